@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every test level, or the levels named:
+#   scripts/test.sh [native] [browser] [e2e]
+# native:  cargo test (engine, nn on Burn's CPU backend, protocol, UI model)
+# browser: wasm-bindgen-test in headless Chromium with WebGPU (SwiftShader), in a worker
+# e2e:     the built page in headless Chromium via playwright-core (screenshots in test-artifacts/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+levels=("$@")
+[ ${#levels[@]} -eq 0 ] && levels=(native browser e2e)
+
+run_level() {
+  local started
+  started=$(date +%s)
+  echo "[test] === $1 ==="
+  case "$1" in
+    native)
+      cargo test --locked
+      ;;
+    browser)
+      CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
+        cargo test --locked --target wasm32-unknown-unknown --features browser-tests --test browser_webgpu
+      ;;
+    e2e)
+      # A dev build shares its compiled dependencies with the browser tests.
+      trunk build
+      node --test --test-concurrency=1 tests/e2e/
+      ;;
+    *)
+      echo "unknown test level '$1': use native, browser or e2e" >&2
+      exit 2
+      ;;
+  esac
+  echo "[test] $1 passed in $(( $(date +%s) - started )) s"
+}
+
+for level in "${levels[@]}"; do
+  run_level "$level"
+done

@@ -1,0 +1,11 @@
+//! The pure search engine: synchronous, seeded, free of Burn and browser code.
+//!
+//! ```
+//! use efficientnas::engine::rng::{Seed, rng_for};
+//! use rand::RngExt;
+//! let a: u32 = rng_for(Seed(7), "doc").random();
+//! let b: u32 = rng_for(Seed(7), "doc").random();
+//! assert_eq!(a, b);
+//! ```
+
+pub mod rng;

@@ -1,0 +1,63 @@
+//! The only place a Burn backend and device are chosen and initialised.
+//!
+//! In the browser the worker asks for WebGPU first ([`init_webgpu`], asynchronous, once per
+//! wasm instance) and falls back to the pure-Rust CPU backend ([`cpu`]). Natively the CPU backend
+//! is the one tests and the CLI use; WebGPU is not compiled into native builds, which keeps them
+//! free of the wgpu stack.
+//!
+//! CubeCL's autotune and fusion are deliberately not enabled: in the browser their kernels
+//! `enable subgroups`, which wgpu's WebGPU backend never requests, so the shader is rejected and
+//! the device poisoned; and on slow adapters autotune spends minutes compiling candidates before
+//! the first step.
+//!
+//! ```
+//! let device = efficientnas::nn::backend::cpu();
+//! let ones = burn::tensor::Tensor::<1>::ones([3], &device);
+//! assert_eq!(ones.dims(), [3]);
+//! ```
+
+use burn::tensor::Device;
+use thiserror::Error;
+
+/// Why a backend could not be initialised.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BackendError {
+    /// This build or platform has no WebGPU support.
+    #[error("WebGPU is not available in this build (native builds use the CPU backend)")]
+    WebGpuNotCompiled,
+    /// Burn could not acquire or configure the WebGPU device.
+    #[error("WebGPU device initialisation failed: {0}")]
+    WebGpuInit(String),
+}
+
+/// Burn's CPU backend (flex, pure Rust), with automatic differentiation available through
+/// `.autodiff()` on the returned device.
+pub fn cpu() -> Device {
+    Device::flex()
+}
+
+/// Initialises Burn's wgpu runtime on the browser's WebGPU adapter.
+///
+/// The runtime can be initialised once per wasm instance; later calls return the same device.
+#[cfg(target_arch = "wasm32")]
+pub async fn init_webgpu() -> Result<Device, BackendError> {
+    use std::cell::RefCell;
+    thread_local! {
+        static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+    }
+    if let Some(device) = WEBGPU.with(|cell| cell.borrow().clone()) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|error| BackendError::WebGpuInit(error.to_string()))?;
+    WEBGPU.with(|cell| *cell.borrow_mut() = Some(device.clone()));
+    Ok(device)
+}
+
+/// Native builds carry no WebGPU backend.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn init_webgpu() -> Result<Device, BackendError> {
+    Err(BackendError::WebGpuNotCompiled)
+}

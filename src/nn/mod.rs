@@ -1,0 +1,5 @@
+//! Burn code: models, training and the choice of backend. No browser code lives here, and
+//! tensors never leave this module: callers get plain reports.
+
+pub mod backend;
+pub mod device_check;

@@ -1,0 +1,4 @@
+//! Pure UI state, its reducer and plot geometry: no Yew, no browser, tested natively.
+
+pub mod plot;
+pub mod state;

@@ -1,0 +1,231 @@
+//! The page's state and its reducer: `reduce(&AppState, Action) -> AppState`, plus
+//! [`follow_up`], which says what the page must do in answer to an engine message.
+//!
+//! ```
+//! use efficientnas::ui::model::state::{reduce, Action, AppState, EngineStatus};
+//! use efficientnas::protocol::{FromEngine, BackendReport};
+//! let state = reduce(&AppState::default(), Action::Engine(FromEngine::Ready {
+//!     backend: BackendReport::Cpu { reason: "no adapter".into() },
+//! }));
+//! assert_eq!(state.engine, EngineStatus::Ready);
+//! assert_eq!(state.cpu_fallback_reason(), Some("no adapter"));
+//! ```
+
+use crate::protocol::{
+    BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine,
+    PROTOCOL_VERSION,
+};
+
+/// Where the engine worker is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum EngineStatus {
+    /// Spawned, waiting for its wasm to boot and its backend to start.
+    #[default]
+    Starting,
+    /// Backend up; accepts work.
+    Ready,
+    /// Stopped by a fault; the message says why.
+    Failed(String),
+}
+
+/// The device check as the page shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CheckView {
+    /// A check is running.
+    pub running: bool,
+    /// Steps of the current or last check.
+    pub steps_total: u32,
+    /// Parameters of the check network.
+    pub parameters: u64,
+    /// Steps reported so far.
+    pub steps: Vec<CheckStep>,
+    /// Summary once finished.
+    pub summary: Option<DeviceCheckSummary>,
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    /// The engine worker's status.
+    pub engine: EngineStatus,
+    /// The backend the engine reported.
+    pub backend: Option<BackendReport>,
+    /// The device check.
+    pub check: CheckView,
+    /// The steps field as typed.
+    pub steps_input: String,
+    /// The seed field as typed.
+    pub seed_input: String,
+    /// Messages for the user, newest last.
+    pub notices: Vec<String>,
+    /// Set once a WebGPU fault forced the engine onto the CPU: the reason, shown in the banner.
+    pub forced_cpu_reason: Option<String>,
+    /// The latest follow-up the page must carry out, numbered so each is carried out once.
+    pub pending: Option<(u64, FollowUp)>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        let request = DeviceCheckRequest::default();
+        Self {
+            engine: EngineStatus::Starting,
+            backend: None,
+            check: CheckView::default(),
+            steps_input: request.steps.to_string(),
+            seed_input: request.seed.to_string(),
+            notices: Vec::new(),
+            forced_cpu_reason: None,
+            pending: None,
+        }
+    }
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A message from the engine.
+    Engine(FromEngine),
+    /// The worker sent something this page cannot read, or failed to load.
+    WorkerFailed(String),
+    /// The engine is being restarted on the CPU for the reason given.
+    RestartingOnCpu(String),
+    /// The steps field changed.
+    StepsEdited(String),
+    /// The seed field changed.
+    SeedEdited(String),
+    /// The user asked for a device check (sent to the engine by the component).
+    CheckRequested,
+    /// The user dismissed notice `index`.
+    DismissNotice(usize),
+}
+
+/// What the page must do after an engine message, beyond updating its state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FollowUp {
+    /// Answer the worker's boot with this hello.
+    SendHello(BackendPreference),
+    /// Replace the worker with a fresh one on the CPU backend, for this reason.
+    RestartOnCpu(String),
+}
+
+impl AppState {
+    /// The device-check request the fields describe, or the message saying what is wrong.
+    pub fn check_request(&self) -> Result<DeviceCheckRequest, String> {
+        let steps = self
+            .steps_input
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| format!("steps must be a whole number, got {:?}", self.steps_input))?;
+        let seed = self
+            .seed_input
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("seed must be a whole number from 0 to {}, got {:?}", u64::MAX, self.seed_input))?;
+        let request = DeviceCheckRequest { steps, seed };
+        request.check().map_err(|error| error.to_string())?;
+        Ok(request)
+    }
+
+    /// Whether the Check button may be pressed.
+    pub fn can_check(&self) -> bool {
+        self.engine == EngineStatus::Ready && !self.check.running && self.check_request().is_ok()
+    }
+
+    /// The reason WebGPU is not used, when the engine runs on the CPU.
+    pub fn cpu_fallback_reason(&self) -> Option<&str> {
+        match &self.backend {
+            Some(BackendReport::Cpu { reason }) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// The state after `action`. An engine message that calls for a [`FollowUp`] leaves it in
+/// [`AppState::pending`] under a new number.
+pub fn reduce(state: &AppState, action: Action) -> AppState {
+    let mut next = state.clone();
+    match action {
+        Action::Engine(message) => {
+            if let Some(follow) = follow_up(state, &message) {
+                let number = state.pending.as_ref().map_or(1, |(number, _)| number + 1);
+                next.pending = Some((number, follow));
+            }
+            apply_engine_message(&mut next, message);
+        }
+        Action::WorkerFailed(message) => {
+            next.engine = EngineStatus::Failed(message.clone());
+            next.check.running = false;
+            next.notices.push(message);
+        }
+        Action::RestartingOnCpu(reason) => {
+            next.engine = EngineStatus::Starting;
+            next.backend = None;
+            next.check.running = false;
+            next.notices.push(format!("Restarting the engine on the CPU: {reason}"));
+            next.forced_cpu_reason = Some(reason);
+        }
+        Action::StepsEdited(text) => next.steps_input = text,
+        Action::SeedEdited(text) => next.seed_input = text,
+        Action::CheckRequested => {
+            if let Some(request) = state.check_request().ok().filter(|_| state.can_check()) {
+                next.check = CheckView { running: true, steps_total: request.steps, ..CheckView::default() };
+            }
+        }
+        Action::DismissNotice(index) => {
+            if index < next.notices.len() {
+                next.notices.remove(index);
+            }
+        }
+    }
+    next
+}
+
+fn apply_engine_message(next: &mut AppState, message: FromEngine) {
+    match message {
+        FromEngine::Booted { .. } => next.engine = EngineStatus::Starting,
+        FromEngine::Ready { backend } => {
+            next.engine = EngineStatus::Ready;
+            next.backend = Some(backend);
+        }
+        FromEngine::CheckStarted { steps, parameters } => {
+            next.check = CheckView { running: true, steps_total: steps, parameters, ..CheckView::default() };
+        }
+        FromEngine::CheckStep(step) => next.check.steps.push(step),
+        FromEngine::CheckFinished(summary) => {
+            next.check.running = false;
+            next.check.summary = Some(summary);
+        }
+        FromEngine::Error(error) => {
+            next.check.running = false;
+            next.notices.push(format!("Error while {}: {}", error.context, error.message));
+        }
+        FromEngine::Crashed { message } => {
+            next.engine = EngineStatus::Failed(message.clone());
+            next.check.running = false;
+            next.notices.push(format!("The engine stopped: {message}"));
+        }
+    }
+}
+
+/// What the page must do in answer to `message`, given the state before it.
+///
+/// A boot is answered with a hello (on the CPU once a WebGPU fault forced a restart); a crash on
+/// WebGPU restarts the engine on the CPU, but a crash on the CPU does not (it would only repeat).
+pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
+    match message {
+        FromEngine::Booted { protocol_version } if *protocol_version == PROTOCOL_VERSION => {
+            let preference = match &before.forced_cpu_reason {
+                Some(reason) => BackendPreference::Cpu { reason: reason.clone() },
+                None => BackendPreference::Auto,
+            };
+            Some(FollowUp::SendHello(preference))
+        }
+        FromEngine::Crashed { message } => match (&before.backend, &before.forced_cpu_reason) {
+            (Some(BackendReport::Webgpu { .. }) | None, None) => {
+                Some(FollowUp::RestartOnCpu(format!("WebGPU failed: {message}")))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}

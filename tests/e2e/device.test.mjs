@@ -1,0 +1,104 @@
+// End-to-end: the built page (dist/) in Debian's headless Chromium, driven by playwright-core.
+// 1. With WebGPU (SwiftShader): the device panel shows the adapter; "Check device" trains in the
+//    worker and the loss falls.
+// 2. With WebGPU unavailable: the CPU banner shows and the check still completes.
+// Screenshots land in test-artifacts/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/static-server.mjs';
+
+const DIST = process.env.E2E_DIST ?? 'dist';
+const ARTIFACTS = 'test-artifacts/e2e';
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+// SwiftShader compiles every kernel on the CPU: the first step alone can take tens of seconds.
+const CHECK_TIMEOUT_MS = 8 * 60_000;
+const STEPS = '6';
+
+let served;
+before(async () => {
+  served = await startServer(DIST);
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+after(() => served?.server.close());
+
+async function openPage(args) {
+  const profile = await mkdtemp(join(tmpdir(), 'enas-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...QUIET, ...args],
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error' || text.includes('panicked at')) problems.push(`console ${message.type()}: ${text}`);
+  });
+  page.on('worker', (worker) => worker.on('console', (message) => {
+    if (message.text().includes('panicked at')) problems.push(`worker: ${message.text()}`);
+  }));
+  await page.goto(served.url);
+  const close = async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  return { page, problems, close };
+}
+
+async function runCheck(page) {
+  await page.getByTestId('check-steps').fill(STEPS);
+  const button = page.getByTestId('check-device');
+  await button.waitFor();
+  assert.equal(await button.isEnabled(), true, 'Check device is enabled once the engine is ready');
+  await button.click();
+  const summary = page.getByTestId('check-summary');
+  await summary.waitFor({ timeout: CHECK_TIMEOUT_MS });
+  const first = Number(await summary.getAttribute('data-first-loss'));
+  const last = Number(await summary.getAttribute('data-last-loss'));
+  assert.ok(Number.isFinite(first) && Number.isFinite(last), `losses are numbers: ${first}, ${last}`);
+  assert.ok(last < first, `loss falls: first ${first}, last ${last}`);
+  assert.equal(await page.getByTestId('check').getAttribute('data-steps-done'), STEPS);
+  return { first, last, text: await summary.textContent() };
+}
+
+test('WebGPU: the device panel shows the adapter and the check trains in the worker', { timeout: CHECK_TIMEOUT_MS + 120_000 }, async () => {
+  const { page, problems, close } = await openPage(WEBGPU);
+  try {
+    await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
+    const vendor = await page.getByTestId('adapter-vendor').textContent();
+    const architecture = await page.getByTestId('adapter-architecture').textContent();
+    console.log(`adapter: vendor ${vendor}, architecture ${architecture}`);
+    assert.equal(await page.getByTestId('cpu-banner').count(), 0, 'no CPU banner on WebGPU');
+    await page.screenshot({ path: `${ARTIFACTS}/webgpu-ready.png`, fullPage: true });
+    const result = await runCheck(page);
+    console.log(`WebGPU check: ${result.text}`);
+    await page.screenshot({ path: `${ARTIFACTS}/webgpu-check.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('no WebGPU: the CPU banner shows and the check still completes', { timeout: 300_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    const banner = page.getByTestId('cpu-banner');
+    await banner.waitFor({ timeout: 120_000 });
+    console.log(`banner: ${await banner.textContent()}`);
+    assert.equal(await page.locator('[data-backend="cpu"]').count(), 1);
+    const result = await runCheck(page);
+    console.log(`CPU check: ${result.text}`);
+    await page.screenshot({ path: `${ARTIFACTS}/cpu-check.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,114 @@
+//! The page's reducer and follow-ups, natively.
+
+use efficientnas::protocol::{
+    AdapterInfo, BackendPreference, BackendReport, CheckStep, DeviceCheckSummary, EngineError, FromEngine,
+    PROTOCOL_VERSION,
+};
+use efficientnas::ui::model::state::{Action, AppState, EngineStatus, FollowUp, follow_up, reduce};
+
+fn ready(backend: BackendReport) -> AppState {
+    let booted = reduce(&AppState::default(), Action::Engine(FromEngine::Booted { protocol_version: PROTOCOL_VERSION }));
+    reduce(&booted, Action::Engine(FromEngine::Ready { backend }))
+}
+
+fn webgpu() -> BackendReport {
+    BackendReport::Webgpu { adapter: AdapterInfo::default() }
+}
+
+#[test]
+fn boot_is_answered_with_an_auto_hello() {
+    let state = AppState::default();
+    let booted = FromEngine::Booted { protocol_version: PROTOCOL_VERSION };
+    assert_eq!(follow_up(&state, &booted), Some(FollowUp::SendHello(BackendPreference::Auto)));
+    let after = reduce(&state, Action::Engine(booted.clone()));
+    assert_eq!(after.pending, Some((1, FollowUp::SendHello(BackendPreference::Auto))));
+    let again = reduce(&after, Action::Engine(booted));
+    assert_eq!(again.pending.map(|(number, _)| number), Some(2), "each follow-up gets a new number");
+}
+
+#[test]
+fn check_button_needs_a_ready_engine_valid_fields_and_no_running_check() {
+    assert!(!AppState::default().can_check());
+    let state = ready(webgpu());
+    assert!(state.can_check());
+    let bad = reduce(&state, Action::StepsEdited("1".into()));
+    assert!(!bad.can_check());
+    assert!(bad.check_request().unwrap_err().contains("allowed 2 to 200"));
+    let words = reduce(&state, Action::SeedEdited("seven".into()));
+    assert!(words.check_request().unwrap_err().contains("seed must be a whole number"));
+    let running = reduce(&state, Action::CheckRequested);
+    assert!(running.check.running);
+    assert!(!running.can_check());
+    let ignored = reduce(&bad, Action::CheckRequested);
+    assert!(!ignored.check.running);
+}
+
+#[test]
+fn a_check_accumulates_steps_and_finishes() {
+    let mut state = reduce(&ready(webgpu()), Action::CheckRequested);
+    state = reduce(&state, Action::Engine(FromEngine::CheckStarted { steps: 2, parameters: 596 }));
+    for (step, loss) in [(1, 1.4f32), (2, 1.1)] {
+        state = reduce(&state, Action::Engine(FromEngine::CheckStep(CheckStep { step, loss, step_ms: 5.0 })));
+    }
+    assert_eq!(state.check.steps.len(), 2);
+    let summary = DeviceCheckSummary { steps: 2, first_loss: 1.4, last_loss: 1.1, first_step_ms: 5.0, median_step_ms: 5.0 };
+    state = reduce(&state, Action::Engine(FromEngine::CheckFinished(summary.clone())));
+    assert!(!state.check.running);
+    assert_eq!(state.check.summary, Some(summary));
+    assert!(state.can_check());
+}
+
+#[test]
+fn errors_become_notices_that_can_be_dismissed() {
+    let state = reduce(&ready(webgpu()), Action::CheckRequested);
+    let failed = reduce(
+        &state,
+        Action::Engine(FromEngine::Error(EngineError { context: "checking the device".into(), message: "boom".into() })),
+    );
+    assert!(!failed.check.running);
+    assert_eq!(failed.notices, vec!["Error while checking the device: boom".to_string()]);
+    assert!(reduce(&failed, Action::DismissNotice(0)).notices.is_empty());
+    assert_eq!(reduce(&failed, Action::DismissNotice(9)).notices.len(), 1);
+}
+
+#[test]
+fn cpu_fallback_reason_is_shown() {
+    assert_eq!(ready(webgpu()).cpu_fallback_reason(), None);
+    let state = ready(BackendReport::Cpu { reason: "no adapter".into() });
+    assert_eq!(state.cpu_fallback_reason(), Some("no adapter"));
+}
+
+#[test]
+fn a_webgpu_crash_restarts_on_the_cpu_once() {
+    let state = ready(webgpu());
+    let crash = FromEngine::Crashed { message: "shader rejected".into() };
+    let expected = FollowUp::RestartOnCpu("WebGPU failed: shader rejected".into());
+    assert_eq!(follow_up(&state, &crash), Some(expected.clone()));
+    let crashed = reduce(&state, Action::Engine(crash.clone()));
+    assert!(matches!(crashed.engine, EngineStatus::Failed(_)));
+    let restarting = reduce(&crashed, Action::RestartingOnCpu("WebGPU failed: shader rejected".into()));
+    assert_eq!(restarting.engine, EngineStatus::Starting);
+    let booted = FromEngine::Booted { protocol_version: PROTOCOL_VERSION };
+    assert_eq!(
+        follow_up(&restarting, &booted),
+        Some(FollowUp::SendHello(BackendPreference::Cpu { reason: "WebGPU failed: shader rejected".into() }))
+    );
+    let on_cpu = reduce(&restarting, Action::Engine(FromEngine::Ready {
+        backend: BackendReport::Cpu { reason: "WebGPU failed: shader rejected".into() },
+    }));
+    assert_eq!(follow_up(&on_cpu, &crash), None, "a crash on the CPU must not loop");
+}
+
+#[test]
+fn a_crash_on_the_automatic_cpu_fallback_does_not_restart() {
+    let state = ready(BackendReport::Cpu { reason: "no adapter".into() });
+    assert_eq!(follow_up(&state, &FromEngine::Crashed { message: "x".into() }), None);
+}
+
+#[test]
+fn worker_failures_stop_the_engine_with_a_notice() {
+    let state = reduce(&ready(webgpu()), Action::WorkerFailed("the engine worker failed: 404".into()));
+    assert_eq!(state.engine, EngineStatus::Failed("the engine worker failed: 404".into()));
+    assert_eq!(state.notices.len(), 1);
+    assert!(!state.can_check());
+}
