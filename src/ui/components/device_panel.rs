@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::protocol::{AdapterInfo, BackendReport};
 use crate::ui::components::loss_chart::LossChart;
+use crate::ui::model::format::limit_value;
 use crate::ui::model::state::{CheckView, EngineStatus};
 
 /// Props of [`DevicePanel`].
@@ -45,7 +46,7 @@ pub fn DevicePanel(props: &DevicePanelProps) -> Html {
                 <button class="primary" data-testid="check-device" disabled={!props.can_check} onclick={props.on_check.clone()}>
                     { if props.check.running { "Checking…" } else { "Check device" } }
                 </button>
-                <span class="help" title="Trains a tiny CNN on synthetic 8×8 images inside the engine worker and shows the loss and the time of every step. The first step includes compiling GPU kernels.">{ "?" }</span>
+                <span class="help" title="Trains a tiny CNN on synthetic 8×8 images inside the engine worker and shows the loss and the time of every step. On WebGPU the first step includes compiling the GPU kernels, so later steps show the real speed.">{ "?" }</span>
             </div>
             { check_view(&props.check) }
         </section>
@@ -57,7 +58,7 @@ fn adapter_view(adapter: &AdapterInfo) -> Html {
     let limits: Html = adapter
         .limits
         .iter()
-        .map(|limit| html! { <tr><th scope="row">{ limit.name.clone() }</th><td>{ limit.value.to_string() }</td></tr> })
+        .map(|limit| html! { <tr><th scope="row">{ limit.name.clone() }</th><td>{ limit_value(&limit.name, limit.value) }</td></tr> })
         .collect();
     html! {
         <div class="backend backend-webgpu" data-testid="backend" data-backend="webgpu">
@@ -69,7 +70,7 @@ fn adapter_view(adapter: &AdapterInfo) -> Html {
                     <tr><th scope="row">{ "Device" }</th><td>{ or_hidden(&adapter.device) }</td></tr>
                     <tr><th scope="row">{ "Description" }</th><td>{ or_hidden(&adapter.description) }</td></tr>
                     { limits }
-                    <tr><th scope="row">{ "Features" }</th><td>{ adapter.features.join(", ") }</td></tr>
+                    <tr><th scope="row">{ "Features" }</th><td class="features">{ adapter.features.join(", ") }</td></tr>
                 </tbody>
             </table>
         </div>
@@ -87,7 +88,7 @@ fn check_view(check: &CheckView) -> Html {
             <p class="check-summary" data-testid="check-summary"
                 data-first-loss={summary.first_loss.to_string()} data-last-loss={summary.last_loss.to_string()}>
                 { format!(
-                    "Done: loss {:.3} → {:.3} in {} steps; first step {:.0} ms (kernel compilation), then {:.1} ms per step (median).",
+                    "Done: loss {:.3} → {:.3} in {} steps; first step {:.0} ms, then {:.1} ms per step (median).",
                     summary.first_loss, summary.last_loss, summary.steps, summary.first_step_ms, summary.median_step_ms
                 ) }
             </p>

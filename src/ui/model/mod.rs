@@ -1,4 +1,5 @@
 //! Pure UI state, its reducer and plot geometry: no Yew, no browser, tested natively.
 
+pub mod format;
 pub mod plot;
 pub mod state;
