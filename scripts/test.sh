@@ -24,8 +24,15 @@ run_level() {
         cargo test --locked --target wasm32-unknown-unknown --features browser-tests --test browser_webgpu
       ;;
     e2e)
-      # A dev build shares its compiled dependencies with the browser tests.
+      # A dev build shares its compiled dependencies with the browser tests. wasm-opt is then
+      # applied as in the release build: without it a WebGPU step in Chromium took ten times as
+      # long and every page render became a long task, so the test would not see what visitors see.
       trunk build
+      local pids=()
+      for wasm in dist/*.wasm; do
+        wasm-opt -Os "$wasm" -o "$wasm" & pids+=($!)
+      done
+      for pid in "${pids[@]}"; do wait "$pid"; done
       node --test --test-concurrency=1 tests/e2e/
       ;;
     *)

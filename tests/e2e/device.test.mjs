@@ -2,6 +2,8 @@
 // 1. With WebGPU (SwiftShader): the device panel shows the adapter; "Check device" trains in the
 //    worker and the loss falls.
 // 2. With WebGPU unavailable: the CPU banner shows and the check still completes.
+// 3. A WebGPU fault mid-check (every shader made invalid, as when a browser rejects a kernel)
+//    reaches the page as a message, the engine restarts on the CPU and the check completes there.
 // Screenshots land in test-artifacts/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +113,35 @@ test('no WebGPU: the CPU banner shows and the check still completes', { timeout:
     console.log(`CPU check: ${result.text} Main-thread long tasks during the check (ms): [${result.longTasks}]`);
     await page.screenshot({ path: `${ARTIFACTS}/cpu-check.png`, fullPage: true });
     assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a WebGPU fault during the check is reported and the engine moves to the CPU', { timeout: 400_000 }, async () => {
+  const { page, problems, close } = await openPage(WEBGPU);
+  try {
+    await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
+    const [worker] = page.workers();
+    assert.ok(worker, 'the engine runs in a worker');
+    await worker.evaluate(() => {
+      const original = GPUDevice.prototype.createShaderModule;
+      GPUDevice.prototype.createShaderModule = function (descriptor) {
+        return original.call(this, { ...descriptor, code: 'this is not WGSL' });
+      };
+    });
+    await page.getByTestId('check-steps').fill('3');
+    await page.getByTestId('check-device').click();
+    const banner = page.getByTestId('cpu-banner');
+    await banner.waitFor({ timeout: 240_000 });
+    const reason = await banner.textContent();
+    console.log(`after the fault: ${reason}`);
+    assert.match(reason, /WebGPU failed/);
+    assert.ok((await page.getByTestId('notice').count()) >= 1, 'the fault is shown as a notice');
+    await page.screenshot({ path: `${ARTIFACTS}/webgpu-fault-cpu-restart.png`, fullPage: true });
+    const result = await runCheck(page);
+    console.log(`CPU check after the fault: ${result.text}`);
+    console.log(`messages seen: ${problems.length}`);
   } finally {
     await close();
   }
