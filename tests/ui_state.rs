@@ -112,3 +112,34 @@ fn worker_failures_stop_the_engine_with_a_notice() {
     assert_eq!(state.notices.len(), 1);
     assert!(!state.can_check());
 }
+
+#[test]
+fn only_the_first_crash_counts() {
+    let state = ready(webgpu());
+    let crash = FromEngine::Crashed { message: "poisoned".into() };
+    let crashed = reduce(&state, Action::Engine(crash.clone()));
+    assert_eq!(follow_up(&crashed, &crash), None);
+    let again = reduce(&crashed, Action::Engine(crash));
+    assert_eq!(again.notices.len(), 1);
+    assert_eq!(again.pending, crashed.pending, "no second restart");
+}
+
+#[test]
+fn notices_are_bounded_deduplicated_and_cut() {
+    use efficientnas::ui::model::state::{MAX_NOTICE_CHARS, MAX_NOTICES};
+    let error = |message: String| Action::Engine(FromEngine::Error(EngineError { context: "x".into(), message }));
+    let mut state = ready(webgpu());
+    for _ in 0..3 {
+        state = reduce(&state, error("same".into()));
+    }
+    assert_eq!(state.notices.len(), 1, "a repeated notice is shown once");
+    for index in 0..10 {
+        state = reduce(&state, error(format!("error {index}")));
+    }
+    assert_eq!(state.notices.len(), MAX_NOTICES);
+    assert_eq!(state.notices.last().map(String::as_str), Some("Error while x: error 9"));
+    state = reduce(&state, error("é".repeat(5 * MAX_NOTICE_CHARS)));
+    let newest = state.notices.last().unwrap();
+    assert_eq!(newest.chars().count(), MAX_NOTICE_CHARS + 1);
+    assert!(newest.ends_with('…'));
+}

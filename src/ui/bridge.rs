@@ -52,6 +52,9 @@ impl EngineBridge {
 
 impl Drop for EngineBridge {
     fn drop(&mut self) {
+        // Detach the handlers first: events already queued must not reach dropped closures.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }

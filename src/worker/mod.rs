@@ -20,6 +20,7 @@ pub mod gpu_probe;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use burn::tensor::Device;
 use gloo::timers::future::TimeoutFuture;
@@ -91,11 +92,16 @@ fn post(message: &FromEngine) {
     }
 }
 
-/// Reports panics to the page as [`FromEngine::Crashed`] (after logging them to the console).
+/// Reports the first panic to the page as [`FromEngine::Crashed`] (every panic is logged to the
+/// console). A dead instance can panic again on every callback the browser still makes into
+/// it; the page needs to hear about it once.
 fn install_panic_hook() {
+    static REPORTED: AtomicBool = AtomicBool::new(false);
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        post(&FromEngine::Crashed { message: info.to_string() });
+        if !REPORTED.swap(true, Ordering::SeqCst) {
+            post(&FromEngine::Crashed { message: info.to_string() });
+        }
     }));
 }
 

@@ -155,13 +155,13 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::WorkerFailed(message) => {
             next.engine = EngineStatus::Failed(message.clone());
             next.check.running = false;
-            next.notices.push(message);
+            push_notice(&mut next, message);
         }
         Action::RestartingOnCpu(reason) => {
             next.engine = EngineStatus::Starting;
             next.backend = None;
             next.check.running = false;
-            next.notices.push(format!("Restarting the engine on the CPU: {reason}"));
+            push_notice(&mut next, format!("Restarting the engine on the CPU: {reason}"));
             next.forced_cpu_reason = Some(reason);
         }
         Action::StepsEdited(text) => next.steps_input = text,
@@ -197,18 +197,41 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine) {
         }
         FromEngine::Error(error) => {
             next.check.running = false;
-            next.notices.push(format!("Error while {}: {}", error.context, error.message));
+            push_notice(next, format!("Error while {}: {}", error.context, error.message));
         }
         FromEngine::Crashed { message } => {
-            next.engine = EngineStatus::Failed(message.clone());
-            next.check.running = false;
-            next.notices.push(format!("The engine stopped: {message}"));
+            if !matches!(next.engine, EngineStatus::Failed(_)) {
+                next.engine = EngineStatus::Failed(message.clone());
+                next.check.running = false;
+                push_notice(next, format!("The engine stopped: {message}"));
+            }
         }
     }
 }
 
+/// Most notices kept; older ones are dropped first.
+pub const MAX_NOTICES: usize = 4;
+/// Longest notice kept, in characters; longer ones are cut with an ellipsis.
+pub const MAX_NOTICE_CHARS: usize = 500;
+
+/// Adds a notice, cut to [`MAX_NOTICE_CHARS`], unless it repeats the newest one; keeps the
+/// newest [`MAX_NOTICES`].
+fn push_notice(next: &mut AppState, notice: String) {
+    let notice = match notice.char_indices().nth(MAX_NOTICE_CHARS) {
+        Some((cut, _)) => format!("{}…", &notice[..cut]),
+        None => notice,
+    };
+    if next.notices.last() == Some(&notice) {
+        return;
+    }
+    next.notices.push(notice);
+    let excess = next.notices.len().saturating_sub(MAX_NOTICES);
+    next.notices.drain(..excess);
+}
+
 /// What the page must do in answer to `message`, given the state before it.
 ///
+/// Only the first crash of an engine counts: a dying wasm instance may report several.
 /// A boot is answered with a hello (on the CPU once a WebGPU fault forced a restart); a crash on
 /// WebGPU restarts the engine on the CPU, but a crash on the CPU does not (it would only repeat).
 pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
@@ -220,6 +243,7 @@ pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
             };
             Some(FollowUp::SendHello(preference))
         }
+        FromEngine::Crashed { .. } if matches!(before.engine, EngineStatus::Failed(_)) => None,
         FromEngine::Crashed { message } => match (&before.backend, &before.forced_cpu_reason) {
             (Some(BackendReport::Webgpu { .. }) | None, None) => {
                 Some(FollowUp::RestartOnCpu(format!("WebGPU failed: {message}")))
