@@ -100,6 +100,29 @@ fn a_webgpu_crash_restarts_on_the_cpu_once() {
 }
 
 #[test]
+fn a_restart_forgets_the_failed_check_and_the_dying_workers_errors() {
+    let mut state = reduce(&ready(webgpu()), Action::CheckRequested);
+    state = reduce(&state, Action::Engine(FromEngine::CheckStarted { steps: 3, parameters: 596 }));
+    state = reduce(&state, Action::Engine(FromEngine::CheckStep(CheckStep { step: 1, loss: 0.0, step_ms: 9.0 })));
+    state = reduce(&state, Action::Engine(FromEngine::Crashed { message: "panicked at a.rs:1:2:\nlost".into() }));
+    state = reduce(&state, Action::WorkerFailed("the engine worker failed: unreachable".into()));
+    assert_eq!(state.notices.len(), 1, "the trap after the panic adds nothing: {:?}", state.notices);
+    let restarting = reduce(&state, Action::RestartingOnCpu("WebGPU failed: lost".into()));
+    assert_eq!(restarting.check, Default::default());
+}
+
+#[test]
+fn crash_summaries_drop_the_location_and_stay_short() {
+    use efficientnas::ui::model::state::{MAX_SUMMARY_CHARS, crash_summary};
+    assert_eq!(crash_summary("panicked at src/x.rs:42:17:\nwgpu error: invalid\n - detail"), "wgpu error: invalid\n - detail");
+    assert_eq!(crash_summary("out of memory"), "out of memory");
+    assert_eq!(crash_summary(&"x".repeat(1000)).chars().count(), MAX_SUMMARY_CHARS + 1);
+    let state = ready(webgpu());
+    let crash = FromEngine::Crashed { message: "panicked at a.rs:1:2:\nshader rejected".into() };
+    assert_eq!(follow_up(&state, &crash), Some(FollowUp::RestartOnCpu("WebGPU failed: shader rejected".into())));
+}
+
+#[test]
 fn a_crash_on_the_automatic_cpu_fallback_does_not_restart() {
     let state = ready(BackendReport::Cpu { reason: "no adapter".into() });
     assert_eq!(follow_up(&state, &FromEngine::Crashed { message: "x".into() }), None);

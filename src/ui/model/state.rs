@@ -153,15 +153,17 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             apply_engine_message(&mut next, message);
         }
         Action::WorkerFailed(message) => {
-            next.engine = EngineStatus::Failed(message.clone());
-            next.check.running = false;
-            push_notice(&mut next, message);
+            // A worker that already reported its crash also fails to load or traps afterwards.
+            if !matches!(next.engine, EngineStatus::Failed(_)) {
+                next.engine = EngineStatus::Failed(message.clone());
+                next.check.running = false;
+                push_notice(&mut next, message);
+            }
         }
         Action::RestartingOnCpu(reason) => {
             next.engine = EngineStatus::Starting;
             next.backend = None;
-            next.check.running = false;
-            push_notice(&mut next, format!("Restarting the engine on the CPU: {reason}"));
+            next.check = CheckView::default();
             next.forced_cpu_reason = Some(reason);
         }
         Action::StepsEdited(text) => next.steps_input = text,
@@ -209,6 +211,26 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine) {
     }
 }
 
+/// Longest crash summary, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 300;
+
+/// A panic report without its source location (`panicked at file:line:col:`), cut to
+/// [`MAX_SUMMARY_CHARS`]: what a banner can show.
+pub fn crash_summary(message: &str) -> String {
+    let message = match message.strip_prefix("panicked at ").and_then(|rest| rest.split_once('\n')) {
+        Some((_, what)) => what.trim(),
+        None => message.trim(),
+    };
+    cut(message, MAX_SUMMARY_CHARS)
+}
+
+fn cut(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 /// Most notices kept; older ones are dropped first.
 pub const MAX_NOTICES: usize = 4;
 /// Longest notice kept, in characters; longer ones are cut with an ellipsis.
@@ -217,10 +239,7 @@ pub const MAX_NOTICE_CHARS: usize = 500;
 /// Adds a notice, cut to [`MAX_NOTICE_CHARS`], unless it repeats the newest one; keeps the
 /// newest [`MAX_NOTICES`].
 fn push_notice(next: &mut AppState, notice: String) {
-    let notice = match notice.char_indices().nth(MAX_NOTICE_CHARS) {
-        Some((cut, _)) => format!("{}…", &notice[..cut]),
-        None => notice,
-    };
+    let notice = cut(&notice, MAX_NOTICE_CHARS);
     if next.notices.last() == Some(&notice) {
         return;
     }
@@ -246,7 +265,7 @@ pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
         FromEngine::Crashed { .. } if matches!(before.engine, EngineStatus::Failed(_)) => None,
         FromEngine::Crashed { message } => match (&before.backend, &before.forced_cpu_reason) {
             (Some(BackendReport::Webgpu { .. }) | None, None) => {
-                Some(FollowUp::RestartOnCpu(format!("WebGPU failed: {message}")))
+                Some(FollowUp::RestartOnCpu(format!("WebGPU failed: {}", crash_summary(message))))
             }
             _ => None,
         },
