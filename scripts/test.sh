@@ -27,10 +27,18 @@ run_level() {
       # A dev build shares its compiled dependencies with the browser tests. wasm-opt is then
       # applied as in the release build: without it a WebGPU step in Chromium took ten times as
       # long and every page render became a long task, so the test would not see what visitors see.
+      # Optimised files are cached by the hash of their input, so an unchanged build skips it.
       trunk build
-      local pids=()
+      local pids=() cache=target/wasm-opt-cache
+      mkdir -p "$cache"
       for wasm in dist/*.wasm; do
-        wasm-opt -Os "$wasm" -o "$wasm" & pids+=($!)
+        optimised="$cache/$(sha256sum "$wasm" | cut -c1-32).wasm"
+        if [ -f "$optimised" ]; then
+          cp "$optimised" "$wasm"
+        else
+          (wasm-opt -Os "$wasm" -o "$optimised.partial" && mv "$optimised.partial" "$optimised" && cp "$optimised" "$wasm") &
+          pids+=($!)
+        fi
       done
       for pid in "${pids[@]}"; do wait "$pid"; done
       node --test --test-concurrency=1 tests/e2e/
