@@ -96,8 +96,8 @@ fn other_versions_and_unknown_or_garbled_messages_are_refused_as_values() {
     ));
     for garbage in [None, Some(String::new()), Some("[1,2".into()), Some("{\"v\":1,\"msg\":null}".into())] {
         match read_request(garbage) {
-            Err(FromEngine::Error(error)) => assert_eq!(error.context, "reading a message"),
-            other => panic!("expected an error reply, got {other:?}"),
+            Err(error) => assert_eq!(error.context, "reading a message"),
+            other => panic!("expected an error, got {other:?}"),
         }
     }
 }
@@ -106,8 +106,8 @@ fn other_versions_and_unknown_or_garbled_messages_are_refused_as_values() {
 fn hello_with_another_version_gets_an_error_reply() {
     assert_eq!(check_hello(PROTOCOL_VERSION), Ok(()));
     match check_hello(PROTOCOL_VERSION + 7) {
-        Err(FromEngine::Error(error)) => assert!(error.message.contains("reload the page"), "{}", error.message),
-        other => panic!("expected an error reply, got {other:?}"),
+        Err(error) => assert!(error.message.contains("reload the page"), "{}", error.message),
+        other => panic!("expected an error, got {other:?}"),
     }
 }
 

@@ -9,11 +9,12 @@
 //!
 //! ```
 //! use efficientnas::worker::read_request;
-//! use efficientnas::protocol::{FromEngine, encode, ToEngine, DeviceCheckRequest};
+//! use efficientnas::protocol::{encode, ToEngine, DeviceCheckRequest};
 //! let ok = read_request(Some(encode(&ToEngine::CheckDevice(DeviceCheckRequest::default()))));
 //! assert!(ok.is_ok());
-//! assert!(matches!(read_request(Some("{\"v\":1,\"msg\":{\"type\":\"dance\"}}".into())), Err(FromEngine::Error(_))));
-//! assert!(matches!(read_request(None), Err(FromEngine::Error(_))));
+//! let unknown = read_request(Some("{\"v\":1,\"msg\":{\"type\":\"dance\"}}".into())).unwrap_err();
+//! assert!(unknown.message.contains("unknown"), "{}", unknown.message);
+//! assert!(read_request(None).is_err());
 //! ```
 
 pub mod gpu_probe;
@@ -36,26 +37,30 @@ use crate::protocol::{
     PROTOCOL_VERSION, ToEngine, decode, encode,
 };
 
-/// Decodes one incoming message, or produces the error reply for it.
-pub fn read_request(data: Option<String>) -> Result<ToEngine, FromEngine> {
-    let text = data.ok_or_else(|| error_reply("reading a message", "messages must be JSON text"))?;
-    decode::<ToEngine>(&text).map_err(|error| error_reply("reading a message", error.to_string()))
+/// Decodes one incoming message, or says what is wrong with it (sent back as [`FromEngine::Error`]).
+pub fn read_request(data: Option<String>) -> Result<ToEngine, EngineError> {
+    let text = data.ok_or_else(|| engine_error("reading a message", "messages must be JSON text"))?;
+    decode::<ToEngine>(&text).map_err(|error| engine_error("reading a message", error.to_string()))
 }
 
 /// Checks the page's protocol version from [`ToEngine::Hello`].
-pub fn check_hello(protocol_version: u32) -> Result<(), FromEngine> {
+pub fn check_hello(protocol_version: u32) -> Result<(), EngineError> {
     if protocol_version == PROTOCOL_VERSION {
         Ok(())
     } else {
-        Err(error_reply(
+        Err(engine_error(
             "starting the engine",
             format!("the page speaks protocol version {protocol_version}, this worker speaks {PROTOCOL_VERSION}; reload the page"),
         ))
     }
 }
 
+fn engine_error(context: &str, message: impl Into<String>) -> EngineError {
+    EngineError { context: context.to_string(), message: message.into() }
+}
+
 fn error_reply(context: &str, message: impl Into<String>) -> FromEngine {
-    FromEngine::Error(EngineError { context: context.to_string(), message: message.into() })
+    FromEngine::Error(engine_error(context, message))
 }
 
 #[derive(Default)]
@@ -75,7 +80,7 @@ pub fn start() {
         spawn_local(async move {
             match read_request(event.data().as_string()) {
                 Ok(request) => handle(&state, request).await,
-                Err(reply) => post(&reply),
+                Err(error) => post(&FromEngine::Error(error)),
             }
         });
     });
@@ -108,8 +113,8 @@ fn install_panic_hook() {
 async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine) {
     match request {
         ToEngine::Hello { protocol_version, backend } => {
-            if let Err(reply) = check_hello(protocol_version) {
-                post(&reply);
+            if let Err(error) = check_hello(protocol_version) {
+                post(&FromEngine::Error(error));
                 return;
             }
             let known = state.borrow().backend.clone();
