@@ -152,14 +152,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             }
             apply_engine_message(&mut next, message);
         }
-        Action::WorkerFailed(message) => {
-            // A worker that already reported its crash also fails to load or traps afterwards.
-            if !matches!(next.engine, EngineStatus::Failed(_)) {
-                next.engine = EngineStatus::Failed(message.clone());
-                next.check.running = false;
-                push_notice(&mut next, message);
-            }
-        }
+        Action::WorkerFailed(message) => stop_engine(&mut next, message.clone(), message),
         Action::RestartingOnCpu(reason) => {
             next.engine = EngineStatus::Starting;
             next.backend = None;
@@ -202,12 +195,19 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine) {
             push_notice(next, format!("Error while {}: {}", error.context, error.message));
         }
         FromEngine::Crashed { message } => {
-            if !matches!(next.engine, EngineStatus::Failed(_)) {
-                next.engine = EngineStatus::Failed(message.clone());
-                next.check.running = false;
-                push_notice(next, format!("The engine stopped: {message}"));
-            }
+            let notice = format!("The engine stopped: {message}");
+            stop_engine(next, message, notice);
         }
+    }
+}
+
+/// Marks the engine failed and tells the user, unless it has already failed: a dying worker
+/// reports its panic, then traps, then may fail again on callbacks; only the first counts.
+fn stop_engine(next: &mut AppState, reason: String, notice: String) {
+    if !matches!(next.engine, EngineStatus::Failed(_)) {
+        next.engine = EngineStatus::Failed(reason);
+        next.check.running = false;
+        push_notice(next, notice);
     }
 }
 
