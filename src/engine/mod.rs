@@ -9,3 +9,4 @@
 //! ```
 
 pub mod rng;
+pub mod moo;
