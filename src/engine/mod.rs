@@ -10,3 +10,6 @@
 
 pub mod rng;
 pub mod moo;
+pub mod cost;
+pub mod hardware;
+pub mod space;
