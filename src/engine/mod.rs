@@ -13,3 +13,8 @@ pub mod moo;
 pub mod cost;
 pub mod hardware;
 pub mod space;
+pub mod serde_float;
+pub mod nsga2;
+pub mod problem;
+pub mod problems;
+pub mod baselines;

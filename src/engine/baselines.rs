@@ -1,0 +1,248 @@
+//! Baselines under the same ask/tell [`Strategy`] interface as NSGA-II: random search and
+//! regularized (aging) evolution (Real et al. 2019, as configured in the NAS-Bench-201 paper:
+//! population 10, tournament 3).
+//!
+//! ```
+//! use efficientnas::engine::baselines::{RandomSearch, RegularizedEvolution};
+//! use efficientnas::engine::problem::Strategy;
+//! use efficientnas::engine::problems::Zdt;
+//! use efficientnas::engine::rng::Seed;
+//! let problem = Zdt::zdt1(3);
+//! let mut rea = RegularizedEvolution::new(5, 2, 1, Seed(4));
+//! for _ in 0..20 {
+//!     let batch = rea.ask(&problem);
+//!     let results = batch.iter().map(|p| problem.fitness(&p.solution)).collect();
+//!     rea.tell(&problem, results).unwrap();
+//! }
+//! assert_eq!(rea.population().len(), 5);
+//! let mut random = RandomSearch::new(4, Seed(4));
+//! assert_eq!(random.ask(&problem).len(), 4);
+//! ```
+
+use std::collections::{BTreeSet, VecDeque};
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::moo::{Fitness, constrained_non_dominated_sort, ranks_from_fronts};
+use crate::engine::problem::{
+    GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fresh,
+};
+use crate::engine::rng::{SavedRng, Seed, rng_for};
+
+/// Draws allowed per slot to find an unseen, cheaply feasible solution.
+const MAX_TRIES: u32 = 100;
+
+/// Uniform random sampling without repeats, `batch` solutions per ask.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(serialize = "S: Serialize", deserialize = "S: serde::de::DeserializeOwned"))]
+pub struct RandomSearch<S> {
+    batch: usize,
+    generation: u32,
+    pending: Vec<Proposal<S>>,
+    pending_counts: VariationCounts,
+    evaluated: Vec<(S, Fitness)>,
+    seen: BTreeSet<String>,
+    rng: SavedRng,
+}
+
+impl<S: Clone> RandomSearch<S> {
+    /// Random search asking `batch` solutions at a time.
+    pub fn new(batch: usize, seed: Seed) -> Self {
+        RandomSearch {
+            batch: batch.max(1),
+            generation: 0,
+            pending: Vec::new(),
+            pending_counts: VariationCounts::default(),
+            evaluated: Vec::new(),
+            seen: BTreeSet::new(),
+            rng: SavedRng(rng_for(seed, "random-search")),
+        }
+    }
+}
+
+impl<P: Problem> Strategy<P> for RandomSearch<P::Solution> {
+    fn ask(&mut self, problem: &P) -> Vec<Proposal<P::Solution>> {
+        if self.pending.is_empty() {
+            let mut counts = VariationCounts::default();
+            let mut batch: Vec<Proposal<P::Solution>> = Vec::new();
+            let generation = self.generation;
+            for _ in 0..self.batch {
+                let rng = &mut self.rng.0;
+                let seen = &self.seen;
+                let proposal = fresh(
+                    MAX_TRIES,
+                    &mut counts,
+                    |id| seen.contains(id) || batch.iter().any(|p| p.id == id),
+                    |counts| {
+                        counts.sampled += 1;
+                        let s = problem.sample(generation, rng);
+                        let id = problem.id(&s);
+                        let violation = problem.cheap_violation(&s);
+                        (s, id, vec!["sample".to_string()], violation)
+                    },
+                );
+                match proposal {
+                    Some(p) => batch.push(p),
+                    None => break,
+                }
+            }
+            self.seen.extend(batch.iter().map(|p| p.id.clone()));
+            self.pending = batch;
+            self.pending_counts = counts;
+        }
+        self.pending.clone()
+    }
+
+    fn tell(&mut self, _problem: &P, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
+        if self.pending.is_empty() {
+            return Err(StrategyError::NothingAsked);
+        }
+        check_results(self.pending.len(), &results, self.evaluated.first().map(|(_, f)| f.objectives.len()))?;
+        let pending = std::mem::take(&mut self.pending);
+        self.evaluated.extend(pending.into_iter().map(|p| p.solution).zip(results));
+        let report = GenerationReport {
+            generation: self.generation,
+            counts: std::mem::take(&mut self.pending_counts),
+            population: self.evaluated.len(),
+        };
+        self.generation += 1;
+        Ok(report)
+    }
+
+    fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    fn population(&self) -> Vec<(&P::Solution, &Fitness)> {
+        self.evaluated.iter().map(|(s, f)| (s, f)).collect()
+    }
+}
+
+/// Regularized (aging) evolution: a queue of `population` members; each child is a mutation of
+/// the best of `tournament` members drawn at random (best = lowest constrained non-dominated
+/// rank within the population, ties at random); the child joins and the oldest member leaves.
+/// The first `population` solutions are random.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(serialize = "S: Serialize", deserialize = "S: serde::de::DeserializeOwned"))]
+pub struct RegularizedEvolution<S> {
+    population_size: usize,
+    tournament: usize,
+    batch: usize,
+    generation: u32,
+    queue: VecDeque<(S, Fitness)>,
+    pending: Vec<Proposal<S>>,
+    pending_counts: VariationCounts,
+    seen: BTreeSet<String>,
+    rng: SavedRng,
+}
+
+impl<S: Clone> RegularizedEvolution<S> {
+    /// Aging evolution with a queue of `population`, tournaments of `tournament` and `batch`
+    /// children per ask (1 is the sequential algorithm).
+    pub fn new(population: usize, tournament: usize, batch: usize, seed: Seed) -> Self {
+        RegularizedEvolution {
+            population_size: population.max(1),
+            tournament: tournament.max(1),
+            batch: batch.max(1),
+            generation: 0,
+            queue: VecDeque::new(),
+            pending: Vec::new(),
+            pending_counts: VariationCounts::default(),
+            seen: BTreeSet::new(),
+            rng: SavedRng(rng_for(seed, "regularized-evolution")),
+        }
+    }
+
+    fn parent(&mut self, ranks: &[usize]) -> usize {
+        let rng = &mut self.rng.0;
+        let mut best: Option<(usize, usize, u64)> = None;
+        for _ in 0..self.tournament {
+            let i = rng.random_range(0..self.queue.len());
+            let key = (ranks[i], i, rng.random::<u64>());
+            if best.is_none_or(|b| (key.0, key.2) < (b.0, b.2)) {
+                best = Some(key);
+            }
+        }
+        best.map_or(0, |b| b.1)
+    }
+}
+
+impl<P: Problem> Strategy<P> for RegularizedEvolution<P::Solution> {
+    fn ask(&mut self, problem: &P) -> Vec<Proposal<P::Solution>> {
+        if !self.pending.is_empty() {
+            return self.pending.clone();
+        }
+        let mut counts = VariationCounts::default();
+        let mut batch: Vec<Proposal<P::Solution>> = Vec::new();
+        let generation = self.generation;
+        let warming_up = self.queue.len() < self.population_size;
+        let wanted = if warming_up { (self.population_size - self.queue.len()).min(self.batch) } else { self.batch };
+        let fitness: Vec<Fitness> = self.queue.iter().map(|(_, f)| f.clone()).collect();
+        let ranks = ranks_from_fronts(&constrained_non_dominated_sort(&fitness), fitness.len());
+        for _ in 0..wanted {
+            let parent = if warming_up { None } else { Some(self.parent(&ranks)) };
+            let rng = &mut self.rng.0;
+            let seen = &self.seen;
+            let queue = &self.queue;
+            let proposal = fresh(
+                MAX_TRIES,
+                &mut counts,
+                |id| seen.contains(id) || batch.iter().any(|p| p.id == id),
+                |counts| {
+                    let (s, origin) = match parent {
+                        None => {
+                            counts.sampled += 1;
+                            (problem.sample(generation, rng), vec!["sample".to_string()])
+                        }
+                        Some(index) => {
+                            counts.parents_selected += 1;
+                            let (child, label) = problem.mutate(&queue[index].0, generation, rng);
+                            *counts.mutations.entry(label.to_string()).or_default() += 1;
+                            (child, vec![format!("mutation:{label}")])
+                        }
+                    };
+                    let id = problem.id(&s);
+                    let violation = problem.cheap_violation(&s);
+                    (s, id, origin, violation)
+                },
+            );
+            match proposal {
+                Some(p) => batch.push(p),
+                None => break,
+            }
+        }
+        self.seen.extend(batch.iter().map(|p| p.id.clone()));
+        self.pending = batch;
+        self.pending_counts = counts;
+        self.pending.clone()
+    }
+
+    fn tell(&mut self, _problem: &P, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
+        if self.pending.is_empty() {
+            return Err(StrategyError::NothingAsked);
+        }
+        check_results(self.pending.len(), &results, self.queue.front().map(|(_, f)| f.objectives.len()))?;
+        for (proposal, fitness) in std::mem::take(&mut self.pending).into_iter().zip(results) {
+            self.queue.push_back((proposal.solution, fitness));
+            if self.queue.len() > self.population_size {
+                self.queue.pop_front();
+            }
+        }
+        let report = GenerationReport {
+            generation: self.generation,
+            counts: std::mem::take(&mut self.pending_counts),
+            population: self.queue.len(),
+        };
+        self.generation += 1;
+        Ok(report)
+    }
+
+    fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    fn population(&self) -> Vec<(&P::Solution, &Fitness)> {
+        self.queue.iter().map(|(s, f)| (s, f)).collect()
+    }
+}

@@ -1,0 +1,173 @@
+//! What every search strategy works on ([`Problem`]) and the ask/tell interface every strategy
+//! offers ([`Strategy`]): NSGA-II, random search and regularized evolution alike.
+//!
+//! ```
+//! use efficientnas::engine::problem::{Problem, Strategy};
+//! use efficientnas::engine::problems::Zdt;
+//! use efficientnas::engine::nsga2::{Nsga2, Nsga2Config};
+//! use efficientnas::engine::rng::Seed;
+//! let problem = Zdt::zdt1(5);
+//! let mut search = Nsga2::new(Nsga2Config { population: 8, ..Nsga2Config::default() }, Seed(3));
+//! let asked = search.ask(&problem);
+//! let told: Vec<_> = asked.iter().map(|p| problem.fitness(&p.solution)).collect();
+//! let report = search.tell(&problem, told).unwrap();
+//! assert_eq!(report.generation, 0);
+//! assert_eq!(search.population().len(), 8);
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::engine::moo::Fitness;
+use crate::engine::rng::EngineRng;
+
+/// A search problem: how solutions are made and changed, and how they are told apart.
+/// Evaluation happens outside (the caller computes each [`Fitness`]).
+pub trait Problem {
+    /// One candidate solution (plain serde data).
+    type Solution: Clone + std::fmt::Debug + PartialEq + Serialize + DeserializeOwned;
+
+    /// A random solution for `generation` (a progressive space opens more ops later).
+    fn sample(&self, generation: u32, rng: &mut EngineRng) -> Self::Solution;
+
+    /// Two children of two parents, and a label of what was done.
+    fn crossover(
+        &self,
+        a: &Self::Solution,
+        b: &Self::Solution,
+        generation: u32,
+        rng: &mut EngineRng,
+    ) -> (Self::Solution, Self::Solution, &'static str);
+
+    /// A changed copy of `solution`, and a label of what changed.
+    fn mutate(&self, solution: &Self::Solution, generation: u32, rng: &mut EngineRng) -> (Self::Solution, &'static str);
+
+    /// The identity used to remove duplicates and to cache evaluations.
+    fn id(&self, solution: &Self::Solution) -> String;
+
+    /// Constraint violation known before any expensive evaluation (0 = feasible). Strategies
+    /// resample violators (up to a cap) so that they are never sent to training.
+    fn cheap_violation(&self, _solution: &Self::Solution) -> f64 {
+        0.0
+    }
+}
+
+/// A solution a strategy asks to have evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal<S> {
+    /// The solution.
+    pub solution: S,
+    /// Its id.
+    pub id: String,
+    /// How it was made: `sample`, or the crossover and mutation labels.
+    pub origin: Vec<String>,
+    /// Its cheap constraint violation (positive: it violates and could not be resampled).
+    #[serde(with = "crate::engine::serde_float")]
+    pub cheap_violation: f64,
+}
+
+/// What a strategy did to make one batch, for reports and the per-generation narrative.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariationCounts {
+    /// Solutions drawn at random.
+    pub sampled: usize,
+    /// Parents chosen by tournament.
+    pub parents_selected: usize,
+    /// Crossovers performed, by kind.
+    pub crossovers: BTreeMap<String, usize>,
+    /// Mutations performed, by kind.
+    pub mutations: BTreeMap<String, usize>,
+    /// Candidates thrown away because their id had been seen before.
+    pub duplicates_rejected: usize,
+    /// Candidates thrown away because they violated a constraint before training.
+    pub constraint_resamples: usize,
+    /// Violators kept because resampling hit its cap (they are scored, never trained).
+    pub violators_kept: usize,
+}
+
+/// What one `tell` produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerationReport {
+    /// The generation just completed (0 = the initial population).
+    pub generation: u32,
+    /// How its batch was made.
+    pub counts: VariationCounts,
+    /// Population size after survival.
+    pub population: usize,
+}
+
+/// Why a `tell` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StrategyError {
+    /// `tell` without a pending `ask`.
+    #[error("tell called without a pending ask")]
+    NothingAsked,
+    /// The number of results differs from the number asked.
+    #[error("told {told} results for {asked} asked solutions")]
+    CountMismatch { asked: usize, told: usize },
+    /// A result has the wrong number of objectives.
+    #[error("result {index} has {found} objectives; expected {expected}")]
+    ObjectiveCount { index: usize, found: usize, expected: usize },
+}
+
+/// An ask/tell search strategy. The caller evaluates every asked solution and tells the
+/// results in the same order; nothing waits inside the strategy.
+pub trait Strategy<P: Problem> {
+    /// The next batch to evaluate. Asking again before telling returns the same batch. An
+    /// empty batch means the space is exhausted.
+    fn ask(&mut self, problem: &P) -> Vec<Proposal<P::Solution>>;
+
+    /// The results of the pending batch, in order.
+    fn tell(&mut self, problem: &P, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError>;
+
+    /// Generations completed.
+    fn generation(&self) -> u32;
+
+    /// The current population (solutions and fitness), best first where the strategy ranks.
+    fn population(&self) -> Vec<(&P::Solution, &Fitness)>;
+}
+
+/// Checks a told batch against what was asked.
+pub(crate) fn check_results(asked: usize, results: &[Fitness], n_objectives: Option<usize>) -> Result<(), StrategyError> {
+    if asked != results.len() {
+        return Err(StrategyError::CountMismatch { asked, told: results.len() });
+    }
+    if let Some(expected) = n_objectives.or_else(|| results.first().map(|r| r.objectives.len()))
+        && let Some((index, r)) = results.iter().enumerate().find(|(_, r)| r.objectives.len() != expected)
+    {
+        return Err(StrategyError::ObjectiveCount { index, found: r.objectives.len(), expected });
+    }
+    Ok(())
+}
+
+/// Draws new solutions until one is unseen and cheaply feasible, within `max_tries` draws; the
+/// last draw is kept when the cap is hit (a violator is marked, a duplicate is dropped).
+pub(crate) fn fresh<S: Clone>(
+    max_tries: u32,
+    counts: &mut VariationCounts,
+    is_seen: impl Fn(&str) -> bool,
+    mut draw: impl FnMut(&mut VariationCounts) -> (S, String, Vec<String>, f64),
+) -> Option<Proposal<S>> {
+    let mut last = None;
+    for _ in 0..max_tries.max(1) {
+        let (solution, id, origin, violation) = draw(counts);
+        if is_seen(&id) {
+            counts.duplicates_rejected += 1;
+            continue;
+        }
+        if violation > 0.0 {
+            counts.constraint_resamples += 1;
+            last = Some(Proposal { solution, id, origin, cheap_violation: violation });
+            continue;
+        }
+        return Some(Proposal { solution, id, origin, cheap_violation: violation });
+    }
+    if last.is_some() {
+        counts.violators_kept += 1;
+        counts.constraint_resamples -= 1;
+    }
+    last
+}
