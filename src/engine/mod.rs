@@ -18,3 +18,4 @@ pub mod nsga2;
 pub mod problem;
 pub mod problems;
 pub mod baselines;
+pub mod tabular;

