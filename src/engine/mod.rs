@@ -19,3 +19,4 @@ pub mod problem;
 pub mod problems;
 pub mod baselines;
 pub mod tabular;
+pub mod search;

@@ -15,13 +15,17 @@
 //! assert_eq!(cost.params, 129_306);
 //! ```
 
+use std::collections::BTreeMap;
+
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::engine::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape};
+use crate::engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
 use crate::engine::problem::Problem;
 use crate::engine::rng::EngineRng;
+use crate::engine::search::{CheapMetrics, Outcome, Search, SearchSpace};
 
 /// Number of architectures in NAS-Bench-201.
 pub const NB201_ARCHS: usize = 15_625;
@@ -207,6 +211,29 @@ impl Nb201Table {
         self.accuracy[dataset as usize][self.index(arch)]
     }
 
+    /// The table's answer for an architecture, as a search outcome: error = 1 − validation
+    /// accuracy; test accuracy and the NB201 index kept as details (never used for selection).
+    pub fn outcome(&self, arch: &Nb201Arch, dataset: Nb201Dataset) -> Outcome {
+        let accuracy = self.accuracy(arch, dataset);
+        let details = BTreeMap::from([
+            ("valid_accuracy".to_string(), accuracy.valid),
+            ("test_accuracy".to_string(), accuracy.test),
+            ("nb201_index".to_string(), self.index(arch) as f64),
+        ]);
+        Outcome::Evaluated { error: (1.0 - accuracy.valid / 100.0).clamp(0.0, 1.0), details }
+    }
+
+    /// Runs `search` to the end, answering every candidate from the table.
+    pub fn run(&self, search: &mut Search<Nb201SearchSpace>) {
+        let dataset = search.space().dataset();
+        while let Some(candidate) = search.next_candidate() {
+            let outcome = self.outcome(&candidate.solution, dataset);
+            if search.record(&candidate.id, outcome).is_err() {
+                break;
+            }
+        }
+    }
+
     /// Every architecture's accuracies on a dataset, in index order.
     pub fn accuracies(&self, dataset: Nb201Dataset) -> &[Nb201Accuracy] {
         &self.accuracy[dataset as usize]
@@ -245,6 +272,77 @@ impl Problem for Nb201Space {
 
     fn id(&self, arch: &Nb201Arch) -> String {
         arch.codes()
+    }
+}
+
+/// The NAS-Bench-201 space on a dataset and a hardware target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nb201SearchSpace {
+    dataset: Nb201Dataset,
+    model: Roofline,
+    bounds: CheapMetrics,
+}
+
+impl Nb201SearchSpace {
+    /// The NB201 space for `dataset`, latency and energy predicted for `target`.
+    pub fn new(dataset: Nb201Dataset, target: Target) -> Self {
+        let model = Roofline::new(DeviceProfile::builtin(target));
+        // The all-3×3-convolution cell is the largest in every metric.
+        let c = nb201_cost(&Nb201Arch([3; 6]), dataset);
+        let bounds = CheapMetrics {
+            params: c.params,
+            macs: c.macs,
+            peak_activation_bytes: c.peak_activation_bytes,
+            latency_ms: model.latency_ms(&c),
+            energy_mj: model.energy_mj(&c),
+        };
+        Nb201SearchSpace { dataset, model, bounds }
+    }
+
+    /// The dataset.
+    pub fn dataset(&self) -> Nb201Dataset {
+        self.dataset
+    }
+}
+
+impl Problem for Nb201SearchSpace {
+    type Solution = Nb201Arch;
+
+    fn sample(&self, generation: u32, rng: &mut EngineRng) -> Nb201Arch {
+        Nb201Space.sample(generation, rng)
+    }
+
+    fn crossover(&self, a: &Nb201Arch, b: &Nb201Arch, generation: u32, rng: &mut EngineRng) -> (Nb201Arch, Nb201Arch, &'static str) {
+        Nb201Space.crossover(a, b, generation, rng)
+    }
+
+    fn mutate(&self, arch: &Nb201Arch, generation: u32, rng: &mut EngineRng) -> (Nb201Arch, &'static str) {
+        Nb201Space.mutate(arch, generation, rng)
+    }
+
+    fn id(&self, arch: &Nb201Arch) -> String {
+        Nb201Space.id(arch)
+    }
+}
+
+impl SearchSpace for Nb201SearchSpace {
+    fn cheap(&self, arch: &Nb201Arch) -> CheapMetrics {
+        let c = nb201_cost(arch, self.dataset);
+        CheapMetrics {
+            params: c.params,
+            macs: c.macs,
+            peak_activation_bytes: c.peak_activation_bytes,
+            latency_ms: self.model.latency_ms(&c),
+            energy_mj: self.model.energy_mj(&c),
+        }
+    }
+
+    fn describe(&self, arch: &Nb201Arch) -> String {
+        arch.to_string()
+    }
+
+    fn bounds(&self) -> CheapMetrics {
+        self.bounds
     }
 }
 
