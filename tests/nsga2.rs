@@ -8,19 +8,19 @@ use efficientnas::engine::problem::{Problem, Strategy, StrategyError};
 use efficientnas::engine::problems::{Dtlz2, Zdt};
 use efficientnas::engine::rng::Seed;
 
-fn run<S: Strategy<Zdt>>(strategy: &mut S, problem: &Zdt, generations: usize) -> Vec<Vec<String>> {
+fn run<S: Strategy<Vec<f64>>>(strategy: &mut S, problem: &Zdt, generations: usize) -> Vec<Vec<String>> {
     (0..generations)
         .map(|_| {
             let batch = strategy.ask(problem);
             let ids = batch.iter().map(|p| p.id.clone()).collect();
             let results = batch.iter().map(|p| problem.fitness(&p.solution)).collect();
-            strategy.tell(problem, results).expect("tell");
+            strategy.tell(results).expect("tell");
             ids
         })
         .collect()
 }
 
-fn front_hv(strategy: &impl Strategy<Zdt>) -> f64 {
+fn front_hv(strategy: &impl Strategy<Vec<f64>>) -> f64 {
     let points: Vec<Vec<f64>> = strategy.population().iter().map(|(_, f)| f.objectives.clone()).collect();
     hypervolume(&points, &[1.1, 1.1])
 }
@@ -94,15 +94,15 @@ fn offspring_are_never_duplicates_of_earlier_ids() {
 fn tell_checks_the_batch() {
     let problem = Dtlz2::new(12, 3);
     let mut nsga: Nsga2<Vec<f64>> = Nsga2::new(config(6), Seed(1));
-    assert_eq!(Strategy::<Dtlz2>::tell(&mut nsga, &problem, vec![]), Err(StrategyError::NothingAsked));
+    assert_eq!(nsga.tell(vec![]), Err(StrategyError::NothingAsked));
     let batch = nsga.ask(&problem);
     assert_eq!(batch, nsga.ask(&problem), "asking twice returns the pending batch");
-    assert_eq!(nsga.tell(&problem, vec![]), Err(StrategyError::CountMismatch { asked: 6, told: 0 }));
+    assert_eq!(nsga.tell(vec![]), Err(StrategyError::CountMismatch { asked: 6, told: 0 }));
     let mut results: Vec<Fitness> = batch.iter().map(|p| problem.fitness(&p.solution)).collect();
     results[2].objectives.pop();
-    assert_eq!(nsga.tell(&problem, results), Err(StrategyError::ObjectiveCount { index: 2, found: 2, expected: 3 }));
+    assert_eq!(nsga.tell(results), Err(StrategyError::ObjectiveCount { index: 2, found: 2, expected: 3 }));
     let results: Vec<Fitness> = batch.iter().map(|p| problem.fitness(&p.solution)).collect();
-    let report = nsga.tell(&problem, results).expect("valid batch");
+    let report = nsga.tell(results).expect("valid batch");
     assert_eq!((report.generation, report.population, report.counts.sampled), (0, 6, 6));
     let offspring = nsga.ask(&problem);
     assert_eq!(offspring.len(), 6);

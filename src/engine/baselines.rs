@@ -12,7 +12,7 @@
 //! for _ in 0..20 {
 //!     let batch = rea.ask(&problem);
 //!     let results = batch.iter().map(|p| problem.fitness(&p.solution)).collect();
-//!     rea.tell(&problem, results).unwrap();
+//!     rea.tell(results).unwrap();
 //! }
 //! assert_eq!(rea.population().len(), 5);
 //! let mut random = RandomSearch::new(4, Seed(4));
@@ -61,11 +61,11 @@ impl<S: Clone> RandomSearch<S> {
     }
 }
 
-impl<P: Problem> Strategy<P> for RandomSearch<P::Solution> {
-    fn ask(&mut self, problem: &P) -> Vec<Proposal<P::Solution>> {
+impl<S: Clone> Strategy<S> for RandomSearch<S> {
+    fn ask<P: Problem<Solution = S>>(&mut self, problem: &P) -> Vec<Proposal<S>> {
         if self.pending.is_empty() {
             let mut counts = VariationCounts::default();
-            let mut batch: Vec<Proposal<P::Solution>> = Vec::new();
+            let mut batch: Vec<Proposal<S>> = Vec::new();
             let generation = self.generation;
             for _ in 0..self.batch {
                 let rng = &mut self.rng.0;
@@ -94,7 +94,7 @@ impl<P: Problem> Strategy<P> for RandomSearch<P::Solution> {
         self.pending.clone()
     }
 
-    fn tell(&mut self, _problem: &P, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
+    fn tell(&mut self, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
         if self.pending.is_empty() {
             return Err(StrategyError::NothingAsked);
         }
@@ -114,7 +114,7 @@ impl<P: Problem> Strategy<P> for RandomSearch<P::Solution> {
         self.generation
     }
 
-    fn population(&self) -> Vec<(&P::Solution, &Fitness)> {
+    fn population(&self) -> Vec<(&S, &Fitness)> {
         self.evaluated.iter().map(|(s, f)| (s, f)).collect()
     }
 }
@@ -168,13 +168,13 @@ impl<S: Clone> RegularizedEvolution<S> {
     }
 }
 
-impl<P: Problem> Strategy<P> for RegularizedEvolution<P::Solution> {
-    fn ask(&mut self, problem: &P) -> Vec<Proposal<P::Solution>> {
+impl<S: Clone> Strategy<S> for RegularizedEvolution<S> {
+    fn ask<P: Problem<Solution = S>>(&mut self, problem: &P) -> Vec<Proposal<S>> {
         if !self.pending.is_empty() {
             return self.pending.clone();
         }
         let mut counts = VariationCounts::default();
-        let mut batch: Vec<Proposal<P::Solution>> = Vec::new();
+        let mut batch: Vec<Proposal<S>> = Vec::new();
         let generation = self.generation;
         let warming_up = self.queue.len() < self.population_size;
         let wanted = if warming_up { (self.population_size - self.queue.len()).min(self.batch) } else { self.batch };
@@ -218,7 +218,7 @@ impl<P: Problem> Strategy<P> for RegularizedEvolution<P::Solution> {
         self.pending.clone()
     }
 
-    fn tell(&mut self, _problem: &P, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
+    fn tell(&mut self, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
         if self.pending.is_empty() {
             return Err(StrategyError::NothingAsked);
         }
@@ -242,7 +242,7 @@ impl<P: Problem> Strategy<P> for RegularizedEvolution<P::Solution> {
         self.generation
     }
 
-    fn population(&self) -> Vec<(&P::Solution, &Fitness)> {
+    fn population(&self) -> Vec<(&S, &Fitness)> {
         self.queue.iter().map(|(s, f)| (s, f)).collect()
     }
 }

@@ -15,7 +15,7 @@
 //! for _ in 0..5 {
 //!     let batch = search.ask(&problem);
 //!     let results = batch.iter().map(|p| problem.fitness(&p.solution)).collect();
-//!     search.tell(&problem, results).unwrap();
+//!     search.tell(results).unwrap();
 //! }
 //! let saved = serde_json::to_string(&search.snapshot()).unwrap();
 //! let restored = Nsga2::restore(serde_json::from_str(&saved).unwrap());
@@ -266,8 +266,8 @@ impl<S: Clone> Nsga2<S> {
     }
 }
 
-impl<P: Problem> Strategy<P> for Nsga2<P::Solution> {
-    fn ask(&mut self, problem: &P) -> Vec<Proposal<P::Solution>> {
+impl<S: Clone> Strategy<S> for Nsga2<S> {
+    fn ask<P: Problem<Solution = S>>(&mut self, problem: &P) -> Vec<Proposal<S>> {
         if self.state.pending.is_empty() {
             let batch = if self.state.population.is_empty() { self.initial(problem) } else { self.make_offspring(problem) };
             self.state.seen.extend(batch.iter().map(|p| p.id.clone()));
@@ -276,14 +276,14 @@ impl<P: Problem> Strategy<P> for Nsga2<P::Solution> {
         self.state.pending.clone()
     }
 
-    fn tell(&mut self, _problem: &P, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
+    fn tell(&mut self, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError> {
         if self.state.pending.is_empty() {
             return Err(StrategyError::NothingAsked);
         }
         let n_objectives = self.state.population.first().map(|m| m.fitness.objectives.len());
         check_results(self.state.pending.len(), &results, n_objectives)?;
         let pending = std::mem::take(&mut self.state.pending);
-        let mut merged: Vec<(Proposal<P::Solution>, Fitness)> =
+        let mut merged: Vec<(Proposal<S>, Fitness)> =
             std::mem::take(&mut self.state.population).into_iter().map(|m| (m.proposal, m.fitness)).collect();
         merged.extend(pending.into_iter().zip(results));
         self.survive(merged);
@@ -300,7 +300,7 @@ impl<P: Problem> Strategy<P> for Nsga2<P::Solution> {
         self.state.generation
     }
 
-    fn population(&self) -> Vec<(&P::Solution, &Fitness)> {
+    fn population(&self) -> Vec<(&S, &Fitness)> {
         self.state.population.iter().map(|m| (&m.proposal.solution, &m.fitness)).collect()
     }
 }

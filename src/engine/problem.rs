@@ -10,7 +10,7 @@
 //! let mut search = Nsga2::new(Nsga2Config { population: 8, ..Nsga2Config::default() }, Seed(3));
 //! let asked = search.ask(&problem);
 //! let told: Vec<_> = asked.iter().map(|p| problem.fitness(&p.solution)).collect();
-//! let report = search.tell(&problem, told).unwrap();
+//! let report = search.tell(told).unwrap();
 //! assert_eq!(report.generation, 0);
 //! assert_eq!(search.population().len(), 8);
 //! ```
@@ -113,21 +113,21 @@ pub enum StrategyError {
     ObjectiveCount { index: usize, found: usize, expected: usize },
 }
 
-/// An ask/tell search strategy. The caller evaluates every asked solution and tells the
-/// results in the same order; nothing waits inside the strategy.
-pub trait Strategy<P: Problem> {
+/// An ask/tell search strategy over solutions `S`. The caller evaluates every asked solution
+/// and tells the results in the same order; nothing waits inside the strategy.
+pub trait Strategy<S> {
     /// The next batch to evaluate. Asking again before telling returns the same batch. An
     /// empty batch means the space is exhausted.
-    fn ask(&mut self, problem: &P) -> Vec<Proposal<P::Solution>>;
+    fn ask<P: Problem<Solution = S>>(&mut self, problem: &P) -> Vec<Proposal<S>>;
 
     /// The results of the pending batch, in order.
-    fn tell(&mut self, problem: &P, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError>;
+    fn tell(&mut self, results: Vec<Fitness>) -> Result<GenerationReport, StrategyError>;
 
     /// Generations completed.
     fn generation(&self) -> u32;
 
-    /// The current population (solutions and fitness), best first where the strategy ranks.
-    fn population(&self) -> Vec<(&P::Solution, &Fitness)>;
+    /// The current population (solutions and fitness).
+    fn population(&self) -> Vec<(&S, &Fitness)>;
 }
 
 /// Checks a told batch against what was asked.

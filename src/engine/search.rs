@@ -879,16 +879,15 @@ impl<P: SearchSpace> Search<P> {
     /// Tells the strategy the completed batch and reports the generation.
     fn finish_generation(&mut self) -> GenerationSummary {
         let results: Vec<Fitness> = self.state.batch_results.iter().flatten().cloned().collect();
-        let constrained = Constrained { space: &self.space, constraints: self.state.config.get().constraints };
         let told: Option<GenerationReport> = match &mut self.state.strategy {
             AnyStrategy::Nsga2(snapshot) => {
                 let mut nsga = Nsga2::restore(snapshot.clone());
-                let report = nsga.tell(&constrained, results).ok();
+                let report = nsga.tell(results).ok();
                 *snapshot = nsga.snapshot();
                 report
             }
-            AnyStrategy::Random(s) => s.tell(&constrained, results).ok(),
-            AnyStrategy::RegularizedEvolution(s) => s.tell(&constrained, results).ok(),
+            AnyStrategy::Random(s) => s.tell(results).ok(),
+            AnyStrategy::RegularizedEvolution(s) => s.tell(results).ok(),
         };
         let generation = self.state.batch_generation;
         let counts = told.map(|r| r.counts).unwrap_or_else(|| std::mem::take(&mut self.state.batch_counts));
