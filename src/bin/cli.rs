@@ -1,20 +1,27 @@
-//! Native command line. `cli check-device [--steps N] [--seed S]` trains the device-check
-//! network on Burn's CPU backend and prints each step, as the page's "Check device" does.
+//! Native command line: `search`, `tabular` and `bench` run from `efficientnas::cli`;
+//! `check-device [--steps N] [--seed S]` trains the device-check network on Burn's CPU backend
+//! and prints each step, as the page's "Check device" does.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("check-device") {
+        check_device(&args);
+    } else {
+        std::process::exit(efficientnas::cli::run(&args));
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn check_device(args: &[String]) {
     use efficientnas::nn::{backend, device_check::{DeviceCheck, DeviceCheckConfig}};
     use efficientnas::protocol::{CheckStep, DeviceCheckRequest, DeviceCheckSummary};
 
     const USAGE: &str = "usage: cli check-device [--steps N] [--seed S]";
-    let args: Vec<String> = std::env::args().skip(1).collect();
     let fail = |message: String| -> ! {
         eprintln!("{message}\n{USAGE}");
         std::process::exit(2);
     };
-    if args.first().map(String::as_str) != Some("check-device") {
-        fail("expected the command `check-device`".into());
-    }
     let mut request = DeviceCheckRequest::default();
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {

@@ -1,0 +1,338 @@
+//! `cli bench moo | nb201 | generation`: benchmarks that print a table and write JSON. They
+//! report figures; they assert nothing.
+
+use serde_json::{Value, json};
+
+use super::{Args, CliError, read, write_json};
+use crate::engine::baselines::{RandomSearch, RegularizedEvolution};
+use crate::engine::moo::{Fitness, hypervolume, non_dominated_sort};
+use crate::engine::nsga2::{Nsga2, Nsga2Config};
+use crate::engine::problem::{Problem, Strategy};
+use crate::engine::problems::{Dtlz2, Zdt};
+use crate::engine::rng::Seed;
+use crate::engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, Nb201Table, nb201_cost};
+
+const PYMOO_REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/pymoo_reference.json");
+const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/nb201/nb201_12ep.json");
+
+const HELP: &str = "\
+usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
+       cli bench nb201 [--seeds N] [--budgets 50,100,200] [--dataset cifar10] [--out FILE]
+       cli bench generation [--repeats N] [--out FILE]
+JSON goes to target/bench/<name>.json unless --out is given.";
+
+/// Dispatches `bench <name>`.
+pub fn bench(raw: &[String]) -> Result<(), CliError> {
+    let rest = raw.get(1..).unwrap_or_default();
+    match raw.first().map(String::as_str) {
+        Some("moo") => moo(&Args::parse(rest, &["seeds", "reference", "out"], &[])?),
+        Some("nb201") => nb201(&Args::parse(rest, &["seeds", "budgets", "dataset", "out"], &[])?),
+        Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
+        Some("--help") => {
+            println!("{HELP}");
+            Ok(())
+        }
+        _ => Err(CliError::Usage(HELP.into())),
+    }
+}
+
+/// Quantile with linear interpolation between order statistics (numpy's default).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let position = q * (sorted.len() - 1) as f64;
+    let low = position.floor() as usize;
+    let high = position.ceil() as usize;
+    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+}
+
+fn stats(values: &[f64]) -> Value {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    json!({
+        "median": quantile(&sorted, 0.5), "q1": quantile(&sorted, 0.25), "q3": quantile(&sorted, 0.75),
+        "min": sorted.first(), "max": sorted.last(), "mean": mean, "std": std, "n": values.len(),
+    })
+}
+
+fn number(value: &Value, key: &str) -> f64 {
+    value[key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// Runs NSGA-II on one problem for `seeds`, returning the hypervolume of the final population's
+/// non-dominated set at each checkpoint (generation 1 = the random population).
+fn moo_runs<P: Problem<Solution = Vec<f64>>>(
+    problem: &P,
+    evaluate: impl Fn(&[f64]) -> Vec<f64>,
+    seeds: u64,
+    checkpoints: &[u32],
+    reference: &[f64],
+) -> Vec<Vec<f64>> {
+    let last = checkpoints.iter().copied().max().unwrap_or(0);
+    let mut hv = vec![Vec::new(); checkpoints.len()];
+    for seed in 1..=seeds {
+        let mut nsga = Nsga2::new(Nsga2Config { population: 100, ..Nsga2Config::default() }, Seed(seed));
+        for generation in 1..=last {
+            let batch = nsga.ask(problem);
+            let results = batch.iter().map(|p| Fitness::feasible(evaluate(&p.solution))).collect();
+            if nsga.tell(results).is_err() {
+                break;
+            }
+            if let Some(k) = checkpoints.iter().position(|&c| c == generation) {
+                let points: Vec<Vec<f64>> = nsga.members().iter().map(|m| m.fitness.objectives.clone()).collect();
+                let first: Vec<Vec<f64>> =
+                    non_dominated_sort(&points).first().map(|f| f.iter().map(|&i| points[i].clone()).collect()).unwrap_or_default();
+                hv[k].push(hypervolume(&first, reference));
+            }
+        }
+    }
+    hv
+}
+
+fn moo(args: &Args) -> Result<(), CliError> {
+    let seeds: u64 = args.parsed("seeds", "a whole number")?.unwrap_or(10);
+    let reference_path = args.value("reference").unwrap_or(PYMOO_REFERENCE);
+    let reference: Option<Value> = match read(reference_path) {
+        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| CliError::File { path: reference_path.into(), message: e.to_string() })?),
+        Err(error) => {
+            eprintln!("note: {error}; printing our figures without the pymoo comparison");
+            None
+        }
+    };
+    let checkpoints = [100u32, 250];
+    let started = web_time::Instant::now();
+    let zdt = [("zdt1", Zdt::zdt1(30)), ("zdt2", Zdt::zdt2(30)), ("zdt3", Zdt::zdt3(30))];
+    let mut rows: Vec<(String, Vec<Vec<f64>>, f64)> = Vec::new();
+    for (name, problem) in &zdt {
+        let t = web_time::Instant::now();
+        let hv = moo_runs(problem, |x| problem.evaluate(x), seeds, &checkpoints, &[1.1, 1.1]);
+        rows.push((name.to_string(), hv, t.elapsed().as_secs_f64() / seeds as f64));
+    }
+    let dtlz2 = Dtlz2::new(12, 3);
+    let t = web_time::Instant::now();
+    let hv = moo_runs(&dtlz2, |x| dtlz2.evaluate(x), seeds, &checkpoints, &[1.1, 1.1, 1.1]);
+    rows.push(("dtlz2".into(), hv, t.elapsed().as_secs_f64() / seeds as f64));
+
+    println!("NSGA-II, population 100, SBX(15, 0.9) + PM(20, 1/n), {seeds} seeds; hypervolume of the final non-dominated set, ref 1.1");
+    println!("{:<6} {:>5}  {:>10} {:>10} {:>10}  {:>10} {:>10} {:>10}  {:>7}  {:>7}", "problem", "gens", "median", "q1", "q3", "pymoo med", "pymoo q1", "pymoo q3", "ratio", "overlap");
+    let mut results = Vec::new();
+    for (name, hv, seconds_per_run) in &rows {
+        for (k, gens) in checkpoints.iter().enumerate() {
+            let ours = stats(&hv[k]);
+            let theirs = reference.as_ref().and_then(|r| {
+                r["problems"].as_array()?.iter().find(|p| p["problem"] == name.as_str())?["results"]
+                    .as_array()?
+                    .iter()
+                    .find(|x| x["gens"].as_u64() == Some(u64::from(*gens)))
+                    .map(|x| x["hv"].clone())
+            });
+            let (ratio, overlap) = match &theirs {
+                Some(t) => (
+                    number(&ours, "median") / number(t, "median"),
+                    number(&ours, "q1") <= number(t, "q3") && number(t, "q1") <= number(&ours, "q3"),
+                ),
+                None => (f64::NAN, false),
+            };
+            let t = theirs.clone().unwrap_or(Value::Null);
+            println!(
+                "{:<6} {:>5}  {:>10.6} {:>10.6} {:>10.6}  {:>10.6} {:>10.6} {:>10.6}  {:>7.4}  {:>7}",
+                name, gens, number(&ours, "median"), number(&ours, "q1"), number(&ours, "q3"),
+                number(&t, "median"), number(&t, "q1"), number(&t, "q3"), ratio, overlap
+            );
+            results.push(json!({
+                "problem": name, "gens": gens, "hv": ours, "hv_per_seed": hv[k], "pymoo_hv": t,
+                "ratio_of_medians": ratio, "iqr_overlap": overlap, "seconds_per_run_250gen": seconds_per_run,
+            }));
+        }
+    }
+    println!("total {:.1} s", started.elapsed().as_secs_f64());
+    let out = args.value("out").unwrap_or("target/bench/moo.json");
+    write_json(out, &json!({ "benchmark": "moo", "seeds": seeds, "population": 100, "results": results }))?;
+    println!("wrote {out}");
+    Ok(())
+}
+
+/// Evaluates NB201 candidates from the table until `budget` evaluations; returns every
+/// evaluated architecture in order.
+fn nb201_run<S: Strategy<Nb201Arch>>(
+    strategy: &mut S,
+    table: &Nb201Table,
+    dataset: Nb201Dataset,
+    with_params: bool,
+    budget: usize,
+) -> Vec<Nb201Arch> {
+    let mut evaluated = Vec::new();
+    while evaluated.len() < budget {
+        let batch = strategy.ask(&Nb201Space);
+        if batch.is_empty() {
+            break;
+        }
+        let mut results = Vec::new();
+        for proposal in &batch {
+            if evaluated.len() == budget {
+                return evaluated;
+            }
+            evaluated.push(proposal.solution);
+            let error = 1.0 - table.accuracy(&proposal.solution, dataset).valid / 100.0;
+            let mut objectives = vec![error];
+            if with_params {
+                objectives.push(nb201_cost(&proposal.solution, dataset).params as f64 / 1e6);
+            }
+            results.push(Fitness::feasible(objectives));
+        }
+        if strategy.tell(results).is_err() {
+            break;
+        }
+    }
+    evaluated
+}
+
+/// The exact expected test accuracy of the best-validation architecture among `n` distinct
+/// architectures drawn uniformly (random search without repeats). Ties in validation accuracy
+/// are broken at random, so a tied group contributes its mean test accuracy.
+fn random_search_expectation(table: &Nb201Table, dataset: Nb201Dataset, n: usize) -> (f64, f64) {
+    let mut rows: Vec<(f64, f64)> = table.accuracies(dataset).iter().map(|a| (a.valid, a.test)).collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let total = rows.len();
+    // P(all n draws avoid the first `a` rows) = C(total - a, n) / C(total, n).
+    let avoid = |a: usize| -> f64 {
+        if total - a < n {
+            return 0.0;
+        }
+        (0..n).map(|i| (total - a - i) as f64 / (total - i) as f64).product()
+    };
+    let (mut mean, mut second_moment) = (0.0, 0.0);
+    let mut start = 0;
+    while start < total {
+        let mut end = start;
+        while end < total && rows[end].0 == rows[start].0 {
+            end += 1;
+        }
+        let probability = avoid(start) - avoid(end);
+        let group = &rows[start..end];
+        let group_mean = group.iter().map(|r| r.1).sum::<f64>() / group.len() as f64;
+        let group_square = group.iter().map(|r| r.1 * r.1).sum::<f64>() / group.len() as f64;
+        mean += probability * group_mean;
+        second_moment += probability * group_square;
+        start = end;
+    }
+    (mean, (second_moment - mean * mean).max(0.0).sqrt())
+}
+
+fn nb201(args: &Args) -> Result<(), CliError> {
+    let seeds: u64 = args.parsed("seeds", "a whole number")?.unwrap_or(100);
+    let budgets = args.numbers("budgets")?.unwrap_or_else(|| vec![50, 100, 200]);
+    let dataset = args.named("dataset", Nb201Dataset::from_name, "cifar10, cifar100, imagenet16")?.unwrap_or(Nb201Dataset::Cifar10);
+    let table = Nb201Table::from_json(&read(TABLE)?).map_err(|e| CliError::File { path: TABLE.into(), message: e.to_string() })?;
+    let started = web_time::Instant::now();
+    let best_test = table.accuracies(dataset).iter().map(|a| a.test).fold(0.0, f64::max);
+    println!(
+        "NAS-Bench-201 {} (12-epoch), selection on validation accuracy, {seeds} seeds; returned architecture's test accuracy (%)",
+        dataset.name()
+    );
+    println!("best test accuracy in the table: {best_test:.2}%");
+    println!("{:<26} {:>6}  {:>8} {:>6}  {:>14}  {:>18}", "strategy", "budget", "mean", "std", "expected (exact)", "most returned index");
+    let strategies = ["random", "regularized_evolution", "nsga2_error", "nsga2_error_params"];
+    let mut results = Vec::new();
+    for &budget in &budgets {
+        let budget = budget as usize;
+        for name in strategies {
+            let mut tests = Vec::new();
+            let mut indices = Vec::new();
+            for seed in 0..seeds {
+                let seed = Seed(seed);
+                let evaluated = match name {
+                    "random" => nb201_run(&mut RandomSearch::new(1, seed), &table, dataset, false, budget),
+                    "regularized_evolution" => nb201_run(&mut RegularizedEvolution::new(10, 3, 1, seed), &table, dataset, false, budget),
+                    "nsga2_error" => nb201_run(&mut nsga2_for_nb201(seed), &table, dataset, false, budget),
+                    _ => nb201_run(&mut nsga2_for_nb201(seed), &table, dataset, true, budget),
+                };
+                let best = evaluated
+                    .iter()
+                    .max_by(|a, b| table.accuracy(a, dataset).valid.total_cmp(&table.accuracy(b, dataset).valid))
+                    .copied();
+                if let Some(best) = best {
+                    tests.push(table.accuracy(&best, dataset).test);
+                    indices.push(table.index(&best));
+                }
+            }
+            let s = stats(&tests);
+            let mut counts = std::collections::BTreeMap::new();
+            for i in &indices {
+                *counts.entry(*i).or_insert(0usize) += 1;
+            }
+            let (mode, mode_count) = counts.iter().max_by_key(|(i, c)| (**c, std::cmp::Reverse(**i))).map_or((0, 0), |(i, c)| (*i, *c));
+            let expected = (name == "random").then(|| random_search_expectation(&table, dataset, budget));
+            println!(
+                "{:<26} {:>6}  {:>8.3} {:>6.3}  {:>14}  {:>10} ({:>3}x)",
+                name,
+                budget,
+                number(&s, "mean"),
+                number(&s, "std"),
+                expected.map_or(String::from("-"), |(m, sd)| format!("{m:.3} ± {sd:.3}")),
+                mode,
+                mode_count
+            );
+            results.push(json!({
+                "strategy": name, "budget": budget, "test_accuracy": s, "returned_indices": indices,
+                "most_returned_index": mode, "most_returned_count": mode_count,
+                "random_search_expectation": expected.map(|(m, sd)| json!({"mean": m, "std": sd})),
+            }));
+        }
+    }
+    println!("total {:.1} s", started.elapsed().as_secs_f64());
+    let out = args.value("out").unwrap_or("target/bench/nb201.json");
+    write_json(out, &json!({
+        "benchmark": "nb201", "dataset": dataset.name(), "seeds": seeds, "selection": "12-epoch validation accuracy",
+        "settings": {"regularized_evolution": {"population": 10, "tournament": 3}, "nsga2": {"population": 10, "crossover_probability": 0.9, "mutation_probability": 1.0}},
+        "best_test_accuracy_in_table": best_test, "results": results,
+    }))?;
+    println!("wrote {out}");
+    Ok(())
+}
+
+fn nsga2_for_nb201(seed: Seed) -> Nsga2<Nb201Arch> {
+    Nsga2::new(Nsga2Config { population: 10, mutation_probability: 1.0, ..Nsga2Config::default() }, seed)
+}
+
+fn generation(args: &Args) -> Result<(), CliError> {
+    let repeats: usize = args.parsed("repeats", "a whole number")?.unwrap_or(500);
+    let problem = Dtlz2::new(12, 3);
+    let mut nsga = Nsga2::new(Nsga2Config { population: 100, ..Nsga2Config::default() }, Seed(1));
+    let mut step = |timings: Option<&mut Vec<f64>>| -> Result<(), CliError> {
+        let t = web_time::Instant::now();
+        let batch = nsga.ask(&problem);
+        let ask = t.elapsed().as_secs_f64();
+        let results: Vec<Fitness> = batch.iter().map(|p| problem.fitness(&p.solution)).collect();
+        let t = web_time::Instant::now();
+        nsga.tell(results).map_err(|e| CliError::Run(e.to_string()))?;
+        let tell = t.elapsed().as_secs_f64();
+        if let Some(timings) = timings {
+            timings.push((ask + tell) * 1e6);
+        }
+        Ok(())
+    };
+    for _ in 0..20 {
+        step(None)?;
+    }
+    let mut micros = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        step(Some(&mut micros))?;
+    }
+    let s = stats(&micros);
+    let mut sorted = micros.clone();
+    sorted.sort_by(f64::total_cmp);
+    let p90 = quantile(&sorted, 0.9);
+    println!(
+        "one NSGA-II generation of bookkeeping (sort, crowding, tournament, SBX + PM, duplicate check, survival), population 100, 3 objectives (DTLZ2), {repeats} generations:"
+    );
+    println!("median {:.1} us, p90 {:.1} us, min {:.1} us", number(&s, "median"), p90, number(&s, "min"));
+    let out = args.value("out").unwrap_or("target/bench/generation.json");
+    write_json(out, &json!({"benchmark": "nsga2_generation", "population": 100, "objectives": 3, "microseconds": s, "p90_us": p90}))?;
+    println!("wrote {out}");
+    Ok(())
+}

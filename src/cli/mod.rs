@@ -1,0 +1,85 @@
+//! The native command line's commands (`src/bin/cli.rs` dispatches here): `search`, `tabular`
+//! and the `bench` benchmarks. Each prints a human-readable table and writes JSON.
+
+mod args;
+mod bench;
+mod search;
+
+use thiserror::Error;
+
+pub use args::Args;
+
+/// The usage text.
+pub const USAGE: &str = "\
+usage: cli <command> [options]
+
+commands:
+  search       run a search (--config FILE or flags); one line per generation, JSON to --out
+  tabular      NAS-Bench-201 search from the 12-epoch table; --json prints the result as one JSON line
+  bench moo    NSGA-II on ZDT1-3 and DTLZ2 against pymoo's reference hypervolumes
+  bench nb201  random search, regularized evolution and NSGA-II on NAS-Bench-201, many seeds
+  bench generation  time of one NSGA-II generation of bookkeeping (population 100, 3 objectives)
+  check-device run the device-check network on the CPU backend
+
+run `cli <command> --help` for a command's options";
+
+/// Why a command failed.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// Wrong arguments.
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The run itself was refused.
+    #[error("{0}")]
+    Run(String),
+}
+
+/// Runs one command (everything after the program name); returns the exit code.
+pub fn run(args: &[String]) -> i32 {
+    let result = match args.first().map(String::as_str) {
+        Some("search") => search::search(&args[1..]),
+        Some("tabular") => search::tabular(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("--help" | "-h" | "help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(CliError::Usage(format!("unknown command {other:?}\n\n{USAGE}"))),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(error @ CliError::Usage(_)) => {
+            eprintln!("{error}");
+            2
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            1
+        }
+    }
+}
+
+/// Reads a file to text, naming the file on failure.
+pub(crate) fn read(path: &str) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|e| CliError::File { path: path.to_string(), message: e.to_string() })
+}
+
+/// Writes JSON to a file (creating its folder), naming the file on failure.
+pub(crate) fn write_json(path: &str, value: &serde_json::Value) -> Result<(), CliError> {
+    let file = |e: std::io::Error| CliError::File { path: path.to_string(), message: e.to_string() };
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(file)?;
+    }
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Run(e.to_string()))?;
+    std::fs::write(path, text + "\n").map_err(file)
+}
