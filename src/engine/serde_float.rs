@@ -1,5 +1,13 @@
 //! Serde helpers for floats that may be infinite or NaN, which JSON numbers cannot hold: such
 //! values are written as the strings `"inf"`, `"-inf"` and `"nan"`.
+//!
+//! ```
+//! use efficientnas::engine::moo::Fitness;
+//! let fitness = Fitness { objectives: vec![0.5, f64::INFINITY], violation: 0.0 };
+//! let json = serde_json::to_string(&fitness).unwrap();
+//! assert_eq!(json, r#"{"objectives":[0.5,"inf"],"violation":0.0}"#);
+//! assert_eq!(serde_json::from_str::<Fitness>(&json).unwrap(), fitness);
+//! ```
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
