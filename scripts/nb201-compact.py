@@ -1,9 +1,9 @@
 """Writes www/nb201/nb201_12ep.json, the compact NAS-Bench-201 table the page and the CLI load,
 from the reference file (NAS-Bench-201 12-epoch accuracies, MIT licence; see its LICENSE file).
 
-Kept: each architecture's six op codes (as one string of 6 x 15,625 digits, in NB201 index order)
-and its six accuracy columns. Parameters and MACs are not kept: src/engine/tabular.rs computes them
-from the op codes, and its tests check them against the reference file.
+Kept: each architecture's six op codes (as one string of 6 x 15,625 digits, in NB201 index order),
+its six accuracy columns, and the reference's CIFAR-10 parameter and MAC columns (millions), which
+src/engine/tabular.rs computes itself from the op codes and its tests check against.
 
 usage: python3 scripts/nb201-compact.py ../shared/reference/nb201_12ep.json www/nb201/nb201_12ep.json
 """
@@ -13,6 +13,7 @@ import sys
 COLUMNS = [
     "cifar10_valid_12ep", "cifar10_test_12ep", "cifar100_valid_12ep",
     "cifar100_test_12ep", "imagenet16_valid_12ep", "imagenet16_test_12ep",
+    "params_M_cifar10", "flops_M_cifar10",
 ]
 
 source, target = sys.argv[1], sys.argv[2]
@@ -26,6 +27,7 @@ compact = {
                        "0..4 = none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3",
     "n_archs": full["n_archs"],
     "op_codes": "".join(full["op_codes"]),
+    "cost_source": full["cost_source"],
 }
 for column in COLUMNS:
     compact[column] = full[column]

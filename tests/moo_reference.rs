@@ -1,5 +1,6 @@
-//! The multi-objective core against pymoo 0.6.2's exact answers (`../shared/reference/pareto_cases.json`):
-//! ranks and fronts exactly, crowding distance and hypervolume to 1e-12 relative.
+//! The multi-objective core against pymoo 0.6.2's exact answers (`tests/reference/pareto_cases.json`,
+//! a copy of the team's reference file): ranks and fronts exactly, crowding distance and
+//! hypervolume to 1e-12 relative.
 
 use efficientnas::engine::moo::{
     Fitness, constrained_dominates, constrained_non_dominated_sort, crowding_distance, hypervolume,
@@ -8,7 +9,7 @@ use efficientnas::engine::moo::{
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/pareto_cases.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/pareto_cases.json");
     let text = std::fs::read_to_string(path).expect("reference file readable");
     let json: Value = serde_json::from_str(&text).expect("reference file is JSON");
     json["cases"].as_array().expect("cases array").clone()

@@ -12,7 +12,7 @@ use crate::engine::problems::{Dtlz2, Zdt};
 use crate::engine::rng::Seed;
 use crate::engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, Nb201Table, nb201_cost};
 
-const PYMOO_REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/pymoo_reference.json");
+const PYMOO_REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/pymoo_reference.json");
 const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/nb201/nb201_12ep.json");
 
 const HELP: &str = "\

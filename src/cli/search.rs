@@ -31,7 +31,9 @@ choose cheap objectives there (latency, params, macs, energy), or the nb201 spac
 
 const TABULAR_HELP: &str = "\
 usage: cli tabular [options]
-  --strategy nsga2|random|rea (default nsga2)   --dataset cifar10|cifar100|imagenet16 (default cifar10)
+  --strategy nsga2|random|rea (default nsga2; rea makes --population children per generation,
+                                               `bench nb201` runs the sequential one)
+  --dataset cifar10|cifar100|imagenet16 (default cifar10)
   --budget N  evaluations (default 100)          --population N (default 10)
   --objectives LIST (default error,params; one objective for random/rea allowed)
   --target mobile|edge|gpu (default edge)        --seed N (default 2026)

@@ -40,13 +40,19 @@
 //!
 //! ```
 //! use efficientnas::engine::cost::cost;
-//! use efficientnas::engine::space::{Genotype, InputShape, SpaceConfig};
+//! use efficientnas::engine::rng::{Seed, rng_for};
+//! use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig, Stage};
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![16]];
 //! let genotype: Genotype = "16:conv3x3".parse().unwrap();
 //! let total = cost(&config, &genotype);
 //! // stem 176 + entry 2336 + conv3x3 2336 + head 170
 //! assert_eq!(total.params, 5018);
+//! // Any genotype: the total is the sum over its layers.
+//! let space = Space::new(SpaceConfig::for_input(InputShape::RGB32, 10)).unwrap();
+//! let sampled = space.sample(Stage::Three, &mut rng_for(Seed(5), "doc"));
+//! let c = cost(space.config(), &sampled);
+//! assert_eq!(c.params, c.layers.iter().map(|l| l.params).sum::<u64>());
 //! ```
 
 use serde::{Deserialize, Serialize};

@@ -9,6 +9,14 @@
 //! x[0] = 0.25;
 //! // On the Pareto front (x[1..] = 0): f2 = 1 - sqrt(f1).
 //! assert_eq!(zdt1.evaluate(&x), vec![0.25, 0.5]);
+//! // Variation stays within the bounds.
+//! use efficientnas::engine::problem::Problem;
+//! use efficientnas::engine::rng::{Seed, rng_for};
+//! let mut rng = rng_for(Seed(6), "doc");
+//! let (a, b) = (zdt1.sample(0, &mut rng), zdt1.sample(0, &mut rng));
+//! let (c, _, _) = zdt1.crossover(&a, &b, 0, &mut rng);
+//! let (d, _) = zdt1.mutate(&c, 0, &mut rng);
+//! assert!(d.iter().all(|v| (0.0..=1.0).contains(v)));
 //! ```
 
 use rand::RngExt;

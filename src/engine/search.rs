@@ -133,7 +133,9 @@ pub struct SearchConfig {
     pub constraints: Constraints,
     /// The hardware target of the latency and energy objectives.
     pub target: Target,
-    /// Population size (NSGA-II μ and λ; random search batch; aging evolution queue).
+    /// Population size: NSGA-II's μ and λ; random search's batch; regularized evolution's queue
+    /// and batch (each generation makes this many children by tournament from the current
+    /// queue, then the oldest leave), so every strategy evaluates this many per generation.
     pub population: u32,
     /// Tournament size of regularized evolution.
     pub tournament: u32,
@@ -619,7 +621,7 @@ impl<P: SearchSpace> Search<P> {
             StrategyKind::RegularizedEvolution => AnyStrategy::RegularizedEvolution(RegularizedEvolution::new(
                 c.population as usize,
                 c.tournament as usize,
-                1,
+                c.population as usize,
                 seed,
             )),
         };

@@ -8,7 +8,11 @@
 //! table's columns); latency and energy come from the same roofline model as the main space.
 //!
 //! ```
-//! use efficientnas::engine::tabular::{Nb201Arch, Nb201Dataset, nb201_cost};
+//! use efficientnas::engine::problem::Problem;
+//! use efficientnas::engine::rng::{Seed, rng_for};
+//! use efficientnas::engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, nb201_cost};
+//! let sampled = Nb201Space.sample(0, &mut rng_for(Seed(8), "doc"));
+//! assert_eq!(Nb201Arch::from_codes(&sampled.codes()).unwrap(), sampled);
 //! let arch = Nb201Arch::from_codes("421211").unwrap();
 //! assert_eq!(arch.to_string(), "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|");
 //! let cost = nb201_cost(&arch, Nb201Dataset::Cifar10);

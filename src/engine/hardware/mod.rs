@@ -17,6 +17,12 @@
 //! let model = Roofline::new(DeviceProfile::builtin(Target::Mobile));
 //! assert!(model.latency_ms(&large) > model.latency_ms(&small));
 //! assert!(model.energy_mj(&small) > 0.0);
+//! // A seeded sample: the whole is the sum of its layers.
+//! use efficientnas::engine::{rng::{Seed, rng_for}, space::{Space, Stage}};
+//! let space = Space::new(SpaceConfig::for_input(InputShape::RGB32, 10)).unwrap();
+//! let c = cost(space.config(), &space.sample(Stage::Two, &mut rng_for(Seed(2), "doc")));
+//! let sum: f64 = c.layers.iter().map(|l| model.layer_ms(l)).sum();
+//! assert_eq!(model.latency_ms(&c), sum);
 //! ```
 
 mod profile;
