@@ -3,7 +3,9 @@ from the reference file (NAS-Bench-201 12-epoch accuracies, MIT licence; see its
 
 Kept: each architecture's six op codes (as one string of 6 x 15,625 digits, in NB201 index order),
 its six accuracy columns, and the reference's CIFAR-10 parameter and MAC columns (millions), which
-src/engine/tabular.rs computes itself from the op codes and its tests check against.
+src/engine/tabular.rs computes itself from the op codes and its tests check against, and the few
+HW-NAS-Bench measurements the reference carries (`cli bench nb201` compares the latency model
+with them).
 
 usage: python3 scripts/nb201-compact.py ../shared/reference/nb201_12ep.json www/nb201/nb201_12ep.json
 """
@@ -28,6 +30,7 @@ compact = {
     "n_archs": full["n_archs"],
     "op_codes": "".join(full["op_codes"]),
     "cost_source": full["cost_source"],
+    "hw_nas_bench_spot_values": full["hw_nas_bench_spot_values"],
 }
 for column in COLUMNS:
     compact[column] = full[column]

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::{Args, CliError, read, write_json};
 use crate::engine::baselines::{RandomSearch, RegularizedEvolution};
+use crate::engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
 use crate::engine::moo::{Fitness, hypervolume, non_dominated_sort};
 use crate::engine::nsga2::{Nsga2, Nsga2Config};
 use crate::engine::problem::{Problem, Strategy};
@@ -284,15 +285,45 @@ fn nb201(args: &Args) -> Result<(), CliError> {
             }));
         }
     }
+    let hardware = hardware_spot_check(TABLE, &table)?;
     println!("total {:.1} s", started.elapsed().as_secs_f64());
     let out = args.value("out").unwrap_or("target/bench/nb201.json");
     write_json(out, &json!({
         "benchmark": "nb201", "dataset": dataset.name(), "seeds": seeds, "selection": "12-epoch validation accuracy",
         "settings": {"regularized_evolution": {"population": 10, "tournament": 3}, "nsga2": {"population": 10, "crossover_probability": 0.9, "mutation_probability": 1.0}},
-        "best_test_accuracy_in_table": best_test, "results": results,
+        "best_test_accuracy_in_table": best_test, "results": results, "latency_model_vs_hw_nas_bench": hardware,
     }))?;
     println!("wrote {out}");
     Ok(())
+}
+
+/// Our roofline predictions beside the HW-NAS-Bench measurements the table carries (Jetson
+/// Nano "edgegpu" against the edge profile, Pixel 3 against the mobile profile).
+fn hardware_spot_check(path: &str, table: &Nb201Table) -> Result<Value, CliError> {
+    let raw: Value = serde_json::from_str(&read(path)?).map_err(|e| CliError::File { path: path.into(), message: e.to_string() })?;
+    let Some(values) = raw["hw_nas_bench_spot_values"]["values"].as_array() else {
+        return Ok(Value::Null);
+    };
+    let edge = Roofline::new(DeviceProfile::builtin(Target::Edge));
+    let mobile = Roofline::new(DeviceProfile::builtin(Target::Mobile));
+    println!("latency model vs HW-NAS-Bench measurements (ms):");
+    println!("{:>5} {:<15} {:>12} {:>10} {:>12} {:>10}", "index", "dataset", "edgegpu", "edge (ours)", "pixel3", "mobile (ours)");
+    let mut rows = Vec::new();
+    for v in values {
+        let (Some(index), Some(dataset)) = (v["index"].as_u64(), v["dataset"].as_str()) else { continue };
+        let dataset = match dataset {
+            "cifar10" => Nb201Dataset::Cifar10,
+            "cifar100" => Nb201Dataset::Cifar100,
+            _ => Nb201Dataset::ImageNet16,
+        };
+        let Some(arch) = table.arch(index as usize) else { continue };
+        let cost = nb201_cost(&arch, dataset);
+        let (ours_edge, ours_mobile) = (edge.latency_ms(&cost), mobile.latency_ms(&cost));
+        let (edgegpu, pixel3) = (number(v, "edgegpu_latency"), number(v, "pixel3_latency"));
+        println!("{:>5} {:<15} {:>12.2} {:>10.2} {:>12.2} {:>10.2}", index, dataset.name(), edgegpu, ours_edge, pixel3, ours_mobile);
+        rows.push(json!({"index": index, "dataset": dataset.name(), "edgegpu_ms": edgegpu, "edge_profile_ms": ours_edge, "pixel3_ms": pixel3, "mobile_profile_ms": ours_mobile}));
+    }
+    Ok(Value::Array(rows))
 }
 
 fn nsga2_for_nb201(seed: Seed) -> Nsga2<Nb201Arch> {
