@@ -243,7 +243,9 @@ fn builtin_profiles_load_and_bad_profiles_are_refused() {
         assert_eq!(profile.name, target.name());
         assert!(!profile.peak_macs_per_s.source.is_empty());
     }
-    let text = include_str!("../www/profiles/mobile.json").replace("\"value\": 1.0e11", "\"value\": -1");
+    let mut json: serde_json::Value = serde_json::from_str(include_str!("../www/profiles/mobile.json")).expect("JSON");
+    json["peak_macs_per_s"]["value"] = serde_json::json!(-1.0);
+    let text = json.to_string();
     let error = DeviceProfile::from_json(&text).expect_err("negative peak");
     assert!(matches!(error, HardwareError::Value { ref field, .. } if field == "peak_macs_per_s"), "{error}");
     assert!(matches!(DeviceProfile::from_json("{"), Err(HardwareError::Json(_))));
