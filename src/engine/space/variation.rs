@@ -93,11 +93,15 @@ impl Space {
     /// One random change among those possible: change an op (to another open op), change a
     /// width, add a layer, remove a layer, or toggle a skip input. Skip inputs of later layers
     /// are renumbered when a layer is added or removed (a skip from a removed layer is dropped).
+    /// A genotype with another number of cells than the space comes back unchanged.
     pub fn mutate(&self, genotype: &Genotype, stage: Stage, rng: &mut impl rand::Rng) -> Mutated {
         let config = self.config();
         let ops = config.schedule.open_ops(stage);
         let mut kinds = Vec::new();
-        if ops.len() > 1 {
+        if genotype.cells.len() != config.cell_widths.len() {
+            return Mutated { genotype: genotype.clone(), kind: MutationKind::Unchanged };
+        }
+        if ops.len() > 1 && genotype.cells.iter().any(|c| !c.layers.is_empty()) {
             kinds.push(MutationKind::ChangeOp);
         }
         if config.cell_widths.iter().any(|w| w.len() > 1) {
@@ -123,7 +127,7 @@ impl Space {
         };
         match kind {
             MutationKind::ChangeOp => {
-                let c = pick_cell(rng, &|_, _| true);
+                let c = pick_cell(rng, &|cell, _| !cell.layers.is_empty());
                 let cell = &mut child.cells[c];
                 let l = rng.random_range(0..cell.layers.len());
                 let current = cell.layers[l].op;
