@@ -26,9 +26,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::moo::{Fitness, constrained_non_dominated_sort, ranks_from_fronts};
 use crate::engine::problem::{
-    GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fresh,
+    GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
 };
-use crate::engine::rng::{SavedRng, Seed, rng_for};
+use crate::engine::rng::{EngineRng, SavedRng, Seed, rng_for};
 
 /// Draws allowed per slot to find an unseen, cheaply feasible solution.
 const MAX_TRIES: u32 = 100;
@@ -65,28 +65,11 @@ impl<S: Clone> Strategy<S> for RandomSearch<S> {
     fn ask<P: Problem<Solution = S>>(&mut self, problem: &P) -> Vec<Proposal<S>> {
         if self.pending.is_empty() {
             let mut counts = VariationCounts::default();
-            let mut batch: Vec<Proposal<S>> = Vec::new();
             let generation = self.generation;
-            for _ in 0..self.batch {
-                let rng = &mut self.rng.0;
-                let seen = &self.seen;
-                let proposal = fresh(
-                    MAX_TRIES,
-                    &mut counts,
-                    |id| seen.contains(id) || batch.iter().any(|p| p.id == id),
-                    |counts| {
-                        counts.sampled += 1;
-                        let s = problem.sample(generation, rng);
-                        let id = problem.id(&s);
-                        let violation = problem.cheap_violation(&s);
-                        (s, id, vec!["sample".to_string()], violation)
-                    },
-                );
-                match proposal {
-                    Some(p) => batch.push(p),
-                    None => break,
-                }
-            }
+            let rng = &mut self.rng.0;
+            let batch = fill_batch(problem, self.batch, MAX_TRIES, &self.seen, &mut counts, |counts| {
+                sampled(problem, generation, rng, counts)
+            });
             self.seen.extend(batch.iter().map(|p| p.id.clone()));
             self.pending = batch;
             self.pending_counts = counts;
@@ -153,19 +136,6 @@ impl<S: Clone> RegularizedEvolution<S> {
             rng: SavedRng(rng_for(seed, "regularized-evolution")),
         }
     }
-
-    fn parent(&mut self, ranks: &[usize]) -> usize {
-        let rng = &mut self.rng.0;
-        let mut best: Option<(usize, usize, u64)> = None;
-        for _ in 0..self.tournament {
-            let i = rng.random_range(0..self.queue.len());
-            let key = (ranks[i], i, rng.random::<u64>());
-            if best.is_none_or(|b| (key.0, key.2) < (b.0, b.2)) {
-                best = Some(key);
-            }
-        }
-        best.map_or(0, |b| b.1)
-    }
 }
 
 impl<S: Clone> Strategy<S> for RegularizedEvolution<S> {
@@ -174,44 +144,24 @@ impl<S: Clone> Strategy<S> for RegularizedEvolution<S> {
             return self.pending.clone();
         }
         let mut counts = VariationCounts::default();
-        let mut batch: Vec<Proposal<S>> = Vec::new();
         let generation = self.generation;
         let warming_up = self.queue.len() < self.population_size;
         let wanted = if warming_up { (self.population_size - self.queue.len()).min(self.batch) } else { self.batch };
         let fitness: Vec<Fitness> = self.queue.iter().map(|(_, f)| f.clone()).collect();
         let ranks = ranks_from_fronts(&constrained_non_dominated_sort(&fitness), fitness.len());
-        for _ in 0..wanted {
-            let parent = if warming_up { None } else { Some(self.parent(&ranks)) };
-            let rng = &mut self.rng.0;
-            let seen = &self.seen;
-            let queue = &self.queue;
-            let proposal = fresh(
-                MAX_TRIES,
-                &mut counts,
-                |id| seen.contains(id) || batch.iter().any(|p| p.id == id),
-                |counts| {
-                    let (s, origin) = match parent {
-                        None => {
-                            counts.sampled += 1;
-                            (problem.sample(generation, rng), vec!["sample".to_string()])
-                        }
-                        Some(index) => {
-                            counts.parents_selected += 1;
-                            let (child, label) = problem.mutate(&queue[index].0, generation, rng);
-                            *counts.mutations.entry(label.to_string()).or_default() += 1;
-                            (child, vec![format!("mutation:{label}")])
-                        }
-                    };
-                    let id = problem.id(&s);
-                    let violation = problem.cheap_violation(&s);
-                    (s, id, origin, violation)
-                },
-            );
-            match proposal {
-                Some(p) => batch.push(p),
-                None => break,
+        let rng = &mut self.rng.0;
+        let queue = &self.queue;
+        let tournament = self.tournament;
+        let batch = fill_batch(problem, wanted, MAX_TRIES, &self.seen, &mut counts, |counts| {
+            if warming_up {
+                return sampled(problem, generation, rng, counts);
             }
-        }
+            let parent = tournament_winner(&ranks, tournament, rng);
+            counts.parents_selected += 1;
+            let (child, label) = problem.mutate(&queue[parent].0, generation, rng);
+            *counts.mutations.entry(label.to_string()).or_default() += 1;
+            (child, vec![format!("mutation:{label}")])
+        });
         self.seen.extend(batch.iter().map(|p| p.id.clone()));
         self.pending = batch;
         self.pending_counts = counts;
@@ -245,4 +195,17 @@ impl<S: Clone> Strategy<S> for RegularizedEvolution<S> {
     fn population(&self) -> Vec<(&S, &Fitness)> {
         self.queue.iter().map(|(s, f)| (s, f)).collect()
     }
+}
+
+/// The best of `size` members drawn at random (with repeats): lowest rank, ties at random.
+fn tournament_winner(ranks: &[usize], size: usize, rng: &mut EngineRng) -> usize {
+    let mut best: Option<(usize, u64, usize)> = None;
+    for _ in 0..size {
+        let index = rng.random_range(0..ranks.len());
+        let key = (ranks[index], rng.random::<u64>(), index);
+        if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+            best = Some(key);
+        }
+    }
+    best.map_or(0, |b| b.2)
 }

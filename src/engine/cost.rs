@@ -199,7 +199,7 @@ pub fn cost(config: &SpaceConfig, genotype: &Genotype) -> Cost {
     let image = Shape { channels, height, width };
     let mut layers = Vec::new();
     let stem_out = Shape { channels: config.stem_width, ..image };
-    layers.push(conv_layer(Location::Stem, "stem", image, stem_out, 3));
+    layers.push(conv_layer(Location::Stem, "stem", image, stem_out, 3, 2));
     let mut previous = stem_out;
     for (c, cell) in genotype.cells.iter().enumerate() {
         let (height, width) = if c == 0 {
@@ -208,7 +208,7 @@ pub fn cost(config: &SpaceConfig, genotype: &Genotype) -> Cost {
             (previous.height.div_ceil(2), previous.width.div_ceil(2))
         };
         let node = Shape { channels: cell.width, height, width };
-        layers.push(conv_layer(Location::Entry { cell: c }, "entry", previous, node, 3));
+        layers.push(conv_layer(Location::Entry { cell: c }, "entry", previous, node, 3, 2));
         for (l, layer) in cell.layers.iter().enumerate() {
             let needed_later = |s: usize| cell.layers[l + 1..].iter().any(|later| later.skips.contains(&(s as u8)));
             let live = LiveNodes {
@@ -237,12 +237,14 @@ pub fn cost(config: &SpaceConfig, genotype: &Genotype) -> Cost {
     Cost::from_layers(layers)
 }
 
-/// A k×k convolution (no bias) + BN + ReLU from `input` to `output`.
-fn conv_layer(location: Location, label: &str, input: Shape, output: Shape, k: u64) -> LayerCost {
+/// A k×k convolution without bias from `input` to `output` (the stride follows from the
+/// sizes), followed by `bn` BN parameters per output channel (2, or 0 for none) and a fused
+/// activation.
+pub(crate) fn conv_layer(location: Location, label: &str, input: Shape, output: Shape, k: u64, bn: u64) -> LayerCost {
     let cin = u64::from(input.channels);
     let cout = u64::from(output.channels);
-    let params = k * k * cin * cout + 2 * cout;
-    let buffers = 2 * cout;
+    let params = k * k * cin * cout + bn * cout;
+    let buffers = bn * cout;
     LayerCost {
         location,
         label: label.into(),

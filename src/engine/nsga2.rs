@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::moo::{Fitness, constrained_non_dominated_sort, crowding_distance};
 use crate::engine::problem::{
-    GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fresh,
+    GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
 };
 use crate::engine::rng::{SavedRng, Seed, rng_for};
 
@@ -201,28 +201,11 @@ impl<S: Clone> Nsga2<S> {
 
     fn initial<P: Problem<Solution = S>>(&mut self, problem: &P) -> Vec<Proposal<S>> {
         let mut counts = VariationCounts::default();
-        let mut batch: Vec<Proposal<S>> = Vec::new();
-        let max_tries = self.state.config.max_tries;
-        for _ in 0..self.state.config.population {
-            let rng = &mut self.state.rng.0;
-            let seen = &self.state.seen;
-            let proposal = fresh(
-                max_tries,
-                &mut counts,
-                |id| seen.contains(id) || batch.iter().any(|p| p.id == id),
-                |counts| {
-                    counts.sampled += 1;
-                    let s = problem.sample(0, rng);
-                    let id = problem.id(&s);
-                    let violation = problem.cheap_violation(&s);
-                    (s, id, vec!["sample".to_string()], violation)
-                },
-            );
-            match proposal {
-                Some(p) => batch.push(p),
-                None => break,
-            }
-        }
+        let rng = &mut self.state.rng.0;
+        let (wanted, max_tries) = (self.state.config.population, self.state.config.max_tries);
+        let batch = fill_batch(problem, wanted, max_tries, &self.state.seen, &mut counts, |counts| {
+            sampled(problem, 0, rng, counts)
+        });
         self.state.pending_counts = counts;
         batch
     }

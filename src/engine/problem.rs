@@ -15,7 +15,7 @@
 //! assert_eq!(search.population().len(), 8);
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -143,31 +143,59 @@ pub(crate) fn check_results(asked: usize, results: &[Fitness], n_objectives: Opt
     Ok(())
 }
 
-/// Draws new solutions until one is unseen and cheaply feasible, within `max_tries` draws; the
-/// last draw is kept when the cap is hit (a violator is marked, a duplicate is dropped).
-pub(crate) fn fresh<S: Clone>(
+/// Makes up to `wanted` proposals with `make` (a solution and how it was made). Each slot
+/// draws until it finds an id not in `seen` nor in the batch that is cheaply feasible, within
+/// `max_tries` draws; when the cap is hit, the last violator drawn is kept (and counted), and a
+/// slot that found only duplicates ends the batch early.
+pub(crate) fn fill_batch<P: Problem>(
+    problem: &P,
+    wanted: usize,
     max_tries: u32,
+    seen: &BTreeSet<String>,
     counts: &mut VariationCounts,
-    is_seen: impl Fn(&str) -> bool,
-    mut draw: impl FnMut(&mut VariationCounts) -> (S, String, Vec<String>, f64),
-) -> Option<Proposal<S>> {
-    let mut last = None;
-    for _ in 0..max_tries.max(1) {
-        let (solution, id, origin, violation) = draw(counts);
-        if is_seen(&id) {
-            counts.duplicates_rejected += 1;
-            continue;
+    mut make: impl FnMut(&mut VariationCounts) -> (P::Solution, Vec<String>),
+) -> Vec<Proposal<P::Solution>> {
+    let mut batch: Vec<Proposal<P::Solution>> = Vec::new();
+    for _ in 0..wanted {
+        let mut violator = None;
+        let mut found = None;
+        for _ in 0..max_tries.max(1) {
+            let (solution, origin) = make(counts);
+            let id = problem.id(&solution);
+            if seen.contains(&id) || batch.iter().any(|p| p.id == id) {
+                counts.duplicates_rejected += 1;
+                continue;
+            }
+            let cheap_violation = problem.cheap_violation(&solution);
+            let proposal = Proposal { solution, id, origin, cheap_violation };
+            if cheap_violation > 0.0 {
+                counts.constraint_resamples += 1;
+                violator = Some(proposal);
+                continue;
+            }
+            found = Some(proposal);
+            break;
         }
-        if violation > 0.0 {
-            counts.constraint_resamples += 1;
-            last = Some(Proposal { solution, id, origin, cheap_violation: violation });
-            continue;
+        if found.is_none() && violator.is_some() {
+            counts.constraint_resamples -= 1;
+            counts.violators_kept += 1;
+            found = violator;
         }
-        return Some(Proposal { solution, id, origin, cheap_violation: violation });
+        match found {
+            Some(proposal) => batch.push(proposal),
+            None => break,
+        }
     }
-    if last.is_some() {
-        counts.violators_kept += 1;
-        counts.constraint_resamples -= 1;
-    }
-    last
+    batch
+}
+
+/// A random solution for `generation`, counted as sampled.
+pub(crate) fn sampled<P: Problem>(
+    problem: &P,
+    generation: u32,
+    rng: &mut EngineRng,
+    counts: &mut VariationCounts,
+) -> (P::Solution, Vec<String>) {
+    counts.sampled += 1;
+    (problem.sample(generation, rng), vec!["sample".to_string()])
 }

@@ -32,13 +32,13 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::engine::baselines::{RandomSearch, RegularizedEvolution};
-use crate::engine::cost::cost;
+use crate::engine::cost::{Cost, cost};
 use crate::engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
 use crate::engine::moo::{Fitness, ParetoArchive, hypervolume};
 use crate::engine::nsga2::{Nsga2, Nsga2Config};
 use crate::engine::problem::{GenerationReport, Problem, Proposal, Strategy, VariationCounts};
 use crate::engine::rng::{EngineRng, Seed};
-use crate::engine::space::{Genotype, Space, SpaceConfig, SpaceError, Stage};
+use crate::engine::space::{Cell, CrossoverKind, Genotype, Layer, Space, SpaceConfig, SpaceError, Stage};
 
 /// An objective to minimise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -261,6 +261,19 @@ pub struct CheapMetrics {
     pub energy_mj: f64,
 }
 
+impl CheapMetrics {
+    /// The metrics of a network's cost on a hardware model.
+    pub fn from_cost(cost: &Cost, model: &Roofline) -> Self {
+        CheapMetrics {
+            params: cost.params,
+            macs: cost.macs,
+            peak_activation_bytes: cost.peak_activation_bytes,
+            latency_ms: model.latency_ms(cost),
+            energy_mj: model.energy_mj(cost),
+        }
+    }
+}
+
 /// A space a [`Search`] can run over: a [`Problem`] whose solutions have cheap metrics.
 pub trait SearchSpace: Problem {
     /// The metrics known without training.
@@ -316,22 +329,22 @@ impl ArchSpace {
             let cells = config
                 .cell_widths
                 .iter()
-                .map(|widths| crate::engine::space::Cell {
+                .map(|widths| Cell {
                     width: widths.iter().copied().max().unwrap_or(1),
                     layers: (0..config.max_layers as usize)
-                        .map(|l| crate::engine::space::Layer {
+                        .map(|l| Layer {
                             op,
                             skips: (0..l as u8).rev().take(config.max_skips as usize).rev().collect(),
                         })
                         .collect(),
                 })
                 .collect();
-            let c = cost(config, &Genotype { cells });
+            let c = CheapMetrics::from_cost(&cost(config, &Genotype { cells }), model);
             bounds.params = bounds.params.max(c.params);
             bounds.macs = bounds.macs.max(c.macs);
             bounds.peak_activation_bytes = bounds.peak_activation_bytes.max(c.peak_activation_bytes);
-            bounds.latency_ms = bounds.latency_ms.max(model.latency_ms(&c));
-            bounds.energy_mj = bounds.energy_mj.max(model.energy_mj(&c));
+            bounds.latency_ms = bounds.latency_ms.max(c.latency_ms);
+            bounds.energy_mj = bounds.energy_mj.max(c.energy_mj);
         }
         bounds
     }
@@ -347,8 +360,8 @@ impl Problem for ArchSpace {
     fn crossover(&self, a: &Genotype, b: &Genotype, _generation: u32, rng: &mut EngineRng) -> (Genotype, Genotype, &'static str) {
         let (x, y, kind) = self.space.crossover(a, b, rng);
         (x, y, match kind {
-            crate::engine::space::CrossoverKind::Cell => "cell",
-            crate::engine::space::CrossoverKind::Layer => "layer",
+            CrossoverKind::Cell => "cell",
+            CrossoverKind::Layer => "layer",
         })
     }
 
@@ -364,14 +377,7 @@ impl Problem for ArchSpace {
 
 impl SearchSpace for ArchSpace {
     fn cheap(&self, genotype: &Genotype) -> CheapMetrics {
-        let c = cost(self.space.config(), genotype);
-        CheapMetrics {
-            params: c.params,
-            macs: c.macs,
-            peak_activation_bytes: c.peak_activation_bytes,
-            latency_ms: self.model.latency_ms(&c),
-            energy_mj: self.model.energy_mj(&c),
-        }
+        CheapMetrics::from_cost(&cost(self.space.config(), genotype), &self.model)
     }
 
     fn describe(&self, genotype: &Genotype) -> String {

@@ -25,8 +25,8 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape};
-use crate::engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
+use crate::engine::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape, conv_layer};
+use crate::engine::hardware::{DeviceProfile, Roofline, Target};
 use crate::engine::problem::Problem;
 use crate::engine::rng::EngineRng;
 use crate::engine::search::{CheapMetrics, Outcome, Search, SearchSpace};
@@ -292,14 +292,7 @@ impl Nb201SearchSpace {
     pub fn new(dataset: Nb201Dataset, target: Target) -> Self {
         let model = Roofline::new(DeviceProfile::builtin(target));
         // The all-3×3-convolution cell is the largest in every metric.
-        let c = nb201_cost(&Nb201Arch([3; 6]), dataset);
-        let bounds = CheapMetrics {
-            params: c.params,
-            macs: c.macs,
-            peak_activation_bytes: c.peak_activation_bytes,
-            latency_ms: model.latency_ms(&c),
-            energy_mj: model.energy_mj(&c),
-        };
+        let bounds = CheapMetrics::from_cost(&nb201_cost(&Nb201Arch([3; 6]), dataset), &model);
         Nb201SearchSpace { dataset, model, bounds }
     }
 
@@ -331,14 +324,7 @@ impl Problem for Nb201SearchSpace {
 
 impl SearchSpace for Nb201SearchSpace {
     fn cheap(&self, arch: &Nb201Arch) -> CheapMetrics {
-        let c = nb201_cost(arch, self.dataset);
-        CheapMetrics {
-            params: c.params,
-            macs: c.macs,
-            peak_activation_bytes: c.peak_activation_bytes,
-            latency_ms: self.model.latency_ms(&c),
-            energy_mj: self.model.energy_mj(&c),
-        }
+        CheapMetrics::from_cost(&nb201_cost(arch, self.dataset), &self.model)
     }
 
     fn describe(&self, arch: &Nb201Arch) -> String {
@@ -361,7 +347,7 @@ pub fn nb201_cost(arch: &Nb201Arch, dataset: Nb201Dataset) -> Cost {
     let mut layers = Vec::new();
     let image = Shape { channels: 3, height: size, width: size };
     let stem = Shape { channels: 16, ..image };
-    layers.push(conv(Location::Stem, "stem", image, stem, 3, 2));
+    layers.push(conv_layer(Location::Stem, "stem", image, stem, 3, 2));
     let mut node_shape = stem;
     for stage in 0..3usize {
         if stage > 0 {
@@ -370,9 +356,9 @@ pub fn nb201_cost(arch: &Nb201Arch, dataset: Nb201Dataset) -> Cost {
                 height: node_shape.height / 2,
                 width: node_shape.width / 2,
             };
-            layers.push(conv(Location::Entry { cell: stage * 6 }, "reduce_a", node_shape, out, 3, 2));
-            layers.push(conv(Location::Entry { cell: stage * 6 }, "reduce_b", out, out, 3, 2));
-            layers.push(conv(Location::Entry { cell: stage * 6 }, "reduce_shortcut", node_shape, out, 1, 0));
+            layers.push(conv_layer(Location::Entry { cell: stage * 6 }, "reduce_a", node_shape, out, 3, 2));
+            layers.push(conv_layer(Location::Entry { cell: stage * 6 }, "reduce_b", out, out, 3, 2));
+            layers.push(conv_layer(Location::Entry { cell: stage * 6 }, "reduce_shortcut", node_shape, out, 1, 0));
             node_shape = out;
         }
         for cell in 0..5usize {
@@ -380,8 +366,8 @@ pub fn nb201_cost(arch: &Nb201Arch, dataset: Nb201Dataset) -> Cost {
             for (e, &code) in arch.0.iter().enumerate() {
                 let location = Location::Layer { cell: cell_index, layer: e };
                 match code {
-                    2 => layers.push(conv(location, "nor_conv_1x1", node_shape, node_shape, 1, 2)),
-                    3 => layers.push(conv(location, "nor_conv_3x3", node_shape, node_shape, 3, 2)),
+                    2 => layers.push(conv_layer(location, "nor_conv_1x1", node_shape, node_shape, 1, 2)),
+                    3 => layers.push(conv_layer(location, "nor_conv_3x3", node_shape, node_shape, 3, 2)),
                     4 => layers.push(memory_op(location, "avg_pool_3x3", ComputeKind::Pool, node_shape, 2)),
                     _ => {}
                 }
@@ -416,27 +402,6 @@ pub fn nb201_cost(arch: &Nb201Arch, dataset: Nb201Dataset) -> Cost {
         kernels: 2,
     });
     Cost::from_layers(layers)
-}
-
-/// A k×k convolution without bias from `input` to `output` (stride from the sizes), followed by
-/// `bn` BN parameters per output channel (0 or 2).
-fn conv(location: Location, label: &str, input: Shape, output: Shape, k: u64, bn: u64) -> LayerCost {
-    let cin = u64::from(input.channels);
-    let cout = u64::from(output.channels);
-    let params = k * k * cin * cout + bn * cout;
-    LayerCost {
-        location,
-        label: label.into(),
-        kind: if k == 1 { ComputeKind::Pointwise } else { ComputeKind::DenseConv },
-        input,
-        output,
-        params,
-        buffers: bn * cout,
-        macs: k * k * cin * cout * u64::from(output.height) * u64::from(output.width),
-        activation_bytes: BYTES_PER_VALUE * (input.elements() + output.elements()),
-        bytes_moved: BYTES_PER_VALUE * (params + bn * cout + input.elements() + output.elements()),
-        kernels: 1,
-    }
 }
 
 /// A parameter-free op that touches `tensors` tensors of `shape` (reads and writes).
