@@ -2,4 +2,6 @@
 //! tensors never leave this module: callers get plain reports.
 
 pub mod backend;
+pub mod blocks;
+pub mod candidate;
 pub mod device_check;
