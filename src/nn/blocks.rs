@@ -213,6 +213,7 @@ impl Eca {
 
 /// The block of one layer: every op keeps channels and resolution.
 #[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant, reason = "Burn's Module derive has no Box; a model holds a few dozen blocks")]
 pub enum Block {
     /// conv3x3 or conv1x1.
     Conv(ConvBnRelu),
