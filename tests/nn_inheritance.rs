@@ -26,7 +26,7 @@ impl ModuleVisitor for Tensors {
     }
 
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let values = param.val().into_data().to_vec::<f32>().expect("f32");
+        let values = param.val().into_data().try_to_vec::<f32>().expect("f32");
         self.values.insert(self.path.join("."), values);
     }
 }
