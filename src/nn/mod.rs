@@ -4,4 +4,5 @@
 pub mod backend;
 pub mod blocks;
 pub mod candidate;
+pub mod data;
 pub mod device_check;
