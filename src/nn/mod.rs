@@ -6,3 +6,4 @@ pub mod blocks;
 pub mod candidate;
 pub mod data;
 pub mod device_check;
+pub mod train;
