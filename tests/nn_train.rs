@@ -84,3 +84,22 @@ fn epoch_budgets_count_batches_of_the_training_split() {
     let trainer = Trainer::new(small_model("8:skip|16:eca"), config, &data);
     assert_eq!(trainer.total_steps(), 2 * 90);
 }
+
+#[test]
+fn measured_latency_grows_with_depth_and_width() {
+    use efficientnas::nn::latency::{LatencyConfig, measure};
+    let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).expect("valid space");
+    let device = backend::cpu();
+    let config = LatencyConfig { warmup: 2, runs: 9, batch: 4 };
+    let time = |text: &str| {
+        let genotype: Genotype = text.parse().expect("genotype");
+        let model = Candidate::new(&space, &genotype, &device).expect("in the space");
+        pollster::block_on(measure(&model, InputShape::DIGITS, &config, &device)).expect("measures")
+    };
+    let small = time("16:skip|32:skip|64:skip");
+    let large = time("32:conv3x3,conv3x3,conv3x3,conv3x3|64:conv3x3,conv3x3|128:conv3x3,conv3x3");
+    assert_eq!(small.runs_ms.len(), 9);
+    assert!(small.iqr_ms >= 0.0 && large.iqr_ms >= 0.0);
+    // About 40 times the MACs; a wide margin for a noisy machine.
+    assert!(large.median_ms > 3.0 * small.median_ms, "small {small:?} large {large:?}");
+}

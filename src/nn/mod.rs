@@ -5,5 +5,6 @@ pub mod backend;
 pub mod blocks;
 pub mod candidate;
 pub mod data;
+pub mod latency;
 pub mod device_check;
 pub mod train;

@@ -1,0 +1,96 @@
+//! Inference latency of a candidate on the active backend: warm-up runs, then the median and
+//! spread of timed runs, each ending only when its output has been read back (on WebGPU the
+//! work is asynchronous, so a timer around the call alone would measure nothing).
+//!
+//! ```
+//! use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig};
+//! use efficientnas::nn::{backend, candidate::Candidate, latency::{LatencyConfig, measure}};
+//! let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).unwrap();
+//! let genotype: Genotype = "16:conv3x3|32:skip|64:eca".parse().unwrap();
+//! let device = backend::cpu();
+//! let model = Candidate::new(&space, &genotype, &device).unwrap();
+//! let config = LatencyConfig { warmup: 1, runs: 5, batch: 1 };
+//! let m = pollster::block_on(measure(&model, InputShape::DIGITS, &config, &device)).unwrap();
+//! assert!(m.median_ms > 0.0 && m.min_ms <= m.median_ms && m.median_ms <= m.max_ms);
+//! ```
+
+use burn::tensor::{Device, Distribution, Tensor};
+use serde::{Deserialize, Serialize};
+use web_time::Instant;
+
+use crate::engine::space::InputShape;
+use crate::nn::candidate::Candidate;
+use crate::nn::train::TrainError;
+
+/// How to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatencyConfig {
+    /// Untimed runs first (kernel compilation, caches).
+    pub warmup: u32,
+    /// Timed runs.
+    pub runs: u32,
+    /// Images per run.
+    pub batch: usize,
+}
+
+impl Default for LatencyConfig {
+    fn default() -> Self {
+        LatencyConfig { warmup: 3, runs: 15, batch: 1 }
+    }
+}
+
+/// Measured latency of one run, milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencyMeasurement {
+    /// Images per run.
+    pub batch: usize,
+    /// Median.
+    pub median_ms: f64,
+    /// Fastest run.
+    pub min_ms: f64,
+    /// Slowest run.
+    pub max_ms: f64,
+    /// Interquartile range (the spread).
+    pub iqr_ms: f64,
+    /// Every timed run.
+    pub runs_ms: Vec<f64>,
+}
+
+/// Times `model` (an inference model: BN uses its running statistics) on random input of
+/// `shape`.
+pub async fn measure(
+    model: &Candidate,
+    shape: InputShape,
+    config: &LatencyConfig,
+    device: &Device,
+) -> Result<LatencyMeasurement, TrainError> {
+    let dims = [config.batch.max(1), shape.channels as usize, shape.height as usize, shape.width as usize];
+    let mut runs_ms = Vec::with_capacity(config.runs as usize);
+    for run in 0..config.warmup + config.runs.max(1) {
+        let input: Tensor<4> = Tensor::random(dims, Distribution::Normal(0.0, 1.0), device);
+        let started = Instant::now();
+        let output = model.forward(input);
+        output
+            .into_data_async()
+            .await
+            .map_err(|error| TrainError::Backend { step: 0, message: error.to_string() })?;
+        if run >= config.warmup {
+            runs_ms.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let mut sorted = runs_ms.clone();
+    sorted.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let position = q * (sorted.len() - 1) as f64;
+        let (low, high) = (position.floor() as usize, position.ceil() as usize);
+        sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+    };
+    Ok(LatencyMeasurement {
+        batch: dims[0],
+        median_ms: at(0.5),
+        min_ms: sorted[0],
+        max_ms: sorted[sorted.len() - 1],
+        iqr_ms: at(0.75) - at(0.25),
+        runs_ms,
+    })
+}
