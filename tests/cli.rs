@@ -67,13 +67,51 @@ fn bad_input_gets_a_clear_message() {
     let (code, _, stderr) = cli(&["search", "--population", "1", "--objectives", "latency,params"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("population = 1 is invalid; allowed: 2 to 1000"), "{stderr}");
-    let (code, _, stderr) = cli(&["search", "--objectives", "error,params"]);
+    let (code, _, stderr) = cli(&["search", "--objectives", "error,params", "--input", "rgb32"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("needs candidates to be trained"), "{stderr}");
+    assert!(stderr.contains("use --input digits"), "{stderr}");
     let (code, _, stderr) = cli(&["search", "--config", "/nonexistent/config.json"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("/nonexistent/config.json"), "{stderr}");
     let (code, _, stderr) = cli(&["frobnicate"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown command"), "{stderr}");
+}
+
+#[test]
+fn search_trains_candidates_for_real_and_children_inherit() {
+    let dir = std::env::temp_dir().join(format!("efficientnas-cli-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let config = dir.join("small.json");
+    std::fs::write(
+        &config,
+        r#"{"space": {"kind": "arch", "input": {"channels": 1, "height": 28, "width": 28}, "classes": 10,
+            "stem_width": 8, "cell_widths": [[8], [16]], "min_layers": 1, "max_layers": 2, "max_skips": 1,
+            "schedule": {"stage2_at": 1, "stage3_at": 2}},
+           "search": {"objectives": ["error", "params"], "population": 3, "generations": 2, "seed": 4}}"#,
+    )
+    .expect("config written");
+    let out = dir.join("out.json");
+    let (code, stdout, stderr) = cli(&[
+        "search", "--config", &config.to_string_lossy(), "--steps", "8", "--fine-tune-steps", "4", "--batch-size", "16",
+        "--out", &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().filter(|l| l.trim_start().starts_with("candidate")).count(), 6, "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
+    let records = json["evaluations"].as_array().expect("evaluations");
+    assert_eq!(records.len(), 6);
+    for r in records {
+        assert_eq!(r["status"], "evaluated", "{r}");
+        let error = r["error"].as_f64().expect("error");
+        assert!((0.0..=1.0).contains(&error));
+    }
+    let steps = |r: &serde_json::Value| r["details"]["train_steps"].as_f64().expect("steps");
+    assert!(records.iter().filter(|r| r["generation"] == 0).all(|r| steps(r) == 8.0));
+    let children: Vec<_> = records.iter().filter(|r| r["generation"] == 1).collect();
+    assert!(children.iter().all(|r| steps(r) == 4.0 && r["details"]["inherited_params"].as_f64().expect("inherited") > 0.0));
+    let (code, _, stderr) = cli(&["search", "--config", &config.to_string_lossy(), "--inherit", "maybe"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--inherit \"maybe\" is not known; allowed: on, off"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
 }

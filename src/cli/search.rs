@@ -6,8 +6,11 @@ use serde_json::json;
 use super::{Args, CliError, read, write_json};
 use crate::engine::hardware::Target;
 use crate::engine::search::{
-    ArchSpace, EvaluationRecord, GenerationSummary, Objective, Search, SearchConfig, SearchSpace, StrategyKind,
+    ArchSpace, Candidate, EvaluationRecord, GenerationSummary, Objective, Search, SearchConfig, SearchSpace, StrategyKind,
 };
+use crate::nn::data::{Dataset, Split};
+use crate::nn::evaluate::{Evaluated, EvaluatorConfig, TrainingEvaluator};
+use crate::nn::train::{Budget, TrainConfig, TrainData};
 use crate::engine::space::{InputShape, SpaceConfig};
 use crate::engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
 
@@ -25,9 +28,12 @@ Flags override the file:
   --target mobile|edge|gpu    --population N   --generations N   --max-evaluations N   --time-budget SECONDS
   --max-latency MS            --max-params N   --max-macs N      --seed N
   --out FILE                  (default target/cli/search.json)
+Training (architecture space with the error objective; built-in digits, Burn's CPU backend):
+  --steps N (default 200)     --fine-tune-steps N (default 50)  --inherit on|off (default on)
+  --batch-size N (default 64) --learning-rate X (default 0.05)
 
-In the architecture space the error objective needs training, which this command does not do;
-choose cheap objectives there (latency, params, macs, energy), or the nb201 space.";
+In the architecture space the error objective trains every candidate for real; with cheap
+objectives only (latency, params, macs, energy) nothing is trained.";
 
 const TABULAR_HELP: &str = "\
 usage: cli tabular [options]
@@ -93,7 +99,8 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
         raw,
         &[
             "config", "space", "input", "dataset", "strategy", "objectives", "target", "population", "generations",
-            "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "out",
+            "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "out", "steps",
+            "fine-tune-steps", "inherit", "batch-size", "learning-rate",
         ],
         &["help"],
     )?;
@@ -159,30 +166,87 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
     let config_json = serde_json::to_value(&file).map_err(|e| CliError::Run(e.to_string()))?;
     let result = match &file.space {
         SpaceChoice::Arch(space_config) => {
-            if file.search.objectives.contains(&Objective::Error) {
-                return Err(CliError::Run(
-                    "the error objective needs candidates to be trained, which `cli search` does not do; \
-                     choose cheap objectives (--objectives latency,params,macs,energy) or --space nb201"
-                        .into(),
-                ));
-            }
             let space = ArchSpace::new(space_config.clone(), file.search.target)
                 .map_err(|e| CliError::Run(format!("space: {e}")))?;
-            let mut run = Search::new(space, valid);
-            drive(&mut run, |_, _| None)?;
+            let mut run = Search::new(space.clone(), valid);
+            if file.search.objectives.contains(&Objective::Error) {
+                let (data, mut evaluator) = training(&args, space_config, &space, file.search.seed)?;
+                drive(&mut run, |candidate| {
+                    let evaluated = pollster::block_on(evaluator.evaluate(candidate, &data));
+                    print_candidate(candidate, &evaluated);
+                    Some(evaluated.outcome)
+                })?;
+            } else {
+                drive(&mut run, |_| None)?;
+            }
             results_json(&run, config_json)
         }
         SpaceChoice::Nb201 { dataset } => {
             let table = load_table(TABLE)?;
             let dataset = *dataset;
             let mut run = Search::new(Nb201SearchSpace::new(dataset, file.search.target), valid);
-            drive(&mut run, |arch, _| Some(table.outcome(arch, dataset)))?;
+            drive(&mut run, |candidate| Some(table.outcome(&candidate.solution, dataset)))?;
             results_json(&run, config_json)
         }
     };
     write_json(&out, &result)?;
     println!("wrote {out}");
     Ok(())
+}
+
+/// The built-in digits and a training evaluator for the architecture space, from the flags.
+fn training(
+    args: &Args,
+    space_config: &SpaceConfig,
+    space: &ArchSpace,
+    seed: u64,
+) -> Result<(TrainData, TrainingEvaluator), CliError> {
+    if space_config.input != InputShape::DIGITS || space_config.classes != 10 {
+        return Err(CliError::Run(
+            "training in `cli search` uses the built-in digits (28x28 grey, 10 classes): use --input digits".into(),
+        ));
+    }
+    let digits = Dataset::builtin_digits().map_err(|e| CliError::Run(e.to_string()))?;
+    let split = Split::new(digits.len(), 0.1, seed);
+    let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(200);
+    let fine_tune: u32 = args.parsed("fine-tune-steps", "a whole number")?.unwrap_or(50);
+    let inheritance = match args.value("inherit").unwrap_or("on") {
+        "on" => true,
+        "off" => false,
+        other => return Err(CliError::Usage(format!("--inherit {other:?} is not known; allowed: on, off"))),
+    };
+    let batch: usize = args.parsed("batch-size", "a whole number")?.unwrap_or(64);
+    let learning_rate: f64 = args.parsed("learning-rate", "a number")?.unwrap_or(0.05);
+    if steps == 0 || batch == 0 || !(learning_rate.is_finite() && learning_rate > 0.0) {
+        return Err(CliError::Usage("--steps and --batch-size must be at least 1 and --learning-rate above 0".into()));
+    }
+    let train = TrainConfig::new()
+        .with_budget(Budget::Steps(steps))
+        .with_batch_size(batch)
+        .with_learning_rate(learning_rate)
+        .with_seed(seed);
+    let evaluator = TrainingEvaluator::new(
+        space.space().clone(),
+        EvaluatorConfig::new(train, fine_tune, inheritance),
+        crate::nn::backend::cpu(),
+    );
+    Ok((TrainData::new(digits, split), evaluator))
+}
+
+fn print_candidate(candidate: &Candidate<crate::engine::space::Genotype>, evaluated: &Evaluated) {
+    let how = match &evaluated.outcome {
+        crate::engine::search::Outcome::Evaluated { error, .. } => format!("error {error:.4}"),
+        crate::engine::search::Outcome::Failed { reason } => format!("failed: {reason}"),
+    };
+    println!(
+        "  candidate {:>3} {}  {how}  {} steps, {} of {} params inherited, {:.1} s",
+        candidate.candidate_id,
+        candidate.text,
+        evaluated.report.steps,
+        evaluated.inheritance.inherited_params,
+        evaluated.inheritance.total_params,
+        evaluated.report.train_ms / 1e3
+    );
 }
 
 fn load_table(path: &str) -> Result<Nb201Table, CliError> {
@@ -192,7 +256,7 @@ fn load_table(path: &str) -> Result<Nb201Table, CliError> {
 /// Runs a search to its end, evaluating candidates with `evaluate`, printing each generation.
 fn drive<P: SearchSpace>(
     run: &mut Search<P>,
-    evaluate: impl Fn(&P::Solution, &str) -> Option<crate::engine::search::Outcome>,
+    mut evaluate: impl FnMut(&Candidate<P::Solution>) -> Option<crate::engine::search::Outcome>,
 ) -> Result<(), CliError> {
     let started = web_time::Instant::now();
     let mut printed = 0;
@@ -203,7 +267,7 @@ fn drive<P: SearchSpace>(
         }
         printed = run.reports().len();
         let Some(candidate) = candidate else { break };
-        let outcome = evaluate(&candidate.solution, &candidate.id)
+        let outcome = evaluate(&candidate)
             .ok_or_else(|| CliError::Run(format!("no evaluator for candidate {}", candidate.text)))?;
         run.record(&candidate.id, outcome).map_err(|e| CliError::Run(e.to_string()))?;
     }
@@ -284,7 +348,7 @@ pub fn tabular(raw: &[String]) -> Result<(), CliError> {
     if quiet {
         table.run(&mut run);
     } else {
-        drive(&mut run, |arch, _| Some(table.outcome(arch, dataset)))?;
+        drive(&mut run, |candidate| Some(table.outcome(&candidate.solution, dataset)))?;
     }
     let best = run
         .records()

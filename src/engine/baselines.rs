@@ -160,7 +160,7 @@ impl<S: Clone> Strategy<S> for RegularizedEvolution<S> {
             counts.parents_selected += 1;
             let (child, label) = problem.mutate(&queue[parent].0, generation, rng);
             *counts.mutations.entry(label.to_string()).or_default() += 1;
-            (child, vec![format!("mutation:{label}")])
+            (child, vec![format!("mutation:{label}")], vec![problem.id(&queue[parent].0)])
         });
         self.seen.extend(batch.iter().map(|p| p.id.clone()));
         self.pending = batch;

@@ -171,27 +171,27 @@ impl<S: Clone> Nsga2<S> {
         let generation = self.state.generation;
         let mut counts = VariationCounts::default();
         let mut batch: Vec<Proposal<S>> = Vec::new();
-        let mut children: Vec<(S, Vec<String>)> = Vec::new();
+        let mut children: Vec<(S, Vec<String>, Vec<String>)> = Vec::new();
         let mut misses = 0u32;
         while batch.len() < wanted && misses < self.state.config.max_tries {
             if children.is_empty() {
                 let pa = self.tournament();
                 let pb = self.tournament();
                 counts.parents_selected += 2;
-                let a = self.state.population[pa].proposal.solution.clone();
-                let b = self.state.population[pb].proposal.solution.clone();
+                let (a, id_a) = (self.state.population[pa].proposal.solution.clone(), self.state.population[pa].proposal.id.clone());
+                let (b, id_b) = (self.state.population[pb].proposal.solution.clone(), self.state.population[pb].proposal.id.clone());
                 let rng = &mut self.state.rng.0;
                 if rng.random_bool(self.state.config.crossover_probability.clamp(0.0, 1.0)) {
                     let (x, y, label) = problem.crossover(&a, &b, generation, rng);
                     *counts.crossovers.entry(label.to_string()).or_default() += 1;
-                    children.push((y, vec![format!("crossover:{label}")]));
-                    children.push((x, vec![format!("crossover:{label}")]));
+                    children.push((y, vec![format!("crossover:{label}")], vec![id_b.clone(), id_a.clone()]));
+                    children.push((x, vec![format!("crossover:{label}")], vec![id_a, id_b]));
                 } else {
-                    children.push((b, Vec::new()));
-                    children.push((a, Vec::new()));
+                    children.push((b, Vec::new(), vec![id_b]));
+                    children.push((a, Vec::new(), vec![id_a]));
                 }
             }
-            let Some((mut child, mut origin)) = children.pop() else { continue };
+            let Some((mut child, mut origin, parents)) = children.pop() else { continue };
             let rng = &mut self.state.rng.0;
             if rng.random_bool(self.state.config.mutation_probability.clamp(0.0, 1.0)) {
                 let (mutated, label) = problem.mutate(&child, generation, rng);
@@ -215,7 +215,7 @@ impl<S: Clone> Nsga2<S> {
                 counts.violators_kept += 1;
             }
             misses = 0;
-            batch.push(Proposal { solution: child, id, origin, cheap_violation: violation });
+            batch.push(Proposal { solution: child, id, origin, parents, cheap_violation: violation });
         }
         self.state.pending_counts = counts;
         batch

@@ -64,6 +64,9 @@ pub struct Proposal<S> {
     pub id: String,
     /// How it was made: `sample`, or the crossover and mutation labels.
     pub origin: Vec<String>,
+    /// Ids of the parents it was made from, the main one first (none for a sample).
+    #[serde(default)]
+    pub parents: Vec<String>,
     /// Its cheap constraint violation (positive: it violates and could not be resampled).
     #[serde(with = "crate::engine::serde_float")]
     pub cheap_violation: f64,
@@ -143,7 +146,7 @@ pub(crate) fn check_results(asked: usize, results: &[Fitness], n_objectives: Opt
     Ok(())
 }
 
-/// Makes up to `wanted` proposals with `make` (a solution and how it was made). Each slot
+/// Makes up to `wanted` proposals with `make` (a solution, how it was made, its parents). Each slot
 /// draws until it finds an id not in `seen` nor in the batch that is cheaply feasible, within
 /// `max_tries` draws; when the cap is hit, the last violator drawn is kept (and counted), and a
 /// slot that found only duplicates ends the batch early.
@@ -153,21 +156,21 @@ pub(crate) fn fill_batch<P: Problem>(
     max_tries: u32,
     seen: &BTreeSet<String>,
     counts: &mut VariationCounts,
-    mut make: impl FnMut(&mut VariationCounts) -> (P::Solution, Vec<String>),
+    mut make: impl FnMut(&mut VariationCounts) -> (P::Solution, Vec<String>, Vec<String>),
 ) -> Vec<Proposal<P::Solution>> {
     let mut batch: Vec<Proposal<P::Solution>> = Vec::new();
     for _ in 0..wanted {
         let mut violator = None;
         let mut found = None;
         for _ in 0..max_tries.max(1) {
-            let (solution, origin) = make(counts);
+            let (solution, origin, parents) = make(counts);
             let id = problem.id(&solution);
             if seen.contains(&id) || batch.iter().any(|p| p.id == id) {
                 counts.duplicates_rejected += 1;
                 continue;
             }
             let cheap_violation = problem.cheap_violation(&solution);
-            let proposal = Proposal { solution, id, origin, cheap_violation };
+            let proposal = Proposal { solution, id, origin, parents, cheap_violation };
             if cheap_violation > 0.0 {
                 counts.constraint_resamples += 1;
                 violator = Some(proposal);
@@ -195,7 +198,7 @@ pub(crate) fn sampled<P: Problem>(
     generation: u32,
     rng: &mut EngineRng,
     counts: &mut VariationCounts,
-) -> (P::Solution, Vec<String>) {
+) -> (P::Solution, Vec<String>, Vec<String>) {
     counts.sampled += 1;
-    (problem.sample(generation, rng), vec!["sample".to_string()])
+    (problem.sample(generation, rng), vec!["sample".to_string()], Vec::new())
 }

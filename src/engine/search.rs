@@ -447,6 +447,9 @@ pub struct EvaluationRecord<S> {
     pub text: String,
     /// How it was made.
     pub origin: Vec<String>,
+    /// Ids of its parents, the main one first.
+    #[serde(default)]
+    pub parents: Vec<String>,
     /// Its cheap metrics.
     pub cheap: CheapMetrics,
     /// Its validation error, when evaluated.
@@ -512,6 +515,8 @@ pub struct Candidate<S> {
     pub text: String,
     /// Its cheap metrics.
     pub cheap: CheapMetrics,
+    /// Ids of its parents, the main one first (empty for a random sample).
+    pub parents: Vec<String>,
 }
 
 /// Why a record was refused.
@@ -854,6 +859,7 @@ impl<P: SearchSpace> Search<P> {
                 id: proposal.id,
                 solution: proposal.solution,
                 cheap,
+                parents: proposal.parents,
             });
         };
         self.state.batch_results[slot] = Some(fitness);
@@ -876,6 +882,7 @@ impl<P: SearchSpace> Search<P> {
             text: self.space.describe(&proposal.solution),
             solution: proposal.solution.clone(),
             origin: proposal.origin.clone(),
+            parents: proposal.parents.clone(),
             cheap,
             error,
             details,

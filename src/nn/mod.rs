@@ -7,4 +7,5 @@ pub mod candidate;
 pub mod data;
 pub mod latency;
 pub mod device_check;
+pub mod evaluate;
 pub mod train;

@@ -327,6 +327,11 @@ impl Trainer {
         Ok(Accuracy { top1: fraction(top1), top5: (classes > 10).then(|| fraction(top5)), images })
     }
 
+    /// The trained model (gone after a failed step).
+    pub fn into_model(self) -> Option<Candidate> {
+        self.model
+    }
+
     /// Everything measured so far.
     pub fn report(&self, accuracy: Option<Accuracy>, inherited_params: usize) -> TrainReport {
         TrainReport { steps: self.taken, losses: self.losses.clone(), accuracy, train_ms: self.train_ms, inherited_params }

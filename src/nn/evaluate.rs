@@ -1,0 +1,148 @@
+//! The expensive evaluation of a search candidate: build its model (inheriting trained weights
+//! from its parents when inheritance is on), train it for its budget — the full budget from
+//! scratch, the fine-tune budget when it inherited — and evaluate it on the validation split.
+//! The worker and the native CLI both drive it.
+//!
+//! ```
+//! use efficientnas::engine::search::{ArchSpace, Outcome, Search, SearchConfig};
+//! use efficientnas::engine::{hardware::Target, space::{InputShape, SpaceConfig}};
+//! use efficientnas::nn::{backend, data::{Dataset, Split}, train::{Budget, TrainConfig, TrainData}};
+//! use efficientnas::nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
+//! let mut space_config = SpaceConfig::for_input(InputShape::DIGITS, 10);
+//! space_config.cell_widths = vec![vec![8], vec![16]];
+//! let space = ArchSpace::new(space_config, Target::Mobile).unwrap();
+//! let config = SearchConfig { population: 2, generations: 1, ..SearchConfig::default() }.check().unwrap();
+//! let mut search = Search::new(space.clone(), config);
+//! let digits = Dataset::builtin_digits().unwrap();
+//! let data = TrainData::new(digits, Split::new(10_000, 0.05, 1));
+//! let train = TrainConfig::new().with_budget(Budget::Steps(2)).with_batch_size(8);
+//! let mut evaluator = TrainingEvaluator::new(space.space().clone(), EvaluatorConfig::new(train, 1, true), backend::cpu());
+//! let candidate = search.next_candidate().unwrap();
+//! let evaluated = pollster::block_on(evaluator.evaluate(&candidate, &data));
+//! assert!(matches!(evaluated.outcome, Outcome::Evaluated { .. }));
+//! ```
+
+use std::collections::BTreeMap;
+
+use burn::tensor::Device;
+
+use crate::engine::search::{Candidate as SearchCandidate, Outcome};
+use crate::engine::space::{Genotype, Space};
+use crate::nn::candidate::{Candidate, Inheritance};
+use crate::nn::train::{Budget, TrainConfig, TrainData, TrainReport, Trainer};
+
+/// Models kept for inheritance; the oldest leave first.
+const KEPT_MODELS: usize = 256;
+
+/// How candidates are trained.
+#[derive(Debug, Clone)]
+pub struct EvaluatorConfig {
+    /// Training of a candidate from scratch (its budget is the full budget).
+    pub train: TrainConfig,
+    /// Steps of fine-tuning for a child that inherited weights.
+    pub fine_tune_steps: u32,
+    /// Whether children inherit their parents' trained weights.
+    pub inheritance: bool,
+    /// Validation batch size.
+    pub eval_batch: usize,
+    /// Fine-tuning's peak learning rate as a fraction of training's (inherited weights are
+    /// already trained: a full-size rate would knock them about). Fine-tuning has no warm-up.
+    pub fine_tune_lr_scale: f64,
+}
+
+impl EvaluatorConfig {
+    /// Settings with a validation batch of 256 and fine-tuning at a fifth of the learning rate.
+    pub fn new(train: TrainConfig, fine_tune_steps: u32, inheritance: bool) -> Self {
+        EvaluatorConfig { train, fine_tune_steps, inheritance, eval_batch: 256, fine_tune_lr_scale: 0.2 }
+    }
+}
+
+/// One evaluated candidate.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    /// What the search records.
+    pub outcome: Outcome,
+    /// How training went.
+    pub report: TrainReport,
+    /// What was inherited.
+    pub inheritance: Inheritance,
+}
+
+/// Trains candidates and keeps their trained models for their children.
+pub struct TrainingEvaluator {
+    space: Space,
+    config: EvaluatorConfig,
+    device: Device,
+    models: BTreeMap<String, (u64, Genotype, Candidate)>,
+    evaluated: u64,
+}
+
+impl TrainingEvaluator {
+    /// An evaluator for candidates of `space`, training on `device` (autodiff is enabled here).
+    pub fn new(space: Space, config: EvaluatorConfig, device: Device) -> Self {
+        TrainingEvaluator { space, config, device: device.autodiff(), models: BTreeMap::new(), evaluated: 0 }
+    }
+
+    /// Builds, trains and evaluates `candidate`. Failures (a genotype outside the space, a
+    /// diverged loss, a backend error) come back as [`Outcome::Failed`] with the reason.
+    pub async fn evaluate(&mut self, candidate: &SearchCandidate<Genotype>, data: &TrainData) -> Evaluated {
+        let parents: Vec<(&Genotype, &Candidate)> = if self.config.inheritance {
+            candidate.parents.iter().filter_map(|id| self.models.get(id)).map(|(_, g, m)| (g, m)).collect()
+        } else {
+            Vec::new()
+        };
+        let built = Candidate::inherit(&self.space, &candidate.solution, &parents, &self.device);
+        let (model, inheritance) = match built {
+            Ok(built) => built,
+            Err(error) => return failed(error.to_string(), 0),
+        };
+        let base = self.config.train.clone().with_seed(self.config.train.seed ^ self.evaluated);
+        let train = if inheritance.inherited_params > 0 {
+            let learning_rate = base.learning_rate * self.config.fine_tune_lr_scale;
+            base.with_budget(Budget::Steps(self.config.fine_tune_steps)).with_learning_rate(learning_rate).with_warmup_steps(0)
+        } else {
+            base
+        };
+        let mut trainer = Trainer::new(model, train, data);
+        while !trainer.finished() {
+            if let Err(error) = trainer.step(data).await {
+                let mut evaluated = failed(error.to_string(), inheritance.inherited_params);
+                evaluated.report = trainer.report(None, inheritance.inherited_params);
+                evaluated.inheritance = inheritance;
+                return evaluated;
+            }
+        }
+        let accuracy = match trainer.evaluate(data, self.config.eval_batch).await {
+            Ok(accuracy) => accuracy,
+            Err(error) => return failed(error.to_string(), inheritance.inherited_params),
+        };
+        let report = trainer.report(Some(accuracy), inheritance.inherited_params);
+        self.evaluated += 1;
+        if let Some(model) = trainer.into_model() {
+            self.models.insert(candidate.id.clone(), (self.evaluated, candidate.solution.clone(), model));
+            if self.models.len() > KEPT_MODELS
+                && let Some(oldest) = self.models.iter().min_by_key(|(_, (n, _, _))| *n).map(|(id, _)| id.clone())
+            {
+                self.models.remove(&oldest);
+            }
+        }
+        let mut details = BTreeMap::from([
+            ("valid_accuracy".to_string(), accuracy.top1),
+            ("train_steps".to_string(), f64::from(report.steps)),
+            ("train_ms".to_string(), report.train_ms),
+            ("inherited_params".to_string(), inheritance.inherited_params as f64),
+        ]);
+        if let Some(&loss) = report.losses.last() {
+            details.insert("final_loss".to_string(), f64::from(loss));
+        }
+        Evaluated { outcome: Outcome::Evaluated { error: 1.0 - accuracy.top1, details }, report, inheritance }
+    }
+}
+
+fn failed(reason: String, inherited_params: usize) -> Evaluated {
+    Evaluated {
+        outcome: Outcome::Failed { reason },
+        report: TrainReport { steps: 0, losses: Vec::new(), accuracy: None, train_ms: 0.0, inherited_params },
+        inheritance: Inheritance { inherited_params, total_params: 0, inherited_modules: 0 },
+    }
+}
