@@ -11,7 +11,7 @@
 //! let mut space_config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! space_config.cell_widths = vec![vec![8], vec![16]];
 //! let space = ArchSpace::new(space_config, Target::Mobile).unwrap();
-//! let config = SearchConfig { population: 2, generations: 1, ..SearchConfig::default() }.check().unwrap();
+//! let config = SearchConfig { population: 2, tournament: 2, generations: 1, ..SearchConfig::default() }.check().unwrap();
 //! let mut search = Search::new(space.clone(), config);
 //! let digits = Dataset::builtin_digits().unwrap();
 //! let data = TrainData::new(digits, Split::new(10_000, 0.05, 1));
