@@ -137,7 +137,7 @@ pub struct SearchConfig {
     /// and batch (each generation makes this many children by tournament from the current
     /// queue, then the oldest leave), so every strategy evaluates this many per generation.
     pub population: u32,
-    /// Tournament size of regularized evolution.
+    /// Tournament size of regularized evolution (ignored by the other strategies).
     pub tournament: u32,
     /// Generations to run (the initial population is generation 0).
     pub generations: u32,
@@ -214,8 +214,10 @@ impl SearchConfig {
         if !(2..=1000).contains(&self.population) {
             return fail("population", self.population.to_string(), "2 to 1000");
         }
-        if !(1..=100).contains(&self.tournament) || self.tournament > self.population {
-            return fail("tournament", self.tournament.to_string(), "1 to the population size");
+        if self.strategy == StrategyKind::RegularizedEvolution
+            && (!(1..=100).contains(&self.tournament) || self.tournament > self.population)
+        {
+            return fail("tournament", self.tournament.to_string(), "1 to the population size (at most 100)");
         }
         if !(1..=10_000).contains(&self.generations) {
             return fail("generations", self.generations.to_string(), "1 to 10000");
