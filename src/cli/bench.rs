@@ -20,6 +20,7 @@ const HELP: &str = "\
 usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench nb201 [--seeds N] [--budgets 50,100,200] [--dataset cifar10] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
+       cli bench w1 [--batch 32] [--steps 50] [--out FILE]
        cli bench inheritance [--population 8] [--generations 5] [--steps 150] [--fine-tune-steps 40] [--seed 1]
 JSON goes to target/bench/<name>.json unless --out is given.";
 
@@ -30,6 +31,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("moo") => moo(&Args::parse(rest, &["seeds", "reference", "out"], &[])?),
         Some("nb201") => nb201(&Args::parse(rest, &["seeds", "budgets", "dataset", "out"], &[])?),
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
+        Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "out"], &[])?),
         Some("inheritance") => inheritance(&Args::parse(
             rest,
             &["population", "generations", "steps", "fine-tune-steps", "seed", "out"],
@@ -451,6 +453,24 @@ fn inheritance(args: &Args) -> Result<(), CliError> {
         "benchmark": "inheritance", "population": population, "generations": generations, "steps": steps,
         "fine_tune_steps": fine_tune, "seed": seed, "runs": runs,
     }))?;
+    println!("wrote {out}");
+    Ok(())
+}
+
+/// Training throughput of the reference workload W1 on Burn's CPU backend.
+fn w1(args: &Args) -> Result<(), CliError> {
+    let batch: usize = args.parsed("batch", "a whole number")?.unwrap_or(32);
+    let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(50);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let t = pollster::block_on(crate::nn::reference::train_throughput(batch, 5, steps, &crate::nn::backend::cpu()))
+        .map_err(|e| CliError::Run(e.to_string()))?;
+    println!(
+        "W1 (32x32x3: conv3x3(16)+BN+ReLU, conv3x3 s2(32)+BN+ReLU, dwconv3x3 + pointwise(64)+BN+ReLU, GAP, linear(10)), \
+         SGD momentum, batch {batch}, Burn CPU backend (flex), {threads} hardware threads:"
+    );
+    println!("{:.1} samples/s, median {:.2} ms per step over {} steps", t.samples_per_s, t.median_step_ms, t.steps);
+    let out = args.value("out").unwrap_or("target/bench/w1.json");
+    write_json(out, &json!({"benchmark": "w1_training_throughput", "backend": "flex (CPU)", "hardware_threads": threads, "result": t}))?;
     println!("wrote {out}");
     Ok(())
 }
