@@ -104,3 +104,25 @@ fn a_genotype_outside_the_space_is_refused() {
     let error = Candidate::new(&space, &genotype, &backend::cpu()).expect_err("two cells");
     assert!(error.to_string().contains("2 cells"));
 }
+
+#[test]
+fn a_moved_model_computes_the_same_and_still_learns() {
+    let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).expect("valid space");
+    let genotype: Genotype = "16:conv3x3,cbam+0|32:dwconv5x5|64:eca".parse().expect("genotype");
+    let cpu = backend::cpu();
+    let model = Candidate::new(&space, &genotype, &cpu).expect("in the space");
+    let images: Tensor<4> = Tensor::random([2, 1, 28, 28], Distribution::Default, &cpu);
+    let before: Vec<f32> = model.forward(images.clone()).into_data().try_to_vec().expect("f32");
+    let copy = pollster::block_on(backend::move_module(model.clone(), &cpu)).expect("copied");
+    let after: Vec<f32> = copy.forward(images.clone()).into_data().try_to_vec().expect("f32");
+    assert_eq!(before, after);
+    // On an autodiff device (BN in training mode) every parameter still gets its gradient.
+    let training = cpu.clone().autodiff();
+    let moved = pollster::block_on(backend::move_module(model, &training)).expect("moved");
+    let labels: Tensor<1, Int> = Tensor::from_data(TensorData::new(vec![1i64, 7], [2]), &training);
+    let loss = CrossEntropyLossConfig::new().init(&training).forward(moved.forward(images.to_device(&training)), labels);
+    let grads = GradientsParams::from_grads(loss.backward(), &moved);
+    let mut walk = MissingGradients { grads: &grads, path: Vec::new(), seen: 0, missing: Vec::new() };
+    moved.visit(&mut walk);
+    assert!(walk.seen > 10 && walk.missing.is_empty(), "no gradient for {:?}", walk.missing);
+}

@@ -128,3 +128,22 @@ fn batches_are_normalised_and_augmentation_keeps_shapes() {
     let difference: f32 = (shifted - images).abs().sum().into_scalar();
     assert!(difference > 0.0, "augmentation moved pixels");
 }
+
+#[test]
+fn the_procedural_set_is_seeded_balanced_and_its_colour_says_nothing() {
+    let a = Dataset::procedural(200, 9);
+    assert_eq!(a, Dataset::procedural(200, 9));
+    assert_ne!(a, Dataset::procedural(200, 10));
+    assert_eq!((a.len(), a.shape().channels, a.shape().height, a.classes()), (200, 3, 32, 10));
+    assert!((0..200).all(|i| usize::from(a.label(i)) == i % 10));
+    // Colour carries no class information: per-class mean colour stays close to the overall mean.
+    let many = Dataset::procedural(2_000, 9);
+    let stats = many.channel_stats(&(0..2_000).collect::<Vec<_>>());
+    for class in 0..10 {
+        let members: Vec<usize> = (0..2_000).filter(|i| i % 10 == class).collect();
+        let class_stats = many.channel_stats(&members);
+        for (c, (overall, _)) in stats.iter().enumerate() {
+            assert!((class_stats[c].0 - overall).abs() < 0.1, "class {class} channel {c}");
+        }
+    }
+}

@@ -28,6 +28,48 @@ pub enum BackendError {
     /// Burn could not acquire or configure the WebGPU device.
     #[error("WebGPU device initialisation failed: {0}")]
     WebGpuInit(String),
+    /// A tensor could not be read while moving a model between devices.
+    #[error("moving a model between devices failed: {0}")]
+    Transfer(String),
+}
+
+/// Moves every tensor of `module` (parameters and BN statistics) to `device` by reading each one
+/// back asynchronously and rebuilding it there; on an autodiff device the parameters track
+/// gradients again. Burn's own `to_device` between two backends
+/// reads synchronously, which a browser does not allow.
+pub async fn move_module<M: burn::module::Module>(module: M, device: &Device) -> Result<M, BackendError> {
+    use burn::module::{ModuleMapper, ModuleVisitor, Param};
+    use burn::tensor::{Tensor, TensorData};
+
+    struct Collect(Vec<Tensor<1>>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().flatten(0, D - 1));
+        }
+    }
+    struct Rebuild<'a> {
+        data: std::vec::IntoIter<TensorData>,
+        device: &'a Device,
+    }
+    impl ModuleMapper for Rebuild<'_> {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let shape = param.shape();
+            match self.data.next() {
+                Some(data) => param.map(|_| Tensor::<1>::from_data(data, self.device).reshape(shape)),
+                None => param,
+            }
+        }
+    }
+
+    let mut collect = Collect(Vec::new());
+    module.visit(&mut collect);
+    let mut data = Vec::with_capacity(collect.0.len());
+    for tensor in collect.0 {
+        data.push(tensor.into_data_async().await.map_err(|e| BackendError::Transfer(e.to_string()))?);
+    }
+    let moved = module.map(&mut Rebuild { data: data.into_iter(), device });
+    // Rebuilt tensors start untracked; `train` re-applies each parameter's gradient setting.
+    Ok(if device.is_autodiff() { moved.train() } else { moved })
 }
 
 /// Burn's CPU backend (flex, pure Rust), with automatic differentiation available through

@@ -91,6 +91,8 @@ impl TrainingEvaluator {
         } else {
             Vec::new()
         };
+        // Fresh weights depend only on the run's seed and the candidate, not on evaluation order.
+        self.device.seed(self.config.train.seed ^ crate::engine::rng::fnv1a64(candidate.id.as_bytes()));
         let built = Candidate::inherit(&self.space, &candidate.solution, &parents, &self.device);
         let (model, inheritance) = match built {
             Ok(built) => built,
