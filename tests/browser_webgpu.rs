@@ -45,26 +45,34 @@ async fn webgpu_computes_what_the_cpu_computes() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_candidate_trains_on_webgpu_and_computes_what_the_cpu_computes() {
-    use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig};
-    use efficientnas::nn::candidate::Candidate;
+fn tiny_candidate_setup() -> (
+    efficientnas::engine::space::Space,
+    efficientnas::engine::space::Genotype,
+    efficientnas::nn::train::TrainData,
+) {
+    use efficientnas::engine::space::{InputShape, Space, SpaceConfig};
     use efficientnas::nn::data::{Dataset, Split};
-    use efficientnas::nn::train::{Budget, TrainConfig, TrainData, Trainer};
+    use efficientnas::nn::train::TrainData;
 
-    let gpu = backend::init_webgpu().await.expect("Burn on WebGPU");
-    let cpu = backend::cpu();
     let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
     config.stem_width = 8;
     config.cell_widths = vec![vec![8], vec![16]];
     let space = Space::new(config).expect("valid space");
-    let genotype: Genotype = "8:conv3x3|16:dwconv3x3,se_block+0".parse().expect("genotype");
+    let genotype = "8:conv3x3|16:dwconv3x3,se_block+0".parse().expect("genotype");
     let digits = Dataset::builtin_digits().expect("built-in digits");
-    let data = TrainData::new(digits, Split::new(10_000, 0.01, 3));
+    (space, genotype, TrainData::new(digits, Split::new(10_000, 0.01, 3)))
+}
 
-    // The same weights on both backends: built on the CPU, copied to WebGPU.
-    let on_cpu = Candidate::new(&space, &genotype, &cpu).expect("in the space");
-    let on_gpu = backend::move_module(on_cpu.clone(), &gpu).await.expect("copied to WebGPU");
+#[wasm_bindgen_test]
+async fn a_candidate_computes_on_webgpu_what_the_cpu_computes() {
+    use efficientnas::nn::candidate::Candidate;
+
+    let gpu = backend::init_webgpu().await.expect("Burn on WebGPU");
+    let cpu = backend::cpu();
+    let (space, genotype, data) = tiny_candidate_setup();
+    // The same weights on both backends: built on WebGPU, read back into a CPU copy.
+    let on_gpu = Candidate::new(&space, &genotype, &gpu).expect("in the space");
+    let on_cpu = backend::move_module(on_gpu.clone(), &cpu).await.expect("copied to the CPU");
     let batch: Vec<usize> = data.split.train[..8].to_vec();
     let (images_cpu, _) = data.dataset.batch(&batch, &data.stats, None, &cpu);
     let (images_gpu, _) = data.dataset.batch(&batch, &data.stats, None, &gpu);
@@ -73,9 +81,17 @@ async fn a_candidate_trains_on_webgpu_and_computes_what_the_cpu_computes() {
     let (c, g) = (logits_cpu.try_to_vec::<f32>().expect("f32"), logits_gpu.try_to_vec::<f32>().expect("f32"));
     let worst = c.iter().zip(&g).map(|(c, g)| (c - g).abs() / c.abs().max(1.0)).fold(0.0f32, f32::max);
     assert!(worst <= 1e-3, "forward pass differs by {worst} (relative)");
+}
 
-    // Training on WebGPU through the same step-wise trainer the worker drives.
-    let model = backend::move_module(on_cpu, &gpu.clone().autodiff()).await.expect("moved to WebGPU");
+#[wasm_bindgen_test]
+async fn a_candidate_trains_on_webgpu() {
+    use efficientnas::nn::candidate::Candidate;
+    use efficientnas::nn::train::{Budget, TrainConfig, Trainer};
+
+    let gpu = backend::init_webgpu().await.expect("Burn on WebGPU");
+    let (space, genotype, data) = tiny_candidate_setup();
+    // Built on WebGPU with autodiff, trained through the step-wise trainer the worker drives.
+    let model = Candidate::new(&space, &genotype, &gpu.clone().autodiff()).expect("in the space");
     let train = TrainConfig::new().with_budget(Budget::Steps(12)).with_batch_size(16).with_augment(false).with_warmup_steps(0);
     let mut trainer = Trainer::new(model, train, &data);
     let mut losses = Vec::new();
