@@ -147,3 +147,36 @@ fn the_procedural_set_is_seeded_balanced_and_its_colour_says_nothing() {
         }
     }
 }
+
+fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 20) as u8, (y * 20) as u8, 128]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut bytes, format).expect("encodes");
+    bytes.into_inner()
+}
+
+#[test]
+fn image_folders_parse_and_bad_images_are_refused() {
+    let png = encoded(12, 9, image::ImageFormat::Png);
+    let jpeg = encoded(20, 20, image::ImageFormat::Jpeg);
+    let files: Vec<(&str, &[u8])> = vec![("dog/1.png", &png), ("cat/a.jpg", &jpeg), ("cat/b.png", &png)];
+    let data = Dataset::from_image_folder("pets", &files, 8).expect("valid folder");
+    assert_eq!((data.len(), data.classes(), data.shape().channels, data.shape().height), (3, 2, 3, 8));
+    // Classes in sorted order: cat = 0, dog = 1.
+    assert_eq!((data.label(0), data.label(1), data.label(2)), (1, 0, 0));
+
+    let truncated = &png[..png.len() / 2];
+    let error = Dataset::from_image_folder("pets", &[("dog/1.png", truncated), ("cat/a.jpg", &jpeg)], 8).expect_err("cut PNG");
+    assert!(error.to_string().starts_with("pets/dog/1.png: not a PNG or JPEG image"), "{error}");
+    let garbled = vec![7u8; 300];
+    let error = Dataset::from_image_folder("pets", &[("dog/x.png", &garbled), ("cat/a.jpg", &jpeg)], 8).expect_err("garbage");
+    assert!(error.to_string().contains("pets/dog/x.png"), "{error}");
+    let huge = encoded(5000, 1, image::ImageFormat::Png);
+    let error = Dataset::from_image_folder("pets", &[("dog/wide.png", &huge), ("cat/a.jpg", &jpeg)], 8).expect_err("too wide");
+    assert!(error.to_string().contains("pets/dog/wide.png"), "{error}");
+    let error = Dataset::from_image_folder("pets", &[("loose.png", &png), ("cat/a.jpg", &jpeg), ("dog/1.png", &png)], 8)
+        .expect_err("outside a class folder");
+    assert!(error.to_string().contains("pets/loose.png") && error.to_string().contains("subfolder"), "{error}");
+    let one_class = Dataset::from_image_folder("pets", &[("cat/a.jpg", &jpeg)], 8).expect_err("one class");
+    assert_eq!(one_class, DataError::Classes { folder: "pets".into(), found: 1 });
+}

@@ -1,5 +1,6 @@
-//! Datasets: the built-in digits, MNIST/Fashion-MNIST IDX files (raw or gzip) and CIFAR-10
-//! binary batches; a seeded train/validation split, per-channel normalisation, augmentation and
+//! Datasets: the built-in digits, the procedural 32×32 RGB set, MNIST/Fashion-MNIST IDX files
+//! (raw or gzip), CIFAR-10 binary batches and folders of PNG/JPEG images (one subfolder per
+//! class); a seeded train/validation split, per-channel normalisation, augmentation and
 //! batches as tensors. Every parser checks sizes and headers before allocating and names the
 //! file and the problem when it refuses one.
 //!
@@ -53,6 +54,9 @@ pub enum DataError {
     /// No images at all.
     #[error("{file}: holds no images")]
     Empty { file: String },
+    /// An image folder without enough class subfolders.
+    #[error("{folder}: an image folder needs one subfolder per class, at least 2; found {found}")]
+    Classes { folder: String, found: usize },
 }
 
 /// Decompresses gzip data (recognised by its magic bytes) up to [`MAX_FILE_BYTES`]; other
@@ -209,6 +213,72 @@ impl Dataset {
             return Err(DataError::Empty { file: name.to_string() });
         }
         Ok(Dataset { name: name.to_string(), shape: InputShape::RGB32, classes: 10, pixels, labels, flip: true })
+    }
+
+    /// A folder of images with one subfolder per class: `files` are (path inside the folder,
+    /// bytes), e.g. `("cat/001.png", ..)`; classes are the subfolder names in sorted order. Each
+    /// PNG or JPEG is decoded (at most 4096×4096 pixels), converted to RGB and resized to
+    /// `side`×`side`. Horizontal flips on.
+    pub fn from_image_folder(folder: &str, files: &[(&str, &[u8])], side: u32) -> Result<Dataset, DataError> {
+        if files.len() > MAX_IMAGES {
+            return Err(DataError::Oversized { file: folder.to_string(), what: format!("{} images; at most {MAX_IMAGES}", files.len()) });
+        }
+        if !(4..=MAX_SIDE as u32).contains(&side) {
+            return Err(DataError::Header {
+                file: folder.to_string(),
+                format: "a usable image size",
+                what: format!("{side} pixels; allowed 4 to {MAX_SIDE}"),
+            });
+        }
+        let class_of = |path: &str| -> Option<String> {
+            let mut parts = path.split('/').filter(|p| !p.is_empty());
+            let class = parts.next()?;
+            parts.next().map(|_| class.to_string())
+        };
+        let mut classes: Vec<String> = files.iter().filter_map(|(path, _)| class_of(path)).collect();
+        classes.sort();
+        classes.dedup();
+        if classes.len() < 2 || classes.len() > 255 {
+            return Err(DataError::Classes { folder: folder.to_string(), found: classes.len() });
+        }
+        let side_px = side as usize;
+        let mut pixels = Vec::with_capacity(files.len() * 3 * side_px * side_px);
+        let mut labels = Vec::with_capacity(files.len());
+        for (path, bytes) in files {
+            let file = format!("{folder}/{path}");
+            let class = class_of(path).ok_or_else(|| DataError::Header {
+                file: file.clone(),
+                format: "inside a class subfolder",
+                what: "images must sit in one subfolder per class, like cat/001.png".into(),
+            })?;
+            let header = |what: String| DataError::Header { file: file.clone(), format: "a PNG or JPEG image", what };
+            let mut limits = image::Limits::default();
+            limits.max_image_width = Some(4096);
+            limits.max_image_height = Some(4096);
+            limits.max_alloc = Some(64 << 20);
+            let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+                .with_guessed_format()
+                .map_err(|e| header(e.to_string()))?;
+            if !matches!(reader.format(), Some(image::ImageFormat::Png | image::ImageFormat::Jpeg)) {
+                return Err(header(format!("format {:?} is not PNG or JPEG", reader.format())));
+            }
+            reader.limits(limits);
+            let decoded = reader.decode().map_err(|e| header(e.to_string()))?;
+            let rgb = image::imageops::resize(&decoded.to_rgb8(), side, side, image::imageops::FilterType::Triangle);
+            let raw = rgb.as_raw();
+            for channel in 0..3 {
+                pixels.extend((0..side_px * side_px).map(|i| raw[i * 3 + channel]));
+            }
+            labels.push(classes.iter().position(|c| *c == class).unwrap_or(0) as u8);
+        }
+        Ok(Dataset {
+            name: folder.to_string(),
+            shape: InputShape { channels: 3, height: side, width: side },
+            classes: classes.len(),
+            pixels,
+            labels,
+            flip: true,
+        })
     }
 
     /// The built-in 10,000 handwritten digits (`www/digits/`, compiled in).
