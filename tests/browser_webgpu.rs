@@ -89,10 +89,23 @@ async fn a_candidate_trains_on_webgpu() {
     use efficientnas::nn::train::{Budget, TrainConfig, Trainer};
 
     let gpu = backend::init_webgpu().await.expect("Burn on WebGPU");
+    gpu.seed(7);
     let (space, genotype, data) = tiny_candidate_setup();
+    // Sixteen training images, one batch: every step sees them again, so the loss must fall
+    // whatever the initial weights.
+    let data = efficientnas::nn::train::TrainData {
+        split: efficientnas::nn::data::Split { train: data.split.train[..16].to_vec(), valid: data.split.valid[..16].to_vec() },
+        ..data
+    };
     // Built on WebGPU with autodiff, trained through the step-wise trainer the worker drives.
     let model = Candidate::new(&space, &genotype, &gpu.clone().autodiff()).expect("in the space");
-    let train = TrainConfig::new().with_budget(Budget::Steps(12)).with_batch_size(16).with_augment(false).with_warmup_steps(0);
+    let train = TrainConfig::new()
+        .with_optimizer(efficientnas::nn::train::OptimizerKind::Adam)
+        .with_learning_rate(0.01)
+        .with_budget(Budget::Steps(12))
+        .with_batch_size(16)
+        .with_augment(false)
+        .with_warmup_steps(0);
     let mut trainer = Trainer::new(model, train, &data);
     let mut losses = Vec::new();
     while !trainer.finished() {
