@@ -20,8 +20,10 @@ const HELP: &str = "\
 usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench nb201 [--seeds N] [--budgets 50,100,200] [--dataset cifar10] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
-       cli bench w1 [--batch 32] [--steps 50] [--out FILE]
-       cli bench inheritance [--population 8] [--generations 5] [--steps 150] [--fine-tune-steps 40] [--seed 1]
+       cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
+       cli bench inheritance [--population 8] [--generations 5] [--steps 150] [--fine-tune-steps 40]
+                             [--fine-tune-lr-scale 0.2] [--seed 1] [--device cpu|gpu|auto] [--out FILE]
+--device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
 JSON goes to target/bench/<name>.json unless --out is given.";
 
 /// Dispatches `bench <name>`.
@@ -31,10 +33,10 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("moo") => moo(&Args::parse(rest, &["seeds", "reference", "out"], &[])?),
         Some("nb201") => nb201(&Args::parse(rest, &["seeds", "budgets", "dataset", "out"], &[])?),
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
-        Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "out"], &[])?),
+        Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
         Some("inheritance") => inheritance(&Args::parse(
             rest,
-            &["population", "generations", "steps", "fine-tune-steps", "seed", "out"],
+            &["population", "generations", "steps", "fine-tune-steps", "fine-tune-lr-scale", "seed", "device", "out"],
             &[],
         )?),
         Some("--help") => {
@@ -391,6 +393,8 @@ fn inheritance(args: &Args) -> Result<(), CliError> {
     let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(150);
     let fine_tune: u32 = args.parsed("fine-tune-steps", "a whole number")?.unwrap_or(40);
     let seed: u64 = args.parsed("seed", "a whole number")?.unwrap_or(1);
+    let lr_scale: f64 = args.parsed("fine-tune-lr-scale", "a number")?.unwrap_or(EvaluatorConfig::new(TrainConfig::new(), 0, true).fine_tune_lr_scale);
+    let device = device(args)?;
     let mut space_config = SpaceConfig::for_input(InputShape::DIGITS, 10);
     space_config.stem_width = 8;
     space_config.cell_widths = vec![vec![8, 16], vec![16, 32], vec![32, 48]];
@@ -401,7 +405,8 @@ fn inheritance(args: &Args) -> Result<(), CliError> {
     let data = TrainData::new(digits, Split::new(10_000, 0.1, seed));
     println!(
         "NSGA-II on the built-in digits, objectives error + params, population {population}, {generations} generations, seed {seed}; \
-         {steps} training steps from scratch, {fine_tune} fine-tuning steps when inheriting (batch 64, CPU backend)"
+         {steps} training steps from scratch, {fine_tune} fine-tuning steps at {lr_scale} x the learning rate when inheriting (batch 64, {})",
+        device.description
     );
     let mut runs = Vec::new();
     for inherit in [true, false] {
@@ -416,8 +421,8 @@ fn inheritance(args: &Args) -> Result<(), CliError> {
         .map_err(|e| CliError::Run(e.to_string()))?;
         let mut search = Search::new(space.clone(), config);
         let train = TrainConfig::new().with_budget(Budget::Steps(steps)).with_seed(seed);
-        let mut evaluator =
-            TrainingEvaluator::new(space.space().clone(), EvaluatorConfig::new(train, fine_tune, inherit), crate::nn::backend::cpu());
+        let evaluator_config = EvaluatorConfig { fine_tune_lr_scale: lr_scale, ..EvaluatorConfig::new(train, fine_tune, inherit) };
+        let mut evaluator = TrainingEvaluator::new(space.space().clone(), evaluator_config, device.device.clone());
         let started = web_time::Instant::now();
         let (mut total_steps, mut inherited) = (0u64, 0u32);
         while let Some(candidate) = search.next_candidate() {
@@ -451,26 +456,33 @@ fn inheritance(args: &Args) -> Result<(), CliError> {
     let out = args.value("out").unwrap_or("target/bench/inheritance.json");
     write_json(out, &json!({
         "benchmark": "inheritance", "population": population, "generations": generations, "steps": steps,
-        "fine_tune_steps": fine_tune, "seed": seed, "runs": runs,
+        "fine_tune_steps": fine_tune, "fine_tune_lr_scale": lr_scale, "seed": seed, "backend": device.description, "runs": runs,
     }))?;
     println!("wrote {out}");
     Ok(())
 }
 
-/// Training throughput of the reference workload W1 on Burn's CPU backend.
+/// The device named by `--device` (default cpu).
+fn device(args: &Args) -> Result<crate::nn::backend::NativeDevice, CliError> {
+    crate::nn::backend::native(args.value("device").unwrap_or("cpu")).map_err(|e| CliError::Usage(format!("--device: {e}")))
+}
+
+/// Training throughput of the reference workload W1 on Burn's CPU backend (or the GPU).
 fn w1(args: &Args) -> Result<(), CliError> {
     let batch: usize = args.parsed("batch", "a whole number")?.unwrap_or(32);
     let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(50);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let t = pollster::block_on(crate::nn::reference::train_throughput(batch, 5, steps, &crate::nn::backend::cpu()))
+    let device = device(args)?;
+    let t = pollster::block_on(crate::nn::reference::train_throughput(batch, 5, steps, &device.device))
         .map_err(|e| CliError::Run(e.to_string()))?;
     println!(
         "W1 (32x32x3: conv3x3(16)+BN+ReLU, conv3x3 s2(32)+BN+ReLU, dwconv3x3 + pointwise(64)+BN+ReLU, GAP, linear(10)), \
-         SGD momentum, batch {batch}, Burn CPU backend (flex), {threads} hardware threads:"
+         SGD momentum, batch {batch}, {}, {threads} hardware threads:",
+        device.description
     );
     println!("{:.1} samples/s, median {:.2} ms per step over {} steps", t.samples_per_s, t.median_step_ms, t.steps);
     let out = args.value("out").unwrap_or("target/bench/w1.json");
-    write_json(out, &json!({"benchmark": "w1_training_throughput", "backend": "flex (CPU)", "hardware_threads": threads, "result": t}))?;
+    write_json(out, &json!({"benchmark": "w1_training_throughput", "backend": device.description, "hardware_threads": threads, "result": t}))?;
     println!("wrote {out}");
     Ok(())
 }

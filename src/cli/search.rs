@@ -28,9 +28,11 @@ Flags override the file:
   --target mobile|edge|gpu    --population N   --generations N   --max-evaluations N   --time-budget SECONDS
   --max-latency MS            --max-params N   --max-macs N      --seed N
   --out FILE                  (default target/cli/search.json)
-Training (architecture space with the error objective; built-in digits, Burn's CPU backend):
+Training (architecture space with the error objective; built-in digits):
   --steps N (default 200)     --fine-tune-steps N (default 50)  --inherit on|off (default on)
   --batch-size N (default 64) --learning-rate X (default 0.05)
+  --device cpu|gpu|auto (default cpu; gpu needs a build with `--features gpu` and a Vulkan,
+                         Metal or DX12 adapter; auto takes the GPU when there is one)
 
 In the architecture space the error objective trains every candidate for real; with cheap
 objectives only (latency, params, macs, energy) nothing is trained.";
@@ -100,7 +102,7 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
         &[
             "config", "space", "input", "dataset", "strategy", "objectives", "target", "population", "generations",
             "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "out", "steps",
-            "fine-tune-steps", "inherit", "batch-size", "learning-rate",
+            "fine-tune-steps", "inherit", "batch-size", "learning-rate", "device",
         ],
         &["help"],
     )?;
@@ -225,11 +227,11 @@ fn training(
         .with_batch_size(batch)
         .with_learning_rate(learning_rate)
         .with_seed(seed);
-    let evaluator = TrainingEvaluator::new(
-        space.space().clone(),
-        EvaluatorConfig::new(train, fine_tune, inheritance),
-        crate::nn::backend::cpu(),
-    );
+    let device = crate::nn::backend::native(args.value("device").unwrap_or("cpu"))
+        .map_err(|e| CliError::Usage(format!("--device: {e}")))?;
+    println!("training on {}", device.description);
+    let evaluator =
+        TrainingEvaluator::new(space.space().clone(), EvaluatorConfig::new(train, fine_tune, inheritance), device.device);
     Ok((TrainData::new(digits, split), evaluator))
 }
 

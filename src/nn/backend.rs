@@ -2,8 +2,8 @@
 //!
 //! In the browser the worker asks for WebGPU first ([`init_webgpu`], asynchronous, once per
 //! wasm instance) and falls back to the pure-Rust CPU backend ([`cpu`]). Natively the CPU backend
-//! is the one tests and the CLI use; WebGPU is not compiled into native builds, which keeps them
-//! free of the wgpu stack.
+//! is the one tests and the CLI use; the wgpu stack is compiled into native builds only with the
+//! `gpu` feature, and then [`native`] can put the CLI on a Vulkan, Metal or DX12 adapter.
 //!
 //! CubeCL's autotune and fusion are deliberately not enabled: in the browser their kernels
 //! `enable subgroups`, which wgpu's WebGPU backend never requests, so the shader is rejected and
@@ -25,6 +25,15 @@ pub enum BackendError {
     /// This build or platform has no WebGPU support.
     #[error("WebGPU is not available in this build (native builds use the CPU backend)")]
     WebGpuNotCompiled,
+    /// A native GPU was asked for, but this build has no wgpu backend.
+    #[error("this build has no GPU backend: build with `--features gpu` (Vulkan, Metal or DX12 through wgpu)")]
+    GpuNotCompiled,
+    /// No GPU adapter could be initialised natively.
+    #[error("no usable GPU adapter: {0}")]
+    GpuInit(String),
+    /// A device name the CLI does not know.
+    #[error("unknown device {0:?}; allowed: cpu, gpu, auto")]
+    UnknownDevice(String),
     /// Burn could not acquire or configure the WebGPU device.
     #[error("WebGPU device initialisation failed: {0}")]
     WebGpuInit(String),
@@ -102,4 +111,40 @@ pub async fn init_webgpu() -> Result<Device, BackendError> {
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn init_webgpu() -> Result<Device, BackendError> {
     Err(BackendError::WebGpuNotCompiled)
+}
+
+/// A device picked natively, with a line that says what it is.
+#[derive(Debug, Clone)]
+pub struct NativeDevice {
+    /// Where tensors live.
+    pub device: Device,
+    /// `flex (CPU)` or `wgpu (GPU adapter)`, with the reason for a fallback.
+    pub description: String,
+}
+
+/// Picks the native device by name: `cpu` (Burn's CPU backend), `gpu` (wgpu on a Vulkan, Metal
+/// or DX12 adapter; an error without one) or `auto` (the GPU when there is one, else the CPU).
+pub fn native(name: &str) -> Result<NativeDevice, BackendError> {
+    let cpu_device = |description: String| NativeDevice { device: cpu(), description };
+    match name {
+        "cpu" => Ok(cpu_device("flex (CPU)".to_string())),
+        "gpu" => native_gpu().map(|device| NativeDevice { device, description: "wgpu (GPU adapter)".to_string() }),
+        "auto" => Ok(match native_gpu() {
+            Ok(device) => NativeDevice { device, description: "wgpu (GPU adapter)".to_string() },
+            Err(error) => cpu_device(format!("flex (CPU; {error})")),
+        }),
+        other => Err(BackendError::UnknownDevice(other.to_string())),
+    }
+}
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "gpu"))]
+fn native_gpu() -> Result<Device, BackendError> {
+    use std::sync::OnceLock;
+    static GPU: OnceLock<Result<Device, BackendError>> = OnceLock::new();
+    GPU.get_or_init(|| Device::wgpu_options().init().map_err(|error| BackendError::GpuInit(error.to_string()))).clone()
+}
+
+#[cfg(not(all(not(target_arch = "wasm32"), feature = "gpu")))]
+fn native_gpu() -> Result<Device, BackendError> {
+    Err(BackendError::GpuNotCompiled)
 }
