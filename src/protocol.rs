@@ -9,18 +9,26 @@
 //!
 //! ```
 //! use efficientnas::protocol::{ToEngine, BackendPreference, encode, decode};
-//! let text = encode(&ToEngine::Hello { protocol_version: 1, backend: BackendPreference::Auto });
+//! let text = encode(&ToEngine::Hello { protocol_version: 2, backend: BackendPreference::Auto });
 //! let back: ToEngine = decode(&text).unwrap();
 //! assert!(matches!(back, ToEngine::Hello { .. }));
-//! assert!(decode::<ToEngine>("{\"v\":1,\"msg\":{\"type\":\"launch_rockets\"}}").is_err());
+//! assert!(decode::<ToEngine>("{\"v\":2,\"msg\":{\"type\":\"launch_rockets\"}}").is_err());
 //! ```
+
+use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::engine::hardware::Target;
+use crate::engine::search::{CheapMetrics, GenerationSummary, Objective, RecordStatus, SearchConfig};
+use crate::engine::space::{InputShape, SpaceConfig};
+use crate::engine::tabular::Nb201Dataset;
+pub use crate::engine::hardware::LatencyMeasurement;
+
 /// Version of this protocol; bump it whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Smallest and largest number of steps a device check may take.
 pub const CHECK_STEPS_RANGE: (u32, u32) = (2, 200);
@@ -38,6 +46,270 @@ pub enum ToEngine {
     },
     /// Train the device-check network for a few steps and report each one.
     CheckDevice(DeviceCheckRequest),
+    /// Start a search run (refused while one is running).
+    StartRun(RunRequest),
+    /// Control the running search; takes effect within one training batch.
+    Control(RunControl),
+}
+
+/// What the page can do to a running search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunControl {
+    /// Hold after the current batch.
+    Pause,
+    /// Go on after a pause.
+    Resume,
+    /// Run until the current generation is complete, then pause.
+    Step,
+    /// End the run; the candidate in training is dropped, everything recorded is kept.
+    Stop,
+}
+
+/// The dataset a run evaluates candidates on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DatasetChoice {
+    /// The built-in MNIST digits (10,000 real 28x28 digits).
+    Digits,
+    /// The built-in procedural 32x32 RGB set, generated from the run's seed.
+    Procedural {
+        /// Images to generate.
+        images: u32,
+    },
+    /// NAS-Bench-201 looked up in its table: no training, instant.
+    Nb201 {
+        /// Which of its datasets.
+        dataset: Nb201Dataset,
+    },
+}
+
+/// How candidates are trained in a run on a real dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainingSettings {
+    /// Steps for a candidate trained from scratch.
+    pub steps: u32,
+    /// Steps for a child that inherited weights.
+    pub fine_tune_steps: u32,
+    /// Whether children inherit their parents' trained weights.
+    pub inheritance: bool,
+    /// Images per step.
+    pub batch_size: u32,
+    /// Peak learning rate (SGD with momentum, warm-up and cosine decay).
+    pub learning_rate: f64,
+    /// Fraction of the dataset held out for validation.
+    pub valid_fraction: f64,
+    /// Timed inference runs per candidate on this device (0: no measurement).
+    pub latency_runs: u32,
+}
+
+impl Default for TrainingSettings {
+    fn default() -> Self {
+        TrainingSettings {
+            steps: 120,
+            fine_tune_steps: 40,
+            inheritance: true,
+            batch_size: 64,
+            learning_rate: 0.05,
+            valid_fraction: 0.1,
+            latency_runs: 10,
+        }
+    }
+}
+
+/// Allowed ranges of [`TrainingSettings`].
+pub const TRAINING_STEPS_RANGE: (u32, u32) = (1, 100_000);
+/// Allowed batch sizes.
+pub const BATCH_SIZE_RANGE: (u32, u32) = (1, 1024);
+/// Allowed validation fractions (exclusive ends).
+pub const VALID_FRACTION_RANGE: (f64, f64) = (0.0, 0.9);
+/// Allowed latency runs.
+pub const LATENCY_RUNS_RANGE: (u32, u32) = (0, 200);
+/// Allowed procedural images.
+pub const PROCEDURAL_IMAGES_RANGE: (u32, u32) = (100, 50_000);
+
+impl TrainingSettings {
+    /// Checks every field, naming the first one out of range.
+    pub fn check(&self) -> Result<(), RequestError> {
+        let whole = |field: &'static str, value: u32, (low, high): (u32, u32)| {
+            if (low..=high).contains(&value) {
+                Ok(())
+            } else {
+                Err(RequestError::OutOfRange { field, value: value.to_string(), allowed: format!("{low} to {high}") })
+            }
+        };
+        whole("steps", self.steps, TRAINING_STEPS_RANGE)?;
+        whole("fine_tune_steps", self.fine_tune_steps, TRAINING_STEPS_RANGE)?;
+        whole("batch_size", self.batch_size, BATCH_SIZE_RANGE)?;
+        whole("latency_runs", self.latency_runs, LATENCY_RUNS_RANGE)?;
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= 10.0) {
+            return Err(RequestError::OutOfRange {
+                field: "learning_rate",
+                value: self.learning_rate.to_string(),
+                allowed: "above 0, at most 10".into(),
+            });
+        }
+        let (low, high) = VALID_FRACTION_RANGE;
+        if !(self.valid_fraction > low && self.valid_fraction < high) {
+            return Err(RequestError::OutOfRange {
+                field: "valid_fraction",
+                value: self.valid_fraction.to_string(),
+                allowed: format!("between {low} and {high}"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Everything a search run needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// A name for the run, chosen by the page (used to store and reopen it).
+    pub run_id: String,
+    /// The dataset.
+    pub dataset: DatasetChoice,
+    /// The architecture space (ignored in NAS-Bench-201 mode; its input shape and class count
+    /// are taken from the dataset).
+    pub space: SpaceConfig,
+    /// Strategy, objectives, constraints, target, budget and seed.
+    pub search: SearchConfig,
+    /// Training of candidates (ignored in NAS-Bench-201 mode).
+    pub training: TrainingSettings,
+}
+
+impl RunRequest {
+    /// The default run: NSGA-II on the built-in digits with error, latency and params.
+    pub fn default_digits() -> RunRequest {
+        let mut space = SpaceConfig::for_input(InputShape::DIGITS, 10);
+        space.stem_width = 8;
+        space.cell_widths = vec![vec![8, 16], vec![16, 32], vec![32, 48]];
+        space.max_layers = 3;
+        space.schedule.stage2_at = 2;
+        space.schedule.stage3_at = 4;
+        RunRequest {
+            run_id: "run".into(),
+            dataset: DatasetChoice::Digits,
+            space,
+            search: SearchConfig { population: 8, generations: 6, seed: 2026, ..SearchConfig::default() },
+            training: TrainingSettings::default(),
+        }
+    }
+
+    /// Checks the dataset and training settings (the space and search settings are checked by
+    /// the engine's own `check`s).
+    pub fn check(&self) -> Result<(), RequestError> {
+        if let DatasetChoice::Procedural { images } = self.dataset {
+            let (low, high) = PROCEDURAL_IMAGES_RANGE;
+            if !(low..=high).contains(&images) {
+                return Err(RequestError::OutOfRange {
+                    field: "procedural images",
+                    value: images.to_string(),
+                    allowed: format!("{low} to {high}"),
+                });
+            }
+        }
+        self.training.check()
+    }
+}
+
+/// What the worker says about a run that has started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The run.
+    pub run_id: String,
+    /// The dataset's name.
+    pub dataset: String,
+    /// Images in the dataset (0 in NAS-Bench-201 mode).
+    pub images: u32,
+    /// Images held out for validation.
+    pub valid_images: u32,
+    /// Objectives in order.
+    pub objectives: Vec<Objective>,
+    /// Generations the run will make (the initial population is generation 0).
+    pub generations: u32,
+    /// Candidates per generation.
+    pub population: u32,
+    /// NAS-Bench-201 mode: candidates are looked up, not trained.
+    pub tabular: bool,
+    /// The architecture space as used (input and classes from the dataset); none in
+    /// NAS-Bench-201 mode.
+    pub space: Option<SpaceConfig>,
+    /// The hardware target of the latency and energy objectives.
+    pub target: Target,
+}
+
+/// One scored candidate, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateReport {
+    /// Sequential number within the run.
+    pub candidate_id: u32,
+    /// The generation that proposed it.
+    pub generation: u32,
+    /// Its architecture id.
+    pub id: String,
+    /// Its canonical text.
+    pub text: String,
+    /// How it was made (sampled, crossover, mutation kinds).
+    pub origin: Vec<String>,
+    /// Ids of its parents, the main one first.
+    pub parents: Vec<String>,
+    /// Metrics known before training.
+    pub cheap: CheapMetrics,
+    /// Objective values in the run's order.
+    #[serde(with = "crate::engine::serde_float::vec")]
+    pub objectives: Vec<f64>,
+    /// Constraint violation (0: feasible).
+    pub violation: f64,
+    /// How its fitness came about.
+    pub status: RecordStatus,
+    /// Validation error, when evaluated.
+    pub error: Option<f64>,
+    /// Extra figures of the evaluation (accuracies, steps, training time, inherited parameters).
+    pub details: BTreeMap<String, f64>,
+    /// Training loss per step (empty when not trained).
+    pub losses: Vec<f32>,
+    /// Inference latency measured on this device, batch 1.
+    pub measured_latency: Option<LatencyMeasurement>,
+    /// Parameters inherited from parents.
+    pub inherited_params: u64,
+}
+
+impl CandidateReport {
+    /// Whether it satisfies every constraint and did not fail.
+    pub fn feasible(&self) -> bool {
+        self.violation <= 0.0
+    }
+}
+
+/// Training progress of the candidate in training (throttled by the worker).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingProgress {
+    /// The candidate.
+    pub candidate_id: u32,
+    /// Its canonical text.
+    pub text: String,
+    /// Steps taken.
+    pub step: u32,
+    /// Steps in its budget.
+    pub steps: u32,
+    /// Latest loss.
+    pub loss: f32,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunEnd {
+    /// Its budget is spent.
+    Completed,
+    /// The user stopped it.
+    Stopped,
+    /// It could not go on; what is recorded is kept.
+    Failed {
+        /// Why.
+        message: String,
+    },
 }
 
 /// Messages from the engine worker to the page.
@@ -65,6 +337,30 @@ pub enum FromEngine {
     CheckStep(CheckStep),
     /// The device check finished.
     CheckFinished(DeviceCheckSummary),
+    /// A search run started.
+    RunStarted(RunInfo),
+    /// Training progress of the candidate in training (at most a few per second).
+    Training(TrainingProgress),
+    /// A candidate was scored (trained, looked up, failed, or rejected by a constraint).
+    Candidate(CandidateReport),
+    /// A generation is complete.
+    Generation(GenerationSummary),
+    /// The run holds (after Pause, or after Step completed a generation).
+    RunPaused {
+        /// Candidates scored so far.
+        evaluations: u32,
+    },
+    /// The run goes on after a pause.
+    RunResumed,
+    /// The run ended.
+    RunFinished {
+        /// How.
+        end: RunEnd,
+        /// Candidates scored.
+        evaluations: u32,
+        /// Seconds of work (pauses excluded).
+        seconds: f64,
+    },
     /// A request failed; the worker is still alive and accepts work.
     Error(EngineError),
     /// The worker hit an unrecoverable fault (a panic, a lost device) and has stopped.

@@ -87,11 +87,13 @@ fn other_versions_and_unknown_or_garbled_messages_are_refused_as_values() {
     assert!(matches!(decode::<ToEngine>("not json"), Err(ProtocolError::Malformed(_))));
     assert!(matches!(decode::<ToEngine>("{\"msg\":{}}"), Err(ProtocolError::Malformed(_))));
     assert!(matches!(
-        decode::<ToEngine>("{\"v\":1,\"msg\":{\"type\":\"format_disk\"}}"),
+        decode::<ToEngine>(&format!("{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"type\":\"format_disk\"}}}}")),
         Err(ProtocolError::UnknownMessage(_))
     ));
     assert!(matches!(
-        decode::<ToEngine>("{\"v\":1,\"msg\":{\"type\":\"check_device\",\"steps\":\"many\",\"seed\":1}}"),
+        decode::<ToEngine>(&format!(
+            "{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"type\":\"check_device\",\"steps\":\"many\",\"seed\":1}}}}"
+        )),
         Err(ProtocolError::UnknownMessage(_))
     ));
     for garbage in [None, Some(String::new()), Some("[1,2".into()), Some("{\"v\":1,\"msg\":null}".into())] {

@@ -86,6 +86,21 @@ impl TrainingEvaluator {
     /// Builds, trains and evaluates `candidate`. Failures (a genotype outside the space, a
     /// diverged loss, a backend error) come back as [`Outcome::Failed`] with the reason.
     pub async fn evaluate(&mut self, candidate: &SearchCandidate<Genotype>, data: &TrainData) -> Evaluated {
+        // A hook that always goes on never interrupts.
+        let evaluated = self.evaluate_with(candidate, data, async |_| true).await;
+        evaluated.unwrap_or_else(|Interrupted| failed("interrupted".to_string(), 0))
+    }
+
+    /// [`Self::evaluate`], calling `between_steps` after every training step with the progress so
+    /// far; it answers whether to go on. The caller awaits there (to yield, or to wait while the
+    /// user has paused), so control takes effect within one batch. When it answers `false`
+    /// the candidate is dropped unrecorded and [`Interrupted`] comes back.
+    pub async fn evaluate_with(
+        &mut self,
+        candidate: &SearchCandidate<Genotype>,
+        data: &TrainData,
+        mut between_steps: impl AsyncFnMut(StepProgress) -> bool,
+    ) -> Result<Evaluated, Interrupted> {
         let parents: Vec<(&Genotype, &Candidate)> = if self.config.inheritance {
             candidate.parents.iter().filter_map(|id| self.models.get(id)).map(|(_, g, m)| (g, m)).collect()
         } else {
@@ -96,7 +111,7 @@ impl TrainingEvaluator {
         let built = Candidate::inherit(&self.space, &candidate.solution, &parents, &self.device);
         let (model, inheritance) = match built {
             Ok(built) => built,
-            Err(error) => return failed(error.to_string(), 0),
+            Err(error) => return Ok(failed(error.to_string(), 0)),
         };
         let base = self.config.train.clone().with_seed(self.config.train.seed ^ self.evaluated);
         let train = if inheritance.inherited_params > 0 {
@@ -106,17 +121,25 @@ impl TrainingEvaluator {
             base
         };
         let mut trainer = Trainer::new(model, train, data);
+        let steps = trainer.total_steps();
         while !trainer.finished() {
-            if let Err(error) = trainer.step(data).await {
-                let mut evaluated = failed(error.to_string(), inheritance.inherited_params);
-                evaluated.report = trainer.report(None, inheritance.inherited_params);
-                evaluated.inheritance = inheritance;
-                return evaluated;
+            match trainer.step(data).await {
+                Ok(step) => {
+                    if !between_steps(StepProgress { step: step.step, steps, loss: step.loss }).await {
+                        return Err(Interrupted);
+                    }
+                }
+                Err(error) => {
+                    let mut evaluated = failed(error.to_string(), inheritance.inherited_params);
+                    evaluated.report = trainer.report(None, inheritance.inherited_params);
+                    evaluated.inheritance = inheritance;
+                    return Ok(evaluated);
+                }
             }
         }
         let accuracy = match trainer.evaluate(data, self.config.eval_batch).await {
             Ok(accuracy) => accuracy,
-            Err(error) => return failed(error.to_string(), inheritance.inherited_params),
+            Err(error) => return Ok(failed(error.to_string(), inheritance.inherited_params)),
         };
         let report = trainer.report(Some(accuracy), inheritance.inherited_params);
         self.evaluated += 1;
@@ -137,9 +160,34 @@ impl TrainingEvaluator {
         if let Some(&loss) = report.losses.last() {
             details.insert("final_loss".to_string(), f64::from(loss));
         }
-        Evaluated { outcome: Outcome::Evaluated { error: 1.0 - accuracy.top1, details }, report, inheritance }
+        Ok(Evaluated { outcome: Outcome::Evaluated { error: 1.0 - accuracy.top1, details }, report, inheritance })
+    }
+
+    /// The trained model of an evaluated candidate, while it is kept for inheritance.
+    pub fn trained_model(&self, id: &str) -> Option<&Candidate> {
+        self.models.get(id).map(|(_, _, model)| model)
+    }
+
+    /// The device candidates train on (with autodiff).
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 }
+
+/// Where training of the current candidate stands, passed between steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepProgress {
+    /// Steps taken, from 1.
+    pub step: u32,
+    /// Steps in this candidate's budget.
+    pub steps: u32,
+    /// Loss of the step just taken.
+    pub loss: f32,
+}
+
+/// The caller's hook stopped a candidate's training; nothing was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
 
 fn failed(reason: String, inherited_params: usize) -> Evaluated {
     Evaluated {

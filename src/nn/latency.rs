@@ -18,6 +18,7 @@ use burn::tensor::{Device, Distribution, Tensor};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
+pub use crate::engine::hardware::LatencyMeasurement;
 use crate::engine::space::InputShape;
 use crate::nn::candidate::Candidate;
 use crate::nn::train::TrainError;
@@ -37,23 +38,6 @@ impl Default for LatencyConfig {
     fn default() -> Self {
         LatencyConfig { warmup: 3, runs: 15, batch: 1 }
     }
-}
-
-/// Measured latency of one run, milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LatencyMeasurement {
-    /// Images per run.
-    pub batch: usize,
-    /// Median.
-    pub median_ms: f64,
-    /// Fastest run.
-    pub min_ms: f64,
-    /// Slowest run.
-    pub max_ms: f64,
-    /// Interquartile range (the spread).
-    pub iqr_ms: f64,
-    /// Every timed run.
-    pub runs_ms: Vec<f64>,
 }
 
 /// Times `model` (an inference model: BN uses its running statistics) on random input of
@@ -78,19 +62,6 @@ pub async fn measure(
             runs_ms.push(started.elapsed().as_secs_f64() * 1e3);
         }
     }
-    let mut sorted = runs_ms.clone();
-    sorted.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        let position = q * (sorted.len() - 1) as f64;
-        let (low, high) = (position.floor() as usize, position.ceil() as usize);
-        sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-    };
-    Ok(LatencyMeasurement {
-        batch: dims[0],
-        median_ms: at(0.5),
-        min_ms: sorted[0],
-        max_ms: sorted[sorted.len() - 1],
-        iqr_ms: at(0.75) - at(0.25),
-        runs_ms,
-    })
+    LatencyMeasurement::from_runs(dims[0], runs_ms)
+        .ok_or(TrainError::Backend { step: 0, message: "no timed run".into() })
 }

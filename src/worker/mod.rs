@@ -12,12 +12,13 @@
 //! use efficientnas::protocol::{encode, ToEngine, DeviceCheckRequest};
 //! let ok = read_request(Some(encode(&ToEngine::CheckDevice(DeviceCheckRequest::default()))));
 //! assert!(ok.is_ok());
-//! let unknown = read_request(Some("{\"v\":1,\"msg\":{\"type\":\"dance\"}}".into())).unwrap_err();
+//! let unknown = read_request(Some("{\"v\":2,\"msg\":{\"type\":\"dance\"}}".into())).unwrap_err();
 //! assert!(unknown.message.contains("unknown"), "{}", unknown.message);
 //! assert!(read_request(None).is_err());
 //! ```
 
 pub mod gpu_probe;
+pub mod run;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -32,10 +33,12 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::nn::backend;
 use crate::nn::device_check::{DeviceCheck, DeviceCheckConfig};
+use crate::engine::tabular::Nb201Table;
 use crate::protocol::{
-    BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, EngineError, FromEngine,
-    PROTOCOL_VERSION, ToEngine, decode, encode,
+    BackendPreference, BackendReport, CheckStep, DatasetChoice, DeviceCheckRequest, DeviceCheckSummary, EngineError,
+    FromEngine, PROTOCOL_VERSION, RunControl, RunEnd, RunRequest, ToEngine, TrainingProgress, decode, encode,
 };
+use run::{Advance, Run};
 
 /// Decodes one incoming message, or says what is wrong with it (sent back as [`FromEngine::Error`]).
 pub fn read_request(data: Option<String>) -> Result<ToEngine, EngineError> {
@@ -68,7 +71,47 @@ struct WorkerState {
     device: Option<Device>,
     backend: Option<BackendReport>,
     busy: bool,
+    /// The controls of the running search, while one runs.
+    run: Option<Rc<RefCell<Flags>>>,
 }
+
+/// What the page has asked of the running search.
+#[derive(Debug, Default)]
+struct Flags {
+    paused: bool,
+    /// Pause when the current generation completes.
+    step: bool,
+    stop: bool,
+}
+
+/// Seconds of work, pauses excluded.
+struct ActiveClock {
+    banked_s: f64,
+    since: Option<web_time::Instant>,
+}
+
+impl ActiveClock {
+    fn running() -> Self {
+        ActiveClock { banked_s: 0.0, since: Some(web_time::Instant::now()) }
+    }
+    fn elapsed_s(&self) -> f64 {
+        self.banked_s + self.since.map_or(0.0, |since| since.elapsed().as_secs_f64())
+    }
+    fn hold(&mut self) {
+        self.banked_s = self.elapsed_s();
+        self.since = None;
+    }
+    fn go(&mut self) {
+        self.since.get_or_insert_with(web_time::Instant::now);
+    }
+}
+
+/// Training-progress events are sent at most this often.
+const PROGRESS_EVERY_MS: u128 = 250;
+/// In tabular mode the loop yields to the event loop after this much work.
+const TABULAR_SLICE_MS: u128 = 8;
+/// Where the NAS-Bench-201 table is served, relative to the page.
+const NB201_TABLE_URL: &str = "nb201/nb201_12ep.json";
 
 /// Starts the worker: installs the panic hook, listens for messages and announces itself.
 pub fn start() {
@@ -131,6 +174,145 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine) {
             post(&FromEngine::Ready { backend: report });
         }
         ToEngine::CheckDevice(request) => run_check(state, request).await,
+        ToEngine::StartRun(request) => run_search(state, request).await,
+        ToEngine::Control(control) => {
+            let Some(flags) = state.borrow().run.clone() else {
+                post(&error_reply("controlling the search", "no search is running"));
+                return;
+            };
+            let mut flags = flags.borrow_mut();
+            match control {
+                RunControl::Pause => flags.paused = true,
+                RunControl::Resume => flags.paused = false,
+                RunControl::Step => {
+                    flags.step = true;
+                    flags.paused = false;
+                }
+                RunControl::Stop => {
+                    flags.stop = true;
+                    flags.paused = false;
+                }
+            }
+        }
+    }
+}
+
+/// Waits while the run is paused, telling the page once when it holds and when it goes on.
+/// Answers whether to go on (false once stopped).
+async fn hold_while_paused(flags: &RefCell<Flags>, clock: &RefCell<ActiveClock>, evaluations: u32) -> bool {
+    if flags.borrow().paused {
+        clock.borrow_mut().hold();
+        post(&FromEngine::RunPaused { evaluations });
+        while flags.borrow().paused {
+            TimeoutFuture::new(50).await;
+        }
+        clock.borrow_mut().go();
+        if !flags.borrow().stop {
+            post(&FromEngine::RunResumed);
+        }
+    }
+    !flags.borrow().stop
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response = JsFuture::from(scope.fetch_with_str(url)).await.map_err(|e| format!("fetching {url}: {e:?}"))?;
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(format!("fetching {url}: HTTP {}", response.status()));
+    }
+    let text = response.text().map_err(|e| format!("reading {url}: {e:?}"))?;
+    let text = JsFuture::from(text).await.map_err(|e| format!("reading {url}: {e:?}"))?;
+    text.as_string().ok_or_else(|| format!("{url} is not text"))
+}
+
+async fn run_search(state: &Rc<RefCell<WorkerState>>, request: RunRequest) {
+    const CONTEXT: &str = "starting the search";
+    let device = {
+        let mut state = state.borrow_mut();
+        if state.busy {
+            post(&error_reply(CONTEXT, "the engine is busy: stop the running search or wait for the device check"));
+            return;
+        }
+        let Some(device) = state.device.clone() else {
+            post(&error_reply(CONTEXT, "the engine has not started yet: send hello first"));
+            return;
+        };
+        state.busy = true;
+        device
+    };
+    let flags = Rc::new(RefCell::new(Flags::default()));
+    state.borrow_mut().run = Some(flags.clone());
+    let (evaluations, end, seconds) = drive_search(&request, device, &flags).await;
+    post(&FromEngine::RunFinished { end, evaluations, seconds });
+    let mut state = state.borrow_mut();
+    state.run = None;
+    state.busy = false;
+}
+
+/// Runs a search to its end; returns the candidates scored, how it ended and its seconds of work.
+async fn drive_search(request: &RunRequest, device: Device, flags: &RefCell<Flags>) -> (u32, RunEnd, f64) {
+    let table = match request.dataset {
+        DatasetChoice::Nb201 { .. } => match fetch_text(NB201_TABLE_URL).await {
+            Ok(text) => match Nb201Table::from_json(&text) {
+                Ok(table) => Some(table),
+                Err(error) => return (0, RunEnd::Failed { message: format!("{NB201_TABLE_URL}: {error}") }, 0.0),
+            },
+            Err(message) => return (0, RunEnd::Failed { message }, 0.0),
+        },
+        _ => None,
+    };
+    let mut run = match Run::new(request, device, table) {
+        Ok(run) => run,
+        Err(error) => return (0, RunEnd::Failed { message: error.to_string() }, 0.0),
+    };
+    post(&FromEngine::RunStarted(run.info().clone()));
+    let clock = RefCell::new(ActiveClock::running());
+    let tabular = run.info().tabular;
+    let mut evaluations = 0u32;
+    let mut slice = web_time::Instant::now();
+    let mut last_progress: Option<web_time::Instant> = None;
+    loop {
+        if !tabular || slice.elapsed().as_millis() >= TABULAR_SLICE_MS {
+            TimeoutFuture::new(0).await;
+            slice = web_time::Instant::now();
+        }
+        if !hold_while_paused(flags, &clock, evaluations).await {
+            return (evaluations, RunEnd::Stopped, clock.borrow().elapsed_s());
+        }
+        let elapsed_s = clock.borrow().elapsed_s();
+        let hook = async |progress: TrainingProgress| {
+            if last_progress.is_none_or(|at| at.elapsed().as_millis() >= PROGRESS_EVERY_MS) {
+                post(&FromEngine::Training(progress));
+                last_progress = Some(web_time::Instant::now());
+            }
+            TimeoutFuture::new(0).await;
+            hold_while_paused(flags, &clock, evaluations).await
+        };
+        let advance = run.advance(elapsed_s, hook).await;
+        let (events, finished) = match advance {
+            Advance::Scored(events) => (events, false),
+            Advance::Finished(events) => (events, true),
+            Advance::Interrupted => return (evaluations, RunEnd::Stopped, clock.borrow().elapsed_s()),
+        };
+        for event in &events {
+            match event {
+                FromEngine::Candidate(_) => evaluations += 1,
+                FromEngine::Generation(_) => {
+                    let mut flags = flags.borrow_mut();
+                    if flags.step {
+                        flags.step = false;
+                        flags.paused = true;
+                    }
+                }
+                _ => {}
+            }
+            post(event);
+        }
+        if finished {
+            return (evaluations, RunEnd::Completed, clock.borrow().elapsed_s());
+        }
     }
 }
 

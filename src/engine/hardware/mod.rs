@@ -25,8 +25,10 @@
 //! assert_eq!(model.latency_ms(&c), sum);
 //! ```
 
+mod measured;
 mod profile;
 
+pub use measured::LatencyMeasurement;
 pub use profile::{DeviceProfile, HardwareError, Sourced, Target};
 
 use crate::engine::cost::{Cost, LayerCost};

@@ -5,10 +5,15 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::protocol::ToEngine;
+use crate::protocol::{RunControl, ToEngine};
 use crate::ui::bridge::EngineBridge;
+use crate::ui::components::candidate_detail::CandidateDetail;
+use crate::ui::components::candidate_table::CandidateTable;
 use crate::ui::components::config_panel::ConfigPanel;
 use crate::ui::components::device_panel::DevicePanel;
+use crate::ui::components::pareto_plot::ParetoPlot;
+use crate::ui::components::run_view::RunSummary;
+use crate::ui::components::search_panel::SearchPanel;
 use crate::ui::components::status_bar::StatusBar;
 use crate::ui::model::state::{Action, AppState, FollowUp, reduce};
 
@@ -100,6 +105,35 @@ pub fn App() -> Html {
         let dispatch = store.dispatcher();
         Callback::from(move |action: Action| dispatch.dispatch(action))
     };
+    let on_search = {
+        let engine = engine.clone();
+        let dispatch = store.dispatcher();
+        let request = state.run_request().ok().filter(|_| state.can_search());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(request) = request.clone() {
+                dispatch.dispatch(Action::SearchRequested);
+                send(&engine, &dispatch, &ToEngine::StartRun(request));
+            }
+        })
+    };
+    let on_control = {
+        let engine = engine.clone();
+        let dispatch = store.dispatcher();
+        Callback::from(move |control: RunControl| {
+            dispatch.dispatch(Action::ControlRequested(control));
+            send(&engine, &dispatch, &ToEngine::Control(control));
+        })
+    };
+    let run = &state.run;
+    let form_errors = state.form.to_request().err().unwrap_or_default();
+    let objectives = run.objectives().to_vec();
+    let front = run.front();
+    let rows = run.table_order(state.table.sort, state.table.descending, state.table.front_only, state.table.feasible_only);
+    let generations = run.info.as_ref().map_or(1, |info| info.generations);
+    let detail = match (state.selected.and_then(|i| run.candidates.get(i)), &run.info) {
+        (Some(candidate), Some(info)) => html! { <CandidateDetail candidate={candidate.clone()} info={info.clone()} /> },
+        _ => html! {},
+    };
 
     html! {
         <div class="app">
@@ -115,13 +149,55 @@ pub fn App() -> Html {
             }
             { notices(state, &on_action) }
             <div class="app-body">
-                <ConfigPanel
-                    steps_input={state.steps_input.clone()}
-                    seed_input={state.seed_input.clone()}
-                    problem={state.check_request().err()}
-                    on_action={on_action.clone()}
-                />
+                <aside class="sidebar">
+                    <SearchPanel
+                        form={state.form.clone()}
+                        errors={form_errors}
+                        status={run.status.clone()}
+                        can_search={state.can_search()}
+                        on_action={on_action.clone()}
+                        on_search={on_search}
+                        on_control={on_control}
+                    />
+                    <ConfigPanel
+                        steps_input={state.steps_input.clone()}
+                        seed_input={state.seed_input.clone()}
+                        problem={state.check_request().err()}
+                        on_action={on_action.clone()}
+                    />
+                </aside>
                 <main class="main-view">
+                    <RunSummary
+                        info={run.info.clone()}
+                        status={run.status.clone()}
+                        progress={run.progress()}
+                        eta_seconds={run.eta_seconds()}
+                        training={run.training.clone()}
+                        generations={run.generations.clone()}
+                        candidates={run.candidates.clone()}
+                        seconds={run.seconds}
+                    />
+                    <section class="panel" aria-label="Pareto front">
+                        <h2>{ "Pareto front" }</h2>
+                        <ParetoPlot
+                            candidates={run.candidates.clone()}
+                            objectives={objectives.clone()}
+                            axes={state.axes}
+                            selected={state.selected}
+                            generations={generations}
+                            on_action={on_action.clone()}
+                        />
+                    </section>
+                    { detail }
+                    <CandidateTable
+                        candidates={run.candidates.clone()}
+                        objectives={objectives}
+                        rows={rows}
+                        front={front}
+                        view={state.table}
+                        selected={state.selected}
+                        on_action={on_action.clone()}
+                    />
                     <DevicePanel
                         engine={state.engine.clone()}
                         backend={state.backend.clone()}

@@ -1,4 +1,4 @@
-//! The configuration column. For now it holds the device check's settings.
+//! The device check's settings, in the sidebar below the search configuration.
 
 use yew::prelude::*;
 
@@ -29,8 +29,8 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
     let on_seed = props.on_action.reform(|event: InputEvent| Action::SeedEdited(text_of(event)));
     let (low, high) = CHECK_STEPS_RANGE;
     html! {
-        <aside class="config-panel" aria-label="Configuration">
-            <h2>{ "Configuration" }</h2>
+        <aside class="config-panel" aria-label="Device check settings">
+            <h2>{ "Device check" }</h2>
             <fieldset>
                 <legend>{ "Device check" }</legend>
                 <label for="check-steps">

@@ -29,6 +29,46 @@ pub fn bytes(value: u64) -> String {
     format!("{text} {}", UNITS[unit])
 }
 
+/// An objective's axis title with its unit.
+pub fn objective_title(objective: crate::engine::search::Objective) -> &'static str {
+    use crate::engine::search::Objective;
+    match objective {
+        Objective::Error => "error (1 − accuracy)",
+        Objective::Latency => "latency (ms, predicted)",
+        Objective::Params => "parameters (M)",
+        Objective::Macs => "MACs (M)",
+        Objective::Energy => "energy (mJ)",
+    }
+}
+
+/// A number with about four significant digits, without exponent for everyday magnitudes.
+pub fn short(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-3..1e6).contains(&magnitude) {
+        return format!("{value:.3e}");
+    }
+    let decimals = if magnitude >= 100.0 { 1 } else if magnitude >= 1.0 { 3 } else { 4 };
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    text
+}
+
+/// Seconds as `1 h 02 min`, `3 min 05 s` or `12 s`.
+pub fn duration(seconds: f64) -> String {
+    let total = seconds.max(0.0).round() as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h} h {m:02} min")
+    } else if m > 0 {
+        format!("{m} min {s:02} s")
+    } else {
+        format!("{s} s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +81,18 @@ mod tests {
         assert_eq!(bytes(32 * 1024), "32 KiB");
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(u64::MAX), "16777216 TiB");
+    }
+
+    #[test]
+    fn short_numbers_and_durations() {
+        assert_eq!(short(0.123456), "0.1235");
+        assert_eq!(short(12.5), "12.5");
+        assert_eq!(short(1234.56), "1234.6");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(2.5e7), "2.500e7");
+        assert_eq!(duration(5.4), "5 s");
+        assert_eq!(duration(185.0), "3 min 05 s");
+        assert_eq!(duration(3720.0), "1 h 02 min");
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! Pure UI state, its reducer and plot geometry: no Yew, no browser, tested natively.
 
+pub mod diagram;
+pub mod form;
 pub mod format;
 pub mod plot;
+pub mod run;
 pub mod state;

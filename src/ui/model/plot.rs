@@ -59,6 +59,121 @@ pub fn line_from_data(values: &[f64], frame: &Frame) -> Option<Line> {
     Some(Line { points, y_min, y_max })
 }
 
+/// One axis of a scatter plot: data range, scale and tick marks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// Smallest value shown.
+    pub min: f64,
+    /// Largest value shown.
+    pub max: f64,
+    /// Logarithmic scale (used when all values are positive and span over two decades).
+    pub log: bool,
+    /// Tick values.
+    pub ticks: Vec<f64>,
+}
+
+impl Axis {
+    /// An axis covering `values` (finite ones only); `None` when none is finite.
+    pub fn covering(values: &[f64]) -> Option<Axis> {
+        let finite = values.iter().copied().filter(|v| v.is_finite());
+        let min = finite.clone().reduce(f64::min)?;
+        let max = finite.reduce(f64::max)?;
+        let log = min > 0.0 && max / min > 100.0;
+        let (min, max) = if max > min {
+            (min, max)
+        } else if min == 0.0 {
+            (-1.0, 1.0)
+        } else {
+            (min - min.abs() * 0.1, max + max.abs() * 0.1)
+        };
+        let ticks = if log {
+            let (low, high) = (min.log10().ceil() as i32, max.log10().floor() as i32);
+            (low..=high).map(|e| 10f64.powi(e)).collect()
+        } else {
+            (0..=4).map(|k| min + (max - min) * f64::from(k) / 4.0).collect()
+        };
+        Some(Axis { min, max, log, ticks })
+    }
+
+    /// Where `value` falls, 0 at `min` and 1 at `max`.
+    pub fn share(&self, value: f64) -> f64 {
+        if self.log {
+            (value.log10() - self.min.log10()) / (self.max.log10() - self.min.log10())
+        } else {
+            (value - self.min) / (self.max - self.min)
+        }
+    }
+}
+
+/// A scatter plot mapped into a [`Frame`]: one position per input point (`None` for a point
+/// with a non-finite coordinate), smaller values left and low.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scatter {
+    /// SVG coordinates per point.
+    pub points: Vec<Option<(f64, f64)>>,
+    /// The horizontal axis.
+    pub x: Axis,
+    /// The vertical axis.
+    pub y: Axis,
+}
+
+impl Scatter {
+    /// The SVG x coordinate of a data value.
+    pub fn x_of(&self, frame: &Frame, value: f64) -> f64 {
+        frame.margin + (frame.width - 2.0 * frame.margin) * self.x.share(value)
+    }
+
+    /// The SVG y coordinate of a data value.
+    pub fn y_of(&self, frame: &Frame, value: f64) -> f64 {
+        frame.height - frame.margin - (frame.height - 2.0 * frame.margin) * self.y.share(value)
+    }
+}
+
+/// Maps the points `(xs[i], ys[i])` into `frame`; `None` when no point is finite in both.
+pub fn scatter_from_data(xs: &[f64], ys: &[f64], frame: &Frame) -> Option<Scatter> {
+    let both: Vec<(f64, f64)> =
+        xs.iter().zip(ys).map(|(&x, &y)| (x, y)).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+    let x = Axis::covering(&both.iter().map(|p| p.0).collect::<Vec<_>>())?;
+    let y = Axis::covering(&both.iter().map(|p| p.1).collect::<Vec<_>>())?;
+    let mut scatter = Scatter { points: Vec::new(), x, y };
+    scatter.points = xs
+        .iter()
+        .zip(ys)
+        .map(|(&x, &y)| (x.is_finite() && y.is_finite()).then(|| (scatter.x_of(frame, x), scatter.y_of(frame, y))))
+        .collect();
+    Some(scatter)
+}
+
+/// The two-objective front of `points` (both minimised) as a staircase in data space: the
+/// non-dominated points sorted by x, joined by a horizontal then a vertical segment each.
+/// Non-finite points are ignored; ties keep one point.
+pub fn front_steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut sorted: Vec<(f64, f64)> = points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut front: Vec<(f64, f64)> = Vec::new();
+    for point in sorted {
+        if front.last().is_none_or(|last| point.1 < last.1) {
+            front.push(point);
+        }
+    }
+    let mut steps = Vec::with_capacity(front.len() * 2);
+    for (i, point) in front.iter().enumerate() {
+        if i > 0 {
+            steps.push((point.0, front[i - 1].1));
+        }
+        steps.push(*point);
+    }
+    steps
+}
+
+/// A colour-blind-safe sequential colour (viridis, sampled) for `index` of `count`.
+pub fn sequential_colour(index: usize, count: usize) -> &'static str {
+    const VIRIDIS: [&str; 9] =
+        ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"];
+    let share = if count > 1 { index.min(count - 1) as f64 / (count - 1) as f64 } else { 0.0 };
+    VIRIDIS[(share * (VIRIDIS.len() - 1) as f64).round() as usize]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +200,40 @@ mod tests {
         assert_eq!(line.points, vec![(10.0, 30.0), (110.0, 30.0)]);
         let single = line_from_data(&[7.0], &FRAME).unwrap();
         assert_eq!(single.points, vec![(10.0, 30.0)]);
+    }
+
+    #[test]
+    fn scatter_puts_small_values_bottom_left_and_keeps_slots() {
+        let s = scatter_from_data(&[0.0, 1.0, f64::NAN], &[0.0, 2.0, 1.0], &FRAME).unwrap();
+        assert_eq!(s.points, vec![Some((10.0, 50.0)), Some((110.0, 10.0)), None]);
+        assert!(!s.x.log);
+        assert_eq!(s.x.ticks.len(), 5);
+        assert!(scatter_from_data(&[f64::NAN], &[1.0], &FRAME).is_none());
+    }
+
+    #[test]
+    fn wide_positive_ranges_use_a_log_axis_with_decade_ticks() {
+        let axis = Axis::covering(&[50.0, 2_000.0, 120_000.0]).unwrap();
+        assert!(axis.log);
+        assert_eq!(axis.ticks, vec![100.0, 1_000.0, 10_000.0, 100_000.0]);
+        assert!((axis.share(50.0)).abs() < 1e-12 && (axis.share(120_000.0) - 1.0).abs() < 1e-12);
+        let constant = Axis::covering(&[3.0, 3.0]).unwrap();
+        assert!(constant.min < 3.0 && constant.max > 3.0);
+    }
+
+    #[test]
+    fn front_steps_keep_the_non_dominated_staircase() {
+        let steps = front_steps(&[(3.0, 1.0), (1.0, 3.0), (2.0, 2.0), (2.5, 2.5), (1.0, 4.0), (f64::NAN, 0.0)]);
+        assert_eq!(steps, vec![(1.0, 3.0), (2.0, 3.0), (2.0, 2.0), (3.0, 2.0), (3.0, 1.0)]);
+        assert!(front_steps(&[]).is_empty());
+    }
+
+    #[test]
+    fn sequential_colours_run_from_first_to_last() {
+        assert_eq!(sequential_colour(0, 5), "#440154");
+        assert_eq!(sequential_colour(4, 5), "#fde725");
+        assert_eq!(sequential_colour(9, 5), "#fde725");
+        assert_eq!(sequential_colour(0, 1), "#440154");
     }
 
     #[test]

@@ -11,10 +11,15 @@
 //! assert_eq!(state.cpu_fallback_reason(), Some("no adapter"));
 //! ```
 
+use crate::engine::hardware::Target;
+use crate::engine::search::{Objective, StrategyKind};
+use crate::engine::space::Op;
 use crate::protocol::{
     BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine,
-    PROTOCOL_VERSION,
+    PROTOCOL_VERSION, RunControl, RunRequest,
 };
+use crate::ui::model::form::{DatasetKind, Field, RunForm};
+use crate::ui::model::run::{RunStatus, RunView, SortKey};
 
 /// Where the engine worker is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -62,6 +67,31 @@ pub struct AppState {
     pub forced_cpu_reason: Option<String>,
     /// The latest follow-up the page must carry out, numbered so each is carried out once.
     pub pending: Option<(u64, FollowUp)>,
+    /// The search configuration as edited.
+    pub form: RunForm,
+    /// The current or last run.
+    pub run: RunView,
+    /// Runs started in this page, to number them.
+    pub runs_started: u32,
+    /// The candidate opened (index into the run's candidates).
+    pub selected: Option<usize>,
+    /// Objective indices on the Pareto plot's x and y axes.
+    pub axes: (usize, usize),
+    /// How the candidate table is ordered and filtered.
+    pub table: TableView,
+}
+
+/// Order and filters of the candidate table.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TableView {
+    /// Column sorted by.
+    pub sort: SortKey,
+    /// Largest first.
+    pub descending: bool,
+    /// Only the Pareto front.
+    pub front_only: bool,
+    /// Only candidates that satisfy every constraint.
+    pub feasible_only: bool,
 }
 
 impl Default for AppState {
@@ -76,6 +106,12 @@ impl Default for AppState {
             notices: Vec::new(),
             forced_cpu_reason: None,
             pending: None,
+            form: RunForm::default(),
+            run: RunView::default(),
+            runs_started: 0,
+            selected: None,
+            axes: (0, 1),
+            table: TableView::default(),
         }
     }
 }
@@ -97,6 +133,36 @@ pub enum Action {
     CheckRequested,
     /// The user dismissed notice `index`.
     DismissNotice(usize),
+    /// A typed field of the search form changed.
+    FormEdited(Field, String),
+    /// A dataset was chosen.
+    DatasetChosen(DatasetKind),
+    /// A strategy was chosen.
+    StrategyChosen(StrategyKind),
+    /// A hardware target was chosen.
+    TargetChosen(Target),
+    /// An objective was switched on or off.
+    ObjectiveToggled(Objective),
+    /// An op was switched on or off.
+    OpToggled(Op),
+    /// Weight inheritance was switched.
+    InheritanceSet(bool),
+    /// The user pressed Search (the component sends [`AppState::run_request`] to the engine).
+    SearchRequested,
+    /// The user pressed Pause, Resume, Step or Stop (sent to the engine by the component).
+    ControlRequested(RunControl),
+    /// A candidate was opened (or closed with `None`).
+    Select(Option<usize>),
+    /// The Pareto plot's x axis shows objective `index`.
+    AxisX(usize),
+    /// The Pareto plot's y axis shows objective `index`.
+    AxisY(usize),
+    /// The table is sorted by this column (again: the other way round).
+    SortBy(SortKey),
+    /// The table shows only the front.
+    FrontOnly(bool),
+    /// The table shows only feasible candidates.
+    FeasibleOnly(bool),
 }
 
 /// What the page must do after an engine message, beyond updating its state.
@@ -128,7 +194,19 @@ impl AppState {
 
     /// Whether the Check button may be pressed.
     pub fn can_check(&self) -> bool {
-        self.engine == EngineStatus::Ready && !self.check.running && self.check_request().is_ok()
+        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && self.check_request().is_ok()
+    }
+
+    /// The run the form describes, named for this page's next run.
+    pub fn run_request(&self) -> Result<RunRequest, crate::ui::model::form::FormErrors> {
+        let mut request = self.form.to_request()?;
+        request.run_id = format!("run-{}-seed-{}", self.runs_started + 1, request.search.seed);
+        Ok(request)
+    }
+
+    /// Whether Search may be pressed: the engine is up and idle and the form checks.
+    pub fn can_search(&self) -> bool {
+        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && self.form.to_request().is_ok()
     }
 
     /// The reason WebGPU is not used, when the engine runs on the CPU.
@@ -171,11 +249,42 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                 next.notices.remove(index);
             }
         }
+        Action::FormEdited(field, text) => next.form.set(field, &text),
+        Action::DatasetChosen(kind) => next.form.dataset = kind,
+        Action::StrategyChosen(kind) => next.form.strategy = kind,
+        Action::TargetChosen(target) => next.form.target = target,
+        Action::ObjectiveToggled(objective) => next.form.toggle_objective(objective),
+        Action::OpToggled(op) => next.form.toggle_op(op),
+        Action::InheritanceSet(on) => next.form.inheritance = on,
+        Action::SearchRequested => {
+            if state.can_search() {
+                next.runs_started += 1;
+                next.run = RunView { status: RunStatus::Starting, ..RunView::default() };
+                next.selected = None;
+                next.axes = (0, 1.min(next.form.objectives.len().saturating_sub(1)));
+            }
+        }
+        Action::ControlRequested(_) => {}
+        Action::Select(index) => next.selected = index.filter(|&i| i < next.run.candidates.len()),
+        Action::AxisX(index) => next.axes.0 = index,
+        Action::AxisY(index) => next.axes.1 = index,
+        Action::SortBy(key) => {
+            next.table.descending = next.table.sort == key && !next.table.descending;
+            next.table.sort = key;
+        }
+        Action::FrontOnly(on) => next.table.front_only = on,
+        Action::FeasibleOnly(on) => next.table.feasible_only = on,
     }
     next
 }
 
 fn apply_engine_message(next: &mut AppState, message: FromEngine) {
+    if next.run.apply(&message) {
+        if let FromEngine::RunFinished { end: crate::protocol::RunEnd::Failed { message }, .. } = &message {
+            push_notice(next, format!("The search stopped: {message}"));
+        }
+        return;
+    }
     match message {
         FromEngine::Booted { .. } => next.engine = EngineStatus::Starting,
         FromEngine::Ready { backend } => {
@@ -192,12 +301,19 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine) {
         }
         FromEngine::Error(error) => {
             next.check.running = false;
+            if next.run.status == RunStatus::Starting {
+                next.run.status = RunStatus::Idle;
+            }
             push_notice(next, format!("Error while {}: {}", error.context, error.message));
         }
         FromEngine::Crashed { message } => {
+            if next.run.status.active() {
+                next.run.status = RunStatus::Finished(crate::protocol::RunEnd::Failed { message: crash_summary(&message) });
+            }
             let notice = format!("The engine stopped: {message}");
             stop_engine(next, message, notice);
         }
+        _ => {}
     }
 }
 

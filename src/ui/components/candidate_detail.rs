@@ -1,0 +1,107 @@
+//! The opened candidate: its architecture diagram (per-layer cost on hover), training curve
+//! and metrics.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::hardware::{DeviceProfile, Roofline};
+use crate::engine::search::RecordStatus;
+use crate::engine::space::Genotype;
+use crate::protocol::{CandidateReport, RunInfo};
+use crate::ui::components::loss_chart::LossChart;
+use crate::ui::model::diagram::diagram;
+use crate::ui::model::format::short;
+
+/// Props of [`CandidateDetail`].
+#[derive(Properties, PartialEq)]
+pub struct CandidateDetailProps {
+    /// The candidate.
+    pub candidate: Rc<CandidateReport>,
+    /// The run it belongs to.
+    pub info: RunInfo,
+}
+
+fn architecture(props: &CandidateDetailProps) -> Html {
+    let Some(space) = &props.info.space else {
+        return html! { <p class="arch-text" data-testid="arch-text">{ format!("NAS-Bench-201 cell {}", props.candidate.text) }</p> };
+    };
+    let Ok(genotype) = props.candidate.text.parse::<Genotype>() else {
+        return html! { <p class="field-error">{ format!("cannot draw {:?}", props.candidate.text) }</p> };
+    };
+    let model = Roofline::new(DeviceProfile::builtin(props.info.target));
+    let d = diagram(space, &genotype, &model);
+    html! {
+        <svg class="arch-diagram" data-testid="arch-diagram" viewBox={format!("0 0 {:.0} {:.0}", d.width, d.height)}
+            role="img" aria-label={format!("Architecture {}", props.candidate.text)}>
+            { for d.rows.iter().map(|r| html! { <text class="row-label" x="4" y={format!("{:.1}", r.y)}>{ r.text.clone() }</text> }) }
+            { for d.links.iter().map(|(x1, y1, x2, y2)| html! {
+                <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+            }) }
+            { for d.arcs.iter().map(|a| html! { <path class="skip-arc" d={a.path.clone()} /> }) }
+            { for d.boxes.iter().map(|b| html! {
+                <g class={classes!("layer", b.family)} data-testid="arch-layer">
+                    <title>{ format!("{} → {}\nparameters {}\nMACs {}\npredicted latency {} ms", b.label, b.shape, b.params, b.macs, short(b.latency_ms)) }</title>
+                    <rect x={format!("{:.1}", b.x)} y={format!("{:.1}", b.y)} width={b.width.to_string()} height={b.height.to_string()} rx="5" />
+                    <text x={format!("{:.1}", b.x + b.width / 2.0)} y={format!("{:.1}", b.y + 15.0)} text-anchor="middle">{ b.label.clone() }</text>
+                    <text class="shape" x={format!("{:.1}", b.x + b.width / 2.0)} y={format!("{:.1}", b.y + 28.0)} text-anchor="middle">{ b.shape.clone() }</text>
+                </g>
+            }) }
+        </svg>
+    }
+}
+
+/// The opened candidate.
+#[component]
+pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
+    let c = &props.candidate;
+    let detail = |key: &str| c.details.get(key).copied();
+    let accuracy = c.error.map(|e| format!("{:.2} %", (1.0 - e) * 100.0));
+    let status = match &c.status {
+        RecordStatus::Evaluated => if props.info.tabular { "looked up in the table".to_string() } else { "trained".to_string() },
+        RecordStatus::CheapOnly => "scored without training".to_string(),
+        RecordStatus::ConstraintViolated => "breaks a constraint: never trained".to_string(),
+        RecordStatus::Failed { reason } => format!("failed: {reason}"),
+    };
+    let mut rows: Vec<(&str, String)> = vec![
+        ("status", status),
+        ("validation accuracy", accuracy.unwrap_or_else(|| "—".into())),
+        ("predicted latency", format!("{} ms ({})", short(c.cheap.latency_ms), props.info.target.name())),
+        (
+            "measured latency (this device)",
+            c.measured_latency.as_ref().map_or("—".into(), |m| {
+                format!("{} ms median, IQR {} ms, {} runs", short(m.median_ms), short(m.iqr_ms), m.runs_ms.len())
+            }),
+        ),
+        ("parameters", c.cheap.params.to_string()),
+        ("MACs", c.cheap.macs.to_string()),
+        ("energy", format!("{} mJ", short(c.cheap.energy_mj))),
+        ("inherited parameters", c.inherited_params.to_string()),
+        ("origin", c.origin.join(", ")),
+    ];
+    if let Some(steps) = detail("train_steps") {
+        rows.push(("training", format!("{steps} steps in {} s", short(detail("train_ms").unwrap_or(0.0) / 1e3))));
+    }
+    if let Some(test) = detail("test_accuracy") {
+        rows.push(("test accuracy (table)", format!("{} %", short(test))));
+    }
+    let losses: Vec<f64> = c.losses.iter().map(|&l| f64::from(l)).collect();
+    html! {
+        <section class="panel candidate-detail" data-testid="candidate-detail" data-candidate={c.candidate_id.to_string()}>
+            <h2>{ format!("Candidate #{} · generation {}", c.candidate_id, c.generation) }</h2>
+            <p class="arch-text"><code data-testid="genotype-text">{ c.text.clone() }</code></p>
+            { architecture(props) }
+            <div class="detail-grid">
+                <table class="metrics" data-testid="candidate-metrics">
+                    { for rows.into_iter().map(|(k, v)| html! { <tr><th>{ k }</th><td>{ v }</td></tr> }) }
+                </table>
+                if !losses.is_empty() {
+                    <div>
+                        <h3>{ "Training loss" }</h3>
+                        <LossChart losses={losses} />
+                    </div>
+                }
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,88 @@
+//! Every scored candidate as a sortable table, with front-only and feasible-only filters.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::search::Objective;
+use crate::protocol::CandidateReport;
+use crate::ui::model::format::short;
+use crate::ui::model::run::SortKey;
+use crate::ui::model::state::{Action, TableView};
+
+/// Props of [`CandidateTable`].
+#[derive(Properties, PartialEq)]
+pub struct CandidateTableProps {
+    /// Every scored candidate.
+    pub candidates: Vec<Rc<CandidateReport>>,
+    /// The run's objectives.
+    pub objectives: Vec<Objective>,
+    /// Row order (indices into `candidates`), already sorted and filtered.
+    pub rows: Vec<usize>,
+    /// Indices on the front.
+    pub front: Vec<usize>,
+    /// Sorting and filters.
+    pub view: TableView,
+    /// The opened candidate.
+    pub selected: Option<usize>,
+    /// Receives sorting, filters and selection.
+    pub on_action: Callback<Action>,
+}
+
+/// The candidate table.
+#[component]
+pub fn CandidateTable(props: &CandidateTableProps) -> Html {
+    let header = |key: SortKey, text: String| {
+        let arrow = if props.view.sort == key { if props.view.descending { " ▼" } else { " ▲" } } else { "" };
+        let sort = if props.view.sort == key {
+            if props.view.descending { "descending" } else { "ascending" }
+        } else {
+            "none"
+        };
+        let on_click = props.on_action.reform(move |_: MouseEvent| Action::SortBy(key));
+        html! { <th aria-sort={sort}><button class="sort" onclick={on_click}>{ format!("{text}{arrow}") }</button></th> }
+    };
+    let on_front = props.on_action.reform(|e: Event| Action::FrontOnly(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()));
+    let on_feasible =
+        props.on_action.reform(|e: Event| Action::FeasibleOnly(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()));
+    html! {
+        <section class="panel candidate-table" aria-label="Candidates">
+            <h2>{ format!("Candidates ({})", props.candidates.len()) }</h2>
+            <div class="filters">
+                <label class="check"><input type="checkbox" data-testid="filter-front" checked={props.view.front_only} onchange={on_front} />{ "front only" }</label>
+                <label class="check"><input type="checkbox" data-testid="filter-feasible" checked={props.view.feasible_only} onchange={on_feasible} />{ "feasible only" }</label>
+            </div>
+            <div class="table-scroll">
+                <table data-testid="candidate-table">
+                    <thead><tr>
+                        { header(SortKey::Candidate, "#".into()) }
+                        <th>{ "gen" }</th>
+                        { for props.objectives.iter().enumerate().map(|(k, o)| header(SortKey::Objective(k), o.name().to_string())) }
+                        { header(SortKey::Measured, "measured ms".into()) }
+                        <th>{ "architecture" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for props.rows.iter().map(|&i| {
+                            let c = &props.candidates[i];
+                            let on_click = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(i)));
+                            let class = classes!(
+                                props.front.contains(&i).then_some("on-front"),
+                                (!c.feasible()).then_some("infeasible"),
+                                (props.selected == Some(i)).then_some("selected")
+                            );
+                            html! {
+                                <tr class={class} data-testid="candidate-row" onclick={on_click}>
+                                    <td><button class="link-button" aria-label={format!("open candidate {}", c.candidate_id)}>{ c.candidate_id }</button></td>
+                                    <td>{ c.generation }</td>
+                                    { for c.objectives.iter().map(|v| html! { <td class="number">{ short(*v) }</td> }) }
+                                    <td class="number">{ c.measured_latency.as_ref().map_or("—".to_string(), |m| short(m.median_ms)) }</td>
+                                    <td><code>{ c.text.clone() }</code></td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,145 @@
+//! The live Pareto front: every scored candidate on two chosen objectives, coloured by
+//! generation, infeasible ones grey, the current front of the two shown as a step line.
+//! Hovering a point names the candidate; clicking (or Enter) opens it.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::protocol::CandidateReport;
+use crate::engine::search::Objective;
+use crate::ui::model::format::{objective_title, short};
+use crate::ui::model::plot::{Frame, front_steps, scatter_from_data, sequential_colour};
+use crate::ui::model::state::Action;
+
+const FRAME: Frame = Frame { width: 560.0, height: 360.0, margin: 48.0 };
+
+/// Props of [`ParetoPlot`].
+#[derive(Properties, PartialEq)]
+pub struct ParetoPlotProps {
+    /// Every scored candidate.
+    pub candidates: Vec<Rc<CandidateReport>>,
+    /// The run's objectives.
+    pub objectives: Vec<Objective>,
+    /// Objective indices on x and y.
+    pub axes: (usize, usize),
+    /// The opened candidate.
+    pub selected: Option<usize>,
+    /// Generations the run makes (for the colour scale).
+    pub generations: u32,
+    /// Receives selections and axis changes.
+    pub on_action: Callback<Action>,
+}
+
+fn axis_select(props: &ParetoPlotProps, which: &'static str, current: usize, action: fn(usize) -> Action) -> Html {
+    let on_change = props.on_action.reform(move |event: Event| {
+        let value = event.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+        action(value.parse().unwrap_or(current))
+    });
+    html! {
+        <label>
+            { format!("{which} ") }
+            <select data-testid={format!("axis-{which}")} onchange={on_change}>
+                { for props.objectives.iter().enumerate().map(|(i, o)| html! {
+                    <option value={i.to_string()} selected={i == current}>{ o.name() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// The Pareto plot.
+#[component]
+pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
+    let (ax, ay) = props.axes;
+    let value = |c: &CandidateReport, k: usize| c.objectives.get(k).copied().unwrap_or(f64::NAN);
+    let xs: Vec<f64> = props.candidates.iter().map(|c| value(c, ax)).collect();
+    let ys: Vec<f64> = props.candidates.iter().map(|c| value(c, ay)).collect();
+    let title = |k: usize| props.objectives.get(k).map_or("", |o| objective_title(*o));
+    let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
+    let body = match scatter_from_data(&xs, &ys, &FRAME) {
+        None => html! {
+            <text x={(FRAME.width / 2.0).to_string()} y={(FRAME.height / 2.0).to_string()} text-anchor="middle" class="axis-label">
+                { "Candidates appear here as they are scored." }
+            </text>
+        },
+        Some(scatter) => {
+            let feasible: Vec<(f64, f64)> = props
+                .candidates
+                .iter()
+                .filter(|c| c.feasible())
+                .map(|c| (value(c, ax), value(c, ay)))
+                .collect();
+            let steps: Vec<String> = front_steps(&feasible)
+                .iter()
+                .map(|&(x, y)| format!("{:.2},{:.2}", scatter.x_of(&FRAME, x), scatter.y_of(&FRAME, y)))
+                .collect();
+            let bottom = FRAME.height - FRAME.margin;
+            let x_ticks = scatter.x.ticks.iter().map(|&t| {
+                let x = scatter.x_of(&FRAME, t);
+                html! { <g class="tick"><line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={bottom.to_string()} y2={(bottom + 4.0).to_string()} />
+                    <text x={format!("{x:.1}")} y={(bottom + 16.0).to_string()} text-anchor="middle">{ short(t) }</text></g> }
+            });
+            let y_ticks = scatter.y.ticks.iter().map(|&t| {
+                let y = scatter.y_of(&FRAME, t);
+                html! { <g class="tick"><line x1={(FRAME.margin - 4.0).to_string()} x2={FRAME.margin.to_string()} y1={format!("{y:.1}")} y2={format!("{y:.1}")} />
+                    <text x={(FRAME.margin - 6.0).to_string()} y={format!("{:.1}", y + 3.0)} text-anchor="end">{ short(t) }</text></g> }
+            });
+            let points = scatter.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))).map(|(i, (x, y))| {
+                let c = &props.candidates[i];
+                let selected = props.selected == Some(i);
+                let fill = if c.feasible() { sequential_colour(c.generation as usize, props.generations.max(1) as usize) } else { "#b8b8b8" };
+                let class = classes!("point", (!c.feasible()).then_some("infeasible"), selected.then_some("selected"));
+                let on_click = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(i)));
+                let on_key = {
+                    let on_action = props.on_action.clone();
+                    Callback::from(move |event: KeyboardEvent| {
+                        if event.key() == "Enter" || event.key() == " " {
+                            on_action.emit(Action::Select(Some(i)));
+                        }
+                    })
+                };
+                let hover = format!(
+                    "#{} (generation {}) {}\n{}: {}\n{}: {}{}",
+                    c.candidate_id, c.generation, c.text, title(ax), short(value(c, ax)), title(ay), short(value(c, ay)),
+                    if c.feasible() { String::new() } else { "\ninfeasible: breaks a constraint or failed".to_string() }
+                );
+                html! {
+                    <circle class={class} data-testid="point" data-candidate={c.candidate_id.to_string()}
+                        data-feasible={c.feasible().to_string()} cx={format!("{x:.2}")} cy={format!("{y:.2}")}
+                        r={if selected { "7" } else { "5" }} fill={fill} tabindex="0" role="button"
+                        aria-label={format!("candidate {}", c.candidate_id)} onclick={on_click} onkeydown={on_key}>
+                        <title>{ hover }</title>
+                    </circle>
+                }
+            });
+            html! {
+                <>
+                    <g class="axis">{ for x_ticks }{ for y_ticks }</g>
+                    if steps.len() > 1 {
+                        <polyline class="front-line" data-testid="front-line" points={steps.join(" ")} />
+                    }
+                    { for points }
+                </>
+            }
+        }
+    };
+    html! {
+        <div class="pareto">
+            <div class="axis-pickers">
+                { axis_select(props, "x", ax, Action::AxisX) }
+                { axis_select(props, "y", ay, Action::AxisY) }
+            </div>
+            <svg class="pareto-plot" data-testid="pareto-plot" viewBox={view_box} role="img"
+                aria-label="Pareto front: every candidate on the two chosen objectives">
+                <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
+                    width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />
+                { body }
+                <text class="axis-title" x={(FRAME.width / 2.0).to_string()} y={(FRAME.height - 8.0).to_string()} text-anchor="middle">{ title(ax) }</text>
+                <text class="axis-title" x="12" y={(FRAME.height / 2.0).to_string()} text-anchor="middle"
+                    transform={format!("rotate(-90 12 {})", FRAME.height / 2.0)}>{ title(ay) }</text>
+            </svg>
+            <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Line: the current front of these two objectives." }</p>
+        </div>
+    }
+}

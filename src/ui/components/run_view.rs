@@ -1,0 +1,123 @@
+//! The run at a glance: progress and ETA, the candidate in training, hypervolume per
+//! generation and a short narrative of each generation.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::search::GenerationSummary;
+use crate::protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
+use crate::ui::model::format::{duration, short};
+use crate::ui::model::plot::{Frame, line_from_data};
+use crate::ui::model::run::{RunStatus, narrative};
+
+const FRAME: Frame = Frame { width: 480.0, height: 150.0, margin: 24.0 };
+
+/// Props of [`RunSummary`].
+#[derive(Properties, PartialEq)]
+pub struct RunSummaryProps {
+    /// What the worker said at the start.
+    pub info: Option<RunInfo>,
+    /// Where the run is.
+    pub status: RunStatus,
+    /// Progress in [0, 1].
+    pub progress: f64,
+    /// Seconds to go, when known.
+    pub eta_seconds: Option<f64>,
+    /// The candidate in training.
+    pub training: Option<TrainingProgress>,
+    /// Completed generations.
+    pub generations: Vec<Rc<GenerationSummary>>,
+    /// Scored candidates (to count inheriting children per generation).
+    pub candidates: Vec<Rc<CandidateReport>>,
+    /// Seconds of work, when finished.
+    pub seconds: Option<f64>,
+}
+
+fn status_text(status: &RunStatus) -> String {
+    match status {
+        RunStatus::Idle => "Not started: choose settings and press Search.".into(),
+        RunStatus::Starting => "Starting…".into(),
+        RunStatus::Running => "Running".into(),
+        RunStatus::Paused => "Paused".into(),
+        RunStatus::Finished(RunEnd::Completed) => "Finished".into(),
+        RunStatus::Finished(RunEnd::Stopped) => "Stopped".into(),
+        RunStatus::Finished(RunEnd::Failed { message }) => format!("Failed: {message}"),
+    }
+}
+
+fn status_key(status: &RunStatus) -> &'static str {
+    match status {
+        RunStatus::Idle => "idle",
+        RunStatus::Starting => "starting",
+        RunStatus::Running => "running",
+        RunStatus::Paused => "paused",
+        RunStatus::Finished(RunEnd::Completed) => "completed",
+        RunStatus::Finished(RunEnd::Stopped) => "stopped",
+        RunStatus::Finished(RunEnd::Failed { .. }) => "failed",
+    }
+}
+
+/// The run summary.
+#[component]
+pub fn RunSummary(props: &RunSummaryProps) -> Html {
+    let hv: Vec<f64> = props.generations.iter().map(|g| g.hypervolume).collect();
+    let hv_chart = line_from_data(&hv, &FRAME).map(|line| {
+        html! {
+            <svg class="loss-chart hv-chart" data-testid="hv-chart" viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)}
+                role="img" aria-label="Hypervolume per generation">
+                <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
+                    width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />
+                <text x="4" y={(FRAME.margin - 8.0).to_string()} class="axis-label">{ short(line.y_max) }</text>
+                <text x="4" y={(FRAME.height - 6.0).to_string()} class="axis-label">{ short(line.y_min) }</text>
+                <polyline class="loss-line" points={line.svg_points()} />
+                { for line.points.iter().map(|(x, y)| html! { <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3" /> }) }
+            </svg>
+        }
+    });
+    let population = props.info.as_ref().map_or(0, |i| i.population);
+    let stories = props.generations.iter().rev().map(|g| {
+        let inherited = props
+            .candidates
+            .iter()
+            .filter(|c| c.generation == g.generation && c.inherited_params > 0)
+            .count();
+        html! { <li data-testid="narrative">{ narrative(g, inherited, population) }</li> }
+    });
+    let percent = (props.progress * 100.0).round();
+    html! {
+        <section class="panel run-summary" data-testid="run-summary" data-status={status_key(&props.status)}
+            data-candidates={props.candidates.len().to_string()} data-generations={props.generations.len().to_string()}>
+            <h2>{ "Run" }</h2>
+            <p data-testid="run-status">
+                { status_text(&props.status) }
+                if let Some(info) = &props.info {
+                    { format!(" · {} · {} generations × {}", info.dataset, info.generations, info.population) }
+                }
+            </p>
+            <div class="progress-row">
+                <progress data-testid="run-progress" max="100" value={percent.to_string()} aria-label="Search progress" />
+                <span>{ format!("{percent}%") }</span>
+                if let Some(eta) = props.eta_seconds {
+                    <span data-testid="eta">{ format!("about {} left", duration(eta)) }</span>
+                }
+                if let Some(seconds) = props.seconds {
+                    <span data-testid="run-seconds">{ format!("took {}", duration(seconds)) }</span>
+                }
+            </div>
+            if let Some(t) = &props.training {
+                <p class="training" data-testid="training-progress">
+                    { format!("Training #{} {} — step {} of {}, loss {}", t.candidate_id, t.text, t.step, t.steps, short(f64::from(t.loss))) }
+                </p>
+            }
+            if let Some(chart) = hv_chart {
+                <h3>{ "Hypervolume per generation" }</h3>
+                { chart }
+            }
+            if !props.generations.is_empty() {
+                <h3>{ "What happened" }</h3>
+                <ul class="narrative">{ for stories }</ul>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,226 @@
+//! The search configuration: dataset, space, objectives, target and constraints, budget and
+//! seed, each with a "?" explanation and its problem shown inline; the run controls below.
+
+use yew::prelude::*;
+
+use crate::engine::hardware::Target;
+use crate::engine::search::{Objective, StrategyKind};
+use crate::engine::space::{Op, Stage};
+use crate::protocol::RunControl;
+use crate::ui::model::form::{DatasetKind, Field, FormErrors, RunForm};
+use crate::ui::model::run::RunStatus;
+use crate::ui::model::state::Action;
+
+/// Props of [`SearchPanel`].
+#[derive(Properties, PartialEq)]
+pub struct SearchPanelProps {
+    /// The form.
+    pub form: RunForm,
+    /// What is wrong with it.
+    pub errors: FormErrors,
+    /// Where the run is.
+    pub status: RunStatus,
+    /// Whether Search is enabled.
+    pub can_search: bool,
+    /// Receives edits.
+    pub on_action: Callback<Action>,
+    /// Pressed Search.
+    pub on_search: Callback<MouseEvent>,
+    /// Pressed a run control.
+    pub on_control: Callback<RunControl>,
+}
+
+fn help(field: Field) -> Html {
+    html! { <span class="help" tabindex="0" role="note" title={field.help()} aria-label={field.help()}>{ "?" }</span> }
+}
+
+fn label(field: Field) -> Html {
+    html! { <label for={format!("f-{}", field.key())}>{ field.label() }{ " " }{ help(field) }</label> }
+}
+
+fn problem(errors: &FormErrors, field: Field) -> Html {
+    match errors.get(&field) {
+        Some(message) => html! {
+            <p class="field-error" role="alert" data-testid={format!("error-{}", field.key())}>{ message.clone() }</p>
+        },
+        None => html! {},
+    }
+}
+
+fn text_field(props: &SearchPanelProps, field: Field, disabled: bool) -> Html {
+    let on_input = props.on_action.reform(move |event: InputEvent| {
+        Action::FormEdited(field, event.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+    });
+    let invalid = props.errors.contains_key(&field);
+    html! {
+        <div class="field">
+            { label(field) }
+            <input id={format!("f-{}", field.key())} data-testid={format!("field-{}", field.key())} type="text"
+                inputmode={if field == Field::CellWidths { "text" } else { "decimal" }}
+                aria-invalid={invalid.to_string()} disabled={disabled}
+                value={props.form.get(field).to_string()} oninput={on_input} />
+            { problem(&props.errors, field) }
+        </div>
+    }
+}
+
+fn select<T: Copy + PartialEq + 'static>(
+    props: &SearchPanelProps,
+    field: Field,
+    options: &[(T, &'static str, String)],
+    current: T,
+    action: fn(T) -> Action,
+    disabled: bool,
+) -> Html {
+    let values: Vec<(T, &'static str)> = options.iter().map(|(v, k, _)| (*v, *k)).collect();
+    let on_change = props.on_action.reform(move |event: Event| {
+        let key = event.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+        let chosen = values.iter().find(|(_, k)| *k == key).map_or(current, |(v, _)| *v);
+        action(chosen)
+    });
+    html! {
+        <div class="field">
+            { label(field) }
+            <select id={format!("f-{}", field.key())} data-testid={format!("field-{}", field.key())}
+                onchange={on_change} disabled={disabled}>
+                { for options.iter().map(|(value, key, text)| html! {
+                    <option value={*key} selected={*value == current}>{ text.clone() }</option>
+                }) }
+            </select>
+            { problem(&props.errors, field) }
+        </div>
+    }
+}
+
+/// The search configuration and run controls.
+#[component]
+pub fn SearchPanel(props: &SearchPanelProps) -> Html {
+    let form = &props.form;
+    let locked = props.status.active();
+    let tabular = form.dataset.tabular();
+    let datasets: Vec<(DatasetKind, &'static str, String)> =
+        DatasetKind::ALL.iter().map(|d| (*d, d.key(), d.label().to_string())).collect();
+    let strategies: Vec<(StrategyKind, &'static str, String)> = [
+        (StrategyKind::Nsga2, "NSGA-II (multi-objective evolution)"),
+        (StrategyKind::Random, "Random search (baseline)"),
+        (StrategyKind::RegularizedEvolution, "Regularized evolution (error only)"),
+    ]
+    .iter()
+    .map(|(s, text)| (*s, s.name(), text.to_string()))
+    .collect();
+    let targets: Vec<(Target, &'static str, String)> = [
+        (Target::Mobile, "mobile", "Mobile phone CPU (Pixel 3 class)"),
+        (Target::Edge, "edge", "Edge GPU board (Jetson Nano class)"),
+        (Target::Gpu, "gpu", "Desktop GPU"),
+    ]
+    .iter()
+    .map(|(t, key, text)| (*t, *key, text.to_string()))
+    .collect();
+    let objectives = html! {
+        <fieldset class="field checks" data-testid="field-objectives" disabled={locked}>
+            <legend>{ Field::Objectives.label() }{ " " }{ help(Field::Objectives) }</legend>
+            { for Objective::ALL.iter().map(|&objective| {
+                let on_change = props.on_action.reform(move |_: Event| Action::ObjectiveToggled(objective));
+                html! {
+                    <label class="check">
+                        <input type="checkbox" data-testid={format!("objective-{}", objective.name())}
+                            checked={form.objectives.contains(&objective)} onchange={on_change} />
+                        { objective.name() }
+                    </label>
+                }
+            }) }
+            { problem(&props.errors, Field::Objectives) }
+        </fieldset>
+    };
+    let ops = html! {
+        <fieldset class="field checks" data-testid="field-ops" disabled={locked || tabular}>
+            <legend>{ Field::Ops.label() }{ " " }{ help(Field::Ops) }</legend>
+            { for [Stage::One, Stage::Two, Stage::Three].iter().map(|&stage| html! {
+                <div class="op-stage">
+                    <span class="op-stage-name">{ format!("Stage {}", stage.number()) }</span>
+                    { for Op::ALL.iter().filter(|op| op.stage() == stage).map(|&op| {
+                        let on_change = props.on_action.reform(move |_: Event| Action::OpToggled(op));
+                        html! {
+                            <label class="check">
+                                <input type="checkbox" data-testid={format!("op-{}", op.name())}
+                                    checked={!form.disabled_ops.contains(&op)} onchange={on_change} />
+                                { op.name() }
+                            </label>
+                        }
+                    }) }
+                </div>
+            }) }
+            { problem(&props.errors, Field::Ops) }
+        </fieldset>
+    };
+    let on_inherit = props.on_action.reform(|event: Event| {
+        Action::InheritanceSet(event.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
+    });
+    let control = |control: RunControl| props.on_control.reform(move |_: MouseEvent| control);
+    let running = props.status == RunStatus::Running;
+    let paused = props.status == RunStatus::Paused;
+    html! {
+        <section class="config-panel search-panel" aria-label="Search configuration">
+            <h2>{ "Search" }</h2>
+            <div class="run-controls">
+                <button class="primary" data-testid="search" disabled={!props.can_search} onclick={props.on_search.clone()}>
+                    { "Search" }
+                </button>
+                <button data-testid="pause" disabled={!running} onclick={control(RunControl::Pause)}>{ "Pause" }</button>
+                <button data-testid="resume" disabled={!paused} onclick={control(RunControl::Resume)}>{ "Resume" }</button>
+                <button data-testid="step" disabled={!paused}
+                    title="Run until the current generation is complete, then pause" onclick={control(RunControl::Step)}>
+                    { "Step" }
+                </button>
+                <button data-testid="stop" disabled={!(running || paused)} onclick={control(RunControl::Stop)}>{ "Stop" }</button>
+            </div>
+            <fieldset disabled={locked}>
+                <legend>{ "Data" }</legend>
+                { select(props, Field::Dataset, &datasets, form.dataset, Action::DatasetChosen, locked) }
+                if form.dataset == DatasetKind::Procedural {
+                    { text_field(props, Field::ProceduralImages, locked) }
+                }
+            </fieldset>
+            <fieldset disabled={locked}>
+                <legend>{ "Objectives and hardware" }</legend>
+                { select(props, Field::Strategy, &strategies, form.strategy, Action::StrategyChosen, locked) }
+                { objectives }
+                { select(props, Field::Target, &targets, form.target, Action::TargetChosen, locked) }
+                { text_field(props, Field::MaxLatency, locked) }
+                { text_field(props, Field::MaxParams, locked) }
+                { text_field(props, Field::MaxMacs, locked) }
+            </fieldset>
+            <fieldset disabled={locked}>
+                <legend>{ "Budget" }</legend>
+                { text_field(props, Field::Population, locked) }
+                { text_field(props, Field::Generations, locked) }
+                if !tabular {
+                    { text_field(props, Field::Steps, locked) }
+                    { text_field(props, Field::FineTuneSteps, locked) }
+                    <div class="field">
+                        <label class="check" for="f-inheritance">
+                            <input id="f-inheritance" type="checkbox" data-testid="field-inheritance"
+                                checked={form.inheritance} onchange={on_inherit} />
+                            { Field::Inheritance.label() }{ " " }{ help(Field::Inheritance) }
+                        </label>
+                    </div>
+                    { text_field(props, Field::BatchSize, locked) }
+                    { text_field(props, Field::LearningRate, locked) }
+                    { text_field(props, Field::LatencyRuns, locked) }
+                }
+                { text_field(props, Field::Seed, locked) }
+            </fieldset>
+            if !tabular {
+                <fieldset disabled={locked}>
+                    <legend>{ "Search space" }</legend>
+                    { ops }
+                    { text_field(props, Field::Stage2At, locked) }
+                    { text_field(props, Field::Stage3At, locked) }
+                    { text_field(props, Field::CellWidths, locked) }
+                    { text_field(props, Field::MinLayers, locked) }
+                    { text_field(props, Field::MaxLayers, locked) }
+                </fieldset>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,289 @@
+//! One search run as the worker drives it: the engine's ask/tell loop joined to real training
+//! (architecture space) or to the NAS-Bench-201 table (tabular mode). [`Run::advance`] scores
+//! one candidate and returns the events the page must hear; the caller owns the loop, so it
+//! decides when to yield, pause or stop. Nothing here touches the browser, so it is tested
+//! natively on the CPU backend.
+//!
+//! ```
+//! use efficientnas::protocol::{DatasetChoice, FromEngine, RunRequest};
+//! use efficientnas::engine::tabular::{Nb201Dataset, Nb201Table};
+//! use efficientnas::worker::run::{Advance, Run};
+//! let table = Nb201Table::from_json(&std::fs::read_to_string("www/nb201/nb201_12ep.json").unwrap()).unwrap();
+//! let mut request = RunRequest::default_digits();
+//! request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+//! request.search.generations = 2;
+//! let mut run = Run::new(&request, efficientnas::nn::backend::cpu(), Some(table)).unwrap();
+//! let mut events = Vec::new();
+//! loop {
+//!     match pollster::block_on(run.advance(0.0, async |_| true)) {
+//!         Advance::Scored(more) => events.extend(more),
+//!         Advance::Finished(more) => { events.extend(more); break; }
+//!         Advance::Interrupted => unreachable!(),
+//!     }
+//! }
+//! let scored = events.iter().filter(|e| matches!(e, FromEngine::Candidate(_))).count();
+//! assert_eq!(scored, 16);
+//! ```
+
+use burn::module::Module;
+use burn::tensor::Device;
+use thiserror::Error;
+
+use crate::engine::space::SpaceConfig;
+use crate::engine::search::{ArchSpace, EvaluationRecord, Outcome, Search, SearchSpace};
+use crate::engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
+use crate::nn::data::{Dataset, Split};
+use crate::nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
+use crate::nn::latency::{LatencyConfig, measure};
+use crate::nn::train::{Budget, TrainConfig, TrainData};
+use crate::protocol::{
+    CandidateReport, DatasetChoice, FromEngine, LatencyMeasurement, RunInfo, RunRequest, TrainingProgress,
+};
+
+/// Why a run could not start.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum RunError {
+    /// A setting is out of range.
+    #[error("{0}")]
+    Settings(String),
+    /// The dataset could not be loaded.
+    #[error("dataset: {0}")]
+    Dataset(String),
+    /// Tabular mode needs the NAS-Bench-201 table.
+    #[error("the NAS-Bench-201 table is not loaded")]
+    NoTable,
+}
+
+/// What one call of [`Run::advance`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Advance {
+    /// A candidate was scored: its events (candidates scored on the way included, and the
+    /// generation summary when one completed).
+    Scored(Vec<FromEngine>),
+    /// The hook stopped the candidate in training; nothing was recorded for it.
+    Interrupted,
+    /// The run is over: the last events.
+    Finished(Vec<FromEngine>),
+}
+
+/// Extra results of a trained candidate that the search record does not carry.
+#[derive(Default)]
+struct Extras {
+    id: String,
+    losses: Vec<f32>,
+    measured_latency: Option<LatencyMeasurement>,
+    inherited_params: u64,
+}
+
+enum Kind {
+    Arch {
+        search: Box<Search<ArchSpace>>,
+        evaluator: Box<TrainingEvaluator>,
+        data: Box<TrainData>,
+        latency: LatencyConfig,
+        device: Device,
+    },
+    Tabular {
+        search: Box<Search<Nb201SearchSpace>>,
+        table: Box<Nb201Table>,
+        dataset: Nb201Dataset,
+    },
+}
+
+/// A search run in progress.
+pub struct Run {
+    kind: Kind,
+    info: RunInfo,
+    reported: usize,
+}
+
+impl Run {
+    /// Checks `request` and sets the run up on `device` (the table is needed in NAS-Bench-201 mode).
+    pub fn new(request: &RunRequest, device: Device, table: Option<Nb201Table>) -> Result<Run, RunError> {
+        request.check().map_err(|e| RunError::Settings(e.to_string()))?;
+        let config = request.search.clone().check().map_err(|e| RunError::Settings(e.to_string()))?;
+        let search_config = config.get().clone();
+        let info = |dataset: String, images: usize, valid_images: usize, space: Option<SpaceConfig>| RunInfo {
+            run_id: request.run_id.clone(),
+            dataset,
+            images: images as u32,
+            valid_images: valid_images as u32,
+            objectives: search_config.objectives.clone(),
+            generations: search_config.generations,
+            population: search_config.population,
+            tabular: space.is_none(),
+            space,
+            target: search_config.target,
+        };
+        match &request.dataset {
+            DatasetChoice::Nb201 { dataset } => {
+                let table = table.ok_or(RunError::NoTable)?;
+                let search = Search::new(Nb201SearchSpace::new(*dataset, search_config.target), config);
+                let name = format!("NAS-Bench-201 ({})", dataset.name());
+                Ok(Run {
+                    kind: Kind::Tabular { search: Box::new(search), table: Box::new(table), dataset: *dataset },
+                    info: info(name, 0, 0, None),
+                    reported: 0,
+                })
+            }
+            choice => {
+                let dataset = match choice {
+                    DatasetChoice::Procedural { images } => Dataset::procedural(*images as usize, request.search.seed),
+                    _ => Dataset::builtin_digits().map_err(|e| RunError::Dataset(e.to_string()))?,
+                };
+                let mut space_config = request.space.clone();
+                space_config.input = dataset.shape();
+                space_config.classes = dataset.classes() as u32;
+                let space = ArchSpace::new(space_config.clone(), search_config.target)
+                    .map_err(|e| RunError::Settings(format!("search space: {e}")))?;
+                let t = &request.training;
+                let split = Split::new(dataset.len(), t.valid_fraction, request.search.seed);
+                let (images, valid_images) = (dataset.len(), split.valid.len());
+                let name = dataset.name().to_string();
+                let train = TrainConfig::new()
+                    .with_budget(Budget::Steps(t.steps))
+                    .with_batch_size(t.batch_size as usize)
+                    .with_learning_rate(t.learning_rate)
+                    .with_seed(request.search.seed);
+                let evaluator = TrainingEvaluator::new(
+                    space.space().clone(),
+                    EvaluatorConfig::new(train, t.fine_tune_steps, t.inheritance),
+                    device.clone(),
+                );
+                let latency = LatencyConfig { warmup: 2, runs: t.latency_runs, batch: 1 };
+                Ok(Run {
+                    kind: Kind::Arch {
+                        search: Box::new(Search::new(space, config)),
+                        evaluator: Box::new(evaluator),
+                        data: Box::new(TrainData::new(dataset, split)),
+                        latency,
+                        device,
+                    },
+                    info: info(name, images, valid_images, Some(space_config)),
+                    reported: 0,
+                })
+            }
+        }
+    }
+
+    /// What the page is told when the run starts.
+    pub fn info(&self) -> &RunInfo {
+        &self.info
+    }
+
+    /// Progress in [0, 1] after `elapsed_s` seconds of work.
+    pub fn progress(&self, elapsed_s: f64) -> f64 {
+        match &self.kind {
+            Kind::Arch { search, .. } => search.progress(elapsed_s),
+            Kind::Tabular { search, .. } => search.progress(elapsed_s),
+        }
+    }
+
+    /// Scores the next candidate: trains it (calling `between_steps` after every step with
+    /// the progress; answering `false` interrupts) or looks it up. `elapsed_s` is the run's
+    /// time of work so far, for a time budget.
+    pub async fn advance(
+        &mut self,
+        elapsed_s: f64,
+        mut between_steps: impl AsyncFnMut(TrainingProgress) -> bool,
+    ) -> Advance {
+        match &mut self.kind {
+            Kind::Tabular { search, table, dataset } => {
+                let Some(candidate) = search.next_candidate_at(elapsed_s) else {
+                    return Advance::Finished(drain(search, &mut self.reported, None));
+                };
+                let outcome = table.outcome(&candidate.solution, *dataset);
+                Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, None))
+            }
+            Kind::Arch { search, evaluator, data, latency, device } => {
+                let Some(candidate) = search.next_candidate_at(elapsed_s) else {
+                    return Advance::Finished(drain(search, &mut self.reported, None));
+                };
+                let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
+                let hook = async |step: crate::nn::evaluate::StepProgress| {
+                    let progress =
+                        TrainingProgress { candidate_id, text: text.clone(), step: step.step, steps: step.steps, loss: step.loss };
+                    between_steps(progress).await
+                };
+                let Ok(evaluated) = evaluator.evaluate_with(&candidate, data, hook).await else {
+                    return Advance::Interrupted;
+                };
+                let mut outcome = evaluated.outcome;
+                let mut measured_latency = None;
+                if latency.runs > 0
+                    && matches!(outcome, Outcome::Evaluated { .. })
+                    && let Some(model) = evaluator.trained_model(&candidate.id)
+                {
+                    let shape = search.space().space().config().input;
+                    match measure(&model.valid(), shape, latency, device).await {
+                        Ok(measured) => measured_latency = Some(measured),
+                        Err(error) => outcome = Outcome::Failed { reason: format!("timing its inference: {error}") },
+                    }
+                }
+                let extras = Extras {
+                    id: candidate.id.clone(),
+                    losses: evaluated.report.losses,
+                    measured_latency,
+                    inherited_params: evaluated.inheritance.inherited_params as u64,
+                };
+                Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, Some(extras)))
+            }
+        }
+    }
+}
+
+/// Records `outcome` and returns the events of every record made since the last report.
+fn record<P: SearchSpace>(
+    search: &mut Search<P>,
+    id: &str,
+    outcome: Outcome,
+    reported: &mut usize,
+    extras: Option<Extras>,
+) -> Vec<FromEngine> {
+    match search.record(id, outcome) {
+        Ok(summary) => {
+            let mut events = drain(search, reported, extras);
+            events.extend(summary.map(FromEngine::Generation));
+            events
+        }
+        // The id came from this search's own `next_candidate`, so this is a broken invariant,
+        // reported rather than panicking.
+        Err(error) => vec![FromEngine::Error(crate::protocol::EngineError {
+            context: "recording a candidate".into(),
+            message: error.to_string(),
+        })],
+    }
+}
+
+/// Reports for the records made since `reported`.
+fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut usize, mut extras: Option<Extras>) -> Vec<FromEngine> {
+    let records = search.records().get(*reported..).unwrap_or_default();
+    *reported = search.records().len();
+    records
+        .iter()
+        .map(|r| {
+            let mine = extras.take_if(|e| e.id == r.id).unwrap_or_default();
+            FromEngine::Candidate(report(r, mine))
+        })
+        .collect()
+}
+
+fn report<S>(r: &EvaluationRecord<S>, extras: Extras) -> CandidateReport {
+    CandidateReport {
+        candidate_id: r.candidate_id,
+        generation: r.generation,
+        id: r.id.clone(),
+        text: r.text.clone(),
+        origin: r.origin.clone(),
+        parents: r.parents.clone(),
+        cheap: r.cheap,
+        objectives: r.fitness.objectives.clone(),
+        violation: r.fitness.violation,
+        status: r.status.clone(),
+        error: r.error,
+        details: r.details.clone(),
+        losses: extras.losses,
+        measured_latency: extras.measured_latency,
+        inherited_params: extras.inherited_params,
+    }
+}

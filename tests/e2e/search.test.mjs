@@ -1,0 +1,183 @@
+// End-to-end: real searches in the built page (dist/) in Debian's headless Chromium.
+// 1. On WebGPU (SwiftShader): a tiny search on the built-in digits trains its candidates in the
+//    worker and the Pareto plot shows every one; a candidate opens with its architecture.
+// 2. On the CPU backend: Pause holds the run, Step completes one generation and pauses again,
+//    Resume finishes it; every candidate is plotted and listed.
+// 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes in under 5 s.
+// Main-thread long tasks (PerformanceObserver) are recorded while searches run; none may exceed
+// 50 ms. Screenshots land in test-artifacts/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/static-server.mjs';
+
+const DIST = process.env.E2E_DIST ?? 'dist';
+const ARTIFACTS = 'test-artifacts/e2e';
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+const LONG_TASK_LIMIT_MS = 50;
+
+let served;
+before(async () => {
+  served = await startServer(DIST);
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+after(() => served?.server.close());
+
+async function openPage(args) {
+  const profile = await mkdtemp(join(tmpdir(), 'enas-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...QUIET, ...args],
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error' || text.includes('panicked at')) problems.push(`console ${message.type()}: ${text}`);
+  });
+  page.on('worker', (worker) => worker.on('console', (message) => {
+    if (message.text().includes('panicked at')) problems.push(`worker: ${message.text()}`);
+  }));
+  await page.goto(served.url);
+  const close = async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  return { page, problems, close };
+}
+
+/** Fills the form with a tiny training search. */
+async function tinySearch(page, { population, generations }) {
+  const fields = {
+    population: String(population), generations: String(generations), steps: '4', fine_tune_steps: '2',
+    batch_size: '8', latency_runs: '2', cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '7',
+  };
+  for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
+}
+
+const summary = (page) => page.getByTestId('run-summary');
+const status = async (page) => summary(page).getAttribute('data-status');
+const count = async (page, name) => Number(await summary(page).getAttribute(`data-${name}`));
+
+async function waitForStatus(page, wanted, timeout) {
+  await page.waitForFunction(
+    (wanted) => wanted.includes(document.querySelector('[data-testid="run-summary"]')?.dataset.status),
+    wanted, { timeout, polling: 100 },
+  );
+}
+
+async function pointsMatchCandidates(page) {
+  const candidates = await count(page, 'candidates');
+  assert.equal(await page.getByTestId('point').count(), candidates, 'every scored candidate is a point');
+  assert.equal(await page.getByTestId('candidate-row').count(), candidates, 'every scored candidate is a row');
+  return candidates;
+}
+
+async function assertResponsive(page, what) {
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  console.log(`${what}: main-thread long tasks (ms): [${longTasks}]`);
+  assert.ok(longTasks.every((ms) => ms <= LONG_TASK_LIMIT_MS), `no long task over ${LONG_TASK_LIMIT_MS} ms: [${longTasks}]`);
+}
+
+test('WebGPU: a tiny search on the built-in digits trains in the worker and plots every candidate', { timeout: 9 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage(WEBGPU);
+  try {
+    await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
+    await tinySearch(page, { population: 2, generations: 1 });
+    const search = page.getByTestId('search');
+    assert.equal(await search.isEnabled(), true, 'Search is enabled once the form checks');
+    await page.evaluate(() => { window.__longTasks = []; });
+    await search.click();
+    await page.getByTestId('training-progress').waitFor({ timeout: 240_000 });
+    await page.screenshot({ path: `${ARTIFACTS}/search-webgpu-training.png`, fullPage: true });
+    await waitForStatus(page, ['completed'], 7 * 60_000);
+    assert.equal(await pointsMatchCandidates(page), 2);
+    await page.getByTestId('point').first().click();
+    await page.getByTestId('candidate-detail').waitFor();
+    assert.ok(await page.getByTestId('arch-layer').count() >= 4, 'the architecture is drawn layer by layer');
+    const metrics = await page.getByTestId('candidate-metrics').textContent();
+    assert.match(metrics, /measured latency \(this device\)\d/, 'latency was measured in the browser');
+    await page.screenshot({ path: `${ARTIFACTS}/search-webgpu-finished.png`, fullPage: true });
+    await assertResponsive(page, 'WebGPU search');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('CPU: Pause holds the run, Step completes one generation, Resume finishes it', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await tinySearch(page, { population: 3, generations: 3 });
+    await page.evaluate(() => { window.__longTasks = []; });
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 1,
+      null, { timeout: 120_000 });
+    await page.getByTestId('pause').click();
+    await waitForStatus(page, ['paused'], 60_000);
+    const held = await count(page, 'candidates');
+    await page.waitForTimeout(1500);
+    assert.equal(await count(page, 'candidates'), held, 'nothing is scored while paused');
+    assert.ok(held < 9, `paused before the end (${held} scored)`);
+    const generations = await count(page, 'generations');
+    await page.screenshot({ path: `${ARTIFACTS}/search-paused.png`, fullPage: true });
+    await page.getByTestId('step').click();
+    await page.waitForFunction((before) => {
+      const s = document.querySelector('[data-testid="run-summary"]')?.dataset;
+      return s && s.status === 'paused' && Number(s.generations) === before + 1;
+    }, generations, { timeout: 120_000, polling: 100 });
+    assert.equal(await count(page, 'candidates'), 3 * (generations + 1), 'Step stops at the end of a generation');
+    await page.getByTestId('resume').click();
+    await waitForStatus(page, ['completed'], 180_000);
+    assert.equal(await pointsMatchCandidates(page), 9);
+    assert.equal(await page.getByTestId('narrative').count(), 3, 'one narrative per generation');
+    await page.getByTestId('hv-chart').waitFor();
+    await page.getByTestId('filter-front').check();
+    const front = await page.getByTestId('candidate-row').count();
+    assert.ok(front >= 1 && front <= 9, `the front filter keeps the front (${front} rows)`);
+    await page.screenshot({ path: `${ARTIFACTS}/search-cpu-finished.png`, fullPage: true });
+    await assertResponsive(page, 'CPU search');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('NAS-Bench-201 tabular mode: 500 evaluations finish in under 5 s', { timeout: 4 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await page.getByTestId('field-dataset').selectOption('nb201-cifar10');
+    await page.getByTestId('field-population').fill('20');
+    await page.getByTestId('field-generations').fill('25');
+    await page.evaluate(() => { window.__longTasks = []; });
+    const started = Date.now();
+    await page.getByTestId('search').click();
+    await waitForStatus(page, ['completed', 'failed'], 60_000);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`tabular search of 500 evaluations: ${seconds.toFixed(2)} s from click to finished`);
+    assert.equal(await status(page), 'completed');
+    assert.equal(await pointsMatchCandidates(page), 500);
+    assert.ok(seconds < 5, `under 5 s (took ${seconds.toFixed(2)} s)`);
+    await page.screenshot({ path: `${ARTIFACTS}/search-tabular.png`, fullPage: true });
+    await assertResponsive(page, 'tabular search');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});

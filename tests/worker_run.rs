@@ -1,0 +1,137 @@
+//! The worker's run driver, natively on the CPU backend: real training on the built-in digits,
+//! latency measured per candidate, interruption, determinism, and the tabular mode.
+
+use efficientnas::engine::search::RecordStatus;
+use efficientnas::engine::tabular::{Nb201Dataset, Nb201Table};
+use efficientnas::nn::backend;
+use efficientnas::protocol::{CandidateReport, DatasetChoice, FromEngine, RunRequest, TrainingSettings};
+use efficientnas::worker::run::{Advance, Run, RunError};
+
+fn tiny() -> RunRequest {
+    let mut request = RunRequest::default_digits();
+    request.space.cell_widths = vec![vec![4, 8], vec![8]];
+    request.space.max_layers = 2;
+    request.search.population = 3;
+    request.search.generations = 2;
+    request.search.seed = 11;
+    request.training = TrainingSettings { steps: 4, fine_tune_steps: 2, batch_size: 8, latency_runs: 3, ..TrainingSettings::default() };
+    request
+}
+
+fn run_to_end(run: &mut Run) -> Vec<FromEngine> {
+    let mut events = Vec::new();
+    loop {
+        match pollster::block_on(run.advance(0.0, async |_| true)) {
+            Advance::Scored(more) => events.extend(more),
+            Advance::Finished(more) => {
+                events.extend(more);
+                return events;
+            }
+            Advance::Interrupted => panic!("nothing interrupts this run"),
+        }
+    }
+}
+
+fn candidates(events: &[FromEngine]) -> Vec<&CandidateReport> {
+    events.iter().filter_map(|e| if let FromEngine::Candidate(c) = e { Some(c) } else { None }).collect()
+}
+
+#[test]
+fn a_digits_run_trains_times_and_reports_every_candidate_once() {
+    let mut run = Run::new(&tiny(), backend::cpu(), None).unwrap();
+    let info = run.info().clone();
+    assert_eq!((info.images, info.valid_images, info.tabular), (10_000, 1_000, false));
+    assert_eq!(info.space.as_ref().map(|s| s.classes), Some(10));
+    let events = run_to_end(&mut run);
+    let scored = candidates(&events);
+    assert_eq!(scored.len(), 6, "3 candidates x 2 generations");
+    let ids: Vec<u32> = scored.iter().map(|c| c.candidate_id).collect();
+    assert_eq!(ids, (0..6).collect::<Vec<_>>(), "each record once, in order");
+    for c in &scored {
+        assert_eq!(c.status, RecordStatus::Evaluated, "{}", c.text);
+        assert!(c.error.is_some_and(|e| (0.0..=1.0).contains(&e)));
+        assert!(!c.losses.is_empty() && c.losses.iter().all(|l| l.is_finite()));
+        let measured = c.measured_latency.as_ref().expect("timed on this device");
+        assert_eq!(measured.runs_ms.len(), 3);
+        assert!(measured.median_ms > 0.0);
+    }
+    let inherited: Vec<&&CandidateReport> = scored.iter().filter(|c| c.inherited_params > 0).collect();
+    assert!(inherited.iter().all(|c| c.generation == 1 && c.losses.len() == 2), "children fine-tune for 2 steps");
+    let generations = events.iter().filter(|e| matches!(e, FromEngine::Generation(_))).count();
+    assert_eq!(generations, 2);
+    assert_eq!(run.progress(0.0), 1.0);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let texts = |events: &[FromEngine]| -> Vec<(String, Option<f64>)> {
+        candidates(events).iter().map(|c| (c.text.clone(), c.error)).collect()
+    };
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    let first = run_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap());
+    let second = run_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap());
+    assert_eq!(texts(&first), texts(&second));
+    assert!(candidates(&first).iter().all(|c| c.measured_latency.is_none()), "0 timed runs: no measurement");
+}
+
+#[test]
+fn the_hook_hears_every_step_and_can_interrupt_within_one() {
+    let mut run = Run::new(&tiny(), backend::cpu(), None).unwrap();
+    let mut heard = Vec::new();
+    let advance = pollster::block_on(run.advance(0.0, async |progress| {
+        heard.push((progress.candidate_id, progress.step, progress.steps));
+        progress.step < 2
+    }));
+    assert_eq!(advance, Advance::Interrupted);
+    assert_eq!(heard, vec![(0, 1, 4), (0, 2, 4)]);
+    // Nothing was recorded: the same candidate comes back and trains to the end.
+    match pollster::block_on(run.advance(0.0, async |_| true)) {
+        Advance::Scored(events) => assert_eq!(candidates(&events)[0].candidate_id, 0),
+        other => panic!("expected a scored candidate, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_requests_are_refused_with_the_field() {
+    let mut request = tiny();
+    request.training.batch_size = 0;
+    let error = Run::new(&request, backend::cpu(), None).err().unwrap();
+    assert!(error.to_string().contains("batch_size"), "{error}");
+    let mut request = tiny();
+    request.search.population = 1;
+    assert!(Run::new(&request, backend::cpu(), None).err().unwrap().to_string().contains("population"));
+    let mut request = tiny();
+    request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    assert_eq!(Run::new(&request, backend::cpu(), None).err(), Some(RunError::NoTable));
+}
+
+#[test]
+fn a_procedural_run_uses_rgb_input() {
+    let mut request = tiny();
+    request.dataset = DatasetChoice::Procedural { images: 200 };
+    request.search.generations = 1;
+    request.search.population = 2;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    assert_eq!(run.info().space.as_ref().map(|s| s.input.channels), Some(3));
+    assert_eq!(run.info().images, 200);
+    let events = run_to_end(&mut run);
+    assert_eq!(candidates(&events).len(), 2);
+}
+
+#[test]
+fn a_tabular_run_reports_every_record_including_cache_hits() {
+    let table = Nb201Table::from_json(&std::fs::read_to_string("www/nb201/nb201_12ep.json").unwrap()).unwrap();
+    let mut request = RunRequest::default_digits();
+    request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    request.search.population = 20;
+    request.search.generations = 25;
+    let mut run = Run::new(&request, backend::cpu(), Some(table)).unwrap();
+    assert!(run.info().tabular && run.info().space.is_none());
+    let events = run_to_end(&mut run);
+    let scored = candidates(&events);
+    assert_eq!(scored.len(), 500);
+    assert!(scored.windows(2).all(|w| w[1].candidate_id == w[0].candidate_id + 1));
+    assert!(scored.iter().all(|c| c.details.contains_key("test_accuracy") || c.status != RecordStatus::Evaluated));
+    assert_eq!(events.iter().filter(|e| matches!(e, FromEngine::Generation(_))).count(), 25);
+}
