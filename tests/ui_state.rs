@@ -7,8 +7,8 @@ use efficientnas::protocol::{
 use efficientnas::ui::model::state::{Action, AppState, EngineStatus, FollowUp, follow_up, reduce};
 
 fn ready(backend: BackendReport) -> AppState {
-    let booted = reduce(&AppState::default(), Action::Engine(FromEngine::Booted { protocol_version: PROTOCOL_VERSION }));
-    reduce(&booted, Action::Engine(FromEngine::Ready { backend }))
+    let booted = reduce(&AppState::default(), Action::Engine(vec![FromEngine::Booted { protocol_version: PROTOCOL_VERSION }]));
+    reduce(&booted, Action::Engine(vec![FromEngine::Ready { backend }]))
 }
 
 fn webgpu() -> BackendReport {
@@ -20,9 +20,9 @@ fn boot_is_answered_with_an_auto_hello() {
     let state = AppState::default();
     let booted = FromEngine::Booted { protocol_version: PROTOCOL_VERSION };
     assert_eq!(follow_up(&state, &booted), Some(FollowUp::SendHello(BackendPreference::Auto)));
-    let after = reduce(&state, Action::Engine(booted.clone()));
+    let after = reduce(&state, Action::Engine(vec![booted.clone()]));
     assert_eq!(after.pending, Some((1, FollowUp::SendHello(BackendPreference::Auto))));
-    let again = reduce(&after, Action::Engine(booted));
+    let again = reduce(&after, Action::Engine(vec![booted]));
     assert_eq!(again.pending.map(|(number, _)| number), Some(2), "each follow-up gets a new number");
 }
 
@@ -46,13 +46,13 @@ fn check_button_needs_a_ready_engine_valid_fields_and_no_running_check() {
 #[test]
 fn a_check_accumulates_steps_and_finishes() {
     let mut state = reduce(&ready(webgpu()), Action::CheckRequested);
-    state = reduce(&state, Action::Engine(FromEngine::CheckStarted { steps: 2, parameters: 596 }));
+    state = reduce(&state, Action::Engine(vec![FromEngine::CheckStarted { steps: 2, parameters: 596 }]));
     for (step, loss) in [(1, 1.4f32), (2, 1.1)] {
-        state = reduce(&state, Action::Engine(FromEngine::CheckStep(CheckStep { step, loss, step_ms: 5.0 })));
+        state = reduce(&state, Action::Engine(vec![FromEngine::CheckStep(CheckStep { step, loss, step_ms: 5.0 })]));
     }
     assert_eq!(state.check.steps.len(), 2);
     let summary = DeviceCheckSummary { steps: 2, first_loss: 1.4, last_loss: 1.1, first_step_ms: 5.0, median_step_ms: 5.0 };
-    state = reduce(&state, Action::Engine(FromEngine::CheckFinished(summary.clone())));
+    state = reduce(&state, Action::Engine(vec![FromEngine::CheckFinished(summary.clone())]));
     assert!(!state.check.running);
     assert_eq!(state.check.summary, Some(summary));
     assert!(state.can_check());
@@ -63,7 +63,7 @@ fn errors_become_notices_that_can_be_dismissed() {
     let state = reduce(&ready(webgpu()), Action::CheckRequested);
     let failed = reduce(
         &state,
-        Action::Engine(FromEngine::Error(EngineError { context: "checking the device".into(), message: "boom".into() })),
+        Action::Engine(vec![FromEngine::Error(EngineError { context: "checking the device".into(), message: "boom".into() })]),
     );
     assert!(!failed.check.running);
     assert_eq!(failed.notices, vec!["Error while checking the device: boom".to_string()]);
@@ -84,7 +84,7 @@ fn a_webgpu_crash_restarts_on_the_cpu_once() {
     let crash = FromEngine::Crashed { message: "shader rejected".into() };
     let expected = FollowUp::RestartOnCpu("WebGPU failed: shader rejected".into());
     assert_eq!(follow_up(&state, &crash), Some(expected.clone()));
-    let crashed = reduce(&state, Action::Engine(crash.clone()));
+    let crashed = reduce(&state, Action::Engine(vec![crash.clone()]));
     assert!(matches!(crashed.engine, EngineStatus::Failed(_)));
     let restarting = reduce(&crashed, Action::RestartingOnCpu("WebGPU failed: shader rejected".into()));
     assert_eq!(restarting.engine, EngineStatus::Starting);
@@ -93,18 +93,18 @@ fn a_webgpu_crash_restarts_on_the_cpu_once() {
         follow_up(&restarting, &booted),
         Some(FollowUp::SendHello(BackendPreference::Cpu { reason: "WebGPU failed: shader rejected".into() }))
     );
-    let on_cpu = reduce(&restarting, Action::Engine(FromEngine::Ready {
+    let on_cpu = reduce(&restarting, Action::Engine(vec![FromEngine::Ready {
         backend: BackendReport::Cpu { reason: "WebGPU failed: shader rejected".into() },
-    }));
+    }]));
     assert_eq!(follow_up(&on_cpu, &crash), None, "a crash on the CPU must not loop");
 }
 
 #[test]
 fn a_restart_forgets_the_failed_check_and_the_dying_workers_errors() {
     let mut state = reduce(&ready(webgpu()), Action::CheckRequested);
-    state = reduce(&state, Action::Engine(FromEngine::CheckStarted { steps: 3, parameters: 596 }));
-    state = reduce(&state, Action::Engine(FromEngine::CheckStep(CheckStep { step: 1, loss: 0.0, step_ms: 9.0 })));
-    state = reduce(&state, Action::Engine(FromEngine::Crashed { message: "panicked at a.rs:1:2:\nlost".into() }));
+    state = reduce(&state, Action::Engine(vec![FromEngine::CheckStarted { steps: 3, parameters: 596 }]));
+    state = reduce(&state, Action::Engine(vec![FromEngine::CheckStep(CheckStep { step: 1, loss: 0.0, step_ms: 9.0 })]));
+    state = reduce(&state, Action::Engine(vec![FromEngine::Crashed { message: "panicked at a.rs:1:2:\nlost".into() }]));
     state = reduce(&state, Action::WorkerFailed("the engine worker failed: unreachable".into()));
     assert_eq!(state.notices.len(), 1, "the trap after the panic adds nothing: {:?}", state.notices);
     let restarting = reduce(&state, Action::RestartingOnCpu("WebGPU failed: lost".into()));
@@ -140,9 +140,9 @@ fn worker_failures_stop_the_engine_with_a_notice() {
 fn only_the_first_crash_counts() {
     let state = ready(webgpu());
     let crash = FromEngine::Crashed { message: "poisoned".into() };
-    let crashed = reduce(&state, Action::Engine(crash.clone()));
+    let crashed = reduce(&state, Action::Engine(vec![crash.clone()]));
     assert_eq!(follow_up(&crashed, &crash), None);
-    let again = reduce(&crashed, Action::Engine(crash));
+    let again = reduce(&crashed, Action::Engine(vec![crash]));
     assert_eq!(again.notices.len(), 1);
     assert_eq!(again.pending, crashed.pending, "no second restart");
 }
@@ -150,7 +150,7 @@ fn only_the_first_crash_counts() {
 #[test]
 fn notices_are_bounded_deduplicated_and_cut() {
     use efficientnas::ui::model::state::{MAX_NOTICE_CHARS, MAX_NOTICES};
-    let error = |message: String| Action::Engine(FromEngine::Error(EngineError { context: "x".into(), message }));
+    let error = |message: String| Action::Engine(vec![FromEngine::Error(EngineError { context: "x".into(), message })]);
     let mut state = ready(webgpu());
     for _ in 0..3 {
         state = reduce(&state, error("same".into()));

@@ -1,8 +1,18 @@
 //! The page's entry point: renders the Yew app.
 
+// Static constructors (Burn's kernel registries) run once, here. Without this explicit call the
+// linker wraps every export in a call to all of them, so each call from JavaScript into the
+// module (every event, every callback) re-ran thousands of registrations.
+#[cfg(target_arch = "wasm32")]
+unsafe extern "C" {
+    fn __wasm_call_ctors();
+}
+
 fn main() {
     #[cfg(target_arch = "wasm32")]
     {
+        // SAFETY: called once, first, before any other code of this module runs.
+        unsafe { __wasm_call_ctors() };
         console_error_panic_hook::set_once();
         yew::Renderer::<efficientnas::ui::components::app::App>::new().render();
     }

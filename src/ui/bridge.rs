@@ -1,5 +1,9 @@
 //! Spawns the engine's Web Worker and carries protocol messages to and from it.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -9,6 +13,10 @@ use crate::protocol::{FromEngine, ToEngine, decode, encode};
 /// Where Trunk's loader shim for the worker bin lands in the built page.
 pub const WORKER_LOADER: &str = "./worker_loader.js";
 
+/// Messages arriving within this many milliseconds reach the page together, so a burst (a
+/// tabular search scores hundreds of candidates a second) renders a few times, not per message.
+pub const BATCH_MS: u32 = 40;
+
 /// A running engine worker; dropping it terminates the worker.
 pub struct EngineBridge {
     worker: Worker,
@@ -17,25 +25,42 @@ pub struct EngineBridge {
 }
 
 impl EngineBridge {
-    /// Starts the worker; `on_event` receives each decoded message, or a description of a
-    /// message that could not be read or of a worker that failed to load.
-    pub fn spawn(on_event: impl Fn(Result<FromEngine, String>) + 'static) -> Result<Self, String> {
+    /// Starts the worker; `on_events` receives, in order and in batches of at most
+    /// [`BATCH_MS`], each decoded message, or a description of a message that could not be read
+    /// or of a worker that failed to load.
+    pub fn spawn(on_events: impl Fn(Vec<Result<FromEngine, String>>) + 'static) -> Result<Self, String> {
         let worker = Worker::new(WORKER_LOADER)
             .map_err(|error| format!("could not start the engine worker: {error:?}"))?;
-        let on_event = std::rc::Rc::new(on_event);
+        let on_events = Rc::new(on_events);
+        let queue: Rc<RefCell<Vec<Result<FromEngine, String>>>> = Rc::new(RefCell::new(Vec::new()));
+        let enqueue = Rc::new(move |event: Result<FromEngine, String>| {
+            let first = {
+                let mut queue = queue.borrow_mut();
+                queue.push(event);
+                queue.len() == 1
+            };
+            if first {
+                let (queue, on_events) = (queue.clone(), on_events.clone());
+                Timeout::new(BATCH_MS, move || {
+                    let batch = std::mem::take(&mut *queue.borrow_mut());
+                    on_events(batch);
+                })
+                .forget();
+            }
+        });
         let on_message = {
-            let on_event = on_event.clone();
+            let enqueue = enqueue.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 let decoded = match event.data().as_string() {
                     Some(text) => decode::<FromEngine>(&text)
                         .map_err(|error| format!("the engine sent a message this page cannot read: {error}")),
                     None => Err("the engine sent a message that is not text".to_string()),
                 };
-                on_event(decoded);
+                enqueue(decoded);
             })
         };
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-            on_event(Err(format!("the engine worker failed: {}", event.message())));
+            enqueue(Err(format!("the engine worker failed: {}", event.message())));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -34,9 +34,20 @@ type EngineSlot = Rc<RefCell<Option<EngineBridge>>>;
 fn start_engine(slot: &EngineSlot, dispatch: UseReducerDispatcher<Store>) {
     let on_event = {
         let dispatch = dispatch.clone();
-        move |event: Result<_, String>| match event {
-            Ok(message) => dispatch.dispatch(Action::Engine(message)),
-            Err(problem) => dispatch.dispatch(Action::WorkerFailed(problem)),
+        move |events: Vec<Result<_, String>>| {
+            let mut messages = Vec::with_capacity(events.len());
+            for event in events {
+                match event {
+                    Ok(message) => messages.push(message),
+                    Err(problem) => {
+                        dispatch.dispatch(Action::Engine(std::mem::take(&mut messages)));
+                        dispatch.dispatch(Action::WorkerFailed(problem));
+                    }
+                }
+            }
+            if !messages.is_empty() {
+                dispatch.dispatch(Action::Engine(messages));
+            }
         }
     };
     // Drop (terminate) the old worker before starting its replacement.
@@ -128,7 +139,7 @@ pub fn App() -> Html {
     let form_errors = state.form.to_request().err().unwrap_or_default();
     let objectives = run.objectives().to_vec();
     let front = run.front();
-    let rows = run.table_order(state.table.sort, state.table.descending, state.table.front_only, state.table.feasible_only);
+    let rows = run.table_order(state.table.sort, state.table.descending, &front, state.table.front_only, state.table.feasible_only);
     let generations = run.info.as_ref().map_or(1, |info| info.generations);
     let detail = match (state.selected.and_then(|i| run.candidates.get(i)), &run.info) {
         (Some(candidate), Some(info)) => html! { <CandidateDetail candidate={candidate.clone()} info={info.clone()} /> },

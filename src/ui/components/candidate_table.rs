@@ -10,6 +10,9 @@ use crate::ui::model::format::short;
 use crate::ui::model::run::SortKey;
 use crate::ui::model::state::{Action, TableView};
 
+/// Most rows drawn at once; sorting and filters choose which.
+pub const MAX_ROWS: usize = 200;
+
 /// Props of [`CandidateTable`].
 #[derive(Properties, PartialEq)]
 pub struct CandidateTableProps {
@@ -52,6 +55,9 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                 <label class="check"><input type="checkbox" data-testid="filter-front" checked={props.view.front_only} onchange={on_front} />{ "front only" }</label>
                 <label class="check"><input type="checkbox" data-testid="filter-feasible" checked={props.view.feasible_only} onchange={on_feasible} />{ "feasible only" }</label>
             </div>
+            if props.rows.len() > MAX_ROWS {
+                <p class="legend" data-testid="table-cut">{ format!("Showing the first {MAX_ROWS} of {} rows: sort or filter to see others.", props.rows.len()) }</p>
+            }
             <div class="table-scroll">
                 <table data-testid="candidate-table">
                     <thead><tr>
@@ -62,7 +68,7 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                         <th>{ "architecture" }</th>
                     </tr></thead>
                     <tbody>
-                        { for props.rows.iter().map(|&i| {
+                        { for props.rows.iter().take(MAX_ROWS).map(|&i| {
                             let c = &props.candidates[i];
                             let on_click = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(i)));
                             let class = classes!(

@@ -146,10 +146,9 @@ impl RunView {
         Some(((total - self.candidates.len() as f64).max(0.0)) * mean_s)
     }
 
-    /// Candidate indices ordered by `key` (ascending, or descending), keeping only the front or
-    /// only feasible candidates when asked.
-    pub fn table_order(&self, key: SortKey, descending: bool, front_only: bool, feasible_only: bool) -> Vec<usize> {
-        let front = self.front();
+    /// Candidate indices ordered by `key` (ascending, or descending), keeping only the `front`
+    /// (as [`Self::front`] gives it) or only feasible candidates when asked.
+    pub fn table_order(&self, key: SortKey, descending: bool, front: &[usize], front_only: bool, feasible_only: bool) -> Vec<usize> {
         let mut rows: Vec<usize> = (0..self.candidates.len())
             .filter(|i| !front_only || front.contains(i))
             .filter(|&i| !feasible_only || self.candidates[i].feasible())

@@ -4,9 +4,9 @@
 //! ```
 //! use efficientnas::ui::model::state::{reduce, Action, AppState, EngineStatus};
 //! use efficientnas::protocol::{FromEngine, BackendReport};
-//! let state = reduce(&AppState::default(), Action::Engine(FromEngine::Ready {
+//! let state = reduce(&AppState::default(), Action::Engine(vec![FromEngine::Ready {
 //!     backend: BackendReport::Cpu { reason: "no adapter".into() },
-//! }));
+//! }]));
 //! assert_eq!(state.engine, EngineStatus::Ready);
 //! assert_eq!(state.cpu_fallback_reason(), Some("no adapter"));
 //! ```
@@ -119,8 +119,8 @@ impl Default for AppState {
 /// Something that happened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// A message from the engine.
-    Engine(FromEngine),
+    /// Messages from the engine, in the order they came.
+    Engine(Vec<FromEngine>),
     /// The worker sent something this page cannot read, or failed to load.
     WorkerFailed(String),
     /// The engine is being restarted on the CPU for the reason given.
@@ -223,12 +223,14 @@ impl AppState {
 pub fn reduce(state: &AppState, action: Action) -> AppState {
     let mut next = state.clone();
     match action {
-        Action::Engine(message) => {
-            if let Some(follow) = follow_up(state, &message) {
-                let number = state.pending.as_ref().map_or(1, |(number, _)| number + 1);
-                next.pending = Some((number, follow));
+        Action::Engine(messages) => {
+            for message in messages {
+                if let Some(follow) = follow_up(&next, &message) {
+                    let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
+                    next.pending = Some((number, follow));
+                }
+                apply_engine_message(&mut next, message);
             }
-            apply_engine_message(&mut next, message);
         }
         Action::WorkerFailed(message) => stop_engine(&mut next, message.clone(), message),
         Action::RestartingOnCpu(reason) => {
