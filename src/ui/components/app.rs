@@ -79,6 +79,8 @@ pub fn App() -> Html {
         let engine = engine.clone();
         let dispatch = store.dispatcher();
         use_effect_with((), move |_| {
+            let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            dispatch.dispatch(Action::LinkOpened(fragment));
             start_engine(&engine, dispatch);
             move || {
                 engine.borrow_mut().take();
@@ -169,6 +171,9 @@ pub fn App() -> Html {
                         on_action={on_action.clone()}
                         on_search={on_search}
                         on_control={on_control}
+                        hidden={state.hidden.clone()}
+                        locked={state.locked.clone()}
+                        lesson_link={format!("{}{}", page_address(), state.lesson_link())}
                     />
                     <ConfigPanel
                         steps_input={state.steps_input.clone()}
@@ -221,6 +226,12 @@ pub fn App() -> Html {
             <StatusBar engine={state.engine.clone()} backend={state.backend.clone()} check={state.check.clone()} />
         </div>
     }
+}
+
+/// This page's address without its fragment.
+fn page_address() -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
 }
 
 fn notices(state: &AppState, on_action: &Callback<Action>) -> Html {

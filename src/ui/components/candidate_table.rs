@@ -6,12 +6,13 @@ use yew::prelude::*;
 
 use crate::engine::search::Objective;
 use crate::protocol::CandidateReport;
+use crate::ui::components::pareto_plot::index_of;
 use crate::ui::model::format::short;
 use crate::ui::model::run::SortKey;
 use crate::ui::model::state::{Action, TableView};
 
 /// Most rows drawn at once; sorting and filters choose which.
-pub const MAX_ROWS: usize = 200;
+pub const MAX_ROWS: usize = 100;
 
 /// Props of [`CandidateTable`].
 #[derive(Properties, PartialEq)]
@@ -45,6 +46,8 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
         let on_click = props.on_action.reform(move |_: MouseEvent| Action::SortBy(key));
         html! { <th aria-sort={sort}><button class="sort" onclick={on_click}>{ format!("{text}{arrow}") }</button></th> }
     };
+    // One handler for all rows (each carries its index), so a large run renders quickly.
+    let on_select = props.on_action.reform(|event: MouseEvent| Action::Select(index_of(event.target())));
     let on_front = props.on_action.reform(|e: Event| Action::FrontOnly(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()));
     let on_feasible =
         props.on_action.reform(|e: Event| Action::FeasibleOnly(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()));
@@ -67,17 +70,16 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                         { header(SortKey::Measured, "measured ms".into()) }
                         <th>{ "architecture" }</th>
                     </tr></thead>
-                    <tbody>
+                    <tbody onclick={on_select}>
                         { for props.rows.iter().take(MAX_ROWS).map(|&i| {
                             let c = &props.candidates[i];
-                            let on_click = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(i)));
                             let class = classes!(
                                 props.front.contains(&i).then_some("on-front"),
                                 (!c.feasible()).then_some("infeasible"),
                                 (props.selected == Some(i)).then_some("selected")
                             );
                             html! {
-                                <tr class={class} data-testid="candidate-row" onclick={on_click}>
+                                <tr class={class} data-testid="candidate-row" data-index={i.to_string()}>
                                     <td><button class="link-button" aria-label={format!("open candidate {}", c.candidate_id)}>{ c.candidate_id }</button></td>
                                     <td>{ c.generation }</td>
                                     { for c.objectives.iter().map(|v| html! { <td class="number">{ short(*v) }</td> }) }

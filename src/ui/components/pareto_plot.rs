@@ -48,6 +48,14 @@ fn axis_select(props: &ParetoPlotProps, which: &'static str, current: usize, act
     }
 }
 
+/// The `data-index` of the element an event came from, or of its closest ancestor with one.
+pub fn index_of(target: Option<web_sys::EventTarget>) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    let element = target?.dyn_into::<web_sys::Element>().ok()?;
+    let holder = element.closest("[data-index]").ok()??;
+    holder.get_attribute("data-index")?.parse().ok()
+}
+
 /// The Pareto plot.
 #[component]
 pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
@@ -57,6 +65,16 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let ys: Vec<f64> = props.candidates.iter().map(|c| value(c, ay)).collect();
     let title = |k: usize| props.objectives.get(k).map_or("", |o| objective_title(*o));
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
+    // One handler for all points (each carries its index), so a large run renders quickly.
+    let on_click = props.on_action.reform(|event: MouseEvent| Action::Select(index_of(event.target())));
+    let on_key = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" || event.key() == " " {
+                on_action.emit(Action::Select(index_of(event.target())));
+            }
+        })
+    };
     let body = match scatter_from_data(&xs, &ys, &FRAME) {
         None => html! {
             <text x={(FRAME.width / 2.0).to_string()} y={(FRAME.height / 2.0).to_string()} text-anchor="middle" class="axis-label">
@@ -90,15 +108,6 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 let selected = props.selected == Some(i);
                 let fill = if c.feasible() { sequential_colour(c.generation as usize, props.generations.max(1) as usize) } else { "#b8b8b8" };
                 let class = classes!("point", (!c.feasible()).then_some("infeasible"), selected.then_some("selected"));
-                let on_click = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(i)));
-                let on_key = {
-                    let on_action = props.on_action.clone();
-                    Callback::from(move |event: KeyboardEvent| {
-                        if event.key() == "Enter" || event.key() == " " {
-                            on_action.emit(Action::Select(Some(i)));
-                        }
-                    })
-                };
                 let hover = format!(
                     "#{} (generation {}) {}\n{}: {}\n{}: {}{}",
                     c.candidate_id, c.generation, c.text, title(ax), short(value(c, ax)), title(ay), short(value(c, ay)),
@@ -108,7 +117,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                     <circle class={class} data-testid="point" data-candidate={c.candidate_id.to_string()}
                         data-feasible={c.feasible().to_string()} cx={format!("{x:.2}")} cy={format!("{y:.2}")}
                         r={if selected { "7" } else { "5" }} fill={fill} tabindex="0" role="button"
-                        aria-label={format!("candidate {}", c.candidate_id)} onclick={on_click} onkeydown={on_key}>
+                        aria-label={format!("candidate {}", c.candidate_id)} data-index={i.to_string()}>
                         <title>{ hover }</title>
                     </circle>
                 }
@@ -131,6 +140,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 { axis_select(props, "y", ay, Action::AxisY) }
             </div>
             <svg class="pareto-plot" data-testid="pareto-plot" viewBox={view_box} role="img"
+                onclick={on_click} onkeydown={on_key}
                 aria-label="Pareto front: every candidate on the two chosen objectives">
                 <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
                     width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />

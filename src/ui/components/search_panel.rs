@@ -28,6 +28,22 @@ pub struct SearchPanelProps {
     pub on_search: Callback<MouseEvent>,
     /// Pressed a run control.
     pub on_control: Callback<RunControl>,
+    /// Controls a lesson link hides.
+    pub hidden: Vec<Field>,
+    /// Controls a lesson link locks.
+    pub locked: Vec<Field>,
+    /// The lesson link of the current settings (a URL fragment).
+    pub lesson_link: String,
+}
+
+impl SearchPanelProps {
+    fn shown(&self, field: Field) -> bool {
+        !self.hidden.contains(&field)
+    }
+
+    fn frozen(&self, field: Field) -> bool {
+        self.status.active() || self.locked.contains(&field)
+    }
 }
 
 fn help(field: Field) -> Html {
@@ -47,7 +63,11 @@ fn problem(errors: &FormErrors, field: Field) -> Html {
     }
 }
 
-fn text_field(props: &SearchPanelProps, field: Field, disabled: bool) -> Html {
+fn text_field(props: &SearchPanelProps, field: Field) -> Html {
+    if !props.shown(field) {
+        return html! {};
+    }
+    let disabled = props.frozen(field);
     let on_input = props.on_action.reform(move |event: InputEvent| {
         Action::FormEdited(field, event.target_unchecked_into::<web_sys::HtmlInputElement>().value())
     });
@@ -70,8 +90,11 @@ fn select<T: Copy + PartialEq + 'static>(
     options: &[(T, &'static str, String)],
     current: T,
     action: fn(T) -> Action,
-    disabled: bool,
 ) -> Html {
+    if !props.shown(field) {
+        return html! {};
+    }
+    let disabled = props.frozen(field);
     let values: Vec<(T, &'static str)> = options.iter().map(|(v, k, _)| (*v, *k)).collect();
     let on_change = props.on_action.reform(move |event: Event| {
         let key = event.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
@@ -96,7 +119,6 @@ fn select<T: Copy + PartialEq + 'static>(
 #[component]
 pub fn SearchPanel(props: &SearchPanelProps) -> Html {
     let form = &props.form;
-    let locked = props.status.active();
     let tabular = form.dataset.tabular();
     let datasets: Vec<(DatasetKind, &'static str, String)> =
         DatasetKind::ALL.iter().map(|d| (*d, d.key(), d.label().to_string())).collect();
@@ -117,7 +139,8 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
     .map(|(t, key, text)| (*t, *key, text.to_string()))
     .collect();
     let objectives = html! {
-        <fieldset class="field checks" data-testid="field-objectives" disabled={locked}>
+        <fieldset class="field checks" data-testid="field-objectives" disabled={props.frozen(Field::Objectives)}
+            hidden={!props.shown(Field::Objectives)}>
             <legend>{ Field::Objectives.label() }{ " " }{ help(Field::Objectives) }</legend>
             { for Objective::ALL.iter().map(|&objective| {
                 let on_change = props.on_action.reform(move |_: Event| Action::ObjectiveToggled(objective));
@@ -133,7 +156,8 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
         </fieldset>
     };
     let ops = html! {
-        <fieldset class="field checks" data-testid="field-ops" disabled={locked || tabular}>
+        <fieldset class="field checks" data-testid="field-ops" disabled={props.frozen(Field::Ops) || tabular}
+            hidden={!props.shown(Field::Ops)}>
             <legend>{ Field::Ops.label() }{ " " }{ help(Field::Ops) }</legend>
             { for [Stage::One, Stage::Two, Stage::Three].iter().map(|&stage| html! {
                 <div class="op-stage">
@@ -174,53 +198,86 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
                 </button>
                 <button data-testid="stop" disabled={!(running || paused)} onclick={control(RunControl::Stop)}>{ "Stop" }</button>
             </div>
-            <fieldset disabled={locked}>
+            <fieldset>
                 <legend>{ "Data" }</legend>
-                { select(props, Field::Dataset, &datasets, form.dataset, Action::DatasetChosen, locked) }
+                { select(props, Field::Dataset, &datasets, form.dataset, Action::DatasetChosen) }
                 if form.dataset == DatasetKind::Procedural {
-                    { text_field(props, Field::ProceduralImages, locked) }
+                    { text_field(props, Field::ProceduralImages) }
                 }
             </fieldset>
-            <fieldset disabled={locked}>
+            <fieldset>
                 <legend>{ "Objectives and hardware" }</legend>
-                { select(props, Field::Strategy, &strategies, form.strategy, Action::StrategyChosen, locked) }
+                { select(props, Field::Strategy, &strategies, form.strategy, Action::StrategyChosen) }
                 { objectives }
-                { select(props, Field::Target, &targets, form.target, Action::TargetChosen, locked) }
-                { text_field(props, Field::MaxLatency, locked) }
-                { text_field(props, Field::MaxParams, locked) }
-                { text_field(props, Field::MaxMacs, locked) }
+                { select(props, Field::Target, &targets, form.target, Action::TargetChosen) }
+                { text_field(props, Field::MaxLatency) }
+                { text_field(props, Field::MaxParams) }
+                { text_field(props, Field::MaxMacs) }
             </fieldset>
-            <fieldset disabled={locked}>
+            <fieldset>
                 <legend>{ "Budget" }</legend>
-                { text_field(props, Field::Population, locked) }
-                { text_field(props, Field::Generations, locked) }
+                { text_field(props, Field::Population) }
+                { text_field(props, Field::Generations) }
                 if !tabular {
-                    { text_field(props, Field::Steps, locked) }
-                    { text_field(props, Field::FineTuneSteps, locked) }
-                    <div class="field">
+                    { text_field(props, Field::Steps) }
+                    { text_field(props, Field::FineTuneSteps) }
+                    <div class="field" hidden={!props.shown(Field::Inheritance)}>
                         <label class="check" for="f-inheritance">
                             <input id="f-inheritance" type="checkbox" data-testid="field-inheritance"
-                                checked={form.inheritance} onchange={on_inherit} />
+                                disabled={props.frozen(Field::Inheritance)} checked={form.inheritance} onchange={on_inherit} />
                             { Field::Inheritance.label() }{ " " }{ help(Field::Inheritance) }
                         </label>
                     </div>
-                    { text_field(props, Field::BatchSize, locked) }
-                    { text_field(props, Field::LearningRate, locked) }
-                    { text_field(props, Field::LatencyRuns, locked) }
+                    { text_field(props, Field::BatchSize) }
+                    { text_field(props, Field::LearningRate) }
+                    { text_field(props, Field::LatencyRuns) }
                 }
-                { text_field(props, Field::Seed, locked) }
+                { text_field(props, Field::Seed) }
             </fieldset>
             if !tabular {
-                <fieldset disabled={locked}>
+                <fieldset>
                     <legend>{ "Search space" }</legend>
                     { ops }
-                    { text_field(props, Field::Stage2At, locked) }
-                    { text_field(props, Field::Stage3At, locked) }
-                    { text_field(props, Field::CellWidths, locked) }
-                    { text_field(props, Field::MinLayers, locked) }
-                    { text_field(props, Field::MaxLayers, locked) }
+                    { text_field(props, Field::Stage2At) }
+                    { text_field(props, Field::Stage3At) }
+                    { text_field(props, Field::CellWidths) }
+                    { text_field(props, Field::MinLayers) }
+                    { text_field(props, Field::MaxLayers) }
                 </fieldset>
             }
+            { lesson(props) }
         </section>
+    }
+}
+
+/// The instructor's corner: the lesson link of the current settings, and which controls it
+/// hides or locks.
+fn lesson(props: &SearchPanelProps) -> Html {
+    html! {
+        <details class="lesson" data-testid="lesson">
+            <summary>{ "Lesson link" }{ " " }
+                <span class="help" tabindex="0" role="note" title="Share these settings: opening the link restores them. Hidden controls are not shown to whoever opens it; locked ones cannot be changed.">{ "?" }</span>
+            </summary>
+            <label for="lesson-link">{ "Link with these settings" }</label>
+            <input id="lesson-link" data-testid="lesson-link" type="text" readonly=true value={props.lesson_link.clone()} />
+            <table class="lesson-controls">
+                <thead><tr><th>{ "control" }</th><th>{ "hide" }</th><th>{ "lock" }</th></tr></thead>
+                <tbody>
+                    { for Field::ALL.iter().map(|&field| {
+                        let on_hide = props.on_action.reform(move |_: Event| Action::HideToggled(field));
+                        let on_lock = props.on_action.reform(move |_: Event| Action::LockToggled(field));
+                        html! {
+                            <tr>
+                                <td>{ field.label() }</td>
+                                <td><input type="checkbox" aria-label={format!("hide {}", field.label())}
+                                    data-testid={format!("hide-{}", field.key())} checked={props.hidden.contains(&field)} onchange={on_hide} /></td>
+                                <td><input type="checkbox" aria-label={format!("lock {}", field.label())}
+                                    data-testid={format!("lock-{}", field.key())} checked={props.locked.contains(&field)} onchange={on_lock} /></td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+        </details>
     }
 }

@@ -3,6 +3,7 @@
 pub mod diagram;
 pub mod form;
 pub mod format;
+pub mod link;
 pub mod plot;
 pub mod run;
 pub mod state;

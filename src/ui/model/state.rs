@@ -19,6 +19,7 @@ use crate::protocol::{
     PROTOCOL_VERSION, RunControl, RunRequest,
 };
 use crate::ui::model::form::{DatasetKind, Field, RunForm};
+use crate::ui::model::link::{Lesson, decode, encode};
 use crate::ui::model::run::{RunStatus, RunView, SortKey};
 
 /// Where the engine worker is in its life.
@@ -79,6 +80,10 @@ pub struct AppState {
     pub axes: (usize, usize),
     /// How the candidate table is ordered and filtered.
     pub table: TableView,
+    /// Controls a lesson link hides.
+    pub hidden: Vec<Field>,
+    /// Controls a lesson link locks.
+    pub locked: Vec<Field>,
 }
 
 /// Order and filters of the candidate table.
@@ -112,6 +117,8 @@ impl Default for AppState {
             selected: None,
             axes: (0, 1),
             table: TableView::default(),
+            hidden: Vec::new(),
+            locked: Vec::new(),
         }
     }
 }
@@ -163,6 +170,12 @@ pub enum Action {
     FrontOnly(bool),
     /// The table shows only feasible candidates.
     FeasibleOnly(bool),
+    /// The page was opened with this URL fragment (a lesson link, or empty).
+    LinkOpened(String),
+    /// The instructor switched hiding a control in the lesson link.
+    HideToggled(Field),
+    /// The instructor switched locking a control in the lesson link.
+    LockToggled(Field),
 }
 
 /// What the page must do after an engine message, beyond updating its state.
@@ -202,6 +215,16 @@ impl AppState {
         let mut request = self.form.to_request()?;
         request.run_id = format!("run-{}-seed-{}", self.runs_started + 1, request.search.seed);
         Ok(request)
+    }
+
+    /// The lesson link fragment for the current settings, hidden and locked controls.
+    pub fn lesson_link(&self) -> String {
+        encode(&Lesson { form: self.form.clone(), hidden: self.hidden.clone(), locked: self.locked.clone() })
+    }
+
+    /// Whether the user may change `field` (not locked by a lesson link).
+    pub fn editable(&self, field: Field) -> bool {
+        !self.locked.contains(&field)
     }
 
     /// Whether Search may be pressed: the engine is up and idle and the form checks.
@@ -251,13 +274,20 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                 next.notices.remove(index);
             }
         }
-        Action::FormEdited(field, text) => next.form.set(field, &text),
-        Action::DatasetChosen(kind) => next.form.dataset = kind,
-        Action::StrategyChosen(kind) => next.form.strategy = kind,
-        Action::TargetChosen(target) => next.form.target = target,
-        Action::ObjectiveToggled(objective) => next.form.toggle_objective(objective),
-        Action::OpToggled(op) => next.form.toggle_op(op),
-        Action::InheritanceSet(on) => next.form.inheritance = on,
+        Action::FormEdited(field, text) if state.editable(field) => next.form.set(field, &text),
+        Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
+        Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
+        Action::TargetChosen(target) if state.editable(Field::Target) => next.form.target = target,
+        Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
+        Action::OpToggled(op) if state.editable(Field::Ops) => next.form.toggle_op(op),
+        Action::InheritanceSet(on) if state.editable(Field::Inheritance) => next.form.inheritance = on,
+        Action::FormEdited(..)
+        | Action::DatasetChosen(_)
+        | Action::StrategyChosen(_)
+        | Action::TargetChosen(_)
+        | Action::ObjectiveToggled(_)
+        | Action::OpToggled(_)
+        | Action::InheritanceSet(_) => {}
         Action::SearchRequested => {
             if state.can_search() {
                 next.runs_started += 1;
@@ -274,6 +304,23 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             next.table.descending = next.table.sort == key && !next.table.descending;
             next.table.sort = key;
         }
+        Action::LinkOpened(fragment) => {
+            if !fragment.trim_start_matches('#').is_empty() {
+                match decode(&fragment) {
+                    Ok(lesson) => {
+                        next.form = lesson.form;
+                        next.hidden = lesson.hidden;
+                        next.locked = lesson.locked;
+                    }
+                    Err(problem) => push_notice(
+                        &mut next,
+                        format!("This lesson link cannot be used: {problem}. The default settings are shown instead."),
+                    ),
+                }
+            }
+        }
+        Action::HideToggled(field) => toggle(&mut next.hidden, field),
+        Action::LockToggled(field) => toggle(&mut next.locked, field),
         Action::FrontOnly(on) => next.table.front_only = on,
         Action::FeasibleOnly(on) => next.table.feasible_only = on,
     }
@@ -326,6 +373,15 @@ fn stop_engine(next: &mut AppState, reason: String, notice: String) {
         next.engine = EngineStatus::Failed(reason);
         next.check.running = false;
         push_notice(next, notice);
+    }
+}
+
+fn toggle(fields: &mut Vec<Field>, field: Field) {
+    if let Some(at) = fields.iter().position(|f| *f == field) {
+        fields.remove(at);
+    } else {
+        fields.push(field);
+        fields.sort();
     }
 }
 

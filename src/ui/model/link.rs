@@ -1,0 +1,209 @@
+//! Lesson links: the whole search configuration, and which controls an instructor hides or
+//! locks, in the URL fragment as readable `key=value` pairs, e.g.
+//! `#v=1&dataset=digits&population=8&objectives=error,params&hidden=ops&locked=seed`.
+//! Decoding refuses anything it does not know (unknown keys, bad choices, settings the form
+//! would refuse, over-long links) with a message naming the problem; the page then keeps its
+//! defaults.
+//!
+//! ```
+//! use efficientnas::ui::model::form::{Field, RunForm};
+//! use efficientnas::ui::model::link::{Lesson, decode, encode};
+//! let mut lesson = Lesson { form: RunForm::default(), hidden: vec![Field::Ops], locked: vec![Field::Seed] };
+//! lesson.form.set(Field::Population, "6");
+//! let fragment = encode(&lesson);
+//! assert_eq!(decode(&fragment).unwrap(), lesson);
+//! assert!(decode("#v=1&population=lots").unwrap_err().contains("population"));
+//! assert!(decode("#v=1&rm=-rf").unwrap_err().contains("unknown setting \"rm\""));
+//! ```
+
+use crate::engine::hardware::Target;
+use crate::engine::search::{Objective, StrategyKind};
+use crate::engine::space::Op;
+use crate::ui::model::form::{DatasetKind, Field, RunForm, TEXT_FIELDS};
+
+/// Longest fragment accepted, in bytes.
+pub const MAX_LINK_BYTES: usize = 4096;
+/// The link format's version.
+pub const LINK_VERSION: &str = "1";
+
+/// What a lesson link carries.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Lesson {
+    /// The configuration.
+    pub form: RunForm,
+    /// Controls not shown.
+    pub hidden: Vec<Field>,
+    /// Controls shown but not editable.
+    pub locked: Vec<Field>,
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.,|".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn unescape(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3).ok_or_else(|| format!("{text:?} has a cut-off %-escape"))?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("{text:?} has a bad %-escape"))?);
+            i += 3;
+        } else {
+            out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{text:?} is not UTF-8 text"))
+}
+
+fn target_key(target: Target) -> &'static str {
+    target.name()
+}
+
+/// The fragment (with its leading `#`) for `lesson`.
+pub fn encode(lesson: &Lesson) -> String {
+    let f = &lesson.form;
+    let mut pairs: Vec<(String, String)> = vec![
+        ("v".into(), LINK_VERSION.into()),
+        ("dataset".into(), f.dataset.key().into()),
+        ("strategy".into(), f.strategy.name().into()),
+        ("objectives".into(), f.objectives.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
+        ("target".into(), target_key(f.target).into()),
+        ("inheritance".into(), if f.inheritance { "on" } else { "off" }.into()),
+        ("ops_off".into(), f.disabled_ops.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
+    ];
+    pairs.extend(TEXT_FIELDS.iter().map(|field| (field.key().to_string(), f.get(*field).to_string())));
+    let keys = |fields: &[Field]| fields.iter().map(|f| f.key()).collect::<Vec<_>>().join(",");
+    if !lesson.hidden.is_empty() {
+        pairs.push(("hidden".into(), keys(&lesson.hidden)));
+    }
+    if !lesson.locked.is_empty() {
+        pairs.push(("locked".into(), keys(&lesson.locked)));
+    }
+    let body = pairs.iter().map(|(k, v)| format!("{k}={}", escape(v))).collect::<Vec<_>>().join("&");
+    format!("#{body}")
+}
+
+fn list<T>(text: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',').map(|item| parse(item).ok_or_else(|| format!("{what} {item:?} is not known"))).collect()
+}
+
+/// Reads a fragment (with or without its leading `#`). Keys left out keep their defaults; the
+/// version `v` is required.
+pub fn decode(fragment: &str) -> Result<Lesson, String> {
+    let body = fragment.strip_prefix('#').unwrap_or(fragment);
+    if body.len() > MAX_LINK_BYTES {
+        return Err(format!("the link is {} bytes long; at most {MAX_LINK_BYTES} are accepted", body.len()));
+    }
+    let mut lesson = Lesson::default();
+    let mut version = None;
+    for pair in body.split('&').filter(|p| !p.is_empty()) {
+        let (key, raw) = pair.split_once('=').ok_or_else(|| format!("{pair:?} is not a key=value setting"))?;
+        let value = unescape(raw)?;
+        let form = &mut lesson.form;
+        match key {
+            "v" => version = Some(value),
+            "dataset" => {
+                form.dataset = DatasetKind::from_key(&value).ok_or_else(|| {
+                    let allowed: Vec<&str> = DatasetKind::ALL.iter().map(|d| d.key()).collect();
+                    format!("dataset {value:?} is not known; allowed: {}", allowed.join(", "))
+                })?
+            }
+            "strategy" => {
+                form.strategy = StrategyKind::from_name(&value)
+                    .ok_or_else(|| format!("strategy {value:?} is not known; allowed: nsga2, random, rea"))?
+            }
+            "objectives" => form.objectives = list(&value, "objective", Objective::from_name)?,
+            "target" => {
+                form.target = Target::ALL
+                    .into_iter()
+                    .find(|t| t.name() == value)
+                    .ok_or_else(|| format!("target {value:?} is not known; allowed: mobile, edge, gpu"))?
+            }
+            "inheritance" => {
+                form.inheritance = match value.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(format!("inheritance {value:?} is not allowed: on or off")),
+                }
+            }
+            "ops_off" => form.disabled_ops = list(&value, "op", Op::from_name)?,
+            "hidden" => lesson.hidden = list(&value, "control", Field::from_key)?,
+            "locked" => lesson.locked = list(&value, "control", Field::from_key)?,
+            other => match Field::from_key(other).filter(|f| TEXT_FIELDS.contains(f)) {
+                Some(field) => form.set(field, &value),
+                None => return Err(format!("the link has an unknown setting {other:?}")),
+            },
+        }
+    }
+    if version.as_deref() != Some(LINK_VERSION) {
+        return Err(format!("the link's version is {version:?}; this page reads version {LINK_VERSION}"));
+    }
+    lesson.form.objectives.sort();
+    lesson.form.objectives.dedup();
+    if let Err(errors) = lesson.form.to_request() {
+        let problems: Vec<String> = errors.iter().map(|(field, message)| format!("{}: {message}", field.key())).collect();
+        return Err(format!("the link's settings are not valid ({})", problems.join("; ")));
+    }
+    Ok(lesson)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_round_trips_including_odd_text() {
+        let mut lesson = Lesson::default();
+        lesson.form.dataset = DatasetKind::Procedural;
+        lesson.form.strategy = StrategyKind::RegularizedEvolution;
+        lesson.form.objectives = vec![Objective::Error];
+        lesson.form.target = Target::Edge;
+        lesson.form.inheritance = false;
+        lesson.form.disabled_ops = vec![Op::Cbam, Op::Eca];
+        lesson.form.set(Field::CellWidths, "8, 16 | 32");
+        lesson.form.set(Field::MaxLatency, "2.5");
+        lesson.hidden = vec![Field::Ops, Field::CellWidths];
+        lesson.locked = Field::ALL.to_vec();
+        let fragment = encode(&lesson);
+        assert!(fragment.contains("cell_widths=8,%2016%20|%2032"), "{fragment}");
+        assert_eq!(decode(&fragment).unwrap(), lesson);
+    }
+
+    #[test]
+    fn hostile_or_broken_links_are_refused_with_a_reason() {
+        let long = format!("#v=1&seed={}", "9".repeat(MAX_LINK_BYTES));
+        let cases = [
+            ("", "version"),
+            ("#v=2", "version"),
+            ("#v=1&dataset=imagenet", "dataset \"imagenet\""),
+            ("#v=1&objectives=error,beauty", "objective \"beauty\""),
+            ("#v=1&hidden=everything", "control \"everything\""),
+            ("#v=1&population", "key=value"),
+            ("#v=1&seed=%ZZ", "%-escape"),
+            ("#v=1&seed=%F", "cut-off"),
+            ("#v=1&seed=%FF", "UTF-8"),
+            ("#v=1&generations=0", "generations"),
+            ("#v=1&objectives=error", "objectives"),
+            ("#v=1&target=%3Cscript%3E", "target \"<script>\""),
+            (long.as_str(), "at most 4096"),
+        ];
+        for (fragment, needle) in cases {
+            let error = decode(fragment).unwrap_err();
+            assert!(error.contains(needle), "{fragment:?}: {error}");
+        }
+    }
+}
