@@ -47,7 +47,7 @@ pub enum ToEngine {
     /// Train the device-check network for a few steps and report each one.
     CheckDevice(DeviceCheckRequest),
     /// Start a search run (refused while one is running).
-    StartRun(RunRequest),
+    StartRun(Box<RunRequest>),
     /// Control the running search; takes effect within one training batch.
     Control(RunControl),
 }

@@ -174,7 +174,7 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine) {
             post(&FromEngine::Ready { backend: report });
         }
         ToEngine::CheckDevice(request) => run_check(state, request).await,
-        ToEngine::StartRun(request) => run_search(state, request).await,
+        ToEngine::StartRun(request) => run_search(state, *request).await,
         ToEngine::Control(control) => {
             let Some(flags) = state.borrow().run.clone() else {
                 post(&error_reply("controlling the search", "no search is running"));

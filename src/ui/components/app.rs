@@ -125,7 +125,7 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| {
             if let Some(request) = request.clone() {
                 dispatch.dispatch(Action::SearchRequested);
-                send(&engine, &dispatch, &ToEngine::StartRun(request));
+                send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
             }
         })
     };

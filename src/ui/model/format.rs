@@ -52,8 +52,7 @@ pub fn short(value: f64) -> String {
     }
     let decimals = if magnitude >= 100.0 { 1 } else if magnitude >= 1.0 { 3 } else { 4 };
     let text = format!("{value:.decimals$}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
-    text
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 /// Seconds as `1 h 02 min`, `3 min 05 s` or `12 s`.
