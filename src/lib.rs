@@ -5,5 +5,6 @@ pub mod cli;
 pub mod engine;
 pub mod nn;
 pub mod protocol;
+pub mod storage;
 pub mod ui;
 pub mod worker;

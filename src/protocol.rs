@@ -9,10 +9,10 @@
 //!
 //! ```
 //! use efficientnas::protocol::{ToEngine, BackendPreference, encode, decode};
-//! let text = encode(&ToEngine::Hello { protocol_version: 2, backend: BackendPreference::Auto });
+//! let text = encode(&ToEngine::Hello { protocol_version: 3, backend: BackendPreference::Auto });
 //! let back: ToEngine = decode(&text).unwrap();
 //! assert!(matches!(back, ToEngine::Hello { .. }));
-//! assert!(decode::<ToEngine>("{\"v\":2,\"msg\":{\"type\":\"launch_rockets\"}}").is_err());
+//! assert!(decode::<ToEngine>("{\"v\":3,\"msg\":{\"type\":\"launch_rockets\"}}").is_err());
 //! ```
 
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ use crate::engine::tabular::Nb201Dataset;
 pub use crate::engine::hardware::LatencyMeasurement;
 
 /// Version of this protocol; bump it whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Smallest and largest number of steps a device check may take.
 pub const CHECK_STEPS_RANGE: (u32, u32) = (2, 200);
@@ -50,6 +50,12 @@ pub enum ToEngine {
     StartRun(Box<RunRequest>),
     /// Control the running search; takes effect within one training batch.
     Control(RunControl),
+    /// Continue a saved run from its last checkpoint in the browser's storage (refused while a
+    /// search or check runs). A run saved before its first checkpoint starts again.
+    ResumeRun {
+        /// The saved run.
+        run_id: String,
+    },
 }
 
 /// What the page can do to a running search.
@@ -352,6 +358,16 @@ pub enum FromEngine {
     },
     /// The run goes on after a pause.
     RunResumed,
+    /// A saved run was restored from its checkpoint and goes on; the page keeps the
+    /// `candidates` and `generations` it saved up to that checkpoint.
+    RunContinued {
+        /// The run.
+        run_id: String,
+        /// Candidates scored before the checkpoint.
+        candidates: u32,
+        /// Generations completed before the checkpoint.
+        generations: u32,
+    },
     /// The run ended.
     RunFinished {
         /// How.

@@ -5,6 +5,7 @@ use efficientnas::engine::search::RecordStatus;
 use efficientnas::engine::tabular::{Nb201Dataset, Nb201Table};
 use efficientnas::nn::backend;
 use efficientnas::protocol::{CandidateReport, DatasetChoice, FromEngine, RunRequest, TrainingSettings};
+use efficientnas::storage::saved::Checkpoint;
 use efficientnas::worker::run::{Advance, Run, RunError};
 
 fn tiny() -> RunRequest {
@@ -134,4 +135,62 @@ fn a_tabular_run_reports_every_record_including_cache_hits() {
     assert!(scored.windows(2).all(|w| w[1].candidate_id == w[0].candidate_id + 1));
     assert!(scored.iter().all(|c| c.details.contains_key("test_accuracy") || c.status != RecordStatus::Evaluated));
     assert_eq!(events.iter().filter(|e| matches!(e, FromEngine::Generation(_))).count(), 25);
+}
+
+/// Advances until at least `count` candidates are reported; returns their events.
+fn run_until(run: &mut Run, count: usize) -> Vec<FromEngine> {
+    let mut events = Vec::new();
+    while candidates(&events).len() < count {
+        match pollster::block_on(run.advance(0.0, async |_| true)) {
+            Advance::Scored(more) => events.extend(more),
+            other => panic!("the run ended early: {other:?}"),
+        }
+    }
+    events
+}
+
+#[test]
+fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    request.training.inheritance = false;
+    let whole = run_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap());
+
+    let mut first = Run::new(&request, backend::cpu(), None).unwrap();
+    let before = run_until(&mut first, 4);
+    assert!(first.checkpoint_due(&before), "a trained candidate calls for a checkpoint");
+    let scored = candidates(&before).len() as u32;
+    let checkpoint = first.checkpoint(12.5);
+    assert_eq!((checkpoint.candidates, checkpoint.generations, checkpoint.seconds), (scored, 1, 12.5));
+    let stored: Checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    drop(first);
+
+    let mut second = Run::resume(&request, &stored, backend::cpu(), None).unwrap();
+    let after = run_to_end(&mut second);
+    let resumed_ids: Vec<u32> = candidates(&after).iter().map(|c| c.candidate_id).collect();
+    assert_eq!(resumed_ids, (scored..6).collect::<Vec<_>>(), "only the candidates after the checkpoint are reported again");
+    let texts = |events: Vec<&CandidateReport>| -> Vec<(String, Option<f64>)> {
+        events.iter().map(|c| (c.text.clone(), c.error)).collect()
+    };
+    let mut joined = texts(candidates(&before));
+    joined.extend(texts(candidates(&after)));
+    assert_eq!(joined, texts(candidates(&whole)), "same candidates and scores as the run never interrupted");
+}
+
+#[test]
+fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    run_until(&mut run, 1);
+    let checkpoint = run.checkpoint(1.0);
+    let mut other = request.clone();
+    other.search.seed = 12;
+    let error = Run::resume(&other, &checkpoint, backend::cpu(), None).err().unwrap();
+    assert!(matches!(&error, RunError::Checkpoint(m) if m.contains("other search settings")), "{error}");
+    let garbled = Checkpoint { snapshot: "{\"config\":".into(), ..checkpoint.clone() };
+    assert!(matches!(Run::resume(&request, &garbled, backend::cpu(), None), Err(RunError::Checkpoint(_))));
+    let miscounted = Checkpoint { candidates: 3, ..checkpoint };
+    let error = Run::resume(&request, &miscounted, backend::cpu(), None).err().unwrap();
+    assert!(error.to_string().contains("says 3 candidates"), "{error}");
 }

@@ -113,7 +113,9 @@ impl TrainingEvaluator {
             Ok(built) => built,
             Err(error) => return Ok(failed(error.to_string(), 0)),
         };
-        let base = self.config.train.clone().with_seed(self.config.train.seed ^ self.evaluated);
+        // The batch order depends on the candidate's number in the run (kept in the search's
+        // snapshot), not on how many this evaluator has trained, so a resumed run trains alike.
+        let base = self.config.train.clone().with_seed(self.config.train.seed ^ u64::from(candidate.candidate_id));
         let train = if inheritance.inherited_params > 0 {
             let learning_rate = base.learning_rate * self.config.fine_tune_lr_scale;
             base.with_budget(Budget::Steps(self.config.fine_tune_steps)).with_learning_rate(learning_rate).with_warmup_steps(0)

@@ -12,7 +12,7 @@
 //! use efficientnas::protocol::{encode, ToEngine, DeviceCheckRequest};
 //! let ok = read_request(Some(encode(&ToEngine::CheckDevice(DeviceCheckRequest::default()))));
 //! assert!(ok.is_ok());
-//! let unknown = read_request(Some("{\"v\":2,\"msg\":{\"type\":\"dance\"}}".into())).unwrap_err();
+//! let unknown = read_request(Some("{\"v\":3,\"msg\":{\"type\":\"dance\"}}".into())).unwrap_err();
 //! assert!(unknown.message.contains("unknown"), "{}", unknown.message);
 //! assert!(read_request(None).is_err());
 //! ```
@@ -38,6 +38,8 @@ use crate::protocol::{
     BackendPreference, BackendReport, CheckStep, DatasetChoice, DeviceCheckRequest, DeviceCheckSummary, EngineError,
     FromEngine, PROTOCOL_VERSION, RunControl, RunEnd, RunRequest, ToEngine, TrainingProgress, decode, encode,
 };
+use crate::storage::idb::Db;
+use crate::storage::saved::{Checkpoint, SavedRun, events_to_save};
 use run::{Advance, Run};
 
 /// Decodes one incoming message, or says what is wrong with it (sent back as [`FromEngine::Error`]).
@@ -91,8 +93,9 @@ struct ActiveClock {
 }
 
 impl ActiveClock {
-    fn running() -> Self {
-        ActiveClock { banked_s: 0.0, since: Some(web_time::Instant::now()) }
+    /// Running, after `banked_s` seconds of earlier work.
+    fn running(banked_s: f64) -> Self {
+        ActiveClock { banked_s, since: Some(web_time::Instant::now()) }
     }
     fn elapsed_s(&self) -> f64 {
         self.banked_s + self.since.map_or(0.0, |since| since.elapsed().as_secs_f64())
@@ -174,7 +177,8 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine) {
             post(&FromEngine::Ready { backend: report });
         }
         ToEngine::CheckDevice(request) => run_check(state, request).await,
-        ToEngine::StartRun(request) => run_search(state, *request).await,
+        ToEngine::StartRun(request) => run_search(state, Start::New(request)).await,
+        ToEngine::ResumeRun { run_id } => run_search(state, Start::Resume(run_id)).await,
         ToEngine::Control(control) => {
             let Some(flags) = state.borrow().run.clone() else {
                 post(&error_reply("controlling the search", "no search is running"));
@@ -227,50 +231,156 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     text.as_string().ok_or_else(|| format!("{url} is not text"))
 }
 
-async fn run_search(state: &Rc<RefCell<WorkerState>>, request: RunRequest) {
-    const CONTEXT: &str = "starting the search";
-    let device = {
-        let mut state = state.borrow_mut();
-        if state.busy {
-            post(&error_reply(CONTEXT, "the engine is busy: stop the running search or wait for the device check"));
-            return;
-        }
-        let Some(device) = state.device.clone() else {
-            post(&error_reply(CONTEXT, "the engine has not started yet: send hello first"));
-            return;
-        };
-        state.busy = true;
-        device
+/// Takes the device for a search or a check, or tells the page why not.
+fn claim_device(state: &RefCell<WorkerState>, context: &str) -> Option<Device> {
+    let mut state = state.borrow_mut();
+    if state.busy {
+        let what = if state.run.is_some() { "a search is running: stop it first" } else { "a device check is running: wait for it" };
+        post(&error_reply(context, format!("the engine is busy: {what}")));
+        return None;
+    }
+    let Some(device) = state.device.clone() else {
+        post(&error_reply(context, "the engine has not started yet: send hello first"));
+        return None;
     };
+    state.busy = true;
+    Some(device)
+}
+
+/// A new run, or a saved one to continue.
+enum Start {
+    New(Box<RunRequest>),
+    Resume(String),
+}
+
+async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
+    let Some(device) = claim_device(state, "starting the search") else { return };
     let flags = Rc::new(RefCell::new(Flags::default()));
     state.borrow_mut().run = Some(flags.clone());
-    let (evaluations, end, seconds) = drive_search(&request, device, &flags).await;
+    let (evaluations, end, seconds) = drive_search(start, device, &flags).await;
     post(&FromEngine::RunFinished { end, evaluations, seconds });
     let mut state = state.borrow_mut();
     state.run = None;
     state.busy = false;
 }
 
+/// Saves a run as it goes: its record on start, its candidate and generation events with each
+/// checkpoint, its end. Storage failing is reported once; the search goes on unsaved.
+struct Saver {
+    db: Option<Db>,
+    saved: SavedRun,
+    next_event: u32,
+    pending: Vec<(String, String)>,
+}
+
+impl Saver {
+    /// Queues the events to save; with a checkpoint, writes them and the run record together
+    /// (waiting for the commit when `wait`).
+    async fn save(&mut self, events: &[FromEngine], checkpoint: Option<Checkpoint>, wait: bool) {
+        let run_id = self.saved.run_id.clone();
+        self.pending.extend(events_to_save(&run_id, &mut self.next_event, events));
+        if let Some(checkpoint) = checkpoint {
+            self.saved.checkpointed(checkpoint);
+            self.flush(wait).await;
+        }
+    }
+
+    async fn flush(&mut self, wait: bool) {
+        let Some(db) = &self.db else { return };
+        let pending = std::mem::take(&mut self.pending);
+        let outcome = match db.write(Some(&self.saved), &pending) {
+            Ok(transaction) if wait => Db::commit(&transaction).await,
+            Ok(_) => Ok(()),
+            Err(problem) => Err(problem),
+        };
+        if let Err(problem) = outcome {
+            post(&error_reply("saving the run", format!("{problem}; the search goes on without saving")));
+            self.db = None;
+        }
+    }
+
+    async fn finish(&mut self, end: &RunEnd, evaluations: u32, seconds: f64) {
+        self.saved.finished(end.clone(), evaluations, seconds);
+        self.flush(true).await;
+    }
+}
+
+/// What a run needs to start or continue: its request, the saved record, the checkpoint.
+async fn prepare(start: Start, db: Option<&Db>) -> Result<(RunRequest, Option<SavedRun>), String> {
+    match start {
+        Start::New(request) => Ok((*request, None)),
+        Start::Resume(run_id) => {
+            let db = db.ok_or("the saved runs cannot be read in this browser")?;
+            match db.run(&run_id).await? {
+                Some(saved) if saved.status.resumable() => Ok((saved.request.clone(), Some(saved))),
+                Some(_) => Err(format!("run {run_id} has ended and cannot be continued")),
+                None => Err(format!("there is no saved run {run_id}")),
+            }
+        }
+    }
+}
+
 /// Runs a search to its end; returns the candidates scored, how it ended and its seconds of work.
-async fn drive_search(request: &RunRequest, device: Device, flags: &RefCell<Flags>) -> (u32, RunEnd, f64) {
+async fn drive_search(start: Start, device: Device, flags: &RefCell<Flags>) -> (u32, RunEnd, f64) {
+    let failed = |message: String| (0, RunEnd::Failed { message }, 0.0);
+    let db = match Db::open().await {
+        Ok(db) => Some(db),
+        Err(problem) => {
+            post(&error_reply("saving the run", format!("{problem}; the search runs without saving")));
+            None
+        }
+    };
+    let (request, saved) = match prepare(start, db.as_ref()).await {
+        Ok(prepared) => prepared,
+        Err(message) => return failed(message),
+    };
     let table = match request.dataset {
         DatasetChoice::Nb201 { .. } => match fetch_text(NB201_TABLE_URL).await {
             Ok(text) => match Nb201Table::from_json(&text) {
                 Ok(table) => Some(table),
-                Err(error) => return (0, RunEnd::Failed { message: format!("{NB201_TABLE_URL}: {error}") }, 0.0),
+                Err(error) => return failed(format!("{NB201_TABLE_URL}: {error}")),
             },
-            Err(message) => return (0, RunEnd::Failed { message }, 0.0),
+            Err(message) => return failed(message),
         },
         _ => None,
     };
-    let mut run = match Run::new(request, device, table) {
-        Ok(run) => run,
-        Err(error) => return (0, RunEnd::Failed { message: error.to_string() }, 0.0),
+    let checkpoint = saved.as_ref().and_then(|s| s.checkpoint.clone());
+    let run = match &checkpoint {
+        Some(checkpoint) => Run::resume(&request, checkpoint, device, table),
+        None => Run::new(&request, device, table),
     };
-    post(&FromEngine::RunStarted(run.info().clone()));
-    let clock = RefCell::new(ActiveClock::running());
+    let mut run = match run {
+        Ok(run) => run,
+        Err(error) => return failed(error.to_string()),
+    };
+    let resumed = saved.is_some();
+    let mut saved = saved.unwrap_or_else(|| SavedRun::started(request.clone(), run.info().clone(), js_sys::Date::now()));
+    saved.info = run.info().clone();
+    let (candidates, generations, seconds) =
+        checkpoint.as_ref().map_or((0, 0, 0.0), |c| (c.candidates, c.generations, c.seconds));
+    let mut saver = Saver { db, next_event: saved.next_event(), saved, pending: Vec::new() };
+    saver.flush(true).await;
+    if resumed {
+        post(&FromEngine::RunContinued { run_id: request.run_id.clone(), candidates, generations });
+    } else {
+        post(&FromEngine::RunStarted(run.info().clone()));
+    }
+    let clock = RefCell::new(ActiveClock::running(seconds));
+    let (evaluations, end) = drive_loop(&mut run, &mut saver, flags, &clock, candidates).await;
+    let seconds = clock.borrow().elapsed_s();
+    saver.finish(&end, evaluations, seconds).await;
+    (evaluations, end, seconds)
+}
+
+/// Advances the run until it ends or is stopped, posting and saving its events.
+async fn drive_loop(
+    run: &mut Run,
+    saver: &mut Saver,
+    flags: &RefCell<Flags>,
+    clock: &RefCell<ActiveClock>,
+    mut evaluations: u32,
+) -> (u32, RunEnd) {
     let tabular = run.info().tabular;
-    let mut evaluations = 0u32;
     let mut slice = web_time::Instant::now();
     let mut last_progress: Option<web_time::Instant> = None;
     loop {
@@ -278,8 +388,8 @@ async fn drive_search(request: &RunRequest, device: Device, flags: &RefCell<Flag
             TimeoutFuture::new(0).await;
             slice = web_time::Instant::now();
         }
-        if !hold_while_paused(flags, &clock, evaluations).await {
-            return (evaluations, RunEnd::Stopped, clock.borrow().elapsed_s());
+        if !hold_while_paused(flags, clock, evaluations).await {
+            return (evaluations, RunEnd::Stopped);
         }
         let elapsed_s = clock.borrow().elapsed_s();
         let hook = async |progress: TrainingProgress| {
@@ -288,13 +398,13 @@ async fn drive_search(request: &RunRequest, device: Device, flags: &RefCell<Flag
                 last_progress = Some(web_time::Instant::now());
             }
             TimeoutFuture::new(0).await;
-            hold_while_paused(flags, &clock, evaluations).await
+            hold_while_paused(flags, clock, evaluations).await
         };
         let advance = run.advance(elapsed_s, hook).await;
         let (events, finished) = match advance {
             Advance::Scored(events) => (events, false),
             Advance::Finished(events) => (events, true),
-            Advance::Interrupted => return (evaluations, RunEnd::Stopped, clock.borrow().elapsed_s()),
+            Advance::Interrupted => return (evaluations, RunEnd::Stopped),
         };
         for event in &events {
             match event {
@@ -310,8 +420,10 @@ async fn drive_search(request: &RunRequest, device: Device, flags: &RefCell<Flag
             }
             post(event);
         }
+        let checkpoint = run.checkpoint_due(&events).then(|| run.checkpoint(clock.borrow().elapsed_s()));
+        saver.save(&events, checkpoint, !tabular).await;
         if finished {
-            return (evaluations, RunEnd::Completed, clock.borrow().elapsed_s());
+            return (evaluations, RunEnd::Completed);
         }
     }
 }
@@ -340,19 +452,7 @@ async fn run_check(state: &Rc<RefCell<WorkerState>>, request: DeviceCheckRequest
         post(&error_reply(CONTEXT, error.to_string()));
         return;
     }
-    let device = {
-        let mut state = state.borrow_mut();
-        if state.busy {
-            post(&error_reply(CONTEXT, "a device check is already running"));
-            return;
-        }
-        let Some(device) = state.device.clone() else {
-            post(&error_reply(CONTEXT, "the engine has not started yet: send hello first"));
-            return;
-        };
-        state.busy = true;
-        device
-    };
+    let Some(device) = claim_device(state, CONTEXT) else { return };
     let config = DeviceCheckConfig::new().with_steps(request.steps).with_seed(request.seed);
     let mut check = DeviceCheck::new(&config, &device);
     post(&FromEngine::CheckStarted { steps: check.steps(), parameters: check.parameters() });

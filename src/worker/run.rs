@@ -39,6 +39,7 @@ use crate::nn::train::{Budget, TrainConfig, TrainData};
 use crate::protocol::{
     CandidateReport, DatasetChoice, FromEngine, LatencyMeasurement, RunInfo, RunRequest, TrainingProgress,
 };
+use crate::storage::saved::Checkpoint;
 
 /// Why a run could not start.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -52,6 +53,9 @@ pub enum RunError {
     /// Tabular mode needs the NAS-Bench-201 table.
     #[error("the NAS-Bench-201 table is not loaded")]
     NoTable,
+    /// A checkpoint does not belong to this run or cannot be read.
+    #[error("the saved checkpoint cannot be used: {0}")]
+    Checkpoint(String),
 }
 
 /// What one call of [`Run::advance`] did.
@@ -164,6 +168,67 @@ impl Run {
                 })
             }
         }
+    }
+
+    /// Continues a run from `checkpoint`, made by [`Self::checkpoint`] of a run of the same
+    /// `request`. The engine goes on exactly where it was; candidates trained before the
+    /// checkpoint keep their scores, but their weights are gone, so children of them train from
+    /// scratch instead of inheriting.
+    pub fn resume(request: &RunRequest, checkpoint: &Checkpoint, device: Device, table: Option<Nb201Table>) -> Result<Run, RunError> {
+        let mut run = Run::new(request, device, table)?;
+        let bad = |e: serde_json::Error| RunError::Checkpoint(e.to_string());
+        match &mut run.kind {
+            Kind::Arch { search, .. } => {
+                let snapshot = serde_json::from_str(&checkpoint.snapshot).map_err(bad)?;
+                **search = Search::restore(search.space().clone(), snapshot);
+            }
+            Kind::Tabular { search, .. } => {
+                let snapshot = serde_json::from_str(&checkpoint.snapshot).map_err(bad)?;
+                **search = Search::restore(search.space().clone(), snapshot);
+            }
+        }
+        let (config, records, reports) = match &run.kind {
+            Kind::Arch { search, .. } => (search.config().clone(), search.records().len(), search.reports().len()),
+            Kind::Tabular { search, .. } => (search.config().clone(), search.records().len(), search.reports().len()),
+        };
+        if config != *request.search.clone().check().map_err(|e| RunError::Settings(e.to_string()))?.get() {
+            return Err(RunError::Checkpoint("it was made by a run with other search settings".into()));
+        }
+        if (records as u32, reports as u32) != (checkpoint.candidates, checkpoint.generations) {
+            return Err(RunError::Checkpoint(format!(
+                "it says {} candidates and {} generations but holds {records} and {reports}",
+                checkpoint.candidates, checkpoint.generations
+            )));
+        }
+        run.reported = records;
+        Ok(run)
+    }
+
+    /// The engine's state now, to continue from later; `seconds` is the run's time of work.
+    pub fn checkpoint(&self, seconds: f64) -> Checkpoint {
+        let (snapshot, candidates, generations) = match &self.kind {
+            Kind::Arch { search, .. } => (serde_json::to_string(&search.snapshot()), search.records().len(), search.reports().len()),
+            Kind::Tabular { search, .. } => (serde_json::to_string(&search.snapshot()), search.records().len(), search.reports().len()),
+        };
+        Checkpoint {
+            candidates: candidates as u32,
+            generations: generations as u32,
+            seconds,
+            snapshot: snapshot.unwrap_or_default(),
+        }
+    }
+
+    /// Whether `events` (from one [`Self::advance`]) call for a checkpoint: after every scored
+    /// candidate of a trained run (training is what a reload must not lose), after every
+    /// generation of a tabular one (thousands of lookups a second; a generation is redone in
+    /// milliseconds).
+    pub fn checkpoint_due(&self, events: &[FromEngine]) -> bool {
+        let tabular = self.info.tabular;
+        events.iter().any(|e| match e {
+            FromEngine::Candidate(_) => !tabular,
+            FromEngine::Generation(_) => true,
+            _ => false,
+        })
     }
 
     /// What the page is told when the run starts.
