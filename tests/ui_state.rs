@@ -166,3 +166,85 @@ fn notices_are_bounded_deduplicated_and_cut() {
     assert_eq!(newest.chars().count(), MAX_NOTICE_CHARS + 1);
     assert!(newest.ends_with('…'));
 }
+
+mod saved_runs {
+    use efficientnas::engine::tabular::{Nb201Dataset, Nb201Table};
+    use efficientnas::nn::backend;
+    use efficientnas::protocol::{DatasetChoice, FromEngine, RunEnd, RunRequest};
+    use efficientnas::storage::saved::{Checkpoint, SavedRun};
+    use efficientnas::ui::model::run::RunStatus;
+    use efficientnas::ui::model::saved::SavedUse;
+    use efficientnas::ui::model::state::{Action, AppState, reduce};
+    use efficientnas::worker::run::{Advance, Run};
+
+    /// A real tabular run's events and its saved record (unfinished, checkpointed after 5
+    /// candidates and one generation).
+    fn saved_run(run_id: &str, started_ms: f64) -> (SavedRun, Vec<FromEngine>) {
+        let table = Nb201Table::from_json(&std::fs::read_to_string("www/nb201/nb201_12ep.json").unwrap()).unwrap();
+        let mut request = RunRequest::default_digits();
+        request.run_id = run_id.into();
+        request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+        request.search.population = 4;
+        request.search.generations = 3;
+        let mut run = Run::new(&request, backend::cpu(), Some(table)).unwrap();
+        let mut events = Vec::new();
+        while let Advance::Scored(more) = pollster::block_on(run.advance(0.0, async |_| true)) {
+            events.extend(more);
+        }
+        let mut saved = SavedRun::started(request, run.info().clone(), started_ms);
+        saved.checkpointed(Checkpoint { candidates: 5, generations: 1, seconds: 2.0, snapshot: "{}".into() });
+        (saved, events)
+    }
+
+    fn listed(state: &AppState, runs: &[SavedRun]) -> AppState {
+        reduce(state, Action::SavedListed(runs.iter().cloned().map(Ok).collect()))
+    }
+
+    #[test]
+    fn an_unfinished_run_is_offered_resumed_and_continues_from_its_checkpoint() {
+        let state = super::ready(super::webgpu());
+        let (unfinished, events) = saved_run("run-2", 2000.0);
+        let (mut finished, _) = saved_run("run-1", 1000.0);
+        finished.finished(RunEnd::Completed, 12, 3.0);
+        let state = listed(&state, &[unfinished.clone(), finished.clone()]);
+        assert_eq!(state.saved.len(), 2);
+        assert_eq!(state.resume_offer.as_ref().map(|e| e.run_id.as_str()), Some("run-2"));
+        assert_eq!(state.saved[0].uses, vec![SavedUse::Resume, SavedUse::Delete]);
+        assert_eq!(state.saved[1].uses, vec![SavedUse::Open, SavedUse::Delete]);
+        assert!(state.can_resume());
+
+        let resuming = reduce(&state, Action::SavedOpened { run: Box::new(unfinished.clone()), events: events.clone(), resume: true });
+        assert_eq!(resuming.run.status, RunStatus::Starting);
+        assert!(!resuming.can_search() && !resuming.can_resume(), "nothing else starts while it resumes");
+        assert!(resuming.resume_offer.is_none());
+        let again = listed(&resuming, std::slice::from_ref(&unfinished));
+        assert!(again.saved.is_empty() && again.resume_offer.is_none(), "the run in progress is neither listed nor offered");
+
+        let other = reduce(&resuming, Action::Engine(vec![FromEngine::RunContinued { run_id: "run-9".into(), candidates: 0, generations: 0 }]));
+        assert_eq!(other.run.status, RunStatus::Starting, "another run's continuation is not this one");
+        let going = reduce(&resuming, Action::Engine(vec![FromEngine::RunContinued { run_id: "run-2".into(), candidates: 5, generations: 1 }]));
+        assert_eq!(going.run.status, RunStatus::Running);
+        assert_eq!((going.run.candidates.len(), going.run.generations.len()), (5, 1), "only what the checkpoint holds is kept");
+    }
+
+    #[test]
+    fn a_finished_run_opens_read_only_and_entries_can_be_deleted_or_the_offer_dismissed() {
+        let state = super::ready(super::webgpu());
+        let (unfinished, events) = saved_run("run-2", 2000.0);
+        let (mut finished, _) = saved_run("run-1", 1000.0);
+        finished.finished(RunEnd::Completed, 12, 3.0);
+        let state = listed(&state, &[unfinished.clone(), finished.clone()]);
+        let opened = reduce(&state, Action::SavedOpened { run: Box::new(finished.clone()), events: events.clone(), resume: false });
+        assert_eq!(opened.run.status, RunStatus::Finished(RunEnd::Completed));
+        assert_eq!(opened.run.candidates.len(), 12);
+        assert_eq!(opened.run.seconds, Some(3.0));
+        assert!(opened.can_search(), "a reopened run is read-only and holds nothing up");
+
+        let dismissed = reduce(&state, Action::ResumeOfferDismissed);
+        assert!(dismissed.resume_offer.is_none());
+        assert!(listed(&dismissed, std::slice::from_ref(&unfinished)).resume_offer.is_none(), "a dismissed offer stays dismissed");
+        let deleted = reduce(&state, Action::SavedDeleted("run-2".into()));
+        assert_eq!(deleted.saved.len(), 1);
+        assert!(deleted.resume_offer.is_none());
+    }
+}

@@ -406,6 +406,9 @@ async fn drive_loop(
             Advance::Finished(events) => (events, true),
             Advance::Interrupted => return (evaluations, RunEnd::Stopped),
         };
+        // Saved before the page hears of them: whatever the page has shown survives a reload.
+        let checkpoint = run.checkpoint_due(&events).then(|| run.checkpoint(clock.borrow().elapsed_s()));
+        saver.save(&events, checkpoint, !tabular).await;
         for event in &events {
             match event {
                 FromEngine::Candidate(_) => evaluations += 1,
@@ -420,8 +423,6 @@ async fn drive_loop(
             }
             post(event);
         }
-        let checkpoint = run.checkpoint_due(&events).then(|| run.checkpoint(clock.borrow().elapsed_s()));
-        saver.save(&events, checkpoint, !tabular).await;
         if finished {
             return (evaluations, RunEnd::Completed);
         }

@@ -5,62 +5,13 @@
 // 3. A WebGPU fault mid-check (every shader made invalid, as when a browser rejects a kernel)
 //    reaches the page as a message, the engine restarts on the CPU and the check completes there.
 // Screenshots land in test-artifacts/e2e/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/static-server.mjs';
+import { WEBGPU, ARTIFACTS, openPage } from './helpers.mjs';
 
-const DIST = process.env.E2E_DIST ?? 'dist';
-const ARTIFACTS = 'test-artifacts/e2e';
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 // SwiftShader compiles every kernel on the CPU: the first step alone can take tens of seconds.
 const CHECK_TIMEOUT_MS = 8 * 60_000;
 const STEPS = '20';
-
-let served;
-before(async () => {
-  served = await startServer(DIST);
-  await mkdir(ARTIFACTS, { recursive: true });
-});
-after(() => served?.server.close());
-
-async function openPage(args) {
-  const profile = await mkdtemp(join(tmpdir(), 'enas-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...QUIET, ...args],
-    viewport: { width: 1280, height: 900 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  // Record main-thread long tasks after load, to report how responsive the page stayed.
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
-    }).observe({ type: 'longtask', buffered: false });
-  });
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    const text = message.text();
-    if (message.type() === 'error' || text.includes('panicked at')) problems.push(`console ${message.type()}: ${text}`);
-  });
-  page.on('worker', (worker) => worker.on('console', (message) => {
-    if (message.text().includes('panicked at')) problems.push(`worker: ${message.text()}`);
-  }));
-  await page.goto(served.url);
-  const close = async () => {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
-  };
-  return { page, problems, close };
-}
 
 async function runCheck(page) {
   await page.getByTestId('check-steps').fill(STEPS);

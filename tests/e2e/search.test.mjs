@@ -6,61 +6,13 @@
 // 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes in under 5 s.
 // 4. Lesson links: a link made on the page restores its settings and hides and locks what the
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
+// 5. Saved runs: a reload mid-run offers to resume the run from IndexedDB; it finishes with the
+//    earlier candidates kept, and reopens read-only after another reload.
 // Main-thread long tasks (PerformanceObserver) are recorded while searches run; none may exceed
 // 50 ms. Screenshots land in test-artifacts/e2e/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/static-server.mjs';
-
-const DIST = process.env.E2E_DIST ?? 'dist';
-const ARTIFACTS = 'test-artifacts/e2e';
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
-const LONG_TASK_LIMIT_MS = 50;
-
-let served;
-before(async () => {
-  served = await startServer(DIST);
-  await mkdir(ARTIFACTS, { recursive: true });
-});
-after(() => served?.server.close());
-
-async function openPage(args, fragment = '') {
-  const profile = await mkdtemp(join(tmpdir(), 'enas-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...QUIET, ...args],
-    viewport: { width: 1280, height: 900 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
-    }).observe({ type: 'longtask', buffered: false });
-  });
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    const text = message.text();
-    if (message.type() === 'error' || text.includes('panicked at')) problems.push(`console ${message.type()}: ${text}`);
-  });
-  page.on('worker', (worker) => worker.on('console', (message) => {
-    if (message.text().includes('panicked at')) problems.push(`worker: ${message.text()}`);
-  }));
-  await page.goto(served.url + fragment);
-  const close = async () => {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
-  };
-  return { page, problems, close };
-}
+import { WEBGPU, openPage, screenshot, assertResponsive } from './helpers.mjs';
 
 /** Fills the form with a tiny training search. */
 async function tinySearch(page, { population, generations }) {
@@ -88,19 +40,6 @@ async function pointsMatchCandidates(page) {
   // The table draws at most 100 rows; sorting and filters pick which.
   assert.equal(await page.getByTestId('candidate-row').count(), Math.min(candidates, 100), 'every scored candidate is a row');
   return candidates;
-}
-
-/** Saves a screenshot; the long tasks Chromium spends painting it are not the page's and are dropped. */
-async function screenshot(page, name) {
-  const before = await page.evaluate(() => window.__longTasks.length);
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-  await page.evaluate((before) => { window.__longTasks.length = before; }, before);
-}
-
-async function assertResponsive(page, what, limitMs = LONG_TASK_LIMIT_MS) {
-  const longTasks = await page.evaluate(() => window.__longTasks);
-  console.log(`${what}: main-thread long tasks (ms): [${longTasks}]`);
-  assert.ok(longTasks.every((ms) => ms <= limitMs), `no long task over ${limitMs} ms: [${longTasks}]`);
 }
 
 test('WebGPU: a tiny search on the built-in digits trains in the worker and plots every candidate', { timeout: 9 * 60_000 }, async () => {
@@ -243,5 +182,59 @@ test('lesson links round-trip; a garbled link shows its problem and keeps the de
     await screenshot(page, 'lesson-garbled');
   } finally {
     await garbled.close();
+  }
+});
+
+/** The table's rows (candidate order by default) as their number and architecture text. */
+async function rowTexts(page) {
+  return page.getByTestId('candidate-row').evaluateAll((rows) =>
+    rows.map((row) => `${row.cells[0].textContent} ${row.querySelector('code').textContent}`));
+}
+
+test('a reload mid-run offers to resume from IndexedDB and the run finishes with every earlier candidate kept', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await tinySearch(page, { population: 3, generations: 3 });
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 2,
+      null, { timeout: 120_000, polling: 50 });
+    const before = await rowTexts(page);
+    assert.ok(before.length >= 2 && before.length < 9, `reloading mid-run (${before.length} scored)`);
+    await page.reload();
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    const offer = page.getByTestId('resume-offer');
+    await offer.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'resume-offer');
+    assert.equal(await page.locator('[data-testid="saved-run"][data-unfinished="true"]').count(), 1);
+    const resume = page.getByTestId('resume-offer-resume');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="resume-offer-resume"]')?.disabled, null, { timeout: 60_000 });
+    await page.evaluate(() => { window.__longTasks = []; });
+    await resume.click();
+    await waitForStatus(page, ['running', 'paused', 'completed'], 60_000);
+    const restored = await count(page, 'candidates');
+    assert.ok(restored >= before.length, `the candidates saved before the reload come back (${restored} of at least ${before.length})`);
+    await waitForStatus(page, ['completed'], 240_000);
+    assert.equal(await pointsMatchCandidates(page), 9, 'the resumed run completes its 3 generations of 3');
+    assert.deepEqual((await rowTexts(page)).slice(0, before.length), before, 'earlier candidates kept as they were');
+    assert.equal(await page.getByTestId('narrative').count(), 3);
+    await assertResponsive(page, 'resumed search');
+    await screenshot(page, 'resumed-finished');
+
+    // The finished run is listed; after another reload it reopens read-only and can be deleted.
+    await page.reload();
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    const saved = page.locator('[data-testid="saved-run"][data-unfinished="false"]');
+    await saved.first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('resume-offer').count(), 0, 'nothing left to resume');
+    await saved.first().getByTestId('saved-open').click();
+    await waitForStatus(page, ['completed'], 30_000);
+    assert.equal(await pointsMatchCandidates(page), 9, 'reopened with every candidate');
+    assert.equal(await page.getByTestId('narrative').count(), 3);
+    await saved.first().getByTestId('saved-delete').click();
+    await page.getByTestId('saved-run').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
   }
 });

@@ -13,8 +13,11 @@ use crate::ui::components::config_panel::ConfigPanel;
 use crate::ui::components::device_panel::DevicePanel;
 use crate::ui::components::pareto_plot::ParetoPlot;
 use crate::ui::components::run_view::RunSummary;
+use crate::ui::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::ui::components::search_panel::SearchPanel;
 use crate::ui::components::status_bar::StatusBar;
+use crate::ui::model::export::{Export, export_file};
+use crate::ui::model::saved::SavedUse;
 use crate::ui::model::state::{Action, AppState, FollowUp, reduce};
 
 /// [`AppState`] behind Yew's reducer hook; the logic is [`reduce`].
@@ -103,6 +106,13 @@ pub fn App() -> Html {
         });
     }
 
+    {
+        let dispatch = store.dispatcher();
+        use_effect_with(state.saved_changes, move |_| {
+            saved_runs::list(Callback::from(move |action| dispatch.dispatch(action)));
+        });
+    }
+
     let on_check = {
         let engine = engine.clone();
         let dispatch = store.dispatcher();
@@ -121,9 +131,9 @@ pub fn App() -> Html {
     let on_search = {
         let engine = engine.clone();
         let dispatch = store.dispatcher();
-        let request = state.run_request().ok().filter(|_| state.can_search());
+        let form = state.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(request) = request.clone() {
+            if let Some(request) = form.run_request(js_sys::Date::now()).ok().filter(|_| form.can_search()) {
                 dispatch.dispatch(Action::SearchRequested);
                 send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
             }
@@ -137,6 +147,32 @@ pub fn App() -> Html {
             send(&engine, &dispatch, &ToEngine::Control(control));
         })
     };
+    let on_saved = {
+        let engine = engine.clone();
+        let dispatch = store.dispatcher();
+        let on_action = on_action.clone();
+        Callback::from(move |(choice, run_id): (SavedUse, String)| match choice {
+            SavedUse::Open => saved_runs::open(run_id, false, on_action.clone(), |_| {}),
+            SavedUse::Delete => saved_runs::delete(run_id, on_action.clone()),
+            SavedUse::Resume => {
+                let (engine, dispatch) = (engine.clone(), dispatch.clone());
+                saved_runs::open(run_id, true, on_action.clone(), move |run_id| {
+                    send(&engine, &dispatch, &ToEngine::ResumeRun { run_id });
+                });
+            }
+        })
+    };
+    let on_export = {
+        let dispatch = store.dispatcher();
+        let (run, selected) = (state.run.clone(), state.selected);
+        Callback::from(move |what: Export| {
+            if let Some(file) = export_file(&run, selected, what)
+                && let Err(problem) = crate::ui::download::download(&file)
+            {
+                dispatch.dispatch(Action::ExportFailed(problem));
+            }
+        })
+    };
     let run = &state.run;
     let form_errors = state.form.to_request().err().unwrap_or_default();
     let objectives = run.objectives().to_vec();
@@ -144,7 +180,7 @@ pub fn App() -> Html {
     let rows = run.table_order(state.table.sort, state.table.descending, &front, state.table.front_only, state.table.feasible_only);
     let generations = run.info.as_ref().map_or(1, |info| info.generations);
     let detail = match (state.selected.and_then(|i| run.candidates.get(i)), &run.info) {
-        (Some(candidate), Some(info)) => html! { <CandidateDetail candidate={candidate.clone()} info={info.clone()} /> },
+        (Some(candidate), Some(info)) => html! { <CandidateDetail candidate={candidate.clone()} info={info.clone()} on_export={on_export.clone()} /> },
         _ => html! {},
     };
 
@@ -161,6 +197,14 @@ pub fn App() -> Html {
                 </div>
             }
             { notices(state, &on_action) }
+            if let Some(entry) = state.resume_offer.clone().filter(|_| !run.status.active()) {
+                <ResumeOffer
+                    {entry}
+                    can_resume={state.can_resume()}
+                    on_use={on_saved.clone()}
+                    on_dismiss={on_action.reform(|_: MouseEvent| Action::ResumeOfferDismissed)}
+                />
+            }
             <div class="app-body">
                 <aside class="sidebar">
                     <SearchPanel
@@ -174,6 +218,12 @@ pub fn App() -> Html {
                         hidden={state.hidden.clone()}
                         locked={state.locked.clone()}
                         lesson_link={format!("{}{}", page_address(), state.lesson_link())}
+                    />
+                    <SavedRuns
+                        entries={state.saved.clone()}
+                        can_open={state.can_open_saved()}
+                        can_resume={state.can_resume()}
+                        on_use={on_saved}
                     />
                     <ConfigPanel
                         steps_input={state.steps_input.clone()}
@@ -192,6 +242,7 @@ pub fn App() -> Html {
                         generations={run.generations.clone()}
                         candidates={run.candidates.clone()}
                         seconds={run.seconds}
+                        on_export={on_export}
                     />
                     <section class="panel" aria-label="Pareto front">
                         <h2>{ "Pareto front" }</h2>

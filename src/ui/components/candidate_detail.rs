@@ -11,6 +11,7 @@ use crate::engine::space::Genotype;
 use crate::protocol::{CandidateReport, RunInfo};
 use crate::ui::components::loss_chart::LossChart;
 use crate::ui::model::diagram::diagram;
+use crate::ui::model::export::Export;
 use crate::ui::model::format::short;
 
 /// Props of [`CandidateDetail`].
@@ -20,6 +21,8 @@ pub struct CandidateDetailProps {
     pub candidate: Rc<CandidateReport>,
     /// The run it belongs to.
     pub info: RunInfo,
+    /// An export asked for.
+    pub on_export: Callback<Export>,
 }
 
 fn architecture(props: &CandidateDetailProps) -> Html {
@@ -90,6 +93,11 @@ pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
         <section class="panel candidate-detail" data-testid="candidate-detail" data-candidate={c.candidate_id.to_string()}>
             <h2>{ format!("Candidate #{} · generation {}", c.candidate_id, c.generation) }</h2>
             <p class="arch-text"><code data-testid="genotype-text">{ c.text.clone() }</code></p>
+            <p class="export-row">
+                { "Export genotype: " }
+                <button class="small" data-testid="export-genotype-json" onclick={props.on_export.reform(|_: MouseEvent| Export::GenotypeJson)}>{ "JSON" }</button>
+                <button class="small" data-testid="export-genotype-text" onclick={props.on_export.reform(|_: MouseEvent| Export::GenotypeText)}>{ "text" }</button>
+            </p>
             { architecture(props) }
             <div class="detail-grid">
                 <table class="metrics" data-testid="candidate-metrics">

@@ -8,5 +8,6 @@ pub mod device_panel;
 pub mod loss_chart;
 pub mod pareto_plot;
 pub mod run_view;
+pub mod saved_runs;
 pub mod search_panel;
 pub mod status_bar;

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::engine::search::GenerationSummary;
 use crate::protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
+use crate::ui::model::export::Export;
 use crate::ui::model::format::{duration, short};
 use crate::ui::model::plot::{Frame, line_from_data};
 use crate::ui::model::run::{RunStatus, narrative};
@@ -32,6 +33,8 @@ pub struct RunSummaryProps {
     pub candidates: Vec<Rc<CandidateReport>>,
     /// Seconds of work, when finished.
     pub seconds: Option<f64>,
+    /// An export asked for.
+    pub on_export: Callback<Export>,
 }
 
 fn status_text(status: &RunStatus) -> String {
@@ -108,6 +111,13 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
             if let Some(t) = &props.training {
                 <p class="training" data-testid="training-progress">
                     { format!("Training #{} {} — step {} of {}, loss {}", t.candidate_id, t.text, t.step, t.steps, short(f64::from(t.loss))) }
+                </p>
+            }
+            if !props.candidates.is_empty() {
+                <p class="export-row">
+                    { "Export results: " }
+                    <button class="small" data-testid="export-run-json" onclick={props.on_export.reform(|_: MouseEvent| Export::RunJson)}>{ "JSON" }</button>
+                    <button class="small" data-testid="export-run-csv" onclick={props.on_export.reform(|_: MouseEvent| Export::RunCsv)}>{ "CSV" }</button>
                 </p>
             }
             if let Some(chart) = hv_chart {

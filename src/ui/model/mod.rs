@@ -1,9 +1,11 @@
 //! Pure UI state, its reducer and plot geometry: no Yew, no browser, tested natively.
 
 pub mod diagram;
+pub mod export;
 pub mod form;
 pub mod format;
 pub mod link;
 pub mod plot;
 pub mod run;
+pub mod saved;
 pub mod state;

@@ -83,6 +83,14 @@ impl RunView {
             FromEngine::Generation(summary) => self.generations.push(Rc::new(summary.clone())),
             FromEngine::RunPaused { .. } => self.status = RunStatus::Paused,
             FromEngine::RunResumed => self.status = RunStatus::Running,
+            FromEngine::RunContinued { run_id, candidates, generations } => {
+                if self.info.as_ref().is_none_or(|info| info.run_id != *run_id) {
+                    return false;
+                }
+                self.candidates.truncate(*candidates as usize);
+                self.generations.truncate(*generations as usize);
+                self.status = RunStatus::Running;
+            }
             FromEngine::RunFinished { end, seconds, .. } => {
                 self.status = RunStatus::Finished(end.clone());
                 self.training = None;
@@ -91,6 +99,19 @@ impl RunView {
             _ => return false,
         }
         true
+    }
+
+    /// A saved run: `info`, the saved candidate and generation events, in `status`.
+    pub fn restored(info: RunInfo, events: &[FromEngine], status: RunStatus, seconds: Option<f64>) -> RunView {
+        let mut view = RunView { info: Some(info), ..RunView::default() };
+        for event in events {
+            if matches!(event, FromEngine::Candidate(_) | FromEngine::Generation(_)) {
+                view.apply(event);
+            }
+        }
+        view.status = status;
+        view.seconds = seconds;
+        view
     }
 
     /// The objectives of the run, in order.

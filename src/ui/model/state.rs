@@ -20,7 +20,10 @@ use crate::protocol::{
 };
 use crate::ui::model::form::{DatasetKind, Field, RunForm};
 use crate::ui::model::link::{Lesson, decode, encode};
+use crate::protocol::RunEnd;
+use crate::storage::saved::{SavedError, SavedRun, SavedStatus};
 use crate::ui::model::run::{RunStatus, RunView, SortKey};
+use crate::ui::model::saved::{self, SavedEntry};
 
 /// Where the engine worker is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -72,8 +75,6 @@ pub struct AppState {
     pub form: RunForm,
     /// The current or last run.
     pub run: RunView,
-    /// Runs started in this page, to number them.
-    pub runs_started: u32,
     /// The candidate opened (index into the run's candidates).
     pub selected: Option<usize>,
     /// Objective indices on the Pareto plot's x and y axes.
@@ -84,6 +85,14 @@ pub struct AppState {
     pub hidden: Vec<Field>,
     /// Controls a lesson link locks.
     pub locked: Vec<Field>,
+    /// Saved runs, newest first.
+    pub saved: Vec<SavedEntry>,
+    /// An unfinished saved run the page offers to resume.
+    pub resume_offer: Option<SavedEntry>,
+    /// A run whose offer the user dismissed.
+    pub offer_dismissed: Option<String>,
+    /// Counts the changes after which the list of saved runs must be read again.
+    pub saved_changes: u64,
 }
 
 /// Order and filters of the candidate table.
@@ -113,12 +122,15 @@ impl Default for AppState {
             pending: None,
             form: RunForm::default(),
             run: RunView::default(),
-            runs_started: 0,
             selected: None,
             axes: (0, 1),
             table: TableView::default(),
             hidden: Vec::new(),
             locked: Vec::new(),
+            saved: Vec::new(),
+            resume_offer: None,
+            offer_dismissed: None,
+            saved_changes: 0,
         }
     }
 }
@@ -176,6 +188,25 @@ pub enum Action {
     HideToggled(Field),
     /// The instructor switched locking a control in the lesson link.
     LockToggled(Field),
+    /// The saved runs as storage returned them.
+    SavedListed(Vec<Result<SavedRun, SavedError>>),
+    /// A saved run was read back with its events: shown read-only, or about to be resumed.
+    SavedOpened {
+        /// The run.
+        run: Box<SavedRun>,
+        /// Its saved events (up to its checkpoint when resuming).
+        events: Vec<FromEngine>,
+        /// Whether the engine is asked to continue it.
+        resume: bool,
+    },
+    /// A saved run was deleted.
+    SavedDeleted(String),
+    /// The offer to resume a run was dismissed.
+    ResumeOfferDismissed,
+    /// The browser's storage failed; the message says how.
+    StorageFailed(String),
+    /// An export could not be handed to the browser.
+    ExportFailed(String),
 }
 
 /// What the page must do after an engine message, beyond updating its state.
@@ -210,11 +241,27 @@ impl AppState {
         self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && self.check_request().is_ok()
     }
 
-    /// The run the form describes, named for this page's next run.
-    pub fn run_request(&self) -> Result<RunRequest, crate::ui::model::form::FormErrors> {
+    /// The run the form describes, named by the moment it starts (milliseconds since the Unix
+    /// epoch), which keeps saved runs apart.
+    pub fn run_request(&self, now_ms: f64) -> Result<RunRequest, crate::ui::model::form::FormErrors> {
         let mut request = self.form.to_request()?;
-        request.run_id = format!("run-{}-seed-{}", self.runs_started + 1, request.search.seed);
+        request.run_id = format!("run-{}-seed-{}", now_ms.max(0.0) as u64, request.search.seed);
         Ok(request)
+    }
+
+    /// Whether a saved run may be opened or resumed now (nothing else runs).
+    pub fn can_open_saved(&self) -> bool {
+        !self.check.running && !self.run.status.active()
+    }
+
+    /// Whether a saved run may be resumed now (the engine is up and idle).
+    pub fn can_resume(&self) -> bool {
+        self.engine == EngineStatus::Ready && self.can_open_saved()
+    }
+
+    /// The run in progress, if any (its saved record must not be offered or deleted).
+    fn active_run_id(&self) -> Option<&str> {
+        self.run.info.as_ref().filter(|_| self.run.status.active()).map(|info| info.run_id.as_str())
     }
 
     /// The lesson link fragment for the current settings, hidden and locked controls.
@@ -290,7 +337,6 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::InheritanceSet(_) => {}
         Action::SearchRequested => {
             if state.can_search() {
-                next.runs_started += 1;
                 next.run = RunView { status: RunStatus::Starting, ..RunView::default() };
                 next.selected = None;
                 next.axes = (0, 1.min(next.form.objectives.len().saturating_sub(1)));
@@ -323,11 +369,54 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::LockToggled(field) => toggle(&mut next.locked, field),
         Action::FrontOnly(on) => next.table.front_only = on,
         Action::FeasibleOnly(on) => next.table.feasible_only = on,
+        Action::SavedListed(runs) => {
+            let (entries, problems) = saved::entries(&runs);
+            let active = state.active_run_id().map(str::to_string);
+            next.saved = entries.into_iter().filter(|e| Some(&e.run_id) != active.as_ref()).collect();
+            next.resume_offer = next
+                .saved
+                .iter()
+                .find(|e| e.unfinished && Some(&e.run_id) != next.offer_dismissed.as_ref())
+                .cloned();
+            for problem in problems {
+                push_notice(&mut next, problem);
+            }
+        }
+        Action::SavedOpened { run, events, resume } => {
+            if state.can_open_saved() && (!resume || state.can_resume()) {
+                let status = match (&run.status, resume) {
+                    (_, true) => RunStatus::Starting,
+                    (SavedStatus::Finished { end }, false) => RunStatus::Finished(end.clone()),
+                    (SavedStatus::Unfinished, false) => RunStatus::Finished(RunEnd::Stopped),
+                };
+                next.run = RunView::restored(run.info.clone(), &events, status, (!resume).then_some(run.seconds));
+                next.selected = None;
+                next.axes = (0, 1.min(run.info.objectives.len().saturating_sub(1)));
+                next.resume_offer = None;
+                if resume {
+                    next.saved.retain(|e| e.run_id != run.run_id);
+                }
+            }
+        }
+        Action::SavedDeleted(run_id) => {
+            next.saved.retain(|e| e.run_id != run_id);
+            if next.resume_offer.as_ref().is_some_and(|e| e.run_id == run_id) {
+                next.resume_offer = None;
+            }
+        }
+        Action::ResumeOfferDismissed => {
+            next.offer_dismissed = next.resume_offer.take().map(|e| e.run_id);
+        }
+        Action::StorageFailed(problem) => push_notice(&mut next, format!("Saved runs: {problem}")),
+        Action::ExportFailed(problem) => push_notice(&mut next, format!("Export: {problem}")),
     }
     next
 }
 
 fn apply_engine_message(next: &mut AppState, message: FromEngine) {
+    if matches!(message, FromEngine::RunStarted(_) | FromEngine::RunFinished { .. }) {
+        next.saved_changes += 1;
+    }
     if next.run.apply(&message) {
         if let FromEngine::RunFinished { end: crate::protocol::RunEnd::Failed { message }, .. } = &message {
             push_notice(next, format!("The search stopped: {message}"));

@@ -1,0 +1,255 @@
+//! What the page exports: a candidate's genotype (JSON with its scores, or the canonical text),
+//! and all results of a run (JSON, or CSV with one row per candidate); and the genotype files it
+//! reads back. Pure text in, text out.
+//!
+//! ```
+//! use efficientnas::ui::model::export::{csv_field, read_genotype};
+//! assert_eq!(csv_field("8:conv3x3,skip"), "\"8:conv3x3,skip\"");
+//! assert_eq!(csv_field("plain"), "plain");
+//! assert_eq!(read_genotype(" 8:conv3x3 | 16:skip ").unwrap().to_text(), "8:conv3x3|16:skip");
+//! assert!(read_genotype("8:warp_drive").unwrap_err().contains("warp_drive"));
+//! ```
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::engine::space::Genotype;
+use crate::protocol::{CandidateReport, RunInfo};
+use crate::ui::model::run::{RunStatus, RunView};
+
+/// The `format` of an exported genotype.
+pub const GENOTYPE_FORMAT: &str = "efficientnas-genotype";
+/// The `format` of exported run results.
+pub const RUN_FORMAT: &str = "efficientnas-run";
+/// The version of both formats.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// The candidate's genotype as JSON: format, canonical text, arch id, the parsed structure (for
+/// the architecture space; NAS-Bench-201 cells have only their text), the space's input and
+/// classes, and its scores.
+pub fn genotype_json(candidate: &CandidateReport, info: &RunInfo) -> String {
+    let structure = Genotype::parse(&candidate.text).ok().filter(|_| !info.tabular);
+    let objectives: serde_json::Map<String, serde_json::Value> = info
+        .objectives
+        .iter()
+        .zip(&candidate.objectives)
+        .map(|(objective, value)| (objective.name().to_string(), json!(value)))
+        .collect();
+    let document = json!({
+        "format": GENOTYPE_FORMAT,
+        "version": EXPORT_VERSION,
+        "text": candidate.text,
+        "arch_id": candidate.id,
+        "genotype": structure,
+        "input": info.space.as_ref().map(|s| s.input),
+        "classes": info.space.as_ref().map(|s| s.classes),
+        "dataset": info.dataset,
+        "scores": {
+            "objectives": objectives,
+            "error": candidate.error,
+            "violation": candidate.violation,
+            "status": candidate.status,
+            "cheap": candidate.cheap,
+            "measured_latency": candidate.measured_latency,
+            "details": candidate.details,
+        },
+    });
+    pretty(&document)
+}
+
+/// Reads a genotype from an exported JSON file (its `text`) or from canonical text, or says
+/// what is wrong.
+pub fn read_genotype(input: &str) -> Result<Genotype, String> {
+    let input = input.trim();
+    if input.starts_with('{') {
+        let document: serde_json::Value =
+            serde_json::from_str(input).map_err(|e| format!("the file is not valid JSON: {e}"))?;
+        if document.get("format").and_then(|f| f.as_str()) != Some(GENOTYPE_FORMAT) {
+            return Err(format!("the JSON is not an exported genotype (its \"format\" must be \"{GENOTYPE_FORMAT}\")"));
+        }
+        let text = document
+            .get("text")
+            .and_then(|t| t.as_str())
+            .ok_or("the exported genotype has no \"text\" field")?;
+        return Genotype::parse(text).map_err(|e| format!("its text {text:?} cannot be read: {e}"));
+    }
+    Genotype::parse(input).map_err(|e| format!("the genotype text cannot be read: {e}"))
+}
+
+#[derive(Serialize)]
+struct RunDocument<'a> {
+    format: &'static str,
+    version: u32,
+    status: &'static str,
+    seconds: Option<f64>,
+    info: Option<&'a RunInfo>,
+    candidates: Vec<&'a CandidateReport>,
+    generations: Vec<&'a crate::engine::search::GenerationSummary>,
+}
+
+fn status_name(status: &RunStatus) -> &'static str {
+    match status {
+        RunStatus::Idle => "idle",
+        RunStatus::Starting | RunStatus::Running => "running",
+        RunStatus::Paused => "paused",
+        RunStatus::Finished(crate::protocol::RunEnd::Completed) => "completed",
+        RunStatus::Finished(crate::protocol::RunEnd::Stopped) => "stopped",
+        RunStatus::Finished(crate::protocol::RunEnd::Failed { .. }) => "failed",
+    }
+}
+
+/// Every result of the run as JSON: what the worker said at the start, every candidate report
+/// and every generation summary.
+pub fn run_json(run: &RunView) -> String {
+    let document = RunDocument {
+        format: RUN_FORMAT,
+        version: EXPORT_VERSION,
+        status: status_name(&run.status),
+        seconds: run.seconds,
+        info: run.info.as_ref(),
+        candidates: run.candidates.iter().map(|c| c.as_ref()).collect(),
+        generations: run.generations.iter().map(|g| g.as_ref()).collect(),
+    };
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break (quotes doubled).
+pub fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+fn number(value: Option<f64>) -> String {
+    value.filter(|v| v.is_finite()).map_or(String::new(), |v| v.to_string())
+}
+
+/// One row per candidate: number, generation, arch id, text, status, feasibility, each
+/// objective by name, accuracy, measured latency (median and IQR), params, MACs, predicted
+/// latency and energy, inherited parameters, training steps and time. Empty cells where a value
+/// does not apply.
+pub fn run_csv(run: &RunView) -> String {
+    let objectives = run.objectives();
+    let mut header: Vec<String> = ["candidate", "generation", "arch_id", "genotype", "status", "reason", "feasible", "violation"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(objectives.iter().map(|o| format!("objective_{}", o.name())));
+    header.extend(
+        [
+            "valid_accuracy",
+            "measured_latency_ms",
+            "measured_latency_iqr_ms",
+            "params",
+            "macs",
+            "predicted_latency_ms",
+            "energy_mj",
+            "inherited_params",
+            "train_steps",
+            "train_ms",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let mut lines = vec![header.join(",")];
+    for c in &run.candidates {
+        let (status, reason) = match &c.status {
+            crate::engine::search::RecordStatus::Failed { reason } => ("failed", reason.as_str()),
+            other => (record_status_name(other), ""),
+        };
+        let mut row = vec![
+            c.candidate_id.to_string(),
+            c.generation.to_string(),
+            c.id.clone(),
+            csv_field(&c.text),
+            status.to_string(),
+            csv_field(reason),
+            c.feasible().to_string(),
+            number(Some(c.violation)),
+        ];
+        row.extend((0..objectives.len()).map(|k| number(c.objectives.get(k).copied())));
+        row.extend([
+            number(c.details.get("valid_accuracy").copied()),
+            number(c.measured_latency.as_ref().map(|m| m.median_ms)),
+            number(c.measured_latency.as_ref().map(|m| m.iqr_ms)),
+            c.cheap.params.to_string(),
+            c.cheap.macs.to_string(),
+            number(Some(c.cheap.latency_ms)),
+            number(Some(c.cheap.energy_mj)),
+            c.inherited_params.to_string(),
+            number(c.details.get("train_steps").copied()),
+            number(c.details.get("train_ms").copied()),
+        ]);
+        lines.push(row.join(","));
+    }
+    lines.join("\n") + "\n"
+}
+
+fn record_status_name(status: &crate::engine::search::RecordStatus) -> &'static str {
+    use crate::engine::search::RecordStatus;
+    match status {
+        RecordStatus::Evaluated => "evaluated",
+        RecordStatus::CheapOnly => "cheap_only",
+        RecordStatus::ConstraintViolated => "constraint_violated",
+        RecordStatus::Failed { .. } => "failed",
+    }
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// A file name for an export: `stem` made safe (letters, digits, `-`, `_`, `.`) plus `extension`.
+pub fn file_name(stem: &str, extension: &str) -> String {
+    let safe: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    format!("{safe}.{extension}")
+}
+
+/// What the user asked to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// The run's results as JSON.
+    RunJson,
+    /// The run's results as CSV.
+    RunCsv,
+    /// The selected candidate's genotype as JSON with its scores.
+    GenotypeJson,
+    /// The selected candidate's canonical genotype text.
+    GenotypeText,
+}
+
+/// A file to hand to the browser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportFile {
+    /// Its name.
+    pub name: String,
+    /// Its media type.
+    pub mime: &'static str,
+    /// Its contents.
+    pub text: String,
+}
+
+/// The file for `what`, from the run and its candidate number `selected`; `None` when there
+/// is nothing to export (no run, or no candidate selected for a genotype).
+pub fn export_file(run: &RunView, selected: Option<usize>, what: Export) -> Option<ExportFile> {
+    let info = run.info.as_ref()?;
+    let candidate = selected.and_then(|i| run.candidates.get(i));
+    let run_id = &info.run_id;
+    let file = match what {
+        Export::RunJson => ExportFile { name: file_name(run_id, "json"), mime: "application/json", text: run_json(run) },
+        Export::RunCsv => ExportFile { name: file_name(run_id, "csv"), mime: "text/csv", text: run_csv(run) },
+        Export::GenotypeJson => {
+            let c = candidate?;
+            let name = file_name(&format!("{run_id}-candidate-{}", c.candidate_id), "genotype.json");
+            ExportFile { name, mime: "application/json", text: genotype_json(c, info) }
+        }
+        Export::GenotypeText => {
+            let c = candidate?;
+            let name = file_name(&format!("{run_id}-candidate-{}", c.candidate_id), "genotype.txt");
+            ExportFile { name, mime: "text/plain", text: format!("{}\n", c.text) }
+        }
+    };
+    Some(file)
+}

@@ -1,0 +1,79 @@
+//! Saved runs as the page lists them.
+//!
+//! ```
+//! use efficientnas::ui::model::saved::{SavedEntry, SavedUse};
+//! let entry = SavedEntry::unreadable("run-1", "saved by another version".into());
+//! assert_eq!(entry.uses, vec![SavedUse::Delete]);
+//! ```
+
+use crate::storage::saved::{SavedError, SavedRun, SavedStatus};
+use crate::ui::model::format::{duration, utc_minute};
+
+/// What the user can do with a saved run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedUse {
+    /// Continue it (it did not finish).
+    Resume,
+    /// Show its results, read-only.
+    Open,
+    /// Remove it.
+    Delete,
+}
+
+/// One line of the list of saved runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedEntry {
+    /// The run.
+    pub run_id: String,
+    /// What the line says.
+    pub label: String,
+    /// Whether it did not finish.
+    pub unfinished: bool,
+    /// What may be done with it.
+    pub uses: Vec<SavedUse>,
+}
+
+impl SavedEntry {
+    /// The line for a readable saved run.
+    pub fn new(run: &SavedRun) -> SavedEntry {
+        let state = match &run.status {
+            SavedStatus::Unfinished => "unfinished".to_string(),
+            SavedStatus::Finished { end: crate::protocol::RunEnd::Completed } => "completed".to_string(),
+            SavedStatus::Finished { end: crate::protocol::RunEnd::Stopped } => "stopped".to_string(),
+            SavedStatus::Finished { end: crate::protocol::RunEnd::Failed { .. } } => "failed".to_string(),
+        };
+        let unfinished = run.status.resumable();
+        let label = format!(
+            "{} · {} · {} candidates · {} · {}",
+            utc_minute(run.started_ms),
+            run.info.dataset,
+            run.candidates,
+            duration(run.seconds),
+            state
+        );
+        let first = if unfinished { SavedUse::Resume } else { SavedUse::Open };
+        SavedEntry { run_id: run.run_id.clone(), label, unfinished, uses: vec![first, SavedUse::Delete] }
+    }
+
+    /// The line for a run that cannot be read (it can only be deleted).
+    pub fn unreadable(run_id: &str, why: String) -> SavedEntry {
+        SavedEntry { run_id: run_id.to_string(), label: format!("{run_id}: {why}"), unfinished: false, uses: vec![SavedUse::Delete] }
+    }
+}
+
+/// The lines for what storage returned, newest first, and the problems with records that have
+/// no run id to delete them by.
+pub fn entries(runs: &[Result<SavedRun, SavedError>]) -> (Vec<SavedEntry>, Vec<String>) {
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for run in runs {
+        match run {
+            Ok(run) => lines.push(SavedEntry::new(run)),
+            Err(SavedError::OtherVersion { run_id, .. }) => {
+                lines.push(SavedEntry::unreadable(run_id, "saved by another version of the playground".into()));
+            }
+            Err(error) => problems.push(error.to_string()),
+        }
+    }
+    (lines, problems)
+}

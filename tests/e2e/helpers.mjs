@@ -1,0 +1,71 @@
+// Shared by the e2e tests: the static server over dist/, a headless Chromium page that records
+// main-thread long tasks and collects page, console and worker errors, screenshots and the
+// long-task check.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/static-server.mjs';
+
+const DIST = process.env.E2E_DIST ?? 'dist';
+export const ARTIFACTS = 'test-artifacts/e2e';
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+export const LONG_TASK_LIMIT_MS = 50;
+
+let served;
+before(async () => {
+  served = await startServer(DIST);
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+after(() => served?.server.close());
+
+/** Opens the page in a fresh Chromium profile with `args`, at `fragment`. */
+export async function openPage(args, fragment = '') {
+  const profile = await mkdtemp(join(tmpdir(), 'enas-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...QUIET, ...args],
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error' || text.includes('panicked at')) problems.push(`console ${message.type()}: ${text}`);
+  });
+  page.on('worker', (worker) => worker.on('console', (message) => {
+    if (message.text().includes('panicked at')) problems.push(`worker: ${message.text()}`);
+  }));
+  await page.goto(served.url + fragment);
+  const close = async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  return { page, problems, close };
+}
+
+/** Saves a screenshot; the long tasks Chromium spends painting it are not the page's and are dropped. */
+export async function screenshot(page, name) {
+  const before = await page.evaluate(() => window.__longTasks.length);
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+  await page.evaluate((before) => { window.__longTasks.length = before; }, before);
+}
+
+/** Asserts that no main-thread long task recorded since the last reset exceeded `limitMs`. */
+export async function assertResponsive(page, what, limitMs = LONG_TASK_LIMIT_MS) {
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  console.log(`${what}: main-thread long tasks (ms): [${longTasks}]`);
+  assert.ok(longTasks.every((ms) => ms <= limitMs), `no long task over ${limitMs} ms: [${longTasks}]`);
+}
