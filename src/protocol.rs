@@ -50,6 +50,11 @@ pub enum ToEngine {
     StartRun(Box<RunRequest>),
     /// Control the running search; takes effect within one training batch.
     Control(RunControl),
+    /// Read the user's dataset files, which travel beside this message: the page posts a
+    /// two-element array, this message's JSON text and an array of `{path, bytes}` objects
+    /// (`bytes` a `Uint8Array`). Answered with [`FromEngine::DatasetLoaded`] or
+    /// [`FromEngine::DatasetRefused`].
+    LoadDataset(LoadDataset),
     /// Continue a saved run from its last checkpoint in the browser's storage (refused while a
     /// search or check runs). A run saved before its first checkpoint starts again.
     ResumeRun {
@@ -88,6 +93,74 @@ pub enum DatasetChoice {
         /// Which of its datasets.
         dataset: Nb201Dataset,
     },
+    /// The user's own files, as last loaded into the worker with [`ToEngine::LoadDataset`].
+    Files,
+}
+
+/// Formats of the user's dataset files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    /// CIFAR-10 binary batches (`data_batch_1.bin`, ...): 1 label byte and 3,072 pixel bytes
+    /// per image.
+    Cifar10,
+    /// An MNIST-style IDX image file and its IDX label file, raw or gzip.
+    Idx,
+    /// A folder with one subfolder of PNG or JPEG images per class.
+    ImageFolder,
+}
+
+impl FileFormat {
+    /// Every format, in the order the page offers them.
+    pub const ALL: [FileFormat; 3] = [FileFormat::Cifar10, FileFormat::Idx, FileFormat::ImageFolder];
+
+    /// Its key in the page and in lesson links.
+    pub fn key(self) -> &'static str {
+        match self {
+            FileFormat::Cifar10 => "cifar10",
+            FileFormat::Idx => "idx",
+            FileFormat::ImageFolder => "folder",
+        }
+    }
+
+    /// The format with this key.
+    pub fn from_key(key: &str) -> Option<FileFormat> {
+        FileFormat::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// What the user picks, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileFormat::Cifar10 => "CIFAR-10 binary batches (.bin)",
+            FileFormat::Idx => "MNIST IDX images + labels (raw or .gz)",
+            FileFormat::ImageFolder => "image folder (one subfolder per class)",
+        }
+    }
+}
+
+/// The user's dataset files to read: the format and a name; the files travel beside this
+/// message (see [`ToEngine::LoadDataset`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadDataset {
+    /// How to read the files.
+    pub format: FileFormat,
+    /// What to call the dataset.
+    pub name: String,
+    /// Side in pixels images of a folder are resized to.
+    pub side: u32,
+}
+
+/// A dataset the worker has read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    /// Its name.
+    pub name: String,
+    /// Images.
+    pub images: u32,
+    /// Classes.
+    pub classes: u32,
+    /// Shape of one image.
+    pub shape: InputShape,
 }
 
 /// How candidates are trained in a run on a real dataset.
@@ -376,6 +449,13 @@ pub enum FromEngine {
         evaluations: u32,
         /// Seconds of work (pauses excluded).
         seconds: f64,
+    },
+    /// The user's files were read; runs on [`DatasetChoice::Files`] use them.
+    DatasetLoaded(DatasetSummary),
+    /// The user's files cannot be used; the message names the file and the problem.
+    DatasetRefused {
+        /// What is wrong.
+        message: String,
     },
     /// A request failed; the worker is still alive and accepts work.
     Error(EngineError),

@@ -165,7 +165,7 @@ fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
     let stored: Checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
     drop(first);
 
-    let mut second = Run::resume(&request, &stored, backend::cpu(), None).unwrap();
+    let mut second = Run::resume(&request, &stored, backend::cpu(), None, None).unwrap();
     let after = run_to_end(&mut second);
     let resumed_ids: Vec<u32> = candidates(&after).iter().map(|c| c.candidate_id).collect();
     assert_eq!(resumed_ids, (scored..6).collect::<Vec<_>>(), "only the candidates after the checkpoint are reported again");
@@ -186,11 +186,11 @@ fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
     let checkpoint = run.checkpoint(1.0);
     let mut other = request.clone();
     other.search.seed = 12;
-    let error = Run::resume(&other, &checkpoint, backend::cpu(), None).err().unwrap();
+    let error = Run::resume(&other, &checkpoint, backend::cpu(), None, None).err().unwrap();
     assert!(matches!(&error, RunError::Checkpoint(m) if m.contains("other search settings")), "{error}");
     let garbled = Checkpoint { snapshot: "{\"config\":".into(), ..checkpoint.clone() };
-    assert!(matches!(Run::resume(&request, &garbled, backend::cpu(), None), Err(RunError::Checkpoint(_))));
+    assert!(matches!(Run::resume(&request, &garbled, backend::cpu(), None, None), Err(RunError::Checkpoint(_))));
     let miscounted = Checkpoint { candidates: 3, ..checkpoint };
-    let error = Run::resume(&request, &miscounted, backend::cpu(), None).err().unwrap();
+    let error = Run::resume(&request, &miscounted, backend::cpu(), None, None).err().unwrap();
     assert!(error.to_string().contains("says 3 candidates"), "{error}");
 }

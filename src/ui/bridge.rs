@@ -75,6 +75,17 @@ impl EngineBridge {
     }
 }
 
+impl EngineBridge {
+    /// Sends a message with files beside it (see [`ToEngine::LoadDataset`]): `files` is an
+    /// array of `{path, bytes}` objects; the buffers in `transfer` move to the worker uncopied.
+    pub fn send_with_files(&self, message: &ToEngine, files: &js_sys::Array, transfer: &js_sys::Array) -> Result<(), String> {
+        let parts = js_sys::Array::of2(&encode(message).into(), files);
+        self.worker
+            .post_message_with_transfer(&parts, transfer)
+            .map_err(|error| format!("could not send the files to the engine: {error:?}"))
+    }
+}
+
 impl Drop for EngineBridge {
     fn drop(&mut self) {
         // Detach the handlers first: events already queued must not reach dropped closures.

@@ -17,6 +17,7 @@
 //! assert!(read_request(None).is_err());
 //! ```
 
+pub mod files;
 pub mod gpu_probe;
 pub mod run;
 
@@ -32,6 +33,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::nn::backend;
+use crate::nn::data::Dataset;
 use crate::nn::device_check::{DeviceCheck, DeviceCheckConfig};
 use crate::engine::tabular::Nb201Table;
 use crate::protocol::{
@@ -75,6 +77,8 @@ struct WorkerState {
     busy: bool,
     /// The controls of the running search, while one runs.
     run: Option<Rc<RefCell<Flags>>>,
+    /// The user's dataset, once read.
+    files: Option<Dataset>,
 }
 
 /// What the page has asked of the running search.
@@ -124,8 +128,9 @@ pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let state = state.clone();
         spawn_local(async move {
-            match read_request(event.data().as_string()) {
-                Ok(request) => handle(&state, request).await,
+            let (text, files) = split_message(event.data());
+            match read_request(text) {
+                Ok(request) => handle(&state, request, files).await,
                 Err(error) => post(&FromEngine::Error(error)),
             }
         });
@@ -133,6 +138,28 @@ pub fn start() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&FromEngine::Booted { protocol_version: PROTOCOL_VERSION });
+}
+
+/// A message is JSON text, or a two-element array of JSON text and files (`{path, bytes}`
+/// objects with `Uint8Array` bytes) for [`ToEngine::LoadDataset`].
+fn split_message(data: wasm_bindgen::JsValue) -> (Option<String>, Vec<(String, Vec<u8>)>) {
+    if let Some(text) = data.as_string() {
+        return (Some(text), Vec::new());
+    }
+    if !js_sys::Array::is_array(&data) {
+        return (None, Vec::new());
+    }
+    let parts = js_sys::Array::from(&data);
+    let files = js_sys::Array::from(&parts.get(1))
+        .iter()
+        .map(|file| {
+            let field = |name: &str| js_sys::Reflect::get(&file, &name.into()).unwrap_or_default();
+            let path = field("path").as_string().unwrap_or_default();
+            let bytes = field("bytes").dyn_into::<js_sys::Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+            (path, bytes)
+        })
+        .collect();
+    (parts.get(0).as_string(), files)
 }
 
 /// Posts one message to the page.
@@ -156,7 +183,7 @@ fn install_panic_hook() {
     }));
 }
 
-async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine) {
+async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine, files: Vec<(String, Vec<u8>)>) {
     match request {
         ToEngine::Hello { protocol_version, backend } => {
             if let Err(error) = check_hello(protocol_version) {
@@ -177,6 +204,13 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine) {
             post(&FromEngine::Ready { backend: report });
         }
         ToEngine::CheckDevice(request) => run_check(state, request).await,
+        ToEngine::LoadDataset(request) => match files::read_dataset(&request, &files) {
+            Ok(dataset) => {
+                post(&FromEngine::DatasetLoaded(files::summary(&dataset)));
+                state.borrow_mut().files = Some(dataset);
+            }
+            Err(message) => post(&FromEngine::DatasetRefused { message }),
+        },
         ToEngine::StartRun(request) => run_search(state, Start::New(request)).await,
         ToEngine::ResumeRun { run_id } => run_search(state, Start::Resume(run_id)).await,
         ToEngine::Control(control) => {
@@ -256,8 +290,12 @@ enum Start {
 async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
     let Some(device) = claim_device(state, "starting the search") else { return };
     let flags = Rc::new(RefCell::new(Flags::default()));
-    state.borrow_mut().run = Some(flags.clone());
-    let (evaluations, end, seconds) = drive_search(start, device, &flags).await;
+    let files = {
+        let mut state = state.borrow_mut();
+        state.run = Some(flags.clone());
+        state.files.clone()
+    };
+    let (evaluations, end, seconds) = drive_search(start, device, files, &flags).await;
     post(&FromEngine::RunFinished { end, evaluations, seconds });
     let mut state = state.borrow_mut();
     state.run = None;
@@ -321,7 +359,7 @@ async fn prepare(start: Start, db: Option<&Db>) -> Result<(RunRequest, Option<Sa
 }
 
 /// Runs a search to its end; returns the candidates scored, how it ended and its seconds of work.
-async fn drive_search(start: Start, device: Device, flags: &RefCell<Flags>) -> (u32, RunEnd, f64) {
+async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flags: &RefCell<Flags>) -> (u32, RunEnd, f64) {
     let failed = |message: String| (0, RunEnd::Failed { message }, 0.0);
     let db = match Db::open().await {
         Ok(db) => Some(db),
@@ -345,9 +383,11 @@ async fn drive_search(start: Start, device: Device, flags: &RefCell<Flags>) -> (
         _ => None,
     };
     let checkpoint = saved.as_ref().and_then(|s| s.checkpoint.clone());
-    let run = match &checkpoint {
-        Some(checkpoint) => Run::resume(&request, checkpoint, device, table),
-        None => Run::new(&request, device, table),
+    let files = files.filter(|_| request.dataset == DatasetChoice::Files);
+    let run = match (&checkpoint, files) {
+        (Some(checkpoint), files) => Run::resume(&request, checkpoint, device, table, files),
+        (None, Some(files)) => Run::on_files(&request, device, files),
+        (None, None) => Run::new(&request, device, table),
     };
     let mut run = match run {
         Ok(run) => run,

@@ -53,6 +53,9 @@ pub enum RunError {
     /// Tabular mode needs the NAS-Bench-201 table.
     #[error("the NAS-Bench-201 table is not loaded")]
     NoTable,
+    /// A run on the user's files, but none are loaded.
+    #[error("no dataset files are loaded: choose your files again")]
+    NoFiles,
     /// A checkpoint does not belong to this run or cannot be read.
     #[error("the saved checkpoint cannot be used: {0}")]
     Checkpoint(String),
@@ -104,6 +107,15 @@ pub struct Run {
 impl Run {
     /// Checks `request` and sets the run up on `device` (the table is needed in NAS-Bench-201 mode).
     pub fn new(request: &RunRequest, device: Device, table: Option<Nb201Table>) -> Result<Run, RunError> {
+        Run::build(request, device, table, None)
+    }
+
+    /// As [`Self::new`] for a run on [`DatasetChoice::Files`]: `files` is the user's dataset.
+    pub fn on_files(request: &RunRequest, device: Device, files: Dataset) -> Result<Run, RunError> {
+        Run::build(request, device, None, Some(files))
+    }
+
+    fn build(request: &RunRequest, device: Device, table: Option<Nb201Table>, files: Option<Dataset>) -> Result<Run, RunError> {
         request.check().map_err(|e| RunError::Settings(e.to_string()))?;
         let config = request.search.clone().check().map_err(|e| RunError::Settings(e.to_string()))?;
         let search_config = config.get().clone();
@@ -133,6 +145,7 @@ impl Run {
             choice => {
                 let dataset = match choice {
                     DatasetChoice::Procedural { images } => Dataset::procedural(*images as usize, request.search.seed),
+                    DatasetChoice::Files => files.ok_or(RunError::NoFiles)?,
                     _ => Dataset::builtin_digits().map_err(|e| RunError::Dataset(e.to_string()))?,
                 };
                 let mut space_config = request.space.clone();
@@ -174,8 +187,14 @@ impl Run {
     /// `request`. The engine goes on exactly where it was; candidates trained before the
     /// checkpoint keep their scores, but their weights are gone, so children of them train from
     /// scratch instead of inheriting.
-    pub fn resume(request: &RunRequest, checkpoint: &Checkpoint, device: Device, table: Option<Nb201Table>) -> Result<Run, RunError> {
-        let mut run = Run::new(request, device, table)?;
+    pub fn resume(
+        request: &RunRequest,
+        checkpoint: &Checkpoint,
+        device: Device,
+        table: Option<Nb201Table>,
+        files: Option<Dataset>,
+    ) -> Result<Run, RunError> {
+        let mut run = Run::build(request, device, table, files)?;
         let bad = |e: serde_json::Error| RunError::Checkpoint(e.to_string());
         match &mut run.kind {
             Kind::Arch { search, .. } => {

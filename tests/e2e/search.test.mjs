@@ -8,6 +8,8 @@
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
 // 5. Saved runs: a reload mid-run offers to resume the run from IndexedDB; it finishes with the
 //    earlier candidates kept, and reopens read-only after another reload.
+// 6. Your own files: a garbled CIFAR-10 file is refused with its problem; a valid one loads and a
+//    search trains on it.
 // Main-thread long tasks (PerformanceObserver) are recorded while searches run; none may exceed
 // 50 ms. Screenshots land in test-artifacts/e2e/.
 import { test } from 'node:test';
@@ -233,6 +235,53 @@ test('a reload mid-run offers to resume from IndexedDB and the run finishes with
     assert.equal(await page.getByTestId('narrative').count(), 3);
     await saved.first().getByTestId('saved-delete').click();
     await page.getByTestId('saved-run').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+/** `count` CIFAR-10 binary records: a label byte (cycling 0-9) and 3,072 pixel bytes each. */
+function cifarRecords(count) {
+  const bytes = Buffer.alloc(count * 3073);
+  for (let i = 0; i < count; i++) {
+    bytes[i * 3073] = i % 10;
+    for (let p = 1; p < 3073; p++) bytes[i * 3073 + p] = (p * (1 + (i % 10)) + i) & 0xff;
+  }
+  return bytes;
+}
+
+test('your own files: a garbled dataset file shows its problem; a CIFAR-10 batch loads and a search trains on it', { timeout: 4 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await page.getByTestId('field-dataset').selectOption('files');
+    await page.getByTestId('file-format').selectOption('cifar10');
+    const statusLine = page.getByTestId('files-status');
+    const state = () => statusLine.getAttribute('data-state');
+    assert.equal(await state(), 'none');
+    assert.equal(await page.getByTestId('search').isEnabled(), false, 'no search before files are loaded');
+
+    await page.getByTestId('dataset-files').setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(5000, 7) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="files-status"]')?.dataset.state === 'refused', null, { timeout: 30_000 });
+    const refused = await statusLine.textContent();
+    console.log(`garbled dataset file: ${refused}`);
+    assert.match(refused, /data_batch_1\.bin: truncated: 5000 bytes/);
+    assert.equal(await page.getByTestId('search').isEnabled(), false, 'still no search');
+    await screenshot(page, 'files-garbled');
+
+    await page.getByTestId('dataset-files').setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: cifarRecords(60) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="files-status"]')?.dataset.state === 'loaded', null, { timeout: 30_000 });
+    assert.match(await statusLine.textContent(), /60 images of 3×32×32, 10 classes/);
+    await tinySearch(page, { population: 2, generations: 1 });
+    await page.evaluate(() => { window.__longTasks = []; });
+    await page.getByTestId('search').click();
+    await waitForStatus(page, ['completed', 'failed'], 120_000);
+    assert.equal(await status(page), 'completed');
+    assert.equal(await pointsMatchCandidates(page), 2);
+    assert.match(await page.getByTestId('run-status').textContent(), /data_batch_1\.bin · 1 generations × 2/);
+    await assertResponsive(page, 'search on your files');
+    await screenshot(page, 'files-search');
     assert.deepEqual(problems, []);
   } finally {
     await close();

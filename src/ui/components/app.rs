@@ -5,11 +5,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::protocol::{RunControl, ToEngine};
+use crate::protocol::{FileFormat, RunControl, ToEngine};
 use crate::ui::bridge::EngineBridge;
 use crate::ui::components::candidate_detail::CandidateDetail;
 use crate::ui::components::candidate_table::CandidateTable;
 use crate::ui::components::config_panel::ConfigPanel;
+use crate::ui::components::dataset_files::read_files;
 use crate::ui::components::device_panel::DevicePanel;
 use crate::ui::components::pareto_plot::ParetoPlot;
 use crate::ui::components::run_view::RunSummary;
@@ -173,6 +174,23 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_files = {
+        let engine = engine.clone();
+        let dispatch = store.dispatcher();
+        let on_action = on_action.clone();
+        Callback::from(move |(format, list): (FileFormat, web_sys::FileList)| {
+            let (engine, dispatch) = (engine.clone(), dispatch.clone());
+            read_files(format, list, on_action.clone(), move |request, files, transfer| {
+                let outcome = match engine.borrow().as_ref() {
+                    Some(bridge) => bridge.send_with_files(&ToEngine::LoadDataset(request), &files, &transfer),
+                    None => Err("the engine is not running".to_string()),
+                };
+                if let Err(problem) = outcome {
+                    dispatch.dispatch(Action::FilesUnreadable(problem));
+                }
+            });
+        })
+    };
     let run = &state.run;
     let form_errors = state.form.to_request().err().unwrap_or_default();
     let objectives = run.objectives().to_vec();
@@ -218,6 +236,8 @@ pub fn App() -> Html {
                         hidden={state.hidden.clone()}
                         locked={state.locked.clone()}
                         lesson_link={format!("{}{}", page_address(), state.lesson_link())}
+                        files={state.files.clone()}
+                        {on_files}
                     />
                     <SavedRuns
                         entries={state.saved.clone()}

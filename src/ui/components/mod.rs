@@ -4,6 +4,7 @@ pub mod app;
 pub mod candidate_detail;
 pub mod candidate_table;
 pub mod config_panel;
+pub mod dataset_files;
 pub mod device_panel;
 pub mod loss_chart;
 pub mod pareto_plot;

@@ -6,10 +6,11 @@ use yew::prelude::*;
 use crate::engine::hardware::Target;
 use crate::engine::search::{Objective, StrategyKind};
 use crate::engine::space::{Op, Stage};
-use crate::protocol::RunControl;
+use crate::protocol::{FileFormat, RunControl};
+use crate::ui::components::dataset_files::DatasetFiles;
 use crate::ui::model::form::{DatasetKind, Field, FormErrors, RunForm};
 use crate::ui::model::run::RunStatus;
-use crate::ui::model::state::Action;
+use crate::ui::model::state::{Action, FilesView};
 
 /// Props of [`SearchPanel`].
 #[derive(Properties, PartialEq)]
@@ -34,6 +35,10 @@ pub struct SearchPanelProps {
     pub locked: Vec<Field>,
     /// The lesson link of the current settings (a URL fragment).
     pub lesson_link: String,
+    /// The user's dataset files.
+    pub files: FilesView,
+    /// Receives chosen or dropped dataset files.
+    pub on_files: Callback<(FileFormat, web_sys::FileList)>,
 }
 
 impl SearchPanelProps {
@@ -203,6 +208,10 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
                 { select(props, Field::Dataset, &datasets, form.dataset, Action::DatasetChosen) }
                 if form.dataset == DatasetKind::Procedural {
                     { text_field(props, Field::ProceduralImages) }
+                }
+                if form.dataset == DatasetKind::Files && props.shown(Field::Dataset) {
+                    <DatasetFiles files={props.files.clone()} disabled={props.frozen(Field::Dataset)}
+                        on_action={props.on_action.clone()} on_files={props.on_files.clone()} />
                 }
             </fieldset>
             <fieldset>

@@ -204,13 +204,16 @@ pub enum DatasetKind {
     Procedural,
     /// NAS-Bench-201 lookup on one of its datasets.
     Nb201(Nb201Dataset),
+    /// The user's own files (CIFAR-10 binary, MNIST IDX or an image folder).
+    Files,
 }
 
 impl DatasetKind {
     /// Every choice.
-    pub const ALL: [DatasetKind; 5] = [
+    pub const ALL: [DatasetKind; 6] = [
         DatasetKind::Digits,
         DatasetKind::Procedural,
+        DatasetKind::Files,
         DatasetKind::Nb201(Nb201Dataset::Cifar10),
         DatasetKind::Nb201(Nb201Dataset::Cifar100),
         DatasetKind::Nb201(Nb201Dataset::ImageNet16),
@@ -224,6 +227,7 @@ impl DatasetKind {
             DatasetKind::Nb201(Nb201Dataset::Cifar10) => "nb201-cifar10",
             DatasetKind::Nb201(Nb201Dataset::Cifar100) => "nb201-cifar100",
             DatasetKind::Nb201(Nb201Dataset::ImageNet16) => "nb201-imagenet16",
+            DatasetKind::Files => "files",
         }
     }
 
@@ -240,6 +244,7 @@ impl DatasetKind {
             DatasetKind::Nb201(Nb201Dataset::Cifar10) => "NAS-Bench-201 tabular: CIFAR-10",
             DatasetKind::Nb201(Nb201Dataset::Cifar100) => "NAS-Bench-201 tabular: CIFAR-100",
             DatasetKind::Nb201(Nb201Dataset::ImageNet16) => "NAS-Bench-201 tabular: ImageNet16-120",
+            DatasetKind::Files => "Your own files (CIFAR-10, MNIST IDX, image folder)",
         }
     }
 
@@ -327,6 +332,7 @@ impl RunForm {
             DatasetChoice::Digits => (DatasetKind::Digits, 2000),
             DatasetChoice::Procedural { images } => (DatasetKind::Procedural, images),
             DatasetChoice::Nb201 { dataset } => (DatasetKind::Nb201(dataset), 2000),
+            DatasetChoice::Files => (DatasetKind::Files, 2000),
         };
         let optional = |value: Option<String>| value.unwrap_or_default();
         let text = BTreeMap::from([
@@ -451,6 +457,8 @@ impl RunForm {
             DatasetKind::Digits => (DatasetChoice::Digits, InputShape::DIGITS),
             DatasetKind::Procedural => (DatasetChoice::Procedural { images }, InputShape::RGB32),
             DatasetKind::Nb201(dataset) => (DatasetChoice::Nb201 { dataset }, InputShape::RGB32),
+            // The worker takes the shape and classes from the files it read.
+            DatasetKind::Files => (DatasetChoice::Files, InputShape::RGB32),
         };
         let mut space = SpaceConfig { input, classes: 10, cell_widths, min_layers, max_layers, ..defaults.space };
         space.schedule.stage2_at = stage2_at;

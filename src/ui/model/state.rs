@@ -20,7 +20,7 @@ use crate::protocol::{
 };
 use crate::ui::model::form::{DatasetKind, Field, RunForm};
 use crate::ui::model::link::{Lesson, decode, encode};
-use crate::protocol::RunEnd;
+use crate::protocol::{DatasetSummary, FileFormat, RunEnd};
 use crate::storage::saved::{SavedError, SavedRun, SavedStatus};
 use crate::ui::model::run::{RunStatus, RunView, SortKey};
 use crate::ui::model::saved::{self, SavedEntry};
@@ -93,6 +93,42 @@ pub struct AppState {
     pub offer_dismissed: Option<String>,
     /// Counts the changes after which the list of saved runs must be read again.
     pub saved_changes: u64,
+    /// The user's dataset files.
+    pub files: FilesView,
+}
+
+/// The user's dataset files as the page knows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilesView {
+    /// How the files are to be read.
+    pub format: FileFormat,
+    /// Where they are.
+    pub status: FilesStatus,
+}
+
+impl Default for FilesView {
+    fn default() -> Self {
+        FilesView { format: FileFormat::Cifar10, status: FilesStatus::None }
+    }
+}
+
+/// Where the user's files are.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum FilesStatus {
+    /// None chosen.
+    #[default]
+    None,
+    /// Being read (this many files, bytes).
+    Reading {
+        /// Files.
+        files: usize,
+        /// Their total size.
+        bytes: u64,
+    },
+    /// Read by the engine.
+    Loaded(DatasetSummary),
+    /// Refused: what is wrong.
+    Refused(String),
 }
 
 /// Order and filters of the candidate table.
@@ -131,6 +167,7 @@ impl Default for AppState {
             resume_offer: None,
             offer_dismissed: None,
             saved_changes: 0,
+            files: FilesView::default(),
         }
     }
 }
@@ -207,6 +244,17 @@ pub enum Action {
     StorageFailed(String),
     /// An export could not be handed to the browser.
     ExportFailed(String),
+    /// The format of the user's files was chosen.
+    FileFormatChosen(FileFormat),
+    /// Files were chosen and are being read and sent to the engine.
+    FilesChosen {
+        /// How many.
+        files: usize,
+        /// Their total size in bytes.
+        bytes: u64,
+    },
+    /// The chosen files could not be read from disk.
+    FilesUnreadable(String),
 }
 
 /// What the page must do after an engine message, beyond updating its state.
@@ -274,9 +322,15 @@ impl AppState {
         !self.locked.contains(&field)
     }
 
-    /// Whether Search may be pressed: the engine is up and idle and the form checks.
+    /// Whether Search may be pressed: the engine is up and idle, the form checks and, for the
+    /// user's own files, they are loaded.
     pub fn can_search(&self) -> bool {
-        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && self.form.to_request().is_ok()
+        let files_ready = self.form.dataset != DatasetKind::Files || matches!(self.files.status, FilesStatus::Loaded(_));
+        self.engine == EngineStatus::Ready
+            && !self.check.running
+            && !self.run.status.active()
+            && files_ready
+            && self.form.to_request().is_ok()
     }
 
     /// The reason WebGPU is not used, when the engine runs on the CPU.
@@ -409,6 +463,14 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         }
         Action::StorageFailed(problem) => push_notice(&mut next, format!("Saved runs: {problem}")),
         Action::ExportFailed(problem) => push_notice(&mut next, format!("Export: {problem}")),
+        Action::FileFormatChosen(format) if state.editable(Field::Dataset) => {
+            if format != next.files.format {
+                next.files = FilesView { format, status: FilesStatus::None };
+            }
+        }
+        Action::FileFormatChosen(_) => {}
+        Action::FilesChosen { files, bytes } => next.files.status = FilesStatus::Reading { files, bytes },
+        Action::FilesUnreadable(problem) => next.files.status = FilesStatus::Refused(problem),
     }
     next
 }
@@ -433,6 +495,8 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine) {
             next.check = CheckView { running: true, steps_total: steps, parameters, ..CheckView::default() };
         }
         FromEngine::CheckStep(step) => next.check.steps.push(step),
+        FromEngine::DatasetLoaded(summary) => next.files.status = FilesStatus::Loaded(summary),
+        FromEngine::DatasetRefused { message } => next.files.status = FilesStatus::Refused(message),
         FromEngine::CheckFinished(summary) => {
             next.check.running = false;
             next.check.summary = Some(summary);
