@@ -24,28 +24,7 @@ run_level() {
         cargo test --locked --target wasm32-unknown-unknown --features browser-tests --test browser_webgpu
       ;;
     e2e)
-      # A dev build shares its compiled dependencies with the browser tests. wasm-opt is then
-      # applied as in the release build: without it a WebGPU step in Chromium took ten times as
-      # long and every page render became a long task, so the test would not see what visitors see.
-      # Optimised files are cached by the hash of their input, so an unchanged build skips it;
-      # entries this build does not use are removed.
-      trunk build
-      local pids=() cache=target/wasm-opt-cache used=()
-      mkdir -p "$cache"
-      for wasm in dist/*.wasm; do
-        optimised="$cache/$(sha256sum "$wasm" | cut -c1-32).wasm"
-        used+=("$(basename "$optimised")")
-        if [ -f "$optimised" ]; then
-          cp "$optimised" "$wasm"
-        else
-          (wasm-opt -Os "$wasm" -o "$optimised.partial" && mv "$optimised.partial" "$optimised" && cp "$optimised" "$wasm") &
-          pids+=($!)
-        fi
-      done
-      for pid in "${pids[@]}"; do wait "$pid"; done
-      for entry in "$cache"/*; do
-        [[ " ${used[*]} " == *" $(basename "$entry") "* ]] || rm -f "$entry"
-      done
+      bash scripts/build-page.sh
       node --test --test-concurrency=1 tests/e2e/
       ;;
     *)

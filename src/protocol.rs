@@ -55,6 +55,9 @@ pub enum ToEngine {
     /// (`bytes` a `Uint8Array`). Answered with [`FromEngine::DatasetLoaded`] or
     /// [`FromEngine::DatasetRefused`].
     LoadDataset(LoadDataset),
+    /// Time training of the reference workload W1 (see `nn::reference`) on the worker's backend;
+    /// answered with [`FromEngine::BenchmarkFinished`]. For the benchmark script, not the page.
+    Benchmark(BenchmarkRequest),
     /// Continue a saved run from its last checkpoint in the browser's storage (refused while a
     /// search or check runs). A run saved before its first checkpoint starts again.
     ResumeRun {
@@ -95,6 +98,42 @@ pub enum DatasetChoice {
     },
     /// The user's own files, as last loaded into the worker with [`ToEngine::LoadDataset`].
     Files,
+}
+
+/// A W1 training-throughput measurement to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenchmarkRequest {
+    /// Images per batch (1 to 256).
+    pub batch: u32,
+    /// Untimed steps first (0 to 100).
+    pub warmup: u32,
+    /// Timed steps (1 to 1000).
+    pub steps: u32,
+}
+
+impl BenchmarkRequest {
+    /// Checks the ranges, naming the field and what is allowed.
+    pub fn check(&self) -> Result<(), String> {
+        let within = |name: &str, value: u32, low: u32, high: u32| {
+            if (low..=high).contains(&value) { Ok(()) } else { Err(format!("{name} {value} is not allowed: {low} to {high}")) }
+        };
+        within("batch", self.batch, 1, 256)?;
+        within("warmup", self.warmup, 0, 100)?;
+        within("steps", self.steps, 1, 1000)
+    }
+}
+
+/// A W1 training-throughput measurement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkResult {
+    /// Images per batch.
+    pub batch: u32,
+    /// Timed steps.
+    pub steps: u32,
+    /// Images per second over the timed steps.
+    pub samples_per_s: f64,
+    /// Median milliseconds per step.
+    pub median_step_ms: f64,
 }
 
 /// Formats of the user's dataset files.
@@ -450,6 +489,8 @@ pub enum FromEngine {
         /// Seconds of work (pauses excluded).
         seconds: f64,
     },
+    /// The W1 benchmark finished.
+    BenchmarkFinished(BenchmarkResult),
     /// The user's files were read; runs on [`DatasetChoice::Files`] use them.
     DatasetLoaded(DatasetSummary),
     /// The user's files cannot be used; the message names the file and the problem.

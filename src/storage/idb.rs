@@ -8,7 +8,18 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use crate::protocol::FromEngine;
-use crate::storage::saved::{DB_NAME, DB_VERSION, EVENTS, RUNS, SavedError, SavedRun, event_range, read_events};
+use crate::storage::saved::{DB_NAME, DB_VERSION, EVENTS, RUNS, SNAPSHOTS, SavedError, SavedRun, event_range, read_events};
+
+/// What a write does to the run's stored snapshot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SnapshotWrite<'a> {
+    /// Leave it.
+    Keep,
+    /// Store this one.
+    Put(&'a str),
+    /// Remove it (the run has ended).
+    Delete,
+}
 
 /// The open database.
 #[derive(Clone)]
@@ -80,7 +91,7 @@ impl Db {
         let upgrading = request.clone();
         let on_upgrade = Closure::<dyn FnMut()>::new(move || {
             let Ok(db) = upgrading.result().map(IdbDatabase::unchecked_from_js) else { return };
-            for store in [RUNS, EVENTS] {
+            for store in [RUNS, EVENTS, SNAPSHOTS] {
                 if !db.object_store_names().contains(store)
                     && let Err(error) = db.create_object_store(store)
                 {
@@ -102,16 +113,23 @@ impl Db {
         self.0.transaction_with_str_sequence_and_mode(&names, mode).map_err(|e| describe(context, e))
     }
 
-    /// Writes `run` (when given) and `events` (key, text) in one transaction and returns it
-    /// without waiting; [`Self::commit`] waits for it.
-    pub fn write(&self, run: Option<&SavedRun>, events: &[(String, String)]) -> Result<IdbTransaction, String> {
+    /// Writes `run`, its snapshot as `snapshot` says, and `events` (key, text) in one
+    /// transaction and returns it without waiting; [`Self::commit`] waits for it.
+    pub fn write(&self, run: &SavedRun, snapshot: SnapshotWrite, events: &[(String, String)]) -> Result<IdbTransaction, String> {
         const CONTEXT: &str = "saving the run";
-        let transaction = self.transaction(&[RUNS, EVENTS], IdbTransactionMode::Readwrite, CONTEXT)?;
-        if let Some(run) = run {
-            let store = transaction.object_store(RUNS).map_err(|e| describe(CONTEXT, e))?;
-            store
-                .put_with_key(&JsValue::from_str(&run.to_json()), &JsValue::from_str(&run.run_id))
-                .map_err(|e| describe(CONTEXT, e))?;
+        let transaction = self.transaction(&[RUNS, EVENTS, SNAPSHOTS], IdbTransactionMode::Readwrite, CONTEXT)?;
+        let key = JsValue::from_str(&run.run_id);
+        let runs = transaction.object_store(RUNS).map_err(|e| describe(CONTEXT, e))?;
+        runs.put_with_key(&JsValue::from_str(&run.to_json()), &key).map_err(|e| describe(CONTEXT, e))?;
+        let snapshots = transaction.object_store(SNAPSHOTS).map_err(|e| describe(CONTEXT, e))?;
+        match snapshot {
+            SnapshotWrite::Keep => {}
+            SnapshotWrite::Put(text) => {
+                snapshots.put_with_key(&JsValue::from_str(text), &key).map_err(|e| describe(CONTEXT, e))?;
+            }
+            SnapshotWrite::Delete => {
+                snapshots.delete(&key).map_err(|e| describe(CONTEXT, e))?;
+            }
         }
         if !events.is_empty() {
             let store = transaction.object_store(EVENTS).map_err(|e| describe(CONTEXT, e))?;
@@ -153,6 +171,15 @@ impl Db {
         }
     }
 
+    /// The stored snapshot of an unfinished run.
+    pub async fn snapshot(&self, run_id: &str) -> Result<Option<String>, String> {
+        const CONTEXT: &str = "reading a saved run's checkpoint";
+        let transaction = self.transaction(&[SNAPSHOTS], IdbTransactionMode::Readonly, CONTEXT)?;
+        let store = transaction.object_store(SNAPSHOTS).map_err(|e| describe(CONTEXT, e))?;
+        let request = store.get(&JsValue::from_str(run_id)).map_err(|e| describe(CONTEXT, e))?;
+        Ok(finished(&request, CONTEXT).await?.as_string())
+    }
+
     fn range(run_id: &str, context: &str) -> Result<JsValue, String> {
         let (low, high) = event_range(run_id);
         IdbKeyRange::bound(&JsValue::from_str(&low), &JsValue::from_str(&high))
@@ -170,12 +197,14 @@ impl Db {
         read_events(&strings(finished(&request, CONTEXT).await?), limit)
     }
 
-    /// Deletes a run and its events.
+    /// Deletes a run, its snapshot and its events.
     pub async fn delete(&self, run_id: &str) -> Result<(), String> {
         const CONTEXT: &str = "deleting a saved run";
-        let transaction = self.transaction(&[RUNS, EVENTS], IdbTransactionMode::Readwrite, CONTEXT)?;
-        let runs = transaction.object_store(RUNS).map_err(|e| describe(CONTEXT, e))?;
-        runs.delete(&JsValue::from_str(run_id)).map_err(|e| describe(CONTEXT, e))?;
+        let transaction = self.transaction(&[RUNS, EVENTS, SNAPSHOTS], IdbTransactionMode::Readwrite, CONTEXT)?;
+        for store in [RUNS, SNAPSHOTS] {
+            let store = transaction.object_store(store).map_err(|e| describe(CONTEXT, e))?;
+            store.delete(&JsValue::from_str(run_id)).map_err(|e| describe(CONTEXT, e))?;
+        }
         let events = transaction.object_store(EVENTS).map_err(|e| describe(CONTEXT, e))?;
         events.delete(&Self::range(run_id, CONTEXT)?).map_err(|e| describe(CONTEXT, e))?;
         committed(&transaction, CONTEXT).await

@@ -19,7 +19,10 @@ use crate::protocol::{FromEngine, PROTOCOL_VERSION, RunEnd, RunInfo, RunRequest,
 /// The IndexedDB database.
 pub const DB_NAME: &str = "efficientnas-playground";
 /// Its schema version (bump when the stores change).
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
+/// Store of the engine snapshot of each unfinished run, keyed by run id (JSON text). Kept apart
+/// from [`RUNS`] so that listing runs never reads snapshots, which grow with the run.
+pub const SNAPSHOTS: &str = "snapshots";
 /// Store of [`SavedRun`] records, keyed by run id (values are JSON text).
 pub const RUNS: &str = "runs";
 /// Store of candidate and generation events, keyed by [`event_key`] (values are protocol
@@ -37,6 +40,31 @@ pub struct Checkpoint {
     pub seconds: f64,
     /// The search's snapshot as JSON text (opaque outside the engine).
     pub snapshot: String,
+}
+
+impl Checkpoint {
+    /// What the run record keeps of it (everything but the snapshot).
+    pub fn mark(&self) -> CheckpointMark {
+        CheckpointMark { candidates: self.candidates, generations: self.generations, seconds: self.seconds }
+    }
+}
+
+/// A checkpoint as the run record keeps it; its snapshot is stored apart (see [`SNAPSHOTS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointMark {
+    /// Candidates scored up to here.
+    pub candidates: u32,
+    /// Generations completed up to here.
+    pub generations: u32,
+    /// Seconds of work up to here.
+    pub seconds: f64,
+}
+
+impl CheckpointMark {
+    /// The checkpoint, with its stored snapshot.
+    pub fn with_snapshot(self, snapshot: String) -> Checkpoint {
+        Checkpoint { candidates: self.candidates, generations: self.generations, seconds: self.seconds, snapshot }
+    }
 }
 
 /// Where a saved run is.
@@ -78,8 +106,9 @@ pub struct SavedRun {
     pub candidates: u32,
     /// Seconds of work.
     pub seconds: f64,
-    /// The latest checkpoint (none before the first candidate of a trained run).
-    pub checkpoint: Option<Checkpoint>,
+    /// The latest checkpoint (none before the first candidate of a trained run, nor once the
+    /// run has ended).
+    pub checkpoint: Option<CheckpointMark>,
 }
 
 /// Why a saved record cannot be used.
@@ -129,10 +158,10 @@ impl SavedRun {
     }
 
     /// Notes a checkpoint.
-    pub fn checkpointed(&mut self, checkpoint: Checkpoint) {
+    pub fn checkpointed(&mut self, checkpoint: &Checkpoint) {
         self.candidates = checkpoint.candidates;
         self.seconds = checkpoint.seconds;
-        self.checkpoint = Some(checkpoint);
+        self.checkpoint = Some(checkpoint.mark());
     }
 
     /// Notes how the run ended.

@@ -37,10 +37,10 @@ use crate::nn::data::Dataset;
 use crate::nn::device_check::{DeviceCheck, DeviceCheckConfig};
 use crate::engine::tabular::Nb201Table;
 use crate::protocol::{
-    BackendPreference, BackendReport, CheckStep, DatasetChoice, DeviceCheckRequest, DeviceCheckSummary, EngineError,
+    BackendPreference, BackendReport, BenchmarkRequest, BenchmarkResult, CheckStep, DatasetChoice, DeviceCheckRequest, DeviceCheckSummary, EngineError,
     FromEngine, PROTOCOL_VERSION, RunControl, RunEnd, RunRequest, ToEngine, TrainingProgress, decode, encode,
 };
-use crate::storage::idb::Db;
+use crate::storage::idb::{Db, SnapshotWrite};
 use crate::storage::saved::{Checkpoint, SavedRun, events_to_save};
 use run::{Advance, Run};
 
@@ -211,6 +211,7 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine, files: Vec<
             }
             Err(message) => post(&FromEngine::DatasetRefused { message }),
         },
+        ToEngine::Benchmark(request) => run_benchmark(state, request).await,
         ToEngine::StartRun(request) => run_search(state, Start::New(request)).await,
         ToEngine::ResumeRun { run_id } => run_search(state, Start::Resume(run_id)).await,
         ToEngine::Control(control) => {
@@ -318,15 +319,15 @@ impl Saver {
         let run_id = self.saved.run_id.clone();
         self.pending.extend(events_to_save(&run_id, &mut self.next_event, events));
         if let Some(checkpoint) = checkpoint {
-            self.saved.checkpointed(checkpoint);
-            self.flush(wait).await;
+            self.saved.checkpointed(&checkpoint);
+            self.flush(SnapshotWrite::Put(&checkpoint.snapshot), wait).await;
         }
     }
 
-    async fn flush(&mut self, wait: bool) {
+    async fn flush(&mut self, snapshot: SnapshotWrite<'_>, wait: bool) {
         let Some(db) = &self.db else { return };
         let pending = std::mem::take(&mut self.pending);
-        let outcome = match db.write(Some(&self.saved), &pending) {
+        let outcome = match db.write(&self.saved, snapshot, &pending) {
             Ok(transaction) if wait => Db::commit(&transaction).await,
             Ok(_) => Ok(()),
             Err(problem) => Err(problem),
@@ -339,21 +340,29 @@ impl Saver {
 
     async fn finish(&mut self, end: &RunEnd, evaluations: u32, seconds: f64) {
         self.saved.finished(end.clone(), evaluations, seconds);
-        self.flush(true).await;
+        self.flush(SnapshotWrite::Delete, true).await;
     }
 }
 
-/// What a run needs to start or continue: its request, the saved record, the checkpoint.
-async fn prepare(start: Start, db: Option<&Db>) -> Result<(RunRequest, Option<SavedRun>), String> {
+/// What a run needs to start or continue: its request, the saved record and its checkpoint.
+async fn prepare(start: Start, db: Option<&Db>) -> Result<(RunRequest, Option<SavedRun>, Option<Checkpoint>), String> {
     match start {
-        Start::New(request) => Ok((*request, None)),
+        Start::New(request) => Ok((*request, None, None)),
         Start::Resume(run_id) => {
             let db = db.ok_or("the saved runs cannot be read in this browser")?;
-            match db.run(&run_id).await? {
-                Some(saved) if saved.status.resumable() => Ok((saved.request.clone(), Some(saved))),
-                Some(_) => Err(format!("run {run_id} has ended and cannot be continued")),
-                None => Err(format!("there is no saved run {run_id}")),
-            }
+            let saved = match db.run(&run_id).await? {
+                Some(saved) if saved.status.resumable() => saved,
+                Some(_) => return Err(format!("run {run_id} has ended and cannot be continued")),
+                None => return Err(format!("there is no saved run {run_id}")),
+            };
+            let checkpoint = match saved.checkpoint {
+                Some(mark) => {
+                    let snapshot = db.snapshot(&run_id).await?.ok_or_else(|| format!("the checkpoint of run {run_id} is missing"))?;
+                    Some(mark.with_snapshot(snapshot))
+                }
+                None => None,
+            };
+            Ok((saved.request.clone(), Some(saved), checkpoint))
         }
     }
 }
@@ -368,7 +377,7 @@ async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flag
             None
         }
     };
-    let (request, saved) = match prepare(start, db.as_ref()).await {
+    let (request, saved, checkpoint) = match prepare(start, db.as_ref()).await {
         Ok(prepared) => prepared,
         Err(message) => return failed(message),
     };
@@ -382,7 +391,6 @@ async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flag
         },
         _ => None,
     };
-    let checkpoint = saved.as_ref().and_then(|s| s.checkpoint.clone());
     let files = files.filter(|_| request.dataset == DatasetChoice::Files);
     let run = match (&checkpoint, files) {
         (Some(checkpoint), files) => Run::resume(&request, checkpoint, device, table, files),
@@ -399,7 +407,7 @@ async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flag
     let (candidates, generations, seconds) =
         checkpoint.as_ref().map_or((0, 0, 0.0), |c| (c.candidates, c.generations, c.seconds));
     let mut saver = Saver { db, next_event: saved.next_event(), saved, pending: Vec::new() };
-    saver.flush(true).await;
+    saver.flush(SnapshotWrite::Keep, true).await;
     if resumed {
         post(&FromEngine::RunContinued { run_id: request.run_id.clone(), candidates, generations });
     } else {
@@ -485,6 +493,25 @@ async fn start_backend(preference: BackendPreference) -> (Device, BackendReport)
         }
     };
     (backend::cpu(), BackendReport::Cpu { reason })
+}
+
+async fn run_benchmark(state: &Rc<RefCell<WorkerState>>, request: BenchmarkRequest) {
+    const CONTEXT: &str = "running the benchmark";
+    if let Err(problem) = request.check() {
+        post(&error_reply(CONTEXT, problem));
+        return;
+    }
+    let Some(device) = claim_device(state, CONTEXT) else { return };
+    match crate::nn::reference::train_throughput(request.batch as usize, request.warmup, request.steps, &device).await {
+        Ok(t) => post(&FromEngine::BenchmarkFinished(BenchmarkResult {
+            batch: t.batch as u32,
+            steps: t.steps,
+            samples_per_s: t.samples_per_s,
+            median_step_ms: t.median_step_ms,
+        })),
+        Err(error) => post(&error_reply(CONTEXT, error.to_string())),
+    }
+    state.borrow_mut().busy = false;
 }
 
 async fn run_check(state: &Rc<RefCell<WorkerState>>, request: DeviceCheckRequest) {

@@ -125,9 +125,10 @@ pub fn App() -> Html {
             }
         })
     };
+    // One callback for the page's life: children whose other props are unchanged skip rendering.
     let on_action = {
         let dispatch = store.dispatcher();
-        Callback::from(move |action: Action| dispatch.dispatch(action))
+        use_callback((), move |action: Action, _| dispatch.dispatch(action))
     };
     let on_search = {
         let engine = engine.clone();

@@ -476,7 +476,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
 }
 
 fn apply_engine_message(next: &mut AppState, message: FromEngine) {
-    if matches!(message, FromEngine::RunStarted(_) | FromEngine::RunFinished { .. }) {
+    if matches!(message, FromEngine::RunFinished { .. }) {
         next.saved_changes += 1;
     }
     if next.run.apply(&message) {
