@@ -220,6 +220,9 @@ pub struct TrainingSettings {
     pub valid_fraction: f64,
     /// Timed inference runs per candidate on this device (0: no measurement).
     pub latency_runs: u32,
+    /// Train the hand-designed reference architectures (VGG-, ResNet- and MobileNet-like in the
+    /// run's space) first, to draw beside the candidates.
+    pub references: bool,
 }
 
 impl Default for TrainingSettings {
@@ -232,6 +235,7 @@ impl Default for TrainingSettings {
             learning_rate: 0.05,
             valid_fraction: 0.1,
             latency_runs: 10,
+            references: true,
         }
     }
 }
@@ -400,6 +404,15 @@ impl CandidateReport {
     }
 }
 
+/// A hand-designed reference architecture, scored like a candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceReport {
+    /// What it is modelled on (`VGG-like`, ...).
+    pub name: String,
+    /// Its scores; `candidate_id` numbers the references of the run from 0.
+    pub report: CandidateReport,
+}
+
 /// Training progress of the candidate in training (throttled by the worker).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingProgress {
@@ -463,6 +476,8 @@ pub enum FromEngine {
     Candidate(CandidateReport),
     /// A generation is complete.
     Generation(GenerationSummary),
+    /// A reference architecture was trained and scored like a candidate (it is not one).
+    Reference(ReferenceReport),
     /// The run holds (after Pause, or after Step completed a generation).
     RunPaused {
         /// Candidates scored so far.

@@ -44,7 +44,7 @@ fn a_saved_run_round_trips_and_tracks_checkpoints_and_its_end() {
     let mut run = saved();
     assert_eq!(run.status, SavedStatus::Unfinished);
     assert_eq!(run.next_event(), 0);
-    run.checkpointed(&Checkpoint { candidates: 5, generations: 1, seconds: 3.0, snapshot: "{}".into() });
+    run.checkpointed(&Checkpoint { candidates: 5, generations: 1, references: 0, seconds: 3.0, snapshot: "{}".into() });
     assert_eq!((run.candidates, run.seconds, run.next_event()), (5, 3.0, 6));
     assert_eq!(SavedRun::from_json(&run.to_json()), Ok(run.clone()));
     run.finished(RunEnd::Stopped, 7, 4.5);

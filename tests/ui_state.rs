@@ -192,7 +192,7 @@ mod saved_runs {
             events.extend(more);
         }
         let mut saved = SavedRun::started(request, run.info().clone(), started_ms);
-        saved.checkpointed(&Checkpoint { candidates: 5, generations: 1, seconds: 2.0, snapshot: "{}".into() });
+        saved.checkpointed(&Checkpoint { candidates: 5, generations: 1, references: 0, seconds: 2.0, snapshot: "{}".into() });
         (saved, events)
     }
 

@@ -15,7 +15,14 @@ fn tiny() -> RunRequest {
     request.search.population = 3;
     request.search.generations = 2;
     request.search.seed = 11;
-    request.training = TrainingSettings { steps: 4, fine_tune_steps: 2, batch_size: 8, latency_runs: 3, ..TrainingSettings::default() };
+    request.training = TrainingSettings {
+        steps: 4,
+        fine_tune_steps: 2,
+        batch_size: 8,
+        latency_runs: 3,
+        references: false,
+        ..TrainingSettings::default()
+    };
     request
 }
 
@@ -39,11 +46,25 @@ fn candidates(events: &[FromEngine]) -> Vec<&CandidateReport> {
 
 #[test]
 fn a_digits_run_trains_times_and_reports_every_candidate_once() {
-    let mut run = Run::new(&tiny(), backend::cpu(), None).unwrap();
+    let mut request = tiny();
+    request.training.references = true;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
     let info = run.info().clone();
     assert_eq!((info.images, info.valid_images, info.tabular), (10_000, 1_000, false));
     assert_eq!(info.space.as_ref().map(|s| s.classes), Some(10));
     let events = run_to_end(&mut run);
+    let references: Vec<(&str, &CandidateReport)> = events
+        .iter()
+        .filter_map(|e| if let FromEngine::Reference(r) = e { Some((r.name.as_str(), &r.report)) } else { None })
+        .collect();
+    let names: Vec<&str> = references.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["VGG-like", "ResNet-like", "MobileNet-like"]);
+    assert!(matches!(events.first(), Some(FromEngine::Reference(_))), "references train before the search");
+    for (name, r) in &references {
+        assert!(r.error.is_some_and(|e| (0.0..=1.0).contains(&e)), "{name} trained");
+        assert!(r.measured_latency.is_some(), "{name} timed");
+        assert_eq!(r.objectives.len(), info.objectives.len());
+    }
     let scored = candidates(&events);
     assert_eq!(scored.len(), 6, "3 candidates x 2 generations");
     let ids: Vec<u32> = scored.iter().map(|c| c.candidate_id).collect();
@@ -154,6 +175,7 @@ fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
     let mut request = tiny();
     request.training.latency_runs = 0;
     request.training.inheritance = false;
+    request.training.references = true;
     let whole = run_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap());
 
     let mut first = Run::new(&request, backend::cpu(), None).unwrap();
@@ -161,12 +183,13 @@ fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
     assert!(first.checkpoint_due(&before), "a trained candidate calls for a checkpoint");
     let scored = candidates(&before).len() as u32;
     let checkpoint = first.checkpoint(12.5);
-    assert_eq!((checkpoint.candidates, checkpoint.generations, checkpoint.seconds), (scored, 1, 12.5));
+    assert_eq!((checkpoint.candidates, checkpoint.generations, checkpoint.references, checkpoint.seconds), (scored, 1, 3, 12.5));
     let stored: Checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
     drop(first);
 
     let mut second = Run::resume(&request, &stored, backend::cpu(), None, None).unwrap();
     let after = run_to_end(&mut second);
+    assert!(!after.iter().any(|e| matches!(e, FromEngine::Reference(_))), "references are not trained again");
     let resumed_ids: Vec<u32> = candidates(&after).iter().map(|c| c.candidate_id).collect();
     assert_eq!(resumed_ids, (scored..6).collect::<Vec<_>>(), "only the candidates after the checkpoint are reported again");
     let texts = |events: Vec<&CandidateReport>| -> Vec<(String, Option<f64>)> {

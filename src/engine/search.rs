@@ -553,6 +553,19 @@ pub enum AnyStrategy<S> {
     RegularizedEvolution(RegularizedEvolution<S>),
 }
 
+/// What an evaluation outcome amounts to in a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessed {
+    /// The error, when evaluated.
+    pub error: Option<f64>,
+    /// The evaluator's details.
+    pub details: BTreeMap<String, f64>,
+    /// Objectives and violation.
+    pub fitness: Fitness,
+    /// How it ended.
+    pub status: RecordStatus,
+}
+
 /// The complete state of a run, as plain serde data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(bound(serialize = "S: Serialize", deserialize = "S: DeserializeOwned"))]
@@ -762,17 +775,7 @@ impl<P: SearchSpace> Search<P> {
         }
         let proposal = self.state.batch[slot].clone();
         let cheap = self.space.cheap(&proposal.solution);
-        let (error, details, fitness, status) = match outcome {
-            Outcome::Evaluated { error, details } => {
-                (Some(error), details, Fitness::feasible(self.objectives(Some(error), &cheap)), RecordStatus::Evaluated)
-            }
-            Outcome::Failed { reason } => (
-                None,
-                BTreeMap::new(),
-                Fitness { objectives: self.objectives(Some(1.0), &cheap), violation: FAILED_VIOLATION },
-                RecordStatus::Failed { reason },
-            ),
-        };
+        let Assessed { error, details, fitness, status } = self.assess(&cheap, outcome);
         self.state.evaluations += 1;
         self.push_record(&proposal, cheap, error, details, fitness.clone(), status);
         self.state.cache.insert(proposal.id.clone(), (self.state.records.len() - 1) as u32);
@@ -781,6 +784,35 @@ impl<P: SearchSpace> Search<P> {
             return Ok(Some(self.finish_generation()));
         }
         Ok(None)
+    }
+
+    /// Scores an architecture evaluated outside the search (a reference to compare with): its
+    /// cheap metrics and what a record of it would hold, its constraint violation included.
+    /// The search itself is left as it was.
+    pub fn assess_outside(&self, solution: &P::Solution, outcome: Outcome) -> (CheapMetrics, Assessed) {
+        let cheap = self.space.cheap(solution);
+        let mut assessed = self.assess(&cheap, outcome);
+        if assessed.fitness.violation < FAILED_VIOLATION {
+            assessed.fitness.violation = violation(&self.config().constraints, &cheap);
+        }
+        (cheap, assessed)
+    }
+
+    fn assess(&self, cheap: &CheapMetrics, outcome: Outcome) -> Assessed {
+        match outcome {
+            Outcome::Evaluated { error, details } => Assessed {
+                error: Some(error),
+                details,
+                fitness: Fitness::feasible(self.objectives(Some(error), cheap)),
+                status: RecordStatus::Evaluated,
+            },
+            Outcome::Failed { reason } => Assessed {
+                error: None,
+                details: BTreeMap::new(),
+                fitness: Fitness { objectives: self.objectives(Some(1.0), cheap), violation: FAILED_VIOLATION },
+                status: RecordStatus::Failed { reason },
+            },
+        }
     }
 
     /// The feasible non-dominated set of everything scored so far.

@@ -36,6 +36,9 @@ pub struct Checkpoint {
     pub candidates: u32,
     /// Generations completed up to here.
     pub generations: u32,
+    /// Reference architectures scored (and saved as events) up to here.
+    #[serde(default)]
+    pub references: u32,
     /// Seconds of work up to here (pauses excluded).
     pub seconds: f64,
     /// The search's snapshot as JSON text (opaque outside the engine).
@@ -45,7 +48,12 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// What the run record keeps of it (everything but the snapshot).
     pub fn mark(&self) -> CheckpointMark {
-        CheckpointMark { candidates: self.candidates, generations: self.generations, seconds: self.seconds }
+        CheckpointMark {
+            candidates: self.candidates,
+            generations: self.generations,
+            references: self.references,
+            seconds: self.seconds,
+        }
     }
 }
 
@@ -56,6 +64,9 @@ pub struct CheckpointMark {
     pub candidates: u32,
     /// Generations completed up to here.
     pub generations: u32,
+    /// Reference architectures scored up to here.
+    #[serde(default)]
+    pub references: u32,
     /// Seconds of work up to here.
     pub seconds: f64,
 }
@@ -63,7 +74,13 @@ pub struct CheckpointMark {
 impl CheckpointMark {
     /// The checkpoint, with its stored snapshot.
     pub fn with_snapshot(self, snapshot: String) -> Checkpoint {
-        Checkpoint { candidates: self.candidates, generations: self.generations, seconds: self.seconds, snapshot }
+        Checkpoint {
+            candidates: self.candidates,
+            generations: self.generations,
+            references: self.references,
+            seconds: self.seconds,
+            snapshot,
+        }
     }
 }
 
@@ -174,7 +191,7 @@ impl SavedRun {
 
     /// The number of the next event to save when the run goes on from its checkpoint.
     pub fn next_event(&self) -> u32 {
-        self.checkpoint.as_ref().map_or(0, |c| c.candidates + c.generations)
+        self.checkpoint.as_ref().map_or(0, |c| c.candidates + c.generations + c.references)
     }
 }
 
@@ -189,12 +206,13 @@ pub fn event_range(run_id: &str) -> (String, String) {
     (format!("{run_id}/"), format!("{run_id}/\u{10FFFF}"))
 }
 
-/// Keys and texts of the events among `events` that are saved (candidates and generations),
+/// Keys and texts of the events among `events` that are saved (candidates, generations and
+/// references),
 /// numbered from `next`, which moves past them.
 pub fn events_to_save(run_id: &str, next: &mut u32, events: &[FromEngine]) -> Vec<(String, String)> {
     events
         .iter()
-        .filter(|e| matches!(e, FromEngine::Candidate(_) | FromEngine::Generation(_)))
+        .filter(|e| matches!(e, FromEngine::Candidate(_) | FromEngine::Generation(_) | FromEngine::Reference(_)))
         .map(|event| {
             let key = event_key(run_id, *next);
             *next += 1;
@@ -204,8 +222,8 @@ pub fn events_to_save(run_id: &str, next: &mut u32, events: &[FromEngine]) -> Ve
 }
 
 /// Reads saved event texts, in order, keeping what is consistent with the checkpoint the run
-/// will continue from (at most `candidates` candidates and `generations` generations): events
-/// saved after it are scored again when the run goes on.
+/// will continue from (at most `candidates` candidates and `generations` generations; references
+/// are all kept): events saved after it are scored again when the run goes on.
 pub fn read_events(texts: &[String], limit: Option<(u32, u32)>) -> Result<Vec<FromEngine>, String> {
     let (mut candidates, mut generations) = (0u32, 0u32);
     let mut events = Vec::with_capacity(texts.len());
@@ -221,7 +239,7 @@ pub fn read_events(texts: &[String], limit: Option<(u32, u32)>) -> Result<Vec<Fr
                 generations += 1;
                 generations <= max
             }
-            _ => false,
+            _ => true,
         };
         if within {
             events.push(event);

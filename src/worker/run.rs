@@ -37,8 +37,9 @@ use crate::nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
 use crate::nn::latency::{LatencyConfig, measure};
 use crate::nn::train::{Budget, TrainConfig, TrainData};
 use crate::protocol::{
-    CandidateReport, DatasetChoice, FromEngine, LatencyMeasurement, RunInfo, RunRequest, TrainingProgress,
+    CandidateReport, DatasetChoice, FromEngine, LatencyMeasurement, ReferenceReport, RunInfo, RunRequest, TrainingProgress,
 };
+use crate::engine::space::Genotype;
 use crate::storage::saved::Checkpoint;
 
 /// Why a run could not start.
@@ -102,6 +103,10 @@ pub struct Run {
     kind: Kind,
     info: RunInfo,
     reported: usize,
+    /// Reference architectures still to train (before the search's first candidate).
+    references: Vec<(&'static str, Genotype)>,
+    /// Reference architectures scored.
+    references_done: u32,
 }
 
 impl Run {
@@ -140,6 +145,8 @@ impl Run {
                     kind: Kind::Tabular { search: Box::new(search), table: Box::new(table), dataset: *dataset },
                     info: info(name, 0, 0, None),
                     reported: 0,
+                    references: Vec::new(),
+                    references_done: 0,
                 })
             }
             choice => {
@@ -168,6 +175,7 @@ impl Run {
                     device.clone(),
                 );
                 let latency = LatencyConfig { warmup: 2, runs: t.latency_runs, batch: 1 };
+                let references = if t.references { space.space().references() } else { Vec::new() };
                 Ok(Run {
                     kind: Kind::Arch {
                         search: Box::new(Search::new(space, config)),
@@ -178,6 +186,8 @@ impl Run {
                     },
                     info: info(name, images, valid_images, Some(space_config)),
                     reported: 0,
+                    references,
+                    references_done: 0,
                 })
             }
         }
@@ -220,6 +230,9 @@ impl Run {
             )));
         }
         run.reported = records;
+        let done = (checkpoint.references as usize).min(run.references.len());
+        run.references.drain(..done);
+        run.references_done = done as u32;
         Ok(run)
     }
 
@@ -232,6 +245,7 @@ impl Run {
         Checkpoint {
             candidates: candidates as u32,
             generations: generations as u32,
+            references: self.references_done,
             seconds,
             snapshot: snapshot.unwrap_or_default(),
         }
@@ -280,40 +294,92 @@ impl Run {
                 Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, None))
             }
             Kind::Arch { search, evaluator, data, latency, device } => {
+                if let Some((name, genotype)) = self.references.first().cloned() {
+                    let id = genotype.arch_id();
+                    let text = genotype.to_text();
+                    let candidate = crate::engine::search::Candidate {
+                        candidate_id: self.references_done,
+                        generation: 0,
+                        cheap: search.space().cheap(&genotype),
+                        id,
+                        solution: genotype,
+                        text,
+                        parents: Vec::new(),
+                    };
+                    let Some((outcome, extras)) =
+                        train_and_time(&candidate, evaluator, data, latency, device, search.space().space().config().input, &mut between_steps).await
+                    else {
+                        return Advance::Interrupted;
+                    };
+                    let (cheap, assessed) = search.assess_outside(&candidate.solution, outcome);
+                    let record = EvaluationRecord {
+                        candidate_id: self.references_done,
+                        generation: 0,
+                        id: candidate.id.clone(),
+                        text: candidate.text.clone(),
+                        origin: vec!["reference".to_string()],
+                        parents: Vec::new(),
+                        cheap,
+                        fitness: assessed.fitness,
+                        status: assessed.status,
+                        error: assessed.error,
+                        details: assessed.details,
+                        solution: candidate.solution.clone(),
+                    };
+                    self.references.remove(0);
+                    self.references_done += 1;
+                    let report = FromEngine::Reference(ReferenceReport { name: name.to_string(), report: report(&record, extras) });
+                    return Advance::Scored(vec![report]);
+                }
                 let Some(candidate) = search.next_candidate_at(elapsed_s) else {
                     return Advance::Finished(drain(search, &mut self.reported, None));
                 };
-                let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
-                let hook = async |step: crate::nn::evaluate::StepProgress| {
-                    let progress =
-                        TrainingProgress { candidate_id, text: text.clone(), step: step.step, steps: step.steps, loss: step.loss };
-                    between_steps(progress).await
-                };
-                let Ok(evaluated) = evaluator.evaluate_with(&candidate, data, hook).await else {
+                let input = search.space().space().config().input;
+                let Some((outcome, extras)) = train_and_time(&candidate, evaluator, data, latency, device, input, &mut between_steps).await
+                else {
                     return Advance::Interrupted;
-                };
-                let mut outcome = evaluated.outcome;
-                let mut measured_latency = None;
-                if latency.runs > 0
-                    && matches!(outcome, Outcome::Evaluated { .. })
-                    && let Some(model) = evaluator.trained_model(&candidate.id)
-                {
-                    let shape = search.space().space().config().input;
-                    match measure(&model.valid(), shape, latency, device).await {
-                        Ok(measured) => measured_latency = Some(measured),
-                        Err(error) => outcome = Outcome::Failed { reason: format!("timing its inference: {error}") },
-                    }
-                }
-                let extras = Extras {
-                    id: candidate.id.clone(),
-                    losses: evaluated.report.losses,
-                    measured_latency,
-                    inherited_params: evaluated.inheritance.inherited_params as u64,
                 };
                 Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, Some(extras)))
             }
         }
     }
+}
+
+/// Trains `candidate` (the hook hears every step; `None` when it interrupts) and times the
+/// trained model on `device`: the outcome and what the record does not carry.
+async fn train_and_time(
+    candidate: &crate::engine::search::Candidate<Genotype>,
+    evaluator: &mut TrainingEvaluator,
+    data: &TrainData,
+    latency: &LatencyConfig,
+    device: &Device,
+    input: crate::engine::space::InputShape,
+    between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
+) -> Option<(Outcome, Extras)> {
+    let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
+    let hook = async |step: crate::nn::evaluate::StepProgress| {
+        let progress = TrainingProgress { candidate_id, text: text.clone(), step: step.step, steps: step.steps, loss: step.loss };
+        between_steps(progress).await
+    };
+    let evaluated = evaluator.evaluate_with(candidate, data, hook).await.ok()?;
+    let mut outcome = evaluated.outcome;
+    let mut measured_latency = None;
+    if latency.runs > 0
+        && matches!(outcome, Outcome::Evaluated { .. })
+        && let Some(model) = evaluator.trained_model(&candidate.id)
+    {
+        match measure(&model.valid(), input, latency, device).await {
+            Ok(measured) => measured_latency = Some(measured),
+            Err(error) => outcome = Outcome::Failed { reason: format!("timing its inference: {error}") },
+        }
+    }
+    let extras = Extras {
+        id: candidate.id.clone(),
+        losses: evaluated.report.losses,
+        measured_latency,
+        inherited_params: evaluated.inheritance.inherited_params as u64,
+    };
+    Some((outcome, extras))
 }
 
 /// Records `outcome` and returns the events of every record made since the last report.

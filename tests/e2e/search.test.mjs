@@ -2,7 +2,8 @@
 // 1. On WebGPU (SwiftShader): a tiny search on the built-in digits trains its candidates in the
 //    worker and the Pareto plot shows every one; a candidate opens with its architecture.
 // 2. On the CPU backend: Pause holds the run, Step completes one generation and pauses again,
-//    Resume finishes it; every candidate is plotted and listed.
+//    Resume finishes it; every candidate is plotted and listed, the three reference
+//    architectures are drawn as labelled markers.
 // 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes in under 5 s.
 // 4. Lesson links: a link made on the page restores its settings and hides and locks what the
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
@@ -17,12 +18,13 @@ import assert from 'node:assert/strict';
 import { WEBGPU, openPage, screenshot, assertResponsive } from './helpers.mjs';
 
 /** Fills the form with a tiny training search. */
-async function tinySearch(page, { population, generations }) {
+async function tinySearch(page, { population, generations, references = true }) {
   const fields = {
     population: String(population), generations: String(generations), steps: '4', fine_tune_steps: '2',
     batch_size: '8', latency_runs: '2', cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '7',
   };
   for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
+  await page.getByTestId('field-references').setChecked(references);
 }
 
 const summary = (page) => page.getByTestId('run-summary');
@@ -48,7 +50,8 @@ test('WebGPU: a tiny search on the built-in digits trains in the worker and plot
   const { page, problems, close } = await openPage(WEBGPU);
   try {
     await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
-    await tinySearch(page, { population: 2, generations: 1 });
+    // SwiftShader compiles every new kernel on the CPU: the reference networks are left out here.
+    await tinySearch(page, { population: 2, generations: 1, references: false });
     const search = page.getByTestId('search');
     assert.equal(await search.isEnabled(), true, 'Search is enabled once the form checks');
     await page.evaluate(() => { window.__longTasks = []; });
@@ -96,6 +99,8 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     await page.getByTestId('resume').click();
     await waitForStatus(page, ['completed'], 180_000);
     assert.equal(await pointsMatchCandidates(page), 9);
+    const references = await page.getByTestId('reference-point').evaluateAll((marks) => marks.map((m) => m.dataset.name));
+    assert.deepEqual(references, ['VGG-like', 'ResNet-like', 'MobileNet-like'], 'the reference architectures are drawn, labelled');
     assert.equal(await page.getByTestId('narrative').count(), 3, 'one narrative per generation');
     await page.getByTestId('hv-chart').waitFor();
     await page.getByTestId('filter-front').check();

@@ -243,4 +243,42 @@ impl Space {
         }
         Ok(())
     }
+
+    /// Hand-designed reference architectures in this space, each cell at its widest with two
+    /// layers (or the nearest count allowed): a plain VGG-like stack of 3×3 convolutions, a
+    /// ResNet-like one whose second layer adds the cell's entry (a residual skip), and a
+    /// MobileNet-like one of depthwise-separable 3×3 convolutions. Those the space cannot hold
+    /// (an op switched off, no skips allowed) are left out.
+    ///
+    /// ```
+    /// use efficientnas::engine::space::{InputShape, Space, SpaceConfig};
+    /// let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).unwrap();
+    /// let names: Vec<&str> = space.references().iter().map(|(name, _)| *name).collect();
+    /// assert_eq!(names, ["VGG-like", "ResNet-like", "MobileNet-like"]);
+    /// assert!(space.references().iter().all(|(_, g)| space.check_contains(g).is_ok()));
+    /// ```
+    pub fn references(&self) -> Vec<(&'static str, Genotype)> {
+        let config = &self.config;
+        let layers = 2u32.clamp(config.min_layers, config.max_layers) as usize;
+        let build = |op: Op, residual: bool| Genotype {
+            cells: config
+                .cell_widths
+                .iter()
+                .map(|widths| Cell {
+                    width: widths.iter().copied().max().unwrap_or(1),
+                    layers: (0..layers)
+                        .map(|l| Layer { op, skips: if residual && l % 2 == 1 { vec![(l - 1) as u8] } else { Vec::new() } })
+                        .collect(),
+                })
+                .collect(),
+        };
+        [
+            ("VGG-like", build(Op::Conv3x3, false)),
+            ("ResNet-like", build(Op::Conv3x3, true)),
+            ("MobileNet-like", build(Op::DwConv3x3, false)),
+        ]
+        .into_iter()
+        .filter(|(_, genotype)| self.check_contains(genotype).is_ok())
+        .collect()
+    }
 }

@@ -269,6 +269,7 @@ pub fn App() -> Html {
                         <h2>{ "Pareto front" }</h2>
                         <ParetoPlot
                             candidates={run.candidates.clone()}
+                            references={run.references.clone()}
                             objectives={objectives.clone()}
                             axes={state.axes}
                             selected={state.selected}

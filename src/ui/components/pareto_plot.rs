@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::protocol::CandidateReport;
+use crate::protocol::{CandidateReport, ReferenceReport};
 use crate::engine::search::Objective;
 use crate::ui::model::format::{objective_title, short};
 use crate::ui::model::plot::{Frame, front_steps, scatter_from_data, sequential_colour};
@@ -19,6 +19,8 @@ const FRAME: Frame = Frame { width: 560.0, height: 360.0, margin: 48.0 };
 pub struct ParetoPlotProps {
     /// Every scored candidate.
     pub candidates: Vec<Rc<CandidateReport>>,
+    /// The reference architectures, drawn as labelled diamonds.
+    pub references: Vec<Rc<ReferenceReport>>,
     /// The run's objectives.
     pub objectives: Vec<Objective>,
     /// Objective indices on x and y.
@@ -61,8 +63,11 @@ pub fn index_of(target: Option<web_sys::EventTarget>) -> Option<usize> {
 pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let (ax, ay) = props.axes;
     let value = |c: &CandidateReport, k: usize| c.objectives.get(k).copied().unwrap_or(f64::NAN);
-    let xs: Vec<f64> = props.candidates.iter().map(|c| value(c, ax)).collect();
-    let ys: Vec<f64> = props.candidates.iter().map(|c| value(c, ay)).collect();
+    // Candidates first, then the references, so the axes cover both.
+    let everything = || props.candidates.iter().map(Rc::as_ref).chain(props.references.iter().map(|r| &r.report));
+    let xs: Vec<f64> = everything().map(|c| value(c, ax)).collect();
+    let ys: Vec<f64> = everything().map(|c| value(c, ay)).collect();
+    let count = props.candidates.len();
     let title = |k: usize| props.objectives.get(k).map_or("", |o| objective_title(*o));
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
     // One handler for all points (each carries its index), so a large run renders quickly.
@@ -103,7 +108,21 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 html! { <g class="tick"><line x1={(FRAME.margin - 4.0).to_string()} x2={FRAME.margin.to_string()} y1={format!("{y:.1}")} y2={format!("{y:.1}")} />
                     <text x={(FRAME.margin - 6.0).to_string()} y={format!("{:.1}", y + 3.0)} text-anchor="end">{ short(t) }</text></g> }
             });
-            let points = scatter.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))).map(|(i, (x, y))| {
+            let references = scatter.points[count..].iter().zip(&props.references).filter_map(|(p, r)| p.map(|p| (p, r))).map(|((x, y), r)| {
+                let c = &r.report;
+                let hover = format!(
+                    "{} (reference, trained like a candidate) {}\n{}: {}\n{}: {}",
+                    r.name, c.text, title(ax), short(value(c, ax)), title(ay), short(value(c, ay))
+                );
+                html! {
+                    <g class="reference" data-testid="reference-point" data-name={r.name.clone()}>
+                        <title>{ hover }</title>
+                        <path d={format!("M{x:.2},{:.2} l7,7 l-7,7 l-7,-7 z", y - 7.0)} />
+                        <text x={format!("{:.2}", x + 9.0)} y={format!("{:.2}", y - 6.0)}>{ r.name.clone() }</text>
+                    </g>
+                }
+            });
+            let points = scatter.points[..count].iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))).map(|(i, (x, y))| {
                 let c = &props.candidates[i];
                 let selected = props.selected == Some(i);
                 let fill = if c.feasible() { sequential_colour(c.generation as usize, props.generations.max(1) as usize) } else { "#b8b8b8" };
@@ -129,6 +148,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                         <polyline class="front-line" data-testid="front-line" points={steps.join(" ")} />
                     }
                     { for points }
+                    { for references }
                 </>
             }
         }
@@ -149,7 +169,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 <text class="axis-title" x="12" y={(FRAME.height / 2.0).to_string()} text-anchor="middle"
                     transform={format!("rotate(-90 12 {})", FRAME.height / 2.0)}>{ title(ay) }</text>
             </svg>
-            <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Line: the current front of these two objectives." }</p>
+            <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Line: the current front of these two objectives. Diamonds: hand-designed reference architectures, trained the same way." }</p>
         </div>
     }
 }

@@ -185,6 +185,9 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
     let on_inherit = props.on_action.reform(|event: Event| {
         Action::InheritanceSet(event.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
     });
+    let on_references = props.on_action.reform(|event: Event| {
+        Action::ReferencesSet(event.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
+    });
     let control = |control: RunControl| props.on_control.reform(move |_: MouseEvent| control);
     let running = props.status == RunStatus::Running;
     let paused = props.status == RunStatus::Paused;
@@ -235,6 +238,13 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
                             <input id="f-inheritance" type="checkbox" data-testid="field-inheritance"
                                 disabled={props.frozen(Field::Inheritance)} checked={form.inheritance} onchange={on_inherit} />
                             { Field::Inheritance.label() }{ " " }{ help(Field::Inheritance) }
+                        </label>
+                    </div>
+                    <div class="field" hidden={!props.shown(Field::References)}>
+                        <label class="check" for="f-references">
+                            <input id="f-references" type="checkbox" data-testid="field-references"
+                                disabled={props.frozen(Field::References)} checked={form.references} onchange={on_references} />
+                            { Field::References.label() }{ " " }{ help(Field::References) }
                         </label>
                     </div>
                     { text_field(props, Field::BatchSize) }

@@ -51,6 +51,8 @@ pub enum Field {
     FineTuneSteps,
     /// Weight inheritance on or off.
     Inheritance,
+    /// Reference architectures trained first, on or off.
+    References,
     /// Images per step.
     BatchSize,
     /// Peak learning rate.
@@ -75,7 +77,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 23] = [
+    pub const ALL: [Field; 24] = [
         Field::Dataset,
         Field::ProceduralImages,
         Field::Strategy,
@@ -89,6 +91,7 @@ impl Field {
         Field::Steps,
         Field::FineTuneSteps,
         Field::Inheritance,
+        Field::References,
         Field::BatchSize,
         Field::LearningRate,
         Field::LatencyRuns,
@@ -117,6 +120,7 @@ impl Field {
             Field::Steps => "steps",
             Field::FineTuneSteps => "fine_tune_steps",
             Field::Inheritance => "inheritance",
+            Field::References => "references",
             Field::BatchSize => "batch_size",
             Field::LearningRate => "learning_rate",
             Field::LatencyRuns => "latency_runs",
@@ -151,6 +155,7 @@ impl Field {
             Field::Steps => "Training steps",
             Field::FineTuneSteps => "Fine-tune steps",
             Field::Inheritance => "Weight inheritance",
+            Field::References => "Train reference architectures",
             Field::BatchSize => "Batch size",
             Field::LearningRate => "Learning rate",
             Field::LatencyRuns => "Timed runs",
@@ -179,6 +184,7 @@ impl Field {
             Field::Generations => "How many generations the search runs; the initial random population is generation 0.",
             Field::Steps => "Training batches for a candidate trained from scratch.",
             Field::FineTuneSteps => "Training batches for a child that inherited its parents' trained weights (Lamarckian inheritance): much fewer than from scratch.",
+            Field::References => "Before the search, train three hand-designed networks of this space (VGG-like: plain 3x3 convolutions; ResNet-like: with a residual skip; MobileNet-like: depthwise-separable convolutions) exactly like candidates, and draw them as labelled diamonds to compare the search's finds with.",
             Field::Inheritance => "Children start from the trained weights of every layer they share with a parent and are only fine-tuned. Switch it off to see how much training it saves.",
             Field::BatchSize => "Images per training step.",
             Field::LearningRate => "Peak learning rate of SGD with momentum (warm-up, then cosine decay). Fine-tuning uses a fifth of it.",
@@ -267,6 +273,8 @@ pub struct RunForm {
     pub target: Target,
     /// Weight inheritance.
     pub inheritance: bool,
+    /// Reference architectures trained first.
+    pub references: bool,
     /// Ops switched off.
     pub disabled_ops: Vec<Op>,
     /// Every typed field as typed.
@@ -362,6 +370,7 @@ impl RunForm {
             objectives,
             target: s.target,
             inheritance: t.inheritance,
+            references: t.references,
             disabled_ops: sp.schedule.disabled.clone(),
             text,
         }
@@ -479,6 +488,7 @@ impl RunForm {
             steps,
             fine_tune_steps,
             inheritance: self.inheritance,
+            references: self.references,
             batch_size,
             learning_rate,
             latency_runs,

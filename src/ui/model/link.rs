@@ -80,6 +80,7 @@ pub fn encode(lesson: &Lesson) -> String {
         ("objectives".into(), f.objectives.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
         ("target".into(), target_key(f.target).into()),
         ("inheritance".into(), if f.inheritance { "on" } else { "off" }.into()),
+        ("references".into(), if f.references { "on" } else { "off" }.into()),
         ("ops_off".into(), f.disabled_ops.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
     ];
     pairs.extend(TEXT_FIELDS.iter().map(|field| (field.key().to_string(), f.get(*field).to_string())));
@@ -140,6 +141,13 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
                     _ => return Err(format!("inheritance {value:?} is not allowed: on or off")),
                 }
             }
+            "references" => {
+                form.references = match value.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(format!("references {value:?} is not allowed: on or off")),
+                }
+            }
             "ops_off" => form.disabled_ops = list(&value, "op", Op::from_name)?,
             "hidden" => lesson.hidden = list(&value, "control", Field::from_key)?,
             "locked" => lesson.locked = list(&value, "control", Field::from_key)?,
@@ -173,6 +181,7 @@ mod tests {
         lesson.form.objectives = vec![Objective::Error];
         lesson.form.target = Target::Edge;
         lesson.form.inheritance = false;
+        lesson.form.references = false;
         lesson.form.disabled_ops = vec![Op::Cbam, Op::Eca];
         lesson.form.set(Field::CellWidths, "8, 16 | 32");
         lesson.form.set(Field::MaxLatency, "2.5");

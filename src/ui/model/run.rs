@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use crate::engine::moo::dominates;
 use crate::engine::search::{GenerationSummary, Objective, RecordStatus};
-use crate::protocol::{CandidateReport, FromEngine, RunEnd, RunInfo, TrainingProgress};
+use crate::protocol::{CandidateReport, FromEngine, ReferenceReport, RunEnd, RunInfo, TrainingProgress};
 
 /// Where the run is.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -48,6 +48,8 @@ pub struct RunView {
     pub candidates: Vec<Rc<CandidateReport>>,
     /// One summary per completed generation.
     pub generations: Vec<Rc<GenerationSummary>>,
+    /// The reference architectures scored.
+    pub references: Vec<Rc<ReferenceReport>>,
     /// The candidate in training.
     pub training: Option<TrainingProgress>,
     /// Seconds of work, when finished.
@@ -81,6 +83,7 @@ impl RunView {
                 self.candidates.push(Rc::new(report.clone()));
             }
             FromEngine::Generation(summary) => self.generations.push(Rc::new(summary.clone())),
+            FromEngine::Reference(reference) => self.references.push(Rc::new(reference.clone())),
             FromEngine::RunPaused { .. } => self.status = RunStatus::Paused,
             FromEngine::RunResumed => self.status = RunStatus::Running,
             FromEngine::RunContinued { run_id, candidates, generations } => {
@@ -105,7 +108,7 @@ impl RunView {
     pub fn restored(info: RunInfo, events: &[FromEngine], status: RunStatus, seconds: Option<f64>) -> RunView {
         let mut view = RunView { info: Some(info), ..RunView::default() };
         for event in events {
-            if matches!(event, FromEngine::Candidate(_) | FromEngine::Generation(_)) {
+            if matches!(event, FromEngine::Candidate(_) | FromEngine::Generation(_) | FromEngine::Reference(_)) {
                 view.apply(event);
             }
         }

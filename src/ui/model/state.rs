@@ -203,6 +203,8 @@ pub enum Action {
     OpToggled(Op),
     /// Weight inheritance was switched.
     InheritanceSet(bool),
+    /// Training the reference architectures was switched.
+    ReferencesSet(bool),
     /// The user pressed Search (the component sends [`AppState::run_request`] to the engine).
     SearchRequested,
     /// The user pressed Pause, Resume, Step or Stop (sent to the engine by the component).
@@ -382,13 +384,15 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
         Action::OpToggled(op) if state.editable(Field::Ops) => next.form.toggle_op(op),
         Action::InheritanceSet(on) if state.editable(Field::Inheritance) => next.form.inheritance = on,
+        Action::ReferencesSet(on) if state.editable(Field::References) => next.form.references = on,
         Action::FormEdited(..)
         | Action::DatasetChosen(_)
         | Action::StrategyChosen(_)
         | Action::TargetChosen(_)
         | Action::ObjectiveToggled(_)
         | Action::OpToggled(_)
-        | Action::InheritanceSet(_) => {}
+        | Action::InheritanceSet(_)
+        | Action::ReferencesSet(_) => {}
         Action::SearchRequested => {
             if state.can_search() {
                 next.run = RunView { status: RunStatus::Starting, ..RunView::default() };
