@@ -23,14 +23,14 @@ before(async () => {
 });
 after(() => served?.server.close());
 
-/** Opens the page in a fresh Chromium profile with `args`, at `fragment`. */
-export async function openPage(args, fragment = '') {
+/** Opens the page in a fresh Chromium profile with `args`, at `fragment`, in a `viewport`. */
+export async function openPage(args, fragment = '', viewport = { width: 1280, height: 900 }) {
   const profile = await mkdtemp(join(tmpdir(), 'enas-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: [...QUIET, ...args],
-    viewport: { width: 1280, height: 900 },
+    viewport,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   await page.addInitScript(() => {
