@@ -494,6 +494,8 @@ pub enum FromEngine {
         candidates: u32,
         /// Generations completed before the checkpoint.
         generations: u32,
+        /// Reference architectures scored before the checkpoint.
+        references: u32,
     },
     /// The run ended.
     RunFinished {

@@ -220,9 +220,9 @@ mod saved_runs {
         let again = listed(&resuming, std::slice::from_ref(&unfinished));
         assert!(again.saved.is_empty() && again.resume_offer.is_none(), "the run in progress is neither listed nor offered");
 
-        let other = reduce(&resuming, Action::Engine(vec![FromEngine::RunContinued { run_id: "run-9".into(), candidates: 0, generations: 0 }]));
+        let other = reduce(&resuming, Action::Engine(vec![FromEngine::RunContinued { run_id: "run-9".into(), candidates: 0, generations: 0, references: 0 }]));
         assert_eq!(other.run.status, RunStatus::Starting, "another run's continuation is not this one");
-        let going = reduce(&resuming, Action::Engine(vec![FromEngine::RunContinued { run_id: "run-2".into(), candidates: 5, generations: 1 }]));
+        let going = reduce(&resuming, Action::Engine(vec![FromEngine::RunContinued { run_id: "run-2".into(), candidates: 5, generations: 1, references: 0 }]));
         assert_eq!(going.run.status, RunStatus::Running);
         assert_eq!((going.run.candidates.len(), going.run.generations.len()), (5, 1), "only what the checkpoint holds is kept");
     }
@@ -247,4 +247,44 @@ mod saved_runs {
         assert_eq!(deleted.saved.len(), 1);
         assert!(deleted.resume_offer.is_none());
     }
+}
+
+#[test]
+fn a_run_whose_gpu_fails_continues_from_its_checkpoint_on_the_cpu() {
+    use efficientnas::protocol::{RunInfo, RunRequest};
+    use efficientnas::ui::model::run::RunStatus;
+    let request = RunRequest::default_digits();
+    let info = RunInfo {
+        run_id: "run-7".into(),
+        dataset: "digits".into(),
+        images: 10,
+        valid_images: 1,
+        objectives: request.search.objectives.clone(),
+        generations: 2,
+        population: 2,
+        tabular: false,
+        space: Some(request.space.clone()),
+        target: request.search.target,
+    };
+    let running = reduce(&ready(webgpu()), Action::Engine(vec![FromEngine::RunStarted(info.clone())]));
+    let crashed = reduce(&running, Action::Engine(vec![FromEngine::Crashed { message: "device lost".into() }]));
+    assert!(matches!(crashed.pending, Some((_, FollowUp::RestartOnCpu(_)))));
+    assert_eq!(crashed.run.status, RunStatus::Starting, "the run is not over: it waits for the CPU engine");
+    assert_eq!(crashed.resume_after_restart.as_deref(), Some("run-7"));
+    let restarting = reduce(&crashed, Action::RestartingOnCpu("WebGPU failed: device lost".into()));
+    let booted = reduce(&restarting, Action::Engine(vec![FromEngine::Booted { protocol_version: PROTOCOL_VERSION }]));
+    let cpu = BackendReport::Cpu { reason: "WebGPU failed: device lost".into() };
+    let back = reduce(&booted, Action::Engine(vec![FromEngine::Ready { backend: cpu }]));
+    assert_eq!(back.pending.as_ref().map(|(_, f)| f.clone()), Some(FollowUp::ResumeRun("run-7".into())));
+    assert!(back.resume_after_restart.is_none(), "asked once");
+    let going = reduce(
+        &back,
+        Action::Engine(vec![FromEngine::RunContinued { run_id: "run-7".into(), candidates: 0, generations: 0, references: 0 }]),
+    );
+    assert_eq!(going.run.status, RunStatus::Running);
+
+    // On the CPU there is nothing to fall back to: a crash ends the run.
+    let again = reduce(&going, Action::Engine(vec![FromEngine::Crashed { message: "out of memory".into() }]));
+    assert!(matches!(again.run.status, RunStatus::Finished(_)));
+    assert!(again.resume_after_restart.is_none());
 }

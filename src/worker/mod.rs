@@ -404,12 +404,12 @@ async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flag
     let resumed = saved.is_some();
     let mut saved = saved.unwrap_or_else(|| SavedRun::started(request.clone(), run.info().clone(), js_sys::Date::now()));
     saved.info = run.info().clone();
-    let (candidates, generations, seconds) =
-        checkpoint.as_ref().map_or((0, 0, 0.0), |c| (c.candidates, c.generations, c.seconds));
+    let (candidates, generations, references, seconds) =
+        checkpoint.as_ref().map_or((0, 0, 0, 0.0), |c| (c.candidates, c.generations, c.references, c.seconds));
     let mut saver = Saver { db, next_event: saved.next_event(), saved, pending: Vec::new() };
     saver.flush(SnapshotWrite::Keep, true).await;
     if resumed {
-        post(&FromEngine::RunContinued { run_id: request.run_id.clone(), candidates, generations });
+        post(&FromEngine::RunContinued { run_id: request.run_id.clone(), candidates, generations, references });
     } else {
         post(&FromEngine::RunStarted(run.info().clone()));
     }

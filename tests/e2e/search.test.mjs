@@ -12,6 +12,8 @@
 // 6. Your own files: a garbled CIFAR-10 file is refused with its problem; a valid one loads and a
 //    search trains on it.
 // 7. A phone-sized screen: the page stacks, nothing is wider than the screen, a search runs.
+// 8. WebGPU lost mid-run (every GPU read-back fails): the engine restarts on the CPU and the run
+//    continues from its checkpoint, keeping what WebGPU scored.
 // Main-thread long tasks (PerformanceObserver) are recorded while searches run; none may exceed
 // 50 ms. Screenshots land in test-artifacts/e2e/.
 import { test } from 'node:test';
@@ -322,6 +324,34 @@ test('on a phone-sized screen the page stacks, fits the width and runs a search'
     await assertResponsive(page, 'phone tabular search');
     await screenshot(page, 'phone');
     assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('WebGPU lost mid-run: the engine restarts on the CPU and the run continues from its checkpoint', { timeout: 8 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage(WEBGPU);
+  try {
+    await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
+    await tinySearch(page, { population: 2, generations: 2, references: false });
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 1,
+      null, { timeout: 5 * 60_000, polling: 100 });
+    const before = await rowTexts(page);
+    // From now on every read-back of the GPU fails, as when the device is lost.
+    const [worker] = page.workers();
+    await worker.evaluate(() => {
+      GPUBuffer.prototype.mapAsync = function () { return Promise.reject(new DOMException('device lost (test)', 'OperationError')); };
+    });
+    const banner = page.getByTestId('cpu-banner');
+    await banner.waitFor({ timeout: 3 * 60_000 });
+    console.log(`after losing the GPU mid-run: ${await banner.textContent()}`);
+    await waitForStatus(page, ['completed', 'failed'], 3 * 60_000);
+    assert.equal(await status(page), 'completed', 'the run finished on the CPU');
+    assert.equal(await pointsMatchCandidates(page), 4);
+    assert.deepEqual((await rowTexts(page)).slice(0, before.length), before, 'candidates scored on WebGPU are kept');
+    await screenshot(page, 'gpu-lost-mid-run');
+    console.log(`messages seen: ${problems.length}`);
   } finally {
     await close();
   }

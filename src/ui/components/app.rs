@@ -103,6 +103,9 @@ pub fn App() -> Html {
                 dispatch.dispatch(Action::RestartingOnCpu(reason.clone()));
                 start_engine(&engine, dispatch);
             }
+            Some((_, FollowUp::ResumeRun(run_id))) => {
+                send(&engine, &dispatch, &ToEngine::ResumeRun { run_id: run_id.clone() });
+            }
             None => {}
         });
     }

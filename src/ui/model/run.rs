@@ -86,12 +86,14 @@ impl RunView {
             FromEngine::Reference(reference) => self.references.push(Rc::new(reference.clone())),
             FromEngine::RunPaused { .. } => self.status = RunStatus::Paused,
             FromEngine::RunResumed => self.status = RunStatus::Running,
-            FromEngine::RunContinued { run_id, candidates, generations } => {
+            FromEngine::RunContinued { run_id, candidates, generations, references } => {
                 if self.info.as_ref().is_none_or(|info| info.run_id != *run_id) {
                     return false;
                 }
                 self.candidates.truncate(*candidates as usize);
                 self.generations.truncate(*generations as usize);
+                self.references.truncate(*references as usize);
+                self.training = None;
                 self.status = RunStatus::Running;
             }
             FromEngine::RunFinished { end, seconds, .. } => {

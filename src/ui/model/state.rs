@@ -95,6 +95,8 @@ pub struct AppState {
     pub saved_changes: u64,
     /// The user's dataset files.
     pub files: FilesView,
+    /// A run the GPU lost, to continue from its checkpoint once the engine is back on the CPU.
+    pub resume_after_restart: Option<String>,
 }
 
 /// The user's dataset files as the page knows them.
@@ -168,6 +170,7 @@ impl Default for AppState {
             offer_dismissed: None,
             saved_changes: 0,
             files: FilesView::default(),
+            resume_after_restart: None,
         }
     }
 }
@@ -266,6 +269,8 @@ pub enum FollowUp {
     SendHello(BackendPreference),
     /// Replace the worker with a fresh one on the CPU backend, for this reason.
     RestartOnCpu(String),
+    /// Continue this saved run (after the engine restarted on the CPU).
+    ResumeRun(String),
 }
 
 impl AppState {
@@ -351,11 +356,13 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
     match action {
         Action::Engine(messages) => {
             for message in messages {
-                if let Some(follow) = follow_up(&next, &message) {
+                let follow = follow_up(&next, &message);
+                let restarting = matches!(follow, Some(FollowUp::RestartOnCpu(_)));
+                if let Some(follow) = follow {
                     let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
                     next.pending = Some((number, follow));
                 }
-                apply_engine_message(&mut next, message);
+                apply_engine_message(&mut next, message, restarting);
             }
         }
         Action::WorkerFailed(message) => stop_engine(&mut next, message.clone(), message),
@@ -479,7 +486,9 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
     next
 }
 
-fn apply_engine_message(next: &mut AppState, message: FromEngine) {
+/// Applies one engine message; `restarting` says the page will restart the engine on the CPU
+/// in answer to it.
+fn apply_engine_message(next: &mut AppState, message: FromEngine, restarting: bool) {
     if matches!(message, FromEngine::RunFinished { .. }) {
         next.saved_changes += 1;
     }
@@ -494,6 +503,7 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine) {
         FromEngine::Ready { backend } => {
             next.engine = EngineStatus::Ready;
             next.backend = Some(backend);
+            next.resume_after_restart = None;
         }
         FromEngine::CheckStarted { steps, parameters } => {
             next.check = CheckView { running: true, steps_total: steps, parameters, ..CheckView::default() };
@@ -513,8 +523,18 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine) {
             push_notice(next, format!("Error while {}: {}", error.context, error.message));
         }
         FromEngine::Crashed { message } => {
-            if next.run.status.active() {
-                next.run.status = RunStatus::Finished(crate::protocol::RunEnd::Failed { message: crash_summary(&message) });
+            let run_id = next.run.info.as_ref().map(|info| info.run_id.clone());
+            match run_id.filter(|_| next.run.status.active()) {
+                // The GPU failed under a run: it goes on from its checkpoint on the CPU.
+                Some(run_id) if restarting => {
+                    next.run.status = RunStatus::Starting;
+                    next.run.training = None;
+                    next.resume_after_restart = Some(run_id);
+                }
+                Some(_) => {
+                    next.run.status = RunStatus::Finished(crate::protocol::RunEnd::Failed { message: crash_summary(&message) });
+                }
+                None => {}
             }
             let notice = format!("The engine stopped: {message}");
             stop_engine(next, message, notice);
@@ -593,6 +613,7 @@ pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
             };
             Some(FollowUp::SendHello(preference))
         }
+        FromEngine::Ready { .. } => before.resume_after_restart.clone().map(FollowUp::ResumeRun),
         FromEngine::Crashed { .. } if matches!(before.engine, EngineStatus::Failed(_)) => None,
         FromEngine::Crashed { message } => match (&before.backend, &before.forced_cpu_reason) {
             (Some(BackendReport::Webgpu { .. }) | None, None) => {
