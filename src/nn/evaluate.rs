@@ -29,7 +29,7 @@ use burn::tensor::Device;
 use crate::engine::search::{Candidate as SearchCandidate, Outcome};
 use crate::engine::space::{Genotype, Space};
 use crate::nn::candidate::{Candidate, Inheritance};
-use crate::nn::train::{Budget, TrainConfig, TrainData, TrainReport, Trainer};
+use crate::nn::train::{Budget, TrainConfig, TrainData, TrainError, TrainReport, Trainer};
 
 /// Models kept for inheritance; the oldest leave first.
 const KEPT_MODELS: usize = 256;
@@ -66,6 +66,9 @@ pub struct Evaluated {
     pub report: TrainReport,
     /// What was inherited.
     pub inheritance: Inheritance,
+    /// The failure came from the backend (a lost device, a rejected kernel), not from the
+    /// candidate itself.
+    pub backend_failed: bool,
 }
 
 /// Trains candidates and keeps their trained models for their children.
@@ -135,13 +138,18 @@ impl TrainingEvaluator {
                     let mut evaluated = failed(error.to_string(), inheritance.inherited_params);
                     evaluated.report = trainer.report(None, inheritance.inherited_params);
                     evaluated.inheritance = inheritance;
+                    evaluated.backend_failed = matches!(error, TrainError::Backend { .. });
                     return Ok(evaluated);
                 }
             }
         }
         let accuracy = match trainer.evaluate(data, self.config.eval_batch).await {
             Ok(accuracy) => accuracy,
-            Err(error) => return Ok(failed(error.to_string(), inheritance.inherited_params)),
+            Err(error) => {
+                let mut evaluated = failed(error.to_string(), inheritance.inherited_params);
+                evaluated.backend_failed = matches!(error, TrainError::Backend { .. });
+                return Ok(evaluated);
+            }
         };
         let report = trainer.report(Some(accuracy), inheritance.inherited_params);
         self.evaluated += 1;
@@ -162,7 +170,12 @@ impl TrainingEvaluator {
         if let Some(&loss) = report.losses.last() {
             details.insert("final_loss".to_string(), f64::from(loss));
         }
-        Ok(Evaluated { outcome: Outcome::Evaluated { error: 1.0 - accuracy.top1, details }, report, inheritance })
+        Ok(Evaluated {
+            outcome: Outcome::Evaluated { error: 1.0 - accuracy.top1, details },
+            report,
+            inheritance,
+            backend_failed: false,
+        })
     }
 
     /// The trained model of an evaluated candidate, while it is kept for inheritance.
@@ -196,5 +209,6 @@ fn failed(reason: String, inherited_params: usize) -> Evaluated {
         outcome: Outcome::Failed { reason },
         report: TrainReport { steps: 0, losses: Vec::new(), accuracy: None, train_ms: 0.0, inherited_params },
         inheritance: Inheritance { inherited_params, total_params: 0, inherited_modules: 0 },
+        backend_failed: false,
     }
 }

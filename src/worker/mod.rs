@@ -291,17 +291,27 @@ enum Start {
 async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
     let Some(device) = claim_device(state, "starting the search") else { return };
     let flags = Rc::new(RefCell::new(Flags::default()));
-    let files = {
+    let (files, on_gpu) = {
         let mut state = state.borrow_mut();
         state.run = Some(flags.clone());
-        state.files.clone()
+        (state.files.clone(), matches!(state.backend, Some(BackendReport::Webgpu { .. })))
     };
-    let (evaluations, end, seconds) = drive_search(start, device, files, &flags).await;
-    post(&FromEngine::RunFinished { end, evaluations, seconds });
+    match drive_search(start, device, files, on_gpu, &flags).await {
+        Ok((evaluations, end, seconds)) => post(&FromEngine::RunFinished { end, evaluations, seconds }),
+        // The run stays unfinished in storage; the page restarts the engine on the CPU and
+        // resumes it. This instance keeps the device claimed: it is about to be replaced.
+        Err(DeviceLost(reason)) => {
+            post(&FromEngine::Crashed { message: format!("the GPU failed under a candidate: {reason}") });
+            return;
+        }
+    }
     let mut state = state.borrow_mut();
     state.run = None;
     state.busy = false;
 }
+
+/// The backend failed under a run on the GPU; the reason.
+struct DeviceLost(String);
 
 /// Saves a run as it goes: its record on start, its candidate and generation events with each
 /// checkpoint, its end. Storage failing is reported once; the search goes on unsaved.
@@ -367,9 +377,16 @@ async fn prepare(start: Start, db: Option<&Db>) -> Result<(RunRequest, Option<Sa
     }
 }
 
-/// Runs a search to its end; returns the candidates scored, how it ended and its seconds of work.
-async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flags: &RefCell<Flags>) -> (u32, RunEnd, f64) {
-    let failed = |message: String| (0, RunEnd::Failed { message }, 0.0);
+/// Runs a search to its end; returns the candidates scored, how it ended and its seconds of
+/// work, or that the GPU (`on_gpu`) failed under it.
+async fn drive_search(
+    start: Start,
+    device: Device,
+    files: Option<Dataset>,
+    on_gpu: bool,
+    flags: &RefCell<Flags>,
+) -> Result<(u32, RunEnd, f64), DeviceLost> {
+    let failed = |message: String| Ok((0, RunEnd::Failed { message }, 0.0));
     let db = match Db::open().await {
         Ok(db) => Some(db),
         Err(problem) => {
@@ -401,6 +418,9 @@ async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flag
         Ok(run) => run,
         Err(error) => return failed(error.to_string()),
     };
+    if on_gpu {
+        run.fail_over_on_backend_errors();
+    }
     let resumed = saved.is_some();
     let mut saved = saved.unwrap_or_else(|| SavedRun::started(request.clone(), run.info().clone(), js_sys::Date::now()));
     saved.info = run.info().clone();
@@ -414,10 +434,10 @@ async fn drive_search(start: Start, device: Device, files: Option<Dataset>, flag
         post(&FromEngine::RunStarted(run.info().clone()));
     }
     let clock = RefCell::new(ActiveClock::running(seconds));
-    let (evaluations, end) = drive_loop(&mut run, &mut saver, flags, &clock, candidates).await;
+    let (evaluations, end) = drive_loop(&mut run, &mut saver, flags, &clock, candidates).await?;
     let seconds = clock.borrow().elapsed_s();
     saver.finish(&end, evaluations, seconds).await;
-    (evaluations, end, seconds)
+    Ok((evaluations, end, seconds))
 }
 
 /// Advances the run until it ends or is stopped, posting and saving its events.
@@ -427,7 +447,7 @@ async fn drive_loop(
     flags: &RefCell<Flags>,
     clock: &RefCell<ActiveClock>,
     mut evaluations: u32,
-) -> (u32, RunEnd) {
+) -> Result<(u32, RunEnd), DeviceLost> {
     let tabular = run.info().tabular;
     let mut slice = web_time::Instant::now();
     let mut last_progress: Option<web_time::Instant> = None;
@@ -437,7 +457,7 @@ async fn drive_loop(
             slice = web_time::Instant::now();
         }
         if !hold_while_paused(flags, clock, evaluations).await {
-            return (evaluations, RunEnd::Stopped);
+            return Ok((evaluations, RunEnd::Stopped));
         }
         let elapsed_s = clock.borrow().elapsed_s();
         let hook = async |progress: TrainingProgress| {
@@ -452,7 +472,8 @@ async fn drive_loop(
         let (events, finished) = match advance {
             Advance::Scored(events) => (events, false),
             Advance::Finished(events) => (events, true),
-            Advance::Interrupted => return (evaluations, RunEnd::Stopped),
+            Advance::Interrupted => return Ok((evaluations, RunEnd::Stopped)),
+            Advance::DeviceLost(reason) => return Err(DeviceLost(reason)),
         };
         // Saved before the page hears of them: whatever the page has shown survives a reload.
         let checkpoint = run.checkpoint_due(&events).then(|| run.checkpoint(clock.borrow().elapsed_s()));
@@ -472,7 +493,7 @@ async fn drive_loop(
             post(event);
         }
         if finished {
-            return (evaluations, RunEnd::Completed);
+            return Ok((evaluations, RunEnd::Completed));
         }
     }
 }

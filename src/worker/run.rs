@@ -72,6 +72,9 @@ pub enum Advance {
     Interrupted,
     /// The run is over: the last events.
     Finished(Vec<FromEngine>),
+    /// The backend failed under a candidate (see [`Run::fail_over_on_backend_errors`]); nothing
+    /// was recorded for it, and the run can go on from its last checkpoint on another device.
+    DeviceLost(String),
 }
 
 /// Extra results of a trained candidate that the search record does not carry.
@@ -107,6 +110,8 @@ pub struct Run {
     references: Vec<(&'static str, Genotype)>,
     /// Reference architectures scored.
     references_done: u32,
+    /// Backend failures stop the run instead of failing the candidate.
+    fail_over: bool,
 }
 
 impl Run {
@@ -147,6 +152,7 @@ impl Run {
                     reported: 0,
                     references: Vec::new(),
                     references_done: 0,
+                    fail_over: false,
                 })
             }
             choice => {
@@ -188,6 +194,7 @@ impl Run {
                     reported: 0,
                     references,
                     references_done: 0,
+                    fail_over: false,
                 })
             }
         }
@@ -264,6 +271,13 @@ impl Run {
         })
     }
 
+    /// From now on a backend failure (a lost device, a rejected kernel) under a candidate ends
+    /// [`Self::advance`] with [`Advance::DeviceLost`] instead of failing the candidate: for a GPU,
+    /// where the run can move to the CPU. On the CPU such a failure fails the candidate.
+    pub fn fail_over_on_backend_errors(&mut self) {
+        self.fail_over = true;
+    }
+
     /// What the page is told when the run starts.
     pub fn info(&self) -> &RunInfo {
         &self.info
@@ -306,11 +320,14 @@ impl Run {
                         text,
                         parents: Vec::new(),
                     };
-                    let Some((outcome, extras)) =
+                    let Some((outcome, extras, backend_failed)) =
                         train_and_time(&candidate, evaluator, data, latency, device, search.space().space().config().input, &mut between_steps).await
                     else {
                         return Advance::Interrupted;
                     };
+                    if let (true, Outcome::Failed { reason }) = (backend_failed && self.fail_over, &outcome) {
+                        return Advance::DeviceLost(reason.clone());
+                    }
                     let (cheap, assessed) = search.assess_outside(&candidate.solution, outcome);
                     let record = EvaluationRecord {
                         candidate_id: self.references_done,
@@ -335,10 +352,14 @@ impl Run {
                     return Advance::Finished(drain(search, &mut self.reported, None));
                 };
                 let input = search.space().space().config().input;
-                let Some((outcome, extras)) = train_and_time(&candidate, evaluator, data, latency, device, input, &mut between_steps).await
+                let Some((outcome, extras, backend_failed)) =
+                    train_and_time(&candidate, evaluator, data, latency, device, input, &mut between_steps).await
                 else {
                     return Advance::Interrupted;
                 };
+                if let (true, Outcome::Failed { reason }) = (backend_failed && self.fail_over, &outcome) {
+                    return Advance::DeviceLost(reason.clone());
+                }
                 Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, Some(extras)))
             }
         }
@@ -355,7 +376,7 @@ async fn train_and_time(
     device: &Device,
     input: crate::engine::space::InputShape,
     between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
-) -> Option<(Outcome, Extras)> {
+) -> Option<(Outcome, Extras, bool)> {
     let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
     let hook = async |step: crate::nn::evaluate::StepProgress| {
         let progress = TrainingProgress { candidate_id, text: text.clone(), step: step.step, steps: step.steps, loss: step.loss };
@@ -363,6 +384,7 @@ async fn train_and_time(
     };
     let evaluated = evaluator.evaluate_with(candidate, data, hook).await.ok()?;
     let mut outcome = evaluated.outcome;
+    let mut backend_failed = evaluated.backend_failed;
     let mut measured_latency = None;
     if latency.runs > 0
         && matches!(outcome, Outcome::Evaluated { .. })
@@ -370,7 +392,10 @@ async fn train_and_time(
     {
         match measure(&model.valid(), input, latency, device).await {
             Ok(measured) => measured_latency = Some(measured),
-            Err(error) => outcome = Outcome::Failed { reason: format!("timing its inference: {error}") },
+            Err(error) => {
+                outcome = Outcome::Failed { reason: format!("timing its inference: {error}") };
+                backend_failed = true;
+            }
         }
     }
     let extras = Extras {
@@ -379,7 +404,7 @@ async fn train_and_time(
         measured_latency,
         inherited_params: evaluated.inheritance.inherited_params as u64,
     };
-    Some((outcome, extras))
+    Some((outcome, extras, backend_failed))
 }
 
 /// Records `outcome` and returns the events of every record made since the last report.
