@@ -31,7 +31,7 @@ fn finished_run() -> RunView {
                 view.apply(&FromEngine::RunFinished { end: efficientnas::protocol::RunEnd::Completed, evaluations: 2, seconds: 1.5 });
                 return view;
             }
-            Advance::Interrupted => panic!("nothing interrupts this run"),
+            other => panic!("nothing interrupts this run: {other:?}"),
         }
     }
 }

@@ -89,7 +89,7 @@ fn a_run_trains_on_the_users_files_and_needs_them_loaded() {
                 events.extend(more);
                 break;
             }
-            Advance::Interrupted => panic!("nothing interrupts this run"),
+            other => panic!("nothing interrupts this run: {other:?}"),
         }
     }
     let trained = events.iter().filter(|e| matches!(e, FromEngine::Candidate(c) if c.error.is_some())).count();

@@ -35,7 +35,7 @@ fn run_to_end(run: &mut Run) -> Vec<FromEngine> {
                 events.extend(more);
                 return events;
             }
-            Advance::Interrupted => panic!("nothing interrupts this run"),
+            other => panic!("nothing interrupts this run: {other:?}"),
         }
     }
 }

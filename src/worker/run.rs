@@ -18,7 +18,7 @@
 //!     match pollster::block_on(run.advance(0.0, async |_| true)) {
 //!         Advance::Scored(more) => events.extend(more),
 //!         Advance::Finished(more) => { events.extend(more); break; }
-//!         Advance::Interrupted => unreachable!(),
+//!         other => unreachable!("{other:?}"),
 //!     }
 //! }
 //! let scored = events.iter().filter(|e| matches!(e, FromEngine::Candidate(_))).count();
