@@ -3,7 +3,8 @@
 //    worker and the Pareto plot shows every one; a candidate opens with its architecture.
 // 2. On the CPU backend: Pause holds the run, Step completes one generation and pauses again,
 //    Resume finishes it; every candidate is plotted and listed, the three reference
-//    architectures are drawn as labelled markers.
+//    architectures are drawn as labelled markers; results export as CSV and JSON, a genotype as
+//    JSON and text.
 // 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes in under 5 s.
 // 4. Lesson links: a link made on the page restores its settings and hides and locks what the
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
@@ -18,6 +19,7 @@
 // 50 ms. Screenshots land in test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { WEBGPU, openPage, screenshot, assertResponsive } from './helpers.mjs';
 
 /** Fills the form with a tiny training search. */
@@ -109,6 +111,19 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     await page.getByTestId('filter-front').check();
     const front = await page.getByTestId('candidate-row').count();
     assert.ok(front >= 1 && front <= 9, `the front filter keeps the front (${front} rows)`);
+    const download = async (testid) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+      return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+    };
+    const csv = await download('export-run-csv');
+    assert.match(csv.name, /^run-\d+-seed-7\.csv$/);
+    assert.equal(csv.text.trim().split('\n').length, 10, 'the CSV has a header and one row per candidate');
+    const results = JSON.parse((await download('export-run-json')).text);
+    assert.equal(results.candidates.length, 9);
+    await page.getByTestId('point').first().click();
+    const genotype = JSON.parse((await download('export-genotype-json')).text);
+    assert.equal(genotype.format, 'efficientnas-genotype');
+    assert.equal((await download('export-genotype-text')).text.trim(), genotype.text);
     await screenshot(page, 'search-cpu-finished');
     await assertResponsive(page, 'CPU search');
     assert.deepEqual(problems, []);
