@@ -118,7 +118,12 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                     <g class="reference" data-testid="reference-point" data-name={r.name.clone()}>
                         <title>{ hover }</title>
                         <path d={format!("M{x:.2},{:.2} l7,7 l-7,7 l-7,-7 z", y - 7.0)} />
-                        <text x={format!("{:.2}", x + 9.0)} y={format!("{:.2}", y - 6.0)}>{ r.name.clone() }</text>
+                        // Labels of markers near the right edge go to their left, inside the plot.
+                        if x > FRAME.width * 0.65 {
+                            <text x={format!("{:.2}", x - 9.0)} y={format!("{:.2}", y - 6.0)} text-anchor="end">{ r.name.clone() }</text>
+                        } else {
+                            <text x={format!("{:.2}", x + 9.0)} y={format!("{:.2}", y - 6.0)}>{ r.name.clone() }</text>
+                        }
                     </g>
                 }
             });
