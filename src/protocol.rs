@@ -298,6 +298,9 @@ pub struct RunRequest {
     pub search: SearchConfig,
     /// Training of candidates (ignored in NAS-Bench-201 mode).
     pub training: TrainingSettings,
+    /// Train and evaluate this genotype (canonical text) alone instead of searching.
+    #[serde(default)]
+    pub genotype: Option<String>,
 }
 
 impl RunRequest {
@@ -315,6 +318,7 @@ impl RunRequest {
             space,
             search: SearchConfig { population: 8, generations: 6, seed: 2026, ..SearchConfig::default() },
             training: TrainingSettings::default(),
+            genotype: None,
         }
     }
 

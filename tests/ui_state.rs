@@ -288,3 +288,42 @@ fn a_run_whose_gpu_fails_continues_from_its_checkpoint_on_the_cpu() {
     assert!(matches!(again.run.status, RunStatus::Finished(_)));
     assert!(again.resume_after_restart.is_none());
 }
+
+#[test]
+fn an_imported_genotype_is_checked_against_the_form_before_it_can_be_trained() {
+    use efficientnas::ui::model::form::DatasetKind;
+    use efficientnas::ui::model::run::RunStatus;
+    let state = ready(webgpu());
+    assert!(!state.can_train_imported());
+    assert!(state.import_request(1.0).unwrap_err().contains("paste a genotype"));
+    let cases = [
+        ("8:conv3x3|16:skip|32:eca", None),
+        ("{\"format\": \"efficientnas-genotype\", \"text\": \"8:conv3x3|16:skip|32:eca\"}", None),
+        ("8:conv3x3|16:skip", Some("not in the search space")),
+        ("8:conv7x7|16:skip|32:eca", Some("conv7x7")),
+    ];
+    for (text, problem) in cases {
+        let edited = reduce(&state, Action::ImportEdited(text.into()));
+        match problem {
+            None => {
+                let request = edited.import_request(42.0).unwrap();
+                assert_eq!(request.genotype.as_deref(), Some("8:conv3x3|16:skip|32:eca"));
+                assert_eq!(request.run_id, "run-42-imported");
+                assert!(edited.can_train_imported());
+                let started = reduce(&edited, Action::ImportedTrainingRequested);
+                assert_eq!(started.run.status, RunStatus::Starting);
+                assert!(!started.can_train_imported() && !started.can_search(), "one run at a time");
+            }
+            Some(expected) => {
+                let error = edited.import_request(42.0).unwrap_err();
+                assert!(error.contains(expected), "{text}: {error}");
+                assert!(!edited.can_train_imported());
+            }
+        }
+    }
+    let tabular = reduce(
+        &reduce(&state, Action::ImportEdited("8:conv3x3|16:skip|32:eca".into())),
+        Action::DatasetChosen(DatasetKind::Nb201(efficientnas::engine::tabular::Nb201Dataset::Cifar10)),
+    );
+    assert!(tabular.import_request(1.0).unwrap_err().contains("NAS-Bench-201"));
+}

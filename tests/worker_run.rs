@@ -217,3 +217,29 @@ fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
     let error = Run::resume(&request, &miscounted, backend::cpu(), None, None).err().unwrap();
     assert!(error.to_string().contains("says 3 candidates"), "{error}");
 }
+
+#[test]
+fn an_imported_genotype_is_trained_alone_and_bad_ones_are_refused() {
+    let mut request = tiny();
+    request.training.references = true;
+    request.genotype = Some("4:conv3x3,skip+0 | 8:conv1x1".into());
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    assert_eq!((run.info().generations, run.info().population), (1, 1));
+    let events = run_to_end(&mut run);
+    assert_eq!(events.len(), 1, "one candidate, no references, no search: {events:?}");
+    let scored = candidates(&events);
+    assert_eq!(scored[0].text, "4:conv3x3,skip+0|8:conv1x1");
+    assert_eq!(scored[0].origin, vec!["imported".to_string()]);
+    assert!(scored[0].error.is_some() && scored[0].measured_latency.is_some(), "trained and timed");
+    assert!(matches!(pollster::block_on(run.advance(0.0, async |_| true)), Advance::Finished(e) if e.is_empty()));
+
+    for (text, expected) in [("4:conv3x3|16:skip", "not in this space"), ("4:warp", "warp"), ("", "imported genotype")] {
+        request.genotype = Some(text.into());
+        let error = Run::new(&request, backend::cpu(), None).err().unwrap();
+        assert!(error.to_string().contains(expected), "{text:?}: {error}");
+    }
+    request.genotype = Some("4:conv3x3|8:skip".into());
+    request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    let error = Run::new(&request, backend::cpu(), None).err().unwrap();
+    assert!(error.to_string().contains("NAS-Bench-201"), "{error}");
+}

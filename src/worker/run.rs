@@ -112,6 +112,18 @@ pub struct Run {
     references_done: u32,
     /// Backend failures stop the run instead of failing the candidate.
     fail_over: bool,
+    /// An imported genotype evaluated instead of a search.
+    alone: Alone,
+}
+
+/// Whether a run evaluates one imported genotype instead of searching.
+enum Alone {
+    /// It searches.
+    No,
+    /// This genotype is still to be trained.
+    Pending(Genotype),
+    /// It was trained; the run is over.
+    Done,
 }
 
 impl Run {
@@ -142,6 +154,9 @@ impl Run {
             target: search_config.target,
         };
         match &request.dataset {
+            DatasetChoice::Nb201 { .. } if request.genotype.is_some() => Err(RunError::Settings(
+                "an imported genotype is trained, so it needs a dataset to train on; NAS-Bench-201 only looks cells up".into(),
+            )),
             DatasetChoice::Nb201 { dataset } => {
                 let table = table.ok_or(RunError::NoTable)?;
                 let search = Search::new(Nb201SearchSpace::new(*dataset, search_config.target), config);
@@ -153,6 +168,7 @@ impl Run {
                     references: Vec::new(),
                     references_done: 0,
                     fail_over: false,
+                    alone: Alone::No,
                 })
             }
             choice => {
@@ -181,7 +197,23 @@ impl Run {
                     device.clone(),
                 );
                 let latency = LatencyConfig { warmup: 2, runs: t.latency_runs, batch: 1 };
-                let references = if t.references { space.space().references() } else { Vec::new() };
+                let alone = match &request.genotype {
+                    Some(text) => {
+                        let genotype = Genotype::parse(text).map_err(|e| RunError::Settings(format!("imported genotype: {e}")))?;
+                        space
+                            .space()
+                            .check_contains(&genotype)
+                            .map_err(|e| RunError::Settings(format!("imported genotype {text:?} is not in this space: {e}")))?;
+                        Alone::Pending(genotype)
+                    }
+                    None => Alone::No,
+                };
+                let searching = matches!(alone, Alone::No);
+                let references = if t.references && searching { space.space().references() } else { Vec::new() };
+                let mut info = info(name, images, valid_images, Some(space_config));
+                if !searching {
+                    (info.generations, info.population) = (1, 1);
+                }
                 Ok(Run {
                     kind: Kind::Arch {
                         search: Box::new(Search::new(space, config)),
@@ -190,11 +222,12 @@ impl Run {
                         latency,
                         device,
                     },
-                    info: info(name, images, valid_images, Some(space_config)),
+                    info,
                     reported: 0,
                     references,
                     references_done: 0,
                     fail_over: false,
+                    alone,
                 })
             }
         }
@@ -308,50 +341,37 @@ impl Run {
                 Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, None))
             }
             Kind::Arch { search, evaluator, data, latency, device } => {
-                if let Some((name, genotype)) = self.references.first().cloned() {
-                    let id = genotype.arch_id();
-                    let text = genotype.to_text();
-                    let candidate = crate::engine::search::Candidate {
-                        candidate_id: self.references_done,
-                        generation: 0,
-                        cheap: search.space().cheap(&genotype),
-                        id,
-                        solution: genotype,
-                        text,
-                        parents: Vec::new(),
-                    };
-                    let Some((outcome, extras, backend_failed)) =
-                        train_and_time(&candidate, evaluator, data, latency, device, search.space().space().config().input, &mut between_steps).await
-                    else {
-                        return Advance::Interrupted;
-                    };
-                    if let (true, Outcome::Failed { reason }) = (backend_failed && self.fail_over, &outcome) {
-                        return Advance::DeviceLost(reason.clone());
+                let input = search.space().space().config().input;
+                let mut outside = async |genotype: Genotype, number: u32, origin: &str| {
+                    score_outside(search, evaluator, data, latency, device, input, genotype, number, origin, self.fail_over, &mut between_steps)
+                        .await
+                };
+                match std::mem::replace(&mut self.alone, Alone::Done) {
+                    Alone::Pending(genotype) => {
+                        return match outside(genotype.clone(), 0, "imported").await {
+                            Ok(report) => Advance::Finished(vec![FromEngine::Candidate(report)]),
+                            Err(advance) => {
+                                self.alone = Alone::Pending(genotype);
+                                advance
+                            }
+                        };
                     }
-                    let (cheap, assessed) = search.assess_outside(&candidate.solution, outcome);
-                    let record = EvaluationRecord {
-                        candidate_id: self.references_done,
-                        generation: 0,
-                        id: candidate.id.clone(),
-                        text: candidate.text.clone(),
-                        origin: vec!["reference".to_string()],
-                        parents: Vec::new(),
-                        cheap,
-                        fitness: assessed.fitness,
-                        status: assessed.status,
-                        error: assessed.error,
-                        details: assessed.details,
-                        solution: candidate.solution.clone(),
+                    Alone::Done => return Advance::Finished(Vec::new()),
+                    Alone::No => self.alone = Alone::No,
+                }
+                if let Some((name, genotype)) = self.references.first().cloned() {
+                    return match outside(genotype, self.references_done, "reference").await {
+                        Ok(report) => {
+                            self.references.remove(0);
+                            self.references_done += 1;
+                            Advance::Scored(vec![FromEngine::Reference(ReferenceReport { name: name.to_string(), report })])
+                        }
+                        Err(advance) => advance,
                     };
-                    self.references.remove(0);
-                    self.references_done += 1;
-                    let report = FromEngine::Reference(ReferenceReport { name: name.to_string(), report: report(&record, extras) });
-                    return Advance::Scored(vec![report]);
                 }
                 let Some(candidate) = search.next_candidate_at(elapsed_s) else {
                     return Advance::Finished(drain(search, &mut self.reported, None));
                 };
-                let input = search.space().space().config().input;
                 let Some((outcome, extras, backend_failed)) =
                     train_and_time(&candidate, evaluator, data, latency, device, input, &mut between_steps).await
                 else {
@@ -364,6 +384,55 @@ impl Run {
             }
         }
     }
+}
+
+/// Trains and times an architecture outside the search (a reference, or an imported genotype
+/// evaluated alone) and scores it with the run's objectives and constraints, numbered `number`
+/// with `origin`; or the [`Advance`] that stopped it (interrupted, or the device lost).
+#[allow(clippy::too_many_arguments)]
+async fn score_outside(
+    search: &Search<ArchSpace>,
+    evaluator: &mut TrainingEvaluator,
+    data: &TrainData,
+    latency: &LatencyConfig,
+    device: &Device,
+    input: crate::engine::space::InputShape,
+    genotype: Genotype,
+    number: u32,
+    origin: &str,
+    fail_over: bool,
+    between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
+) -> Result<CandidateReport, Advance> {
+    let candidate = crate::engine::search::Candidate {
+        candidate_id: number,
+        generation: 0,
+        cheap: search.space().cheap(&genotype),
+        id: genotype.arch_id(),
+        text: genotype.to_text(),
+        solution: genotype,
+        parents: Vec::new(),
+    };
+    let (outcome, extras, backend_failed) =
+        train_and_time(&candidate, evaluator, data, latency, device, input, between_steps).await.ok_or(Advance::Interrupted)?;
+    if let (true, Outcome::Failed { reason }) = (backend_failed && fail_over, &outcome) {
+        return Err(Advance::DeviceLost(reason.clone()));
+    }
+    let (cheap, assessed) = search.assess_outside(&candidate.solution, outcome);
+    let record = EvaluationRecord {
+        candidate_id: number,
+        generation: 0,
+        id: candidate.id,
+        text: candidate.text,
+        origin: vec![origin.to_string()],
+        parents: Vec::new(),
+        cheap,
+        fitness: assessed.fitness,
+        status: assessed.status,
+        error: assessed.error,
+        details: assessed.details,
+        solution: candidate.solution,
+    };
+    Ok(report(&record, extras))
 }
 
 /// Trains `candidate` (the hook hears every step; `None` when it interrupts) and times the

@@ -4,7 +4,7 @@
 // 2. On the CPU backend: Pause holds the run, Step completes one generation and pauses again,
 //    Resume finishes it; every candidate is plotted and listed, the three reference
 //    architectures are drawn as labelled markers; results export as CSV and JSON, a genotype as
-//    JSON and text.
+//    JSON and text, and the exported genotype imports back and trains alone.
 // 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes in under 5 s.
 // 4. Lesson links: a link made on the page restores its settings and hides and locks what the
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
@@ -108,6 +108,7 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     assert.deepEqual(references, ['VGG-like', 'ResNet-like', 'MobileNet-like'], 'the reference architectures are drawn, labelled');
     assert.equal(await page.getByTestId('narrative').count(), 3, 'one narrative per generation');
     await page.getByTestId('hv-chart').waitFor();
+    await screenshot(page, 'search-cpu-finished');
     await page.getByTestId('filter-front').check();
     const front = await page.getByTestId('candidate-row').count();
     assert.ok(front >= 1 && front <= 9, `the front filter keeps the front (${front} rows)`);
@@ -124,7 +125,18 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     const genotype = JSON.parse((await download('export-genotype-json')).text);
     assert.equal(genotype.format, 'efficientnas-genotype');
     assert.equal((await download('export-genotype-text')).text.trim(), genotype.text);
-    await screenshot(page, 'search-cpu-finished');
+    // The exported genotype comes back in and trains alone; a garbled one says what is wrong.
+    await page.locator('[data-testid="import"] summary').click();
+    await page.getByTestId('import-genotype').fill('8:conv9x9');
+    assert.match(await page.getByTestId('import-error').textContent(), /conv9x9/);
+    assert.equal(await page.getByTestId('train-imported').isEnabled(), false);
+    await page.getByTestId('import-genotype').fill(JSON.stringify(genotype));
+    await page.getByTestId('train-imported').click();
+    await waitForStatus(page, ['completed', 'failed'], 120_000);
+    assert.equal(await status(page), 'completed');
+    assert.equal(await pointsMatchCandidates(page), 1, 'the imported architecture alone');
+    assert.deepEqual((await rowTexts(page)).map((row) => row.split(' ')[1]), [genotype.text]);
+    await screenshot(page, 'search-cpu-imported');
     await assertResponsive(page, 'CPU search');
     assert.deepEqual(problems, []);
   } finally {

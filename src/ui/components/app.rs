@@ -11,6 +11,7 @@ use crate::ui::components::candidate_detail::CandidateDetail;
 use crate::ui::components::candidate_table::CandidateTable;
 use crate::ui::components::config_panel::ConfigPanel;
 use crate::ui::components::dataset_files::read_files;
+use crate::ui::components::import_genotype::ImportGenotype;
 use crate::ui::components::device_panel::DevicePanel;
 use crate::ui::components::pareto_plot::ParetoPlot;
 use crate::ui::components::run_view::RunSummary;
@@ -144,6 +145,17 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_train_imported = {
+        let engine = engine.clone();
+        let dispatch = store.dispatcher();
+        let form = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(request) = form.import_request(js_sys::Date::now()).ok().filter(|_| form.can_train_imported()) {
+                dispatch.dispatch(Action::ImportedTrainingRequested);
+                send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
+            }
+        })
+    };
     let on_control = {
         let engine = engine.clone();
         let dispatch = store.dispatcher();
@@ -242,6 +254,13 @@ pub fn App() -> Html {
                         lesson_link={format!("{}{}", page_address(), state.lesson_link())}
                         files={state.files.clone()}
                         {on_files}
+                    />
+                    <ImportGenotype
+                        text={state.import_text.clone()}
+                        problem={state.import_request(0.0).err()}
+                        can_train={state.can_train_imported()}
+                        on_action={on_action.clone()}
+                        on_train={on_train_imported}
                     />
                     <SavedRuns
                         entries={state.saved.clone()}

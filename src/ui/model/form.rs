@@ -527,6 +527,6 @@ impl RunForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(RunRequest { run_id: String::new(), dataset, space, search, training })
+        Ok(RunRequest { run_id: String::new(), dataset, space, search, training, genotype: None })
     }
 }

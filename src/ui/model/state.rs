@@ -20,7 +20,9 @@ use crate::protocol::{
 };
 use crate::ui::model::form::{DatasetKind, Field, RunForm};
 use crate::ui::model::link::{Lesson, decode, encode};
-use crate::protocol::{DatasetSummary, FileFormat, RunEnd};
+use crate::engine::space::Space;
+use crate::protocol::{DatasetChoice, DatasetSummary, FileFormat, RunEnd};
+use crate::ui::model::export::read_genotype;
 use crate::storage::saved::{SavedError, SavedRun, SavedStatus};
 use crate::ui::model::run::{RunStatus, RunView, SortKey};
 use crate::ui::model::saved::{self, SavedEntry};
@@ -97,6 +99,8 @@ pub struct AppState {
     pub files: FilesView,
     /// A run the GPU lost, to continue from its checkpoint once the engine is back on the CPU.
     pub resume_after_restart: Option<String>,
+    /// The genotype to train alone, as pasted or read from a file.
+    pub import_text: String,
 }
 
 /// The user's dataset files as the page knows them.
@@ -171,6 +175,7 @@ impl Default for AppState {
             saved_changes: 0,
             files: FilesView::default(),
             resume_after_restart: None,
+            import_text: String::new(),
         }
     }
 }
@@ -210,6 +215,11 @@ pub enum Action {
     ReferencesSet(bool),
     /// The user pressed Search (the component sends [`AppState::run_request`] to the engine).
     SearchRequested,
+    /// The genotype to import was edited (or read from a file).
+    ImportEdited(String),
+    /// The user asked to train the imported genotype alone (the component sends
+    /// [`AppState::import_request`] to the engine).
+    ImportedTrainingRequested,
     /// The user pressed Pause, Resume, Step or Stop (sent to the engine by the component).
     ControlRequested(RunControl),
     /// A candidate was opened (or closed with `None`).
@@ -332,12 +342,39 @@ impl AppState {
     /// Whether Search may be pressed: the engine is up and idle, the form checks and, for the
     /// user's own files, they are loaded.
     pub fn can_search(&self) -> bool {
+        self.ready_for_run() && self.form.to_request().is_ok()
+    }
+
+    /// The engine is up and idle and, for the user's own files, they are loaded.
+    fn ready_for_run(&self) -> bool {
         let files_ready = self.form.dataset != DatasetKind::Files || matches!(self.files.status, FilesStatus::Loaded(_));
-        self.engine == EngineStatus::Ready
-            && !self.check.running
-            && !self.run.status.active()
-            && files_ready
-            && self.form.to_request().is_ok()
+        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && files_ready
+    }
+
+    /// The run that trains the imported genotype alone with the form's dataset and training
+    /// settings, named by the moment it starts; or what is wrong.
+    pub fn import_request(&self, now_ms: f64) -> Result<RunRequest, String> {
+        if self.import_text.trim().is_empty() {
+            return Err("paste a genotype (canonical text or an exported JSON file) or choose its file".into());
+        }
+        let genotype = read_genotype(&self.import_text)?;
+        let mut request = self
+            .form
+            .to_request()
+            .map_err(|_| "fix the settings above first: the architecture is trained with them".to_string())?;
+        if matches!(request.dataset, DatasetChoice::Nb201 { .. }) {
+            return Err("choose a dataset to train on: NAS-Bench-201 only looks cells up".into());
+        }
+        let space = Space::new(request.space.clone()).map_err(|e| format!("the search space above is not valid: {e}"))?;
+        space.check_contains(&genotype).map_err(|e| format!("it is not in the search space above: {e}"))?;
+        request.genotype = Some(genotype.to_text());
+        request.run_id = format!("run-{}-imported", now_ms.max(0.0) as u64);
+        Ok(request)
+    }
+
+    /// Whether the imported genotype may be trained now.
+    pub fn can_train_imported(&self) -> bool {
+        self.ready_for_run() && self.import_request(0.0).is_ok()
     }
 
     /// The reason WebGPU is not used, when the engine runs on the CPU.
@@ -400,13 +437,18 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::OpToggled(_)
         | Action::InheritanceSet(_)
         | Action::ReferencesSet(_) => {}
-        Action::SearchRequested => {
-            if state.can_search() {
+        Action::SearchRequested | Action::ImportedTrainingRequested => {
+            let allowed = match action {
+                Action::SearchRequested => state.can_search(),
+                _ => state.can_train_imported(),
+            };
+            if allowed {
                 next.run = RunView { status: RunStatus::Starting, ..RunView::default() };
                 next.selected = None;
                 next.axes = (0, 1.min(next.form.objectives.len().saturating_sub(1)));
             }
         }
+        Action::ImportEdited(text) => next.import_text = text,
         Action::ControlRequested(_) => {}
         Action::Select(index) => next.selected = index.filter(|&i| i < next.run.candidates.len()),
         Action::AxisX(index) => next.axes.0 = index,
