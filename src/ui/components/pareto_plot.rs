@@ -171,8 +171,8 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                     width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />
                 { body }
                 <text class="axis-title" x={(FRAME.width / 2.0).to_string()} y={(FRAME.height - 8.0).to_string()} text-anchor="middle">{ title(ax) }</text>
-                <text class="axis-title" x="12" y={(FRAME.height / 2.0).to_string()} text-anchor="middle"
-                    transform={format!("rotate(-90 12 {})", FRAME.height / 2.0)}>{ title(ay) }</text>
+                // The y title sits above the axis, clear of the tick labels.
+                <text class="axis-title" x={FRAME.margin.to_string()} y={(FRAME.margin - 12.0).to_string()} text-anchor="start">{ title(ay) }</text>
             </svg>
             <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Line: the current front of these two objectives. Diamonds: hand-designed reference architectures, trained the same way." }</p>
         </div>
