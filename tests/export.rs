@@ -1,12 +1,15 @@
 //! Exports of a real (tiny) run: the CSV parses back to one full row per candidate, the JSON
 //! round-trips every report, and an exported genotype reads back as the same architecture.
 
+mod common;
+
+use common::run_to_end;
 use efficientnas::engine::space::Genotype;
 use efficientnas::nn::backend;
 use efficientnas::protocol::{CandidateReport, FromEngine, RunRequest, TrainingSettings};
 use efficientnas::ui::model::export::{csv_field, file_name, genotype_json, read_genotype, run_csv, run_json};
 use efficientnas::ui::model::run::RunView;
-use efficientnas::worker::run::{Advance, Run};
+use efficientnas::worker::run::Run;
 
 /// A finished two-candidate digits run as the page holds it.
 fn finished_run() -> RunView {
@@ -19,21 +22,11 @@ fn finished_run() -> RunView {
     let mut run = Run::new(&request, backend::cpu(), None).unwrap();
     let mut view = RunView::default();
     view.apply(&FromEngine::RunStarted(run.info().clone()));
-    loop {
-        match pollster::block_on(run.advance(0.0, async |_| true)) {
-            Advance::Scored(events) => events.iter().for_each(|e| {
-                view.apply(e);
-            }),
-            Advance::Finished(events) => {
-                events.iter().for_each(|e| {
-                    view.apply(e);
-                });
-                view.apply(&FromEngine::RunFinished { end: efficientnas::protocol::RunEnd::Completed, evaluations: 2, seconds: 1.5 });
-                return view;
-            }
-            other => panic!("nothing interrupts this run: {other:?}"),
-        }
+    for event in run_to_end(&mut run) {
+        view.apply(&event);
     }
+    view.apply(&FromEngine::RunFinished { end: efficientnas::protocol::RunEnd::Completed, evaluations: 2, seconds: 1.5 });
+    view
 }
 
 /// Splits CSV text into rows of fields (quoted fields may hold commas, quotes and line breaks).

@@ -1,9 +1,12 @@
 //! The user's dataset files as the worker reads them, and a run trained on them (CPU backend).
 
+mod common;
+
+use common::run_to_end;
 use efficientnas::nn::backend;
 use efficientnas::protocol::{DatasetChoice, FileFormat, FromEngine, LoadDataset, RunRequest, TrainingSettings};
 use efficientnas::worker::files::{read_dataset, summary};
-use efficientnas::worker::run::{Advance, Run, RunError};
+use efficientnas::worker::run::{Run, RunError};
 
 fn load(format: FileFormat) -> LoadDataset {
     LoadDataset { format, name: "mine".into(), side: 32 }
@@ -81,17 +84,7 @@ fn a_run_trains_on_the_users_files_and_needs_them_loaded() {
     let mut run = Run::on_files(&request, backend::cpu(), dataset).unwrap();
     let info = run.info().clone();
     assert_eq!((info.dataset.as_str(), info.images, info.space.as_ref().map(|s| s.input.channels)), ("mine", 60, Some(3)));
-    let mut events = Vec::new();
-    loop {
-        match pollster::block_on(run.advance(0.0, async |_| true)) {
-            Advance::Scored(more) => events.extend(more),
-            Advance::Finished(more) => {
-                events.extend(more);
-                break;
-            }
-            other => panic!("nothing interrupts this run: {other:?}"),
-        }
-    }
+    let events = run_to_end(&mut run);
     let trained = events.iter().filter(|e| matches!(e, FromEngine::Candidate(c) if c.error.is_some())).count();
     assert_eq!(trained, 2, "both candidates trained on the user's images");
 }

@@ -1,6 +1,9 @@
 //! The worker's run driver, natively on the CPU backend: real training on the built-in digits,
 //! latency measured per candidate, interruption, determinism, and the tabular mode.
 
+mod common;
+
+use common::run_to_end;
 use efficientnas::engine::search::RecordStatus;
 use efficientnas::engine::tabular::{Nb201Dataset, Nb201Table};
 use efficientnas::nn::backend;
@@ -24,20 +27,6 @@ fn tiny() -> RunRequest {
         ..TrainingSettings::default()
     };
     request
-}
-
-fn run_to_end(run: &mut Run) -> Vec<FromEngine> {
-    let mut events = Vec::new();
-    loop {
-        match pollster::block_on(run.advance(0.0, async |_| true)) {
-            Advance::Scored(more) => events.extend(more),
-            Advance::Finished(more) => {
-                events.extend(more);
-                return events;
-            }
-            other => panic!("nothing interrupts this run: {other:?}"),
-        }
-    }
 }
 
 fn candidates(events: &[FromEngine]) -> Vec<&CandidateReport> {

@@ -1,0 +1,19 @@
+//! Shared by the native integration tests that drive the worker's run.
+
+use efficientnas::protocol::FromEngine;
+use efficientnas::worker::run::{Advance, Run};
+
+/// Advances `run` to its end (nothing may interrupt it) and returns every event in order.
+pub fn run_to_end(run: &mut Run) -> Vec<FromEngine> {
+    let mut events = Vec::new();
+    loop {
+        match pollster::block_on(run.advance(0.0, async |_| true)) {
+            Advance::Scored(more) => events.extend(more),
+            Advance::Finished(more) => {
+                events.extend(more);
+                return events;
+            }
+            other => panic!("nothing interrupts this run: {other:?}"),
+        }
+    }
+}
