@@ -58,6 +58,14 @@ pub enum ToEngine {
     /// Time training of the reference workload W1 (see `nn::reference`) on the worker's backend;
     /// answered with [`FromEngine::BenchmarkFinished`]. For the benchmark script, not the page.
     Benchmark(BenchmarkRequest),
+    /// Send the trained weights of a candidate of the last run (Burn record, burnpack bytes);
+    /// answered with [`FromEngine::Weights`] or an error saying why not.
+    ExportWeights {
+        /// The run.
+        run_id: String,
+        /// The candidate's arch id.
+        arch_id: String,
+    },
     /// Continue a saved run from its last checkpoint in the browser's storage (refused while a
     /// search or check runs). A run saved before its first checkpoint starts again.
     ResumeRun {
@@ -509,6 +517,15 @@ pub enum FromEngine {
         evaluations: u32,
         /// Seconds of work (pauses excluded).
         seconds: f64,
+    },
+    /// The trained weights of a candidate, as asked with [`ToEngine::ExportWeights`].
+    Weights {
+        /// The run.
+        run_id: String,
+        /// The candidate's arch id.
+        arch_id: String,
+        /// Burnpack bytes, loadable with Burn's `ModuleRecord::from_bytes` and `load_record`.
+        bytes: Vec<u8>,
     },
     /// The W1 benchmark finished.
     BenchmarkFinished(BenchmarkResult),

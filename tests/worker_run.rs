@@ -232,3 +232,30 @@ fn an_imported_genotype_is_trained_alone_and_bad_ones_are_refused() {
     let error = Run::new(&request, backend::cpu(), None).err().unwrap();
     assert!(error.to_string().contains("NAS-Bench-201"), "{error}");
 }
+
+#[test]
+fn trained_weights_export_as_a_burn_record_that_loads_back() {
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
+    use burn::tensor::{Distribution, Tensor};
+    use efficientnas::engine::space::{Genotype, Space};
+    use efficientnas::nn::candidate::Candidate;
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    let events = run_to_end(&mut run);
+    let last = *candidates(&events).last().unwrap();
+    let bytes = pollster::block_on(run.weights(&last.id)).unwrap();
+    let space = Space::new(run.info().space.clone().unwrap()).unwrap();
+    let genotype = Genotype::parse(&last.text).unwrap();
+    let device = backend::cpu();
+    let fresh = Candidate::new(&space, &genotype, &device).unwrap();
+    let loaded = Candidate::new(&space, &genotype, &device)
+        .unwrap()
+        .load_record(ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).unwrap());
+    let x = Tensor::<4>::random([4, 1, 28, 28], Distribution::Default, &device);
+    let (trained, untrained) = (loaded.forward(x.clone()).into_data(), fresh.forward(x).into_data());
+    assert_ne!(trained, untrained, "the record holds the trained weights, not fresh ones");
+    let error = pollster::block_on(run.weights("0000000000000000")).unwrap_err();
+    assert!(error.contains("no longer in memory"), "{error}");
+}

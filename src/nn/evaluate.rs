@@ -24,6 +24,7 @@
 
 use std::collections::BTreeMap;
 
+use burn::module::Module;
 use burn::tensor::Device;
 
 use crate::engine::search::{Candidate as SearchCandidate, Outcome};
@@ -181,6 +182,13 @@ impl TrainingEvaluator {
     /// The trained model of an evaluated candidate, while it is kept for inheritance.
     pub fn trained_model(&self, id: &str) -> Option<&Candidate> {
         self.models.get(id).map(|(_, _, model)| model)
+    }
+
+    /// The burnpack bytes of an evaluated candidate's trained weights, while it is kept (see
+    /// [`crate::nn::weights`]); `None` once it has been dropped.
+    pub async fn weights(&self, id: &str) -> Option<Result<Vec<u8>, crate::nn::weights::WeightsError>> {
+        let (_, genotype, model) = self.models.get(id)?;
+        Some(crate::nn::weights::record_bytes(&self.space, genotype, &model.valid()).await)
     }
 
     /// The device candidates train on (with autodiff).

@@ -10,3 +10,4 @@ pub mod reference;
 pub mod device_check;
 pub mod evaluate;
 pub mod train;
+pub mod weights;

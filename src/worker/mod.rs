@@ -79,6 +79,8 @@ struct WorkerState {
     run: Option<Rc<RefCell<Flags>>>,
     /// The user's dataset, once read.
     files: Option<Dataset>,
+    /// The last finished run, whose trained models can still be exported.
+    last_run: Option<Rc<Run>>,
 }
 
 /// What the page has asked of the running search.
@@ -212,6 +214,20 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine, files: Vec<
             Err(message) => post(&FromEngine::DatasetRefused { message }),
         },
         ToEngine::Benchmark(request) => run_benchmark(state, request).await,
+        ToEngine::ExportWeights { run_id, arch_id } => {
+            let run = state.borrow().last_run.clone().filter(|run| run.info().run_id == run_id);
+            let reply = match run {
+                Some(run) => match run.weights(&arch_id).await {
+                    Ok(bytes) => FromEngine::Weights { run_id, arch_id, bytes },
+                    Err(message) => error_reply("exporting weights", message),
+                },
+                None => error_reply(
+                    "exporting weights",
+                    format!("run {run_id} is not the last finished run of this page: weights are kept only for that run, in memory"),
+                ),
+            };
+            post(&reply);
+        }
         ToEngine::StartRun(request) => run_search(state, Start::New(request)).await,
         ToEngine::ResumeRun { run_id } => run_search(state, Start::Resume(run_id)).await,
         ToEngine::Control(control) => {
@@ -294,10 +310,15 @@ async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
     let (files, on_gpu) = {
         let mut state = state.borrow_mut();
         state.run = Some(flags.clone());
+        state.last_run = None;
         (state.files.clone(), matches!(state.backend, Some(BackendReport::Webgpu { .. })))
     };
     match drive_search(start, device, files, on_gpu, &flags).await {
-        Ok((evaluations, end, seconds)) => post(&FromEngine::RunFinished { end, evaluations, seconds }),
+        Ok((evaluations, end, seconds, run)) => {
+            // Kept for weight exports until the next run replaces it.
+            state.borrow_mut().last_run = run.map(Rc::new);
+            post(&FromEngine::RunFinished { end, evaluations, seconds });
+        }
         // The run stays unfinished in storage; the page restarts the engine on the CPU and
         // resumes it. This instance keeps the device claimed: it is about to be replaced.
         Err(DeviceLost(reason)) => {
@@ -385,8 +406,8 @@ async fn drive_search(
     files: Option<Dataset>,
     on_gpu: bool,
     flags: &RefCell<Flags>,
-) -> Result<(u32, RunEnd, f64), DeviceLost> {
-    let failed = |message: String| Ok((0, RunEnd::Failed { message }, 0.0));
+) -> Result<(u32, RunEnd, f64, Option<Run>), DeviceLost> {
+    let failed = |message: String| Ok((0, RunEnd::Failed { message }, 0.0, None));
     let db = match Db::open().await {
         Ok(db) => Some(db),
         Err(problem) => {
@@ -437,7 +458,7 @@ async fn drive_search(
     let (evaluations, end) = drive_loop(&mut run, &mut saver, flags, &clock, candidates).await?;
     let seconds = clock.borrow().elapsed_s();
     saver.finish(&end, evaluations, seconds).await;
-    Ok((evaluations, end, seconds))
+    Ok((evaluations, end, seconds, Some(run)))
 }
 
 /// Advances the run until it ends or is stopped, posting and saving its events.

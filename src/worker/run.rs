@@ -311,6 +311,19 @@ impl Run {
         self.fail_over = true;
     }
 
+    /// The trained weights of candidate (or reference) `arch_id` as burnpack bytes, or why not.
+    pub async fn weights(&self, arch_id: &str) -> Result<Vec<u8>, String> {
+        let Kind::Arch { evaluator, .. } = &self.kind else {
+            return Err("NAS-Bench-201 candidates are looked up, not trained: they have no weights".into());
+        };
+        match evaluator.weights(arch_id).await {
+            Some(bytes) => bytes.map_err(|e| e.to_string()),
+            None => Err(format!(
+                "the weights of {arch_id} are no longer in memory: only the most recently trained candidates of the last run in this page are kept"
+            )),
+        }
+    }
+
     /// What the page is told when the run starts.
     pub fn info(&self) -> &RunInfo {
         &self.info

@@ -4,7 +4,8 @@
 // 2. On the CPU backend: Pause holds the run, Step completes one generation and pauses again,
 //    Resume finishes it; every candidate is plotted and listed, the three reference
 //    architectures are drawn as labelled markers; results export as CSV and JSON, a genotype as
-//    JSON and text, and the exported genotype imports back and trains alone.
+//    JSON and text, the trained weights as a Burn record, and the exported genotype imports back
+//    and trains alone.
 // 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes in under 5 s.
 // 4. Lesson links: a link made on the page restores its settings and hides and locks what the
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
@@ -121,8 +122,14 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     assert.equal(csv.text.trim().split('\n').length, 10, 'the CSV has a header and one row per candidate');
     const results = JSON.parse((await download('export-run-json')).text);
     assert.equal(results.candidates.length, 9);
-    await page.getByTestId('point').first().click();
+    // The last candidate: its trained model is still held by the engine.
+    await page.getByTestId('point').nth(8).click();
     const genotype = JSON.parse((await download('export-genotype-json')).text);
+    const [weights] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-weights').click()]);
+    const record = await readFile(await weights.path());
+    assert.match(weights.suggestedFilename(), /^run-\d+-seed-7-[0-9a-f]{16}\.bpk$/);
+    assert.equal(record.subarray(0, 4).toString('latin1'), 'NRUB', 'a burnpack record');
+    assert.ok(record.length > 1000, `the weights are in it (${record.length} bytes)`);
     assert.equal(genotype.format, 'efficientnas-genotype');
     assert.equal((await download('export-genotype-text')).text.trim(), genotype.text);
     // The exported genotype comes back in and trains alone; a garbled one says what is wrong.

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::protocol::{FileFormat, RunControl, ToEngine};
+use crate::protocol::{FileFormat, FromEngine, RunControl, ToEngine};
 use crate::ui::bridge::EngineBridge;
 use crate::ui::components::candidate_detail::CandidateDetail;
 use crate::ui::components::candidate_table::CandidateTable;
@@ -18,7 +18,7 @@ use crate::ui::components::run_view::RunSummary;
 use crate::ui::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::ui::components::search_panel::SearchPanel;
 use crate::ui::components::status_bar::StatusBar;
-use crate::ui::model::export::{Export, export_file};
+use crate::ui::model::export::{Export, export_file, weights_file_name};
 use crate::ui::model::saved::SavedUse;
 use crate::ui::model::state::{Action, AppState, FollowUp, reduce};
 
@@ -43,6 +43,13 @@ fn start_engine(slot: &EngineSlot, dispatch: UseReducerDispatcher<Store>) {
             let mut messages = Vec::with_capacity(events.len());
             for event in events {
                 match event {
+                    // Weights asked for by an export go straight to the browser as a download.
+                    Ok(FromEngine::Weights { run_id, arch_id, bytes }) => {
+                        let name = weights_file_name(&run_id, &arch_id);
+                        if let Err(problem) = crate::ui::download::download_bytes(&name, "application/octet-stream", &bytes) {
+                            dispatch.dispatch(Action::ExportFailed(problem));
+                        }
+                    }
                     Ok(message) => messages.push(message),
                     Err(problem) => {
                         dispatch.dispatch(Action::Engine(std::mem::take(&mut messages)));
@@ -181,9 +188,14 @@ pub fn App() -> Html {
     };
     let on_export = {
         let dispatch = store.dispatcher();
+        let engine = engine.clone();
         let (run, selected) = (state.run.clone(), state.selected);
         Callback::from(move |what: Export| {
-            if let Some(file) = export_file(&run, selected, what)
+            let chosen = selected.and_then(|i| run.candidates.get(i));
+            if let (Export::Weights, Some(info), Some(candidate)) = (what, &run.info, chosen) {
+                let request = ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: candidate.id.clone() };
+                send(&engine, &dispatch, &request);
+            } else if let Some(file) = export_file(&run, selected, what)
                 && let Err(problem) = crate::ui::download::download(&file)
             {
                 dispatch.dispatch(Action::ExportFailed(problem));

@@ -97,6 +97,11 @@ pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
                 { "Export genotype: " }
                 <button class="small" data-testid="export-genotype-json" onclick={props.on_export.reform(|_: MouseEvent| Export::GenotypeJson)}>{ "JSON" }</button>
                 <button class="small" data-testid="export-genotype-text" onclick={props.on_export.reform(|_: MouseEvent| Export::GenotypeText)}>{ "text" }</button>
+                if !props.info.tabular && matches!(c.status, RecordStatus::Evaluated) {
+                    { " · trained weights: " }
+                    <button class="small" data-testid="export-weights" title="Burn record (burnpack): load with ModuleRecord::from_bytes and load_record"
+                        onclick={props.on_export.reform(|_: MouseEvent| Export::Weights)}>{ ".bpk" }</button>
+                }
             </p>
             { architecture(props) }
             <div class="detail-grid">

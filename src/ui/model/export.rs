@@ -201,6 +201,11 @@ fn pretty(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
+/// The name of a weights download: run, candidate's arch id, `.bpk` (Burn's burnpack).
+pub fn weights_file_name(run_id: &str, arch_id: &str) -> String {
+    file_name(&format!("{run_id}-{arch_id}"), "bpk")
+}
+
 /// A file name for an export: `stem` made safe (letters, digits, `-`, `_`, `.`) plus `extension`.
 pub fn file_name(stem: &str, extension: &str) -> String {
     let safe: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
@@ -218,6 +223,8 @@ pub enum Export {
     GenotypeJson,
     /// The selected candidate's canonical genotype text.
     GenotypeText,
+    /// The selected candidate's trained weights (asked of the engine, which keeps them).
+    Weights,
 }
 
 /// A file to hand to the browser.
@@ -232,7 +239,8 @@ pub struct ExportFile {
 }
 
 /// The file for `what`, from the run and its candidate number `selected`; `None` when there
-/// is nothing to export (no run, or no candidate selected for a genotype).
+/// is nothing to export (no run, or no candidate selected for a genotype) or when the engine
+/// holds it ([`Export::Weights`]).
 pub fn export_file(run: &RunView, selected: Option<usize>, what: Export) -> Option<ExportFile> {
     let info = run.info.as_ref()?;
     let candidate = selected.and_then(|i| run.candidates.get(i));
@@ -250,6 +258,7 @@ pub fn export_file(run: &RunView, selected: Option<usize>, what: Export) -> Opti
             let name = file_name(&format!("{run_id}-candidate-{}", c.candidate_id), "genotype.txt");
             ExportFile { name, mime: "text/plain", text: format!("{}\n", c.text) }
         }
+        Export::Weights => return None,
     };
     Some(file)
 }
