@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::engine::hardware::Target;
-use crate::engine::search::{CheapMetrics, GenerationSummary, Objective, RecordStatus, SearchConfig};
+use crate::engine::search::{CheapMetrics, GenerationSummary, LatencySource, Objective, RecordStatus, SearchConfig};
 use crate::engine::space::{InputShape, SpaceConfig};
 use crate::engine::tabular::Nb201Dataset;
 pub use crate::engine::hardware::LatencyMeasurement;
@@ -371,6 +371,9 @@ pub struct RunInfo {
     pub space: Option<SpaceConfig>,
     /// The hardware target of the latency and energy objectives.
     pub target: Target,
+    /// Where the latency objective comes from.
+    #[serde(default)]
+    pub latency: LatencySource,
 }
 
 /// One scored candidate, as the page shows it.

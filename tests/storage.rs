@@ -20,6 +20,7 @@ fn info(request: &RunRequest) -> RunInfo {
         tabular: false,
         space: Some(request.space.clone()),
         target: request.search.target,
+        latency: request.search.latency,
     }
 }
 

@@ -265,6 +265,7 @@ fn a_run_whose_gpu_fails_continues_from_its_checkpoint_on_the_cpu() {
         tabular: false,
         space: Some(request.space.clone()),
         target: request.search.target,
+        latency: request.search.latency,
     };
     let running = reduce(&ready(webgpu()), Action::Engine(vec![FromEngine::RunStarted(info.clone())]));
     let crashed = reduce(&running, Action::Engine(vec![FromEngine::Crashed { message: "device lost".into() }]));

@@ -259,3 +259,24 @@ fn trained_weights_export_as_a_burn_record_that_loads_back() {
     let error = pollster::block_on(run.weights("0000000000000000")).unwrap_err();
     assert!(error.contains("no longer in memory"), "{error}");
 }
+
+#[test]
+fn the_latency_objective_is_measured_here_when_asked_and_predicted_otherwise() {
+    use efficientnas::engine::search::{LatencySource, Objective};
+    for source in [LatencySource::Measured, LatencySource::Predicted] {
+        let mut request = tiny();
+        request.search.latency = source;
+        let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+        assert_eq!(run.info().latency, source);
+        let at = run.info().objectives.iter().position(|o| *o == Objective::Latency).unwrap();
+        let events = run_to_end(&mut run);
+        for c in candidates(&events).iter().filter(|c| c.status == RecordStatus::Evaluated) {
+            let expected = match source {
+                LatencySource::Measured => c.measured_latency.as_ref().unwrap().median_ms,
+                LatencySource::Predicted => c.cheap.latency_ms,
+            };
+            assert_eq!(c.objectives[at], expected, "{source:?}: {}", c.text);
+            assert_eq!(c.details.get("measured_latency_ms").copied(), c.measured_latency.as_ref().map(|m| m.median_ms));
+        }
+    }
+}

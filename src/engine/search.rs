@@ -121,6 +121,20 @@ pub struct Constraints {
     pub max_macs: Option<u64>,
 }
 
+/// Where the latency objective comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LatencySource {
+    /// Predicted for the target by its analytical profile: known before training, the same on
+    /// every machine.
+    #[default]
+    Predicted,
+    /// Measured on the device that trains the candidates (the evaluator's `measured_latency_ms`
+    /// detail); the prediction stands in where nothing was measured (candidates never trained).
+    /// Constraints still use the prediction: they act before training.
+    Measured,
+}
+
 /// Everything a run needs besides its space. Check it with [`SearchConfig::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -133,6 +147,8 @@ pub struct SearchConfig {
     pub constraints: Constraints,
     /// The hardware target of the latency and energy objectives.
     pub target: Target,
+    /// Where the latency objective comes from.
+    pub latency: LatencySource,
     /// Population size: NSGA-II's μ and λ; random search's batch; regularized evolution's queue
     /// and batch (each generation makes this many children by tournament from the current
     /// queue, then the oldest leave), so every strategy evaluates this many per generation.
@@ -158,6 +174,7 @@ impl Default for SearchConfig {
             objectives: vec![Objective::Error, Objective::Latency, Objective::Params],
             constraints: Constraints::default(),
             target: Target::Mobile,
+            latency: LatencySource::Predicted,
             population: 12,
             tournament: 3,
             generations: 6,
@@ -802,14 +819,14 @@ impl<P: SearchSpace> Search<P> {
         match outcome {
             Outcome::Evaluated { error, details } => Assessed {
                 error: Some(error),
+                fitness: Fitness::feasible(self.objectives(Some(error), cheap, Some(&details))),
                 details,
-                fitness: Fitness::feasible(self.objectives(Some(error), cheap)),
                 status: RecordStatus::Evaluated,
             },
             Outcome::Failed { reason } => Assessed {
                 error: None,
                 details: BTreeMap::new(),
-                fitness: Fitness { objectives: self.objectives(Some(1.0), cheap), violation: FAILED_VIOLATION },
+                fitness: Fitness { objectives: self.objectives(Some(1.0), cheap, None), violation: FAILED_VIOLATION },
                 status: RecordStatus::Failed { reason },
             },
         }
@@ -831,13 +848,16 @@ impl<P: SearchSpace> Search<P> {
     }
 
     /// Objective values in the configured order; `error` 1.0 when unknown.
-    fn objectives(&self, error: Option<f64>, cheap: &CheapMetrics) -> Vec<f64> {
+    fn objectives(&self, error: Option<f64>, cheap: &CheapMetrics, details: Option<&BTreeMap<String, f64>>) -> Vec<f64> {
+        let measured = details
+            .and_then(|d| d.get("measured_latency_ms").copied())
+            .filter(|_| self.config().latency == LatencySource::Measured);
         self.config()
             .objectives
             .iter()
             .map(|o| match o {
                 Objective::Error => error.unwrap_or(1.0),
-                Objective::Latency => cheap.latency_ms,
+                Objective::Latency => measured.unwrap_or(cheap.latency_ms),
                 Objective::Params => cheap.params as f64 / 1e6,
                 Objective::Macs => cheap.macs as f64 / 1e6,
                 Objective::Energy => cheap.energy_mj,
@@ -877,11 +897,11 @@ impl<P: SearchSpace> Search<P> {
         let fitness = if let Some(&index) = self.state.cache.get(&proposal.id) {
             self.state.records[index as usize].fitness.clone()
         } else if proposal.cheap_violation > 0.0 {
-            let fitness = Fitness { objectives: self.objectives(None, &cheap), violation: proposal.cheap_violation };
+            let fitness = Fitness { objectives: self.objectives(None, &cheap, None), violation: proposal.cheap_violation };
             self.push_record(&proposal, cheap, None, BTreeMap::new(), fitness.clone(), RecordStatus::ConstraintViolated);
             fitness
         } else if !self.needs_evaluation() {
-            let fitness = Fitness::feasible(self.objectives(None, &cheap));
+            let fitness = Fitness::feasible(self.objectives(None, &cheap, None));
             self.push_record(&proposal, cheap, None, BTreeMap::new(), fitness.clone(), RecordStatus::CheapOnly);
             self.state.cache.insert(proposal.id.clone(), (self.state.records.len() - 1) as u32);
             fitness

@@ -152,6 +152,7 @@ impl Run {
             tabular: space.is_none(),
             space,
             target: search_config.target,
+            latency: search_config.latency,
         };
         match &request.dataset {
             DatasetChoice::Nb201 { .. } if request.genotype.is_some() => Err(RunError::Settings(
@@ -473,7 +474,13 @@ async fn train_and_time(
         && let Some(model) = evaluator.trained_model(&candidate.id)
     {
         match measure(&model.valid(), input, latency, device).await {
-            Ok(measured) => measured_latency = Some(measured),
+            Ok(measured) => {
+                // The latency objective reads it when the run measures latency here.
+                if let Outcome::Evaluated { details, .. } = &mut outcome {
+                    details.insert("measured_latency_ms".to_string(), measured.median_ms);
+                }
+                measured_latency = Some(measured);
+            }
             Err(error) => {
                 outcome = Outcome::Failed { reason: format!("timing its inference: {error}") };
                 backend_failed = true;

@@ -12,7 +12,7 @@
 // 5. Saved runs: a reload mid-run offers to resume the run from IndexedDB; it finishes with the
 //    earlier candidates kept, and reopens read-only after another reload.
 // 6. Your own files: a garbled CIFAR-10 file is refused with its problem; a valid one loads and a
-//    search trains on it.
+//    search trains on it, with latency measured on this device as its objective.
 // 7. A phone-sized screen: the page stacks, nothing is wider than the screen, a search runs.
 // 8. WebGPU lost mid-run (every GPU read-back fails): the engine restarts on the CPU and the run
 //    continues from its checkpoint, keeping what WebGPU scored.
@@ -314,11 +314,16 @@ test('your own files: a garbled dataset file shows its problem; a CIFAR-10 batch
     await page.waitForFunction(() => document.querySelector('[data-testid="files-status"]')?.dataset.state === 'loaded', null, { timeout: 30_000 });
     assert.match(await statusLine.textContent(), /60 images of 3×32×32, 10 classes/);
     await tinySearch(page, { population: 2, generations: 1 });
+    await page.getByTestId('field-latency').selectOption('measured');
     await page.evaluate(() => { window.__longTasks = []; });
     await page.getByTestId('search').click();
     await waitForStatus(page, ['completed', 'failed'], 120_000);
     assert.equal(await status(page), 'completed');
     assert.equal(await pointsMatchCandidates(page), 2);
+    // The latency objective is what was measured here: the table's latency and measured columns agree.
+    assert.match(await page.getByTestId('pareto-plot').textContent(), /latency \(ms, measured on this device\)/);
+    const columns = await page.getByTestId('candidate-row').evaluateAll((rows) => rows.map((row) => [row.cells[3].textContent, row.cells[5].textContent]));
+    for (const [objective, measured] of columns) assert.equal(objective, measured);
     assert.match(await page.getByTestId('run-status').textContent(), /data_batch_1\.bin · 1 generations × 2/);
     await assertResponsive(page, 'search on your files');
     await screenshot(page, 'files-search');

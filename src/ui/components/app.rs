@@ -304,6 +304,7 @@ pub fn App() -> Html {
                         <ParetoPlot
                             candidates={run.candidates.clone()}
                             references={run.references.clone()}
+                            latency={run.info.as_ref().map(|info| info.latency).unwrap_or_default()}
                             objectives={objectives.clone()}
                             axes={state.axes}
                             selected={state.selected}

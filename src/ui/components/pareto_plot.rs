@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::protocol::{CandidateReport, ReferenceReport};
-use crate::engine::search::Objective;
+use crate::engine::search::{LatencySource, Objective};
 use crate::ui::model::format::{objective_title, short};
 use crate::ui::model::plot::{Frame, front_steps, scatter_from_data, sequential_colour};
 use crate::ui::model::state::Action;
@@ -25,6 +25,8 @@ pub struct ParetoPlotProps {
     pub objectives: Vec<Objective>,
     /// Objective indices on x and y.
     pub axes: (usize, usize),
+    /// Where the latency objective comes from (for its axis title).
+    pub latency: LatencySource,
     /// The opened candidate.
     pub selected: Option<usize>,
     /// Generations the run makes (for the colour scale).
@@ -68,7 +70,11 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let xs: Vec<f64> = everything().map(|c| value(c, ax)).collect();
     let ys: Vec<f64> = everything().map(|c| value(c, ay)).collect();
     let count = props.candidates.len();
-    let title = |k: usize| props.objectives.get(k).map_or("", |o| objective_title(*o));
+    let title = |k: usize| match props.objectives.get(k) {
+        Some(Objective::Latency) if props.latency == LatencySource::Measured => "latency (ms, measured on this device)",
+        Some(o) => objective_title(*o),
+        None => "",
+    };
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
     // One handler for all points (each carries its index), so a large run renders quickly.
     let on_click = props.on_action.reform(|event: MouseEvent| Action::Select(index_of(event.target())));

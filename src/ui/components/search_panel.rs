@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::engine::hardware::Target;
-use crate::engine::search::{Objective, StrategyKind};
+use crate::engine::search::{LatencySource, Objective, StrategyKind};
 use crate::engine::space::{Op, Stage};
 use crate::protocol::{FileFormat, RunControl};
 use crate::ui::components::dataset_files::DatasetFiles;
@@ -135,6 +135,10 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
     .iter()
     .map(|(s, text)| (*s, s.name(), text.to_string()))
     .collect();
+    let latencies: Vec<(LatencySource, &'static str, String)> = vec![
+        (LatencySource::Predicted, "predicted", "Predicted for the target".to_string()),
+        (LatencySource::Measured, "measured", "Measured on this device".to_string()),
+    ];
     let targets: Vec<(Target, &'static str, String)> = [
         (Target::Mobile, "mobile", "Mobile phone CPU (Pixel 3 class)"),
         (Target::Edge, "edge", "Edge GPU board (Jetson Nano class)"),
@@ -222,6 +226,9 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
                 { select(props, Field::Strategy, &strategies, form.strategy, Action::StrategyChosen) }
                 { objectives }
                 { select(props, Field::Target, &targets, form.target, Action::TargetChosen) }
+                if !tabular {
+                    { select(props, Field::Latency, &latencies, form.latency, Action::LatencyChosen) }
+                }
                 { text_field(props, Field::MaxLatency) }
                 { text_field(props, Field::MaxParams) }
                 { text_field(props, Field::MaxMacs) }

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::hardware::Target;
-use crate::engine::search::{Objective, StrategyKind};
+use crate::engine::search::{LatencySource, Objective, StrategyKind};
 use crate::engine::space::{InputShape, Op, SpaceConfig};
 use crate::engine::tabular::Nb201Dataset;
 use crate::protocol::{DatasetChoice, RunRequest, TrainingSettings};
@@ -35,6 +35,8 @@ pub enum Field {
     Objectives,
     /// Hardware target of the latency and energy objectives.
     Target,
+    /// Latency objective predicted for the target or measured on this device.
+    Latency,
     /// Constraint on predicted latency.
     MaxLatency,
     /// Constraint on parameters.
@@ -77,12 +79,13 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 24] = [
+    pub const ALL: [Field; 25] = [
         Field::Dataset,
         Field::ProceduralImages,
         Field::Strategy,
         Field::Objectives,
         Field::Target,
+        Field::Latency,
         Field::MaxLatency,
         Field::MaxParams,
         Field::MaxMacs,
@@ -112,6 +115,7 @@ impl Field {
             Field::Strategy => "strategy",
             Field::Objectives => "objectives",
             Field::Target => "target",
+            Field::Latency => "latency",
             Field::MaxLatency => "max_latency",
             Field::MaxParams => "max_params",
             Field::MaxMacs => "max_macs",
@@ -147,6 +151,7 @@ impl Field {
             Field::Strategy => "Strategy",
             Field::Objectives => "Objectives",
             Field::Target => "Hardware target",
+            Field::Latency => "Latency objective",
             Field::MaxLatency => "Max latency (ms)",
             Field::MaxParams => "Max parameters",
             Field::MaxMacs => "Max MACs",
@@ -177,6 +182,7 @@ impl Field {
             Field::Strategy => "NSGA-II evolves a population towards the Pareto front of all objectives. Random search samples independently (the baseline every method must beat). Regularized evolution keeps the best by error only, ageing the oldest out.",
             Field::Objectives => "What the search minimises (pick 2 to 5 for NSGA-II). Error is 1 - validation accuracy and needs training; latency, parameters, MACs and energy are computed from the architecture before training.",
             Field::Target => "The device the latency and energy objectives are predicted for: a phone CPU, an embedded GPU board or a desktop GPU. Every candidate is also timed on this device.",
+            Field::Latency => "Predicted: the latency objective is the target's prediction, the same on every machine. Measured on this device: each trained candidate's median inference time here (batch 1), so the search optimises for the device you are using; the max-latency limit still uses the prediction, because it acts before training.",
             Field::MaxLatency => "Candidates predicted slower than this on the target never train; they are drawn grey. Leave empty for no limit.",
             Field::MaxParams => "Candidates with more parameters never train. Leave empty for no limit.",
             Field::MaxMacs => "Candidates with more multiply-accumulates per image never train. Leave empty for no limit.",
@@ -271,6 +277,8 @@ pub struct RunForm {
     pub objectives: Vec<Objective>,
     /// The hardware target.
     pub target: Target,
+    /// Where the latency objective comes from.
+    pub latency: LatencySource,
     /// Weight inheritance.
     pub inheritance: bool,
     /// Reference architectures trained first.
@@ -369,6 +377,7 @@ impl RunForm {
             strategy: s.strategy,
             objectives,
             target: s.target,
+            latency: s.latency,
             inheritance: t.inheritance,
             references: t.references,
             disabled_ops: sp.schedule.disabled.clone(),
@@ -477,6 +486,8 @@ impl RunForm {
         search.strategy = self.strategy;
         search.objectives = self.objectives.clone();
         search.target = self.target;
+        // Nothing is timed in NAS-Bench-201 mode: latency is the prediction there.
+        search.latency = if self.dataset.tabular() { LatencySource::Predicted } else { self.latency };
         search.population = population;
         search.tournament = search.tournament.min(population);
         search.generations = generations;

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::engine::hardware::Target;
-use crate::engine::search::{Objective, StrategyKind};
+use crate::engine::search::{LatencySource, Objective, StrategyKind};
 use crate::engine::space::Op;
 use crate::ui::model::form::{DatasetKind, Field, RunForm, TEXT_FIELDS};
 
@@ -79,6 +79,7 @@ pub fn encode(lesson: &Lesson) -> String {
         ("strategy".into(), f.strategy.name().into()),
         ("objectives".into(), f.objectives.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
         ("target".into(), target_key(f.target).into()),
+        ("latency".into(), match f.latency { LatencySource::Predicted => "predicted", LatencySource::Measured => "measured" }.into()),
         ("inheritance".into(), if f.inheritance { "on" } else { "off" }.into()),
         ("references".into(), if f.references { "on" } else { "off" }.into()),
         ("ops_off".into(), f.disabled_ops.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
@@ -134,6 +135,13 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
                     .find(|t| t.name() == value)
                     .ok_or_else(|| format!("target {value:?} is not known; allowed: mobile, edge, gpu"))?
             }
+            "latency" => {
+                form.latency = match value.as_str() {
+                    "predicted" => LatencySource::Predicted,
+                    "measured" => LatencySource::Measured,
+                    _ => return Err(format!("latency {value:?} is not allowed: predicted or measured")),
+                }
+            }
             "inheritance" => {
                 form.inheritance = match value.as_str() {
                     "on" => true,
@@ -182,6 +190,7 @@ mod tests {
         lesson.form.target = Target::Edge;
         lesson.form.inheritance = false;
         lesson.form.references = false;
+        lesson.form.latency = LatencySource::Measured;
         lesson.form.disabled_ops = vec![Op::Cbam, Op::Eca];
         lesson.form.set(Field::CellWidths, "8, 16 | 32");
         lesson.form.set(Field::MaxLatency, "2.5");

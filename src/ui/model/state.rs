@@ -12,7 +12,7 @@
 //! ```
 
 use crate::engine::hardware::Target;
-use crate::engine::search::{Objective, StrategyKind};
+use crate::engine::search::{LatencySource, Objective, StrategyKind};
 use crate::engine::space::Op;
 use crate::protocol::{
     BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine,
@@ -205,6 +205,8 @@ pub enum Action {
     StrategyChosen(StrategyKind),
     /// A hardware target was chosen.
     TargetChosen(Target),
+    /// The latency objective's source was chosen.
+    LatencyChosen(LatencySource),
     /// An objective was switched on or off.
     ObjectiveToggled(Objective),
     /// An op was switched on or off.
@@ -425,6 +427,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
         Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
         Action::TargetChosen(target) if state.editable(Field::Target) => next.form.target = target,
+        Action::LatencyChosen(source) if state.editable(Field::Latency) => next.form.latency = source,
         Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
         Action::OpToggled(op) if state.editable(Field::Ops) => next.form.toggle_op(op),
         Action::InheritanceSet(on) if state.editable(Field::Inheritance) => next.form.inheritance = on,
@@ -433,6 +436,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::DatasetChosen(_)
         | Action::StrategyChosen(_)
         | Action::TargetChosen(_)
+        | Action::LatencyChosen(_)
         | Action::ObjectiveToggled(_)
         | Action::OpToggled(_)
         | Action::InheritanceSet(_)
