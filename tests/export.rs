@@ -13,6 +13,7 @@ use efficientnas::worker::run::Run;
 
 /// A finished two-candidate digits run as the page holds it.
 fn finished_run() -> RunView {
+    let _device = common::exclusive_device();
     let mut request = RunRequest::default_digits();
     request.space.cell_widths = vec![vec![4], vec![8]];
     request.space.max_layers = 2;

@@ -72,6 +72,7 @@ fn garbled_files_are_refused_naming_the_file_and_the_problem() {
 
 #[test]
 fn a_run_trains_on_the_users_files_and_needs_them_loaded() {
+    let _device = common::exclusive_device();
     let dataset = read_dataset(&load(FileFormat::Cifar10), &[("data_batch_1.bin".to_string(), cifar(60))]).unwrap();
     let mut request = RunRequest::default_digits();
     request.dataset = DatasetChoice::Files;

@@ -35,6 +35,7 @@ fn candidates(events: &[FromEngine]) -> Vec<&CandidateReport> {
 
 #[test]
 fn a_digits_run_trains_times_and_reports_every_candidate_once() {
+    let _device = common::exclusive_device();
     let mut request = tiny();
     request.training.references = true;
     let mut run = Run::new(&request, backend::cpu(), None).unwrap();
@@ -75,6 +76,7 @@ fn a_digits_run_trains_times_and_reports_every_candidate_once() {
 
 #[test]
 fn the_same_seed_gives_the_same_run() {
+    let _device = common::exclusive_device();
     let texts = |events: &[FromEngine]| -> Vec<(String, Option<f64>)> {
         candidates(events).iter().map(|c| (c.text.clone(), c.error)).collect()
     };
@@ -88,6 +90,7 @@ fn the_same_seed_gives_the_same_run() {
 
 #[test]
 fn the_hook_hears_every_step_and_can_interrupt_within_one() {
+    let _device = common::exclusive_device();
     let mut run = Run::new(&tiny(), backend::cpu(), None).unwrap();
     let mut heard = Vec::new();
     let advance = pollster::block_on(run.advance(0.0, async |progress| {
@@ -105,6 +108,7 @@ fn the_hook_hears_every_step_and_can_interrupt_within_one() {
 
 #[test]
 fn bad_requests_are_refused_with_the_field() {
+    let _device = common::exclusive_device();
     let mut request = tiny();
     request.training.batch_size = 0;
     let error = Run::new(&request, backend::cpu(), None).err().unwrap();
@@ -119,6 +123,7 @@ fn bad_requests_are_refused_with_the_field() {
 
 #[test]
 fn a_procedural_run_uses_rgb_input() {
+    let _device = common::exclusive_device();
     let mut request = tiny();
     request.dataset = DatasetChoice::Procedural { images: 200 };
     request.search.generations = 1;
@@ -132,6 +137,7 @@ fn a_procedural_run_uses_rgb_input() {
 
 #[test]
 fn a_tabular_run_reports_every_record_including_cache_hits() {
+    let _device = common::exclusive_device();
     let table = Nb201Table::from_json(&std::fs::read_to_string("www/nb201/nb201_12ep.json").unwrap()).unwrap();
     let mut request = RunRequest::default_digits();
     request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
@@ -161,6 +167,7 @@ fn run_until(run: &mut Run, count: usize) -> Vec<FromEngine> {
 
 #[test]
 fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
+    let _device = common::exclusive_device();
     let mut request = tiny();
     request.training.latency_runs = 0;
     request.training.inheritance = false;
@@ -191,6 +198,7 @@ fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
 
 #[test]
 fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
+    let _device = common::exclusive_device();
     let mut request = tiny();
     request.training.latency_runs = 0;
     let mut run = Run::new(&request, backend::cpu(), None).unwrap();
@@ -209,6 +217,7 @@ fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
 
 #[test]
 fn an_imported_genotype_is_trained_alone_and_bad_ones_are_refused() {
+    let _device = common::exclusive_device();
     let mut request = tiny();
     request.training.references = true;
     request.genotype = Some("4:conv3x3,skip+0 | 8:conv1x1".into());
@@ -235,6 +244,7 @@ fn an_imported_genotype_is_trained_alone_and_bad_ones_are_refused() {
 
 #[test]
 fn trained_weights_export_as_a_burn_record_that_loads_back() {
+    let _device = common::exclusive_device();
     use burn::module::Module;
     use burn::store::ModuleRecord;
     use burn::tensor::{Distribution, Tensor};
@@ -262,6 +272,7 @@ fn trained_weights_export_as_a_burn_record_that_loads_back() {
 
 #[test]
 fn the_latency_objective_is_measured_here_when_asked_and_predicted_otherwise() {
+    let _device = common::exclusive_device();
     use efficientnas::engine::search::{LatencySource, Objective};
     for source in [LatencySource::Measured, LatencySource::Predicted] {
         let mut request = tiny();

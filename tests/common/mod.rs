@@ -17,3 +17,11 @@ pub fn run_to_end(run: &mut Run) -> Vec<FromEngine> {
         }
     }
 }
+
+/// Holds the CPU device for one test. Burn seeds weight initialisation on the device, which is
+/// shared by the whole test process: tests that compare runs for equality must not train while
+/// another test does.
+pub fn exclusive_device() -> std::sync::MutexGuard<'static, ()> {
+    static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    DEVICE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
