@@ -200,13 +200,19 @@ mod saved_runs {
         reduce(state, Action::SavedListed(runs.iter().cloned().map(Ok).collect()))
     }
 
-    #[test]
-    fn an_unfinished_run_is_offered_resumed_and_continues_from_its_checkpoint() {
-        let state = super::ready(super::webgpu());
+    /// A ready page that listed an unfinished run (`run-2`, newer) and a finished one (`run-1`),
+    /// with the unfinished run's events.
+    fn listed_two() -> (AppState, SavedRun, SavedRun, Vec<FromEngine>) {
         let (unfinished, events) = saved_run("run-2", 2000.0);
         let (mut finished, _) = saved_run("run-1", 1000.0);
         finished.finished(RunEnd::Completed, 12, 3.0);
-        let state = listed(&state, &[unfinished.clone(), finished.clone()]);
+        let state = listed(&super::ready(super::webgpu()), &[unfinished.clone(), finished.clone()]);
+        (state, unfinished, finished, events)
+    }
+
+    #[test]
+    fn an_unfinished_run_is_offered_resumed_and_continues_from_its_checkpoint() {
+        let (state, unfinished, _, events) = listed_two();
         assert_eq!(state.saved.len(), 2);
         assert_eq!(state.resume_offer.as_ref().map(|e| e.run_id.as_str()), Some("run-2"));
         assert_eq!(state.saved[0].uses, vec![SavedUse::Resume, SavedUse::Delete]);
@@ -229,11 +235,7 @@ mod saved_runs {
 
     #[test]
     fn a_finished_run_opens_read_only_and_entries_can_be_deleted_or_the_offer_dismissed() {
-        let state = super::ready(super::webgpu());
-        let (unfinished, events) = saved_run("run-2", 2000.0);
-        let (mut finished, _) = saved_run("run-1", 1000.0);
-        finished.finished(RunEnd::Completed, 12, 3.0);
-        let state = listed(&state, &[unfinished.clone(), finished.clone()]);
+        let (state, unfinished, finished, events) = listed_two();
         let opened = reduce(&state, Action::SavedOpened { run: Box::new(finished.clone()), events: events.clone(), resume: false });
         assert_eq!(opened.run.status, RunStatus::Finished(RunEnd::Completed));
         assert_eq!(opened.run.candidates.len(), 12);

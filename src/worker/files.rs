@@ -40,11 +40,12 @@ pub fn read_dataset(request: &LoadDataset, files: &[(String, Vec<u8>)]) -> Resul
                     files.len()
                 ));
             };
-            // Labels are the file whose (decompressed) magic number is 0x00000801.
-            let magic = |file: &str, bytes: &[u8]| maybe_gunzip(file, bytes).map(|b| b.get(..4).map(<[u8]>::to_vec));
-            let a_is_labels = magic(a, a_bytes).map_err(|e| e.to_string())? == Some(vec![0, 0, 8, 1]);
+            // Each file is decompressed once; labels are the one whose magic number is 0x00000801.
+            let a_bytes = maybe_gunzip(a, a_bytes).map_err(|e| e.to_string())?;
+            let b_bytes = maybe_gunzip(b, b_bytes).map_err(|e| e.to_string())?;
+            let a_is_labels = a_bytes.starts_with(&[0, 0, 8, 1]);
             let ((images, images_bytes), (labels, labels_bytes)) =
-                if a_is_labels { ((b, b_bytes), (a, a_bytes)) } else { ((a, a_bytes), (b, b_bytes)) };
+                if a_is_labels { ((b, &b_bytes), (a, &a_bytes)) } else { ((a, &a_bytes), (b, &b_bytes)) };
             Dataset::from_idx(name, images, images_bytes, labels, labels_bytes)
         }
     };

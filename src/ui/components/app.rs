@@ -80,6 +80,23 @@ fn send(slot: &EngineSlot, dispatch: &UseReducerDispatcher<Store>, message: &ToE
     }
 }
 
+/// A click that starts the run `request` describes at that moment (if any): tells the reducer
+/// with `action`, then the engine.
+fn start_on_click(
+    engine: &EngineSlot,
+    dispatch: UseReducerDispatcher<Store>,
+    action: Action,
+    request: impl Fn(f64) -> Option<crate::protocol::RunRequest> + 'static,
+) -> Callback<MouseEvent> {
+    let engine = engine.clone();
+    Callback::from(move |_: MouseEvent| {
+        if let Some(request) = request(js_sys::Date::now()) {
+            dispatch.dispatch(action.clone());
+            send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
+        }
+    })
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> Html {
@@ -141,28 +158,14 @@ pub fn App() -> Html {
         let dispatch = store.dispatcher();
         use_callback((), move |action: Action, _| dispatch.dispatch(action))
     };
-    let on_search = {
-        let engine = engine.clone();
-        let dispatch = store.dispatcher();
-        let form = state.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(request) = form.run_request(js_sys::Date::now()).ok().filter(|_| form.can_search()) {
-                dispatch.dispatch(Action::SearchRequested);
-                send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
-            }
-        })
-    };
-    let on_train_imported = {
-        let engine = engine.clone();
-        let dispatch = store.dispatcher();
-        let form = state.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(request) = form.import_request(js_sys::Date::now()).ok().filter(|_| form.can_train_imported()) {
-                dispatch.dispatch(Action::ImportedTrainingRequested);
-                send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
-            }
-        })
-    };
+    let on_search = start_on_click(&engine, store.dispatcher(), Action::SearchRequested, {
+        let state = state.clone();
+        move |now| state.run_request(now).ok().filter(|_| state.can_search())
+    });
+    let on_train_imported = start_on_click(&engine, store.dispatcher(), Action::ImportedTrainingRequested, {
+        let state = state.clone();
+        move |now| state.import_request(now).ok().filter(|_| state.can_train_imported())
+    });
     let on_control = {
         let engine = engine.clone();
         let dispatch = store.dispatcher();

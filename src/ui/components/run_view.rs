@@ -49,18 +49,6 @@ fn status_text(status: &RunStatus) -> String {
     }
 }
 
-fn status_key(status: &RunStatus) -> &'static str {
-    match status {
-        RunStatus::Idle => "idle",
-        RunStatus::Starting => "starting",
-        RunStatus::Running => "running",
-        RunStatus::Paused => "paused",
-        RunStatus::Finished(RunEnd::Completed) => "completed",
-        RunStatus::Finished(RunEnd::Stopped) => "stopped",
-        RunStatus::Finished(RunEnd::Failed { .. }) => "failed",
-    }
-}
-
 /// The run summary.
 #[component]
 pub fn RunSummary(props: &RunSummaryProps) -> Html {
@@ -89,7 +77,7 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
     });
     let percent = (props.progress * 100.0).round();
     html! {
-        <section class="panel run-summary" data-testid="run-summary" data-status={status_key(&props.status)}
+        <section class="panel run-summary" data-testid="run-summary" data-status={props.status.key()}
             data-candidates={props.candidates.len().to_string()} data-generations={props.generations.len().to_string()}>
             <h2>{ "Run" }</h2>
             <p data-testid="run-status">

@@ -89,6 +89,21 @@ fn text_field(props: &SearchPanelProps, field: Field) -> Html {
     }
 }
 
+fn check_field(props: &SearchPanelProps, field: Field, checked: bool, action: fn(bool) -> Action) -> Html {
+    let on_change = props
+        .on_action
+        .reform(move |event: Event| action(event.target_unchecked_into::<web_sys::HtmlInputElement>().checked()));
+    html! {
+        <div class="field" hidden={!props.shown(field)}>
+            <label class="check" for={format!("f-{}", field.key())}>
+                <input id={format!("f-{}", field.key())} type="checkbox" data-testid={format!("field-{}", field.key())}
+                    disabled={props.frozen(field)} {checked} onchange={on_change} />
+                { field.label() }{ " " }{ help(field) }
+            </label>
+        </div>
+    }
+}
+
 fn select<T: Copy + PartialEq + 'static>(
     props: &SearchPanelProps,
     field: Field,
@@ -186,12 +201,6 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
             { problem(&props.errors, Field::Ops) }
         </fieldset>
     };
-    let on_inherit = props.on_action.reform(|event: Event| {
-        Action::InheritanceSet(event.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
-    });
-    let on_references = props.on_action.reform(|event: Event| {
-        Action::ReferencesSet(event.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
-    });
     let control = |control: RunControl| props.on_control.reform(move |_: MouseEvent| control);
     let running = props.status == RunStatus::Running;
     let paused = props.status == RunStatus::Paused;
@@ -240,20 +249,8 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
                 if !tabular {
                     { text_field(props, Field::Steps) }
                     { text_field(props, Field::FineTuneSteps) }
-                    <div class="field" hidden={!props.shown(Field::Inheritance)}>
-                        <label class="check" for="f-inheritance">
-                            <input id="f-inheritance" type="checkbox" data-testid="field-inheritance"
-                                disabled={props.frozen(Field::Inheritance)} checked={form.inheritance} onchange={on_inherit} />
-                            { Field::Inheritance.label() }{ " " }{ help(Field::Inheritance) }
-                        </label>
-                    </div>
-                    <div class="field" hidden={!props.shown(Field::References)}>
-                        <label class="check" for="f-references">
-                            <input id="f-references" type="checkbox" data-testid="field-references"
-                                disabled={props.frozen(Field::References)} checked={form.references} onchange={on_references} />
-                            { Field::References.label() }{ " " }{ help(Field::References) }
-                        </label>
-                    </div>
+                    { check_field(props, Field::Inheritance, form.inheritance, Action::InheritanceSet) }
+                    { check_field(props, Field::References, form.references, Action::ReferencesSet) }
                     { text_field(props, Field::BatchSize) }
                     { text_field(props, Field::LearningRate) }
                     { text_field(props, Field::LatencyRuns) }

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::engine::space::Genotype;
 use crate::protocol::{CandidateReport, RunInfo};
-use crate::ui::model::run::{RunStatus, RunView};
+use crate::ui::model::run::RunView;
 
 /// The `format` of an exported genotype.
 pub const GENOTYPE_FORMAT: &str = "efficientnas-genotype";
@@ -87,24 +87,13 @@ struct RunDocument<'a> {
     generations: Vec<&'a crate::engine::search::GenerationSummary>,
 }
 
-fn status_name(status: &RunStatus) -> &'static str {
-    match status {
-        RunStatus::Idle => "idle",
-        RunStatus::Starting | RunStatus::Running => "running",
-        RunStatus::Paused => "paused",
-        RunStatus::Finished(crate::protocol::RunEnd::Completed) => "completed",
-        RunStatus::Finished(crate::protocol::RunEnd::Stopped) => "stopped",
-        RunStatus::Finished(crate::protocol::RunEnd::Failed { .. }) => "failed",
-    }
-}
-
 /// Every result of the run as JSON: what the worker said at the start, every candidate report
 /// and every generation summary.
 pub fn run_json(run: &RunView) -> String {
     let document = RunDocument {
         format: RUN_FORMAT,
         version: EXPORT_VERSION,
-        status: status_name(&run.status),
+        status: run.status.key(),
         seconds: run.seconds,
         info: run.info.as_ref(),
         candidates: run.candidates.iter().map(|c| c.as_ref()).collect(),

@@ -31,6 +31,20 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    /// A short key: `idle`, `starting`, `running`, `paused`, `completed`, `stopped` or `failed`
+    /// (the page's `data-status`, and exported results).
+    pub fn key(&self) -> &'static str {
+        match self {
+            RunStatus::Idle => "idle",
+            RunStatus::Starting => "starting",
+            RunStatus::Running => "running",
+            RunStatus::Paused => "paused",
+            RunStatus::Finished(RunEnd::Completed) => "completed",
+            RunStatus::Finished(RunEnd::Stopped) => "stopped",
+            RunStatus::Finished(RunEnd::Failed { .. }) => "failed",
+        }
+    }
+
     /// Whether a run is under way (running, paused or starting).
     pub fn active(&self) -> bool {
         matches!(self, RunStatus::Starting | RunStatus::Running | RunStatus::Paused)
