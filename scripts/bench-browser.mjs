@@ -1,8 +1,9 @@
 // Browser benchmark (not a test): training throughput of the reference workload W1 in the
 // playground's own worker, on WebGPU and on the CPU fallback, in one headless Chromium session,
-// plus the page's wasm sizes (raw and gzip). Prints a table and writes JSON, so the figures can
-// be set beside TF.js in the same browser. Run through scripts/bench-browser.sh, which builds
-// dist/ first.
+// the page's wasm sizes (raw and gzip), and the page itself running a NAS-Bench-201 tabular
+// search of 500 evaluations (seconds from click to finished, main-thread long tasks meanwhile).
+// Prints a table and writes JSON, so the figures can be set beside TF.js in the same browser.
+// Run through scripts/bench-browser.sh, which builds dist/ first.
 //
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json]
 //
@@ -17,8 +18,9 @@ import { startServer } from './static-server.mjs';
 const PROTOCOL_VERSION = 3;
 const DIST = process.env.E2E_DIST ?? 'dist';
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 const FLAGS = (process.env.CHROMIUM_ARGS ?? [
-  '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader',
+  ...WEBGPU,
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
 ].join(' ')).split(' ').filter(Boolean);
 
@@ -68,6 +70,36 @@ async function measure({ backend, request, version }) {
   }
 }
 
+// The page, on the CPU backend (a browser without WebGPU), runs a 500-evaluation tabular search
+// as a visitor would start it.
+async function tabularPage() {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS.filter((f) => !WEBGPU.includes(f)) });
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  await page.goto(served.url);
+  await page.locator('[data-testid="cpu-banner"], [data-backend="webgpu"]').first().waitFor({ timeout: 120_000 });
+  await page.getByTestId('field-dataset').selectOption('nb201-cifar10');
+  await page.getByTestId('field-population').fill('20');
+  await page.getByTestId('field-generations').fill('25');
+  await page.evaluate(() => { window.__longTasks = []; });
+  const started = Date.now();
+  await page.getByTestId('search').click();
+  await page.waitForFunction(
+    () => ['completed', 'failed'].includes(document.querySelector('[data-testid="run-summary"]')?.dataset.status),
+    null, { timeout: 120_000, polling: 50 },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  const status = await page.evaluate(() => document.querySelector('[data-testid="run-summary"]').dataset.status);
+  await browser.close();
+  return { evaluations: 500, status, seconds, long_tasks_ms: longTasks, longest_task_ms: Math.max(0, ...longTasks) };
+}
+
 const served = await startServer(DIST);
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 try {
@@ -88,6 +120,7 @@ try {
     webgpu: runs.webgpu,
     cpu: runs.cpu,
     wasm: await wasmSizes(),
+    tabular_page: await tabularPage(),
   };
   console.log(`W1 training in the playground's worker, ${report.browser}, batch ${request.batch}, ${request.steps} timed steps after ${request.warmup} warm-up`);
   console.log('backend      adapter / reason                         samples/s   median step ms');
@@ -101,6 +134,9 @@ try {
   for (const [file, size] of Object.entries(report.wasm)) {
     console.log(`${file}: ${size.raw} bytes raw, ${size.gzip} bytes gzip`);
   }
+  const tabular = report.tabular_page;
+  console.log(`page, tabular search of ${tabular.evaluations} evaluations on the CPU backend: ${tabular.status} in ${tabular.seconds.toFixed(2)} s; `
+    + `main-thread long tasks ${tabular.long_tasks_ms.length} (longest ${tabular.longest_task_ms} ms)`);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2));
   console.log(`written ${out}`);

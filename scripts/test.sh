@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test level, or the levels named:
 #   scripts/test.sh [native] [browser] [e2e]
-# native:  cargo test (engine, nn on Burn's CPU backend, protocol, UI model)
+# native:  the layer check (scripts/check-layers.sh), then cargo test over the workspace (engine,
+#          protocol, nn on Burn's CPU backend, runner, UI model, CLI)
 # browser: wasm-bindgen-test in headless Chromium with WebGPU (SwiftShader), in a worker
 # e2e:     the built page in headless Chromium via playwright-core (screenshots in test-artifacts/)
 set -euo pipefail
@@ -17,11 +18,12 @@ run_level() {
   echo "[test] === $1 ==="
   case "$1" in
     native)
-      cargo test --locked
+      bash scripts/check-layers.sh
+      cargo test --locked --workspace
       ;;
     browser)
       CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
-        cargo test --locked --target wasm32-unknown-unknown --features browser-tests --test browser_webgpu
+        cargo test --locked --target wasm32-unknown-unknown -p efficientnas-worker --features browser-tests --test browser_webgpu
       ;;
     e2e)
       bash scripts/build-page.sh

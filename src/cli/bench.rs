@@ -4,23 +4,24 @@
 use serde_json::{Value, json};
 
 use super::{Args, CliError, read, write_json};
-use crate::engine::baselines::{RandomSearch, RegularizedEvolution};
-use crate::engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
-use crate::engine::moo::{Fitness, hypervolume, non_dominated_sort};
-use crate::engine::nsga2::{Nsga2, Nsga2Config};
-use crate::engine::problem::{Problem, Strategy};
-use crate::engine::problems::{Dtlz2, Zdt};
-use crate::engine::rng::Seed;
-use crate::engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, Nb201Table, nb201_cost};
+use engine::baselines::{RandomSearch, RegularizedEvolution};
+use engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
+use engine::moo::{Fitness, hypervolume, non_dominated_sort};
+use engine::nsga2::{Nsga2, Nsga2Config};
+use engine::problem::{Problem, Strategy};
+use engine::problems::{Dtlz2, Zdt};
+use engine::rng::Seed;
+use engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, Nb201Table, nb201_cost};
 
-const PYMOO_REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/pymoo_reference.json");
-const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/nb201/nb201_12ep.json");
+const PYMOO_REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/reference/pymoo_reference.json");
+const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/nb201/nb201_12ep.json");
 
 const HELP: &str = "\
 usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench nb201 [--seeds N] [--budgets 50,100,200] [--dataset cifar10] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
        cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
+       cli bench latency [--runs 9] [--device cpu|gpu|auto] [--out FILE]
        cli bench inheritance [--population 8] [--generations 5] [--steps 150] [--fine-tune-steps 40]
                              [--fine-tune-lr-scale 0.2] [--seed 1] [--device cpu|gpu|auto] [--out FILE]
 --device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
@@ -34,6 +35,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("nb201") => nb201(&Args::parse(rest, &["seeds", "budgets", "dataset", "out"], &[])?),
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
         Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
+        Some("latency") => latency(&Args::parse(rest, &["runs", "device", "out"], &[])?),
         Some("inheritance") => inheritance(&Args::parse(
             rest,
             &["population", "generations", "steps", "fine-tune-steps", "fine-tune-lr-scale", "seed", "device", "out"],
@@ -382,11 +384,11 @@ fn generation(args: &Args) -> Result<(), CliError> {
 /// backend, run twice with the same seed: children inheriting their parents' weights and
 /// fine-tuning, and children trained from scratch.
 fn inheritance(args: &Args) -> Result<(), CliError> {
-    use crate::engine::search::{ArchSpace, Objective, RecordStatus, Search, SearchConfig};
-    use crate::engine::space::{InputShape, SpaceConfig, StageSchedule};
-    use crate::nn::data::{Dataset, Split};
-    use crate::nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
-    use crate::nn::train::{Budget, TrainConfig, TrainData};
+    use engine::search::{ArchSpace, Objective, RecordStatus, Search, SearchConfig};
+    use engine::space::{InputShape, SpaceConfig, StageSchedule};
+    use nn::data::{Dataset, Split};
+    use nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
+    use nn::train::{Budget, TrainConfig, TrainData};
 
     let population: u32 = args.parsed("population", "a whole number")?.unwrap_or(8);
     let generations: u32 = args.parsed("generations", "a whole number")?.unwrap_or(5);
@@ -463,8 +465,8 @@ fn inheritance(args: &Args) -> Result<(), CliError> {
 }
 
 /// The device named by `--device` (default cpu).
-fn device(args: &Args) -> Result<crate::nn::backend::NativeDevice, CliError> {
-    crate::nn::backend::native(args.value("device").unwrap_or("cpu")).map_err(|e| CliError::Usage(format!("--device: {e}")))
+fn device(args: &Args) -> Result<nn::backend::NativeDevice, CliError> {
+    nn::backend::native(args.value("device").unwrap_or("cpu")).map_err(|e| CliError::Usage(format!("--device: {e}")))
 }
 
 /// Training throughput of the reference workload W1 on Burn's CPU backend (or the GPU).
@@ -473,7 +475,7 @@ fn w1(args: &Args) -> Result<(), CliError> {
     let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(50);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let device = device(args)?;
-    let t = pollster::block_on(crate::nn::reference::train_throughput(batch, 5, steps, &device.device))
+    let t = pollster::block_on(nn::reference::train_throughput(batch, 5, steps, &device.device))
         .map_err(|e| CliError::Run(e.to_string()))?;
     println!(
         "W1 (32x32x3: conv3x3(16)+BN+ReLU, conv3x3 s2(32)+BN+ReLU, dwconv3x3 + pointwise(64)+BN+ReLU, GAP, linear(10)), \
@@ -483,6 +485,37 @@ fn w1(args: &Args) -> Result<(), CliError> {
     println!("{:.1} samples/s, median {:.2} ms per step over {} steps", t.samples_per_s, t.median_step_ms, t.steps);
     let out = args.value("out").unwrap_or("target/bench/w1.json");
     write_json(out, &json!({"benchmark": "w1_training_throughput", "backend": device.description, "hardware_threads": threads, "result": t}))?;
+    println!("wrote {out}");
+    Ok(())
+}
+
+/// Measured inference latency (batch 4) of a small and a large digits network on the device: the
+/// large one has about 40 times the MACs, so its median should be several times the small one's.
+fn latency(args: &Args) -> Result<(), CliError> {
+    use engine::space::{Genotype, InputShape, Space, SpaceConfig};
+    use nn::candidate::Network;
+    use nn::latency::{LatencyConfig, measure};
+
+    let runs: u32 = args.parsed("runs", "a whole number")?.unwrap_or(9);
+    let device = device(args)?;
+    let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).map_err(|e| CliError::Run(e.to_string()))?;
+    let config = LatencyConfig { warmup: 2, runs, batch: 4 };
+    let mut results = Vec::new();
+    for (name, text) in [
+        ("small", "16:skip|32:skip|64:skip"),
+        ("large", "32:conv3x3,conv3x3,conv3x3,conv3x3|64:conv3x3,conv3x3|128:conv3x3,conv3x3"),
+    ] {
+        let genotype: Genotype = text.parse().map_err(|e: engine::space::ParseError| CliError::Run(e.to_string()))?;
+        let model = Network::new(&space, &genotype, &device.device).map_err(|e| CliError::Run(e.to_string()))?;
+        let timing = pollster::block_on(measure(&model, InputShape::DIGITS, &config, &device.device))
+            .map_err(|e| CliError::Run(e.to_string()))?;
+        println!("{name:<6} {text:<72} median {:>8.3} ms, IQR {:>7.3} ms over {runs} runs", timing.median_ms, timing.iqr_ms);
+        results.push(json!({ "name": name, "genotype": text, "timing": timing }));
+    }
+    let ratio = number(&results[1]["timing"], "median_ms") / number(&results[0]["timing"], "median_ms");
+    println!("large / small median: {ratio:.1}x ({})", device.description);
+    let out = args.value("out").unwrap_or("target/bench/latency.json");
+    write_json(out, &json!({ "benchmark": "measured_latency", "backend": device.description, "batch": 4, "results": results, "ratio": ratio }))?;
     println!("wrote {out}");
     Ok(())
 }

@@ -4,18 +4,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Args, CliError, read, write_json};
-use crate::engine::hardware::Target;
-use crate::engine::search::{
+use engine::hardware::Target;
+use engine::search::{
     ArchSpace, Candidate, EvaluationRecord, GenerationSummary, Objective, Search, SearchConfig, SearchSpace, StrategyKind,
 };
-use crate::nn::data::{Dataset, Split};
-use crate::nn::evaluate::{Evaluated, EvaluatorConfig, TrainingEvaluator};
-use crate::nn::train::{Budget, TrainConfig, TrainData};
-use crate::engine::space::{InputShape, SpaceConfig};
-use crate::engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
+use nn::data::{Dataset, Split};
+use nn::evaluate::{Evaluated, EvaluatorConfig, TrainingEvaluator};
+use nn::train::{Budget, TrainConfig, TrainData};
+use engine::space::{InputShape, SpaceConfig};
+use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
 
 /// Where the compact NAS-Bench-201 table lives in this repository.
-const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/nb201/nb201_12ep.json");
+const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/nb201/nb201_12ep.json");
 
 const SEARCH_HELP: &str = "\
 usage: cli search [--config FILE] [options]
@@ -227,7 +227,7 @@ fn training(
         .with_batch_size(batch)
         .with_learning_rate(learning_rate)
         .with_seed(seed);
-    let device = crate::nn::backend::native(args.value("device").unwrap_or("cpu"))
+    let device = nn::backend::native(args.value("device").unwrap_or("cpu"))
         .map_err(|e| CliError::Usage(format!("--device: {e}")))?;
     println!("training on {}", device.description);
     let evaluator =
@@ -235,10 +235,10 @@ fn training(
     Ok((TrainData::new(digits, split), evaluator))
 }
 
-fn print_candidate(candidate: &Candidate<crate::engine::space::Genotype>, evaluated: &Evaluated) {
+fn print_candidate(candidate: &Candidate<engine::space::Genotype>, evaluated: &Evaluated) {
     let how = match &evaluated.outcome {
-        crate::engine::search::Outcome::Evaluated { error, .. } => format!("error {error:.4}"),
-        crate::engine::search::Outcome::Failed { reason } => format!("failed: {reason}"),
+        engine::search::Outcome::Evaluated { error, .. } => format!("error {error:.4}"),
+        engine::search::Outcome::Failed { reason } => format!("failed: {reason}"),
     };
     println!(
         "  candidate {:>3} {}  {how}  {} steps, {} of {} params inherited, {:.1} s",
@@ -258,7 +258,7 @@ fn load_table(path: &str) -> Result<Nb201Table, CliError> {
 /// Runs a search to its end, evaluating candidates with `evaluate`, printing each generation.
 fn drive<P: SearchSpace>(
     run: &mut Search<P>,
-    mut evaluate: impl FnMut(&Candidate<P::Solution>) -> Option<crate::engine::search::Outcome>,
+    mut evaluate: impl FnMut(&Candidate<P::Solution>) -> Option<engine::search::Outcome>,
 ) -> Result<(), CliError> {
     let started = web_time::Instant::now();
     let mut printed = 0;

@@ -3,10 +3,10 @@
 //! population 10, tournament 3).
 //!
 //! ```
-//! use efficientnas::engine::baselines::{RandomSearch, RegularizedEvolution};
-//! use efficientnas::engine::problem::Strategy;
-//! use efficientnas::engine::problems::Zdt;
-//! use efficientnas::engine::rng::Seed;
+//! use engine::baselines::{RandomSearch, RegularizedEvolution};
+//! use engine::problem::Strategy;
+//! use engine::problems::Zdt;
+//! use engine::rng::Seed;
 //! let problem = Zdt::zdt1(3);
 //! let mut rea = RegularizedEvolution::new(5, 2, 1, Seed(4));
 //! for _ in 0..20 {
@@ -24,11 +24,11 @@ use std::collections::{BTreeSet, VecDeque};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::moo::{Fitness, constrained_non_dominated_sort, ranks_from_fronts};
-use crate::engine::problem::{
+use crate::moo::{Fitness, constrained_non_dominated_sort, ranks_from_fronts};
+use crate::problem::{
     GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
 };
-use crate::engine::rng::{EngineRng, SavedRng, Seed, rng_for};
+use crate::rng::{EngineRng, SavedRng, Seed, rng_for};
 
 /// Draws allowed per slot to find an unseen, cheaply feasible solution.
 const MAX_TRIES: u32 = 100;

@@ -39,9 +39,9 @@
 //! written, and temporaries written and read back.
 //!
 //! ```
-//! use efficientnas::engine::cost::cost;
-//! use efficientnas::engine::rng::{Seed, rng_for};
-//! use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig, Stage};
+//! use engine::cost::cost;
+//! use engine::rng::{Seed, rng_for};
+//! use engine::space::{Genotype, InputShape, Space, SpaceConfig, Stage};
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![16]];
 //! let genotype: Genotype = "16:conv3x3".parse().unwrap();
@@ -57,7 +57,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::space::{Genotype, InputShape, Op, SpaceConfig};
+use crate::space::{Genotype, InputShape, Op, SpaceConfig};
 
 /// Bytes per stored number (32-bit floats).
 pub const BYTES_PER_VALUE: u64 = 4;

@@ -7,10 +7,10 @@
 //! data: [`Nsga2::snapshot`] and [`Nsga2::restore`] continue a run exactly.
 //!
 //! ```
-//! use efficientnas::engine::nsga2::{Nsga2, Nsga2Config};
-//! use efficientnas::engine::problem::Strategy;
-//! use efficientnas::engine::problems::Zdt;
-//! use efficientnas::engine::rng::Seed;
+//! use engine::nsga2::{Nsga2, Nsga2Config};
+//! use engine::problem::Strategy;
+//! use engine::problems::Zdt;
+//! use engine::rng::Seed;
 //! let problem = Zdt::zdt1(4);
 //! let mut search = Nsga2::new(Nsga2Config { population: 10, ..Nsga2Config::default() }, Seed(1));
 //! for _ in 0..5 {
@@ -29,11 +29,11 @@ use rand::RngExt;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::moo::{Fitness, constrained_dominates, constrained_non_dominated_sort, crowding_distance};
-use crate::engine::problem::{
+use crate::moo::{Fitness, constrained_dominates, constrained_non_dominated_sort, crowding_distance};
+use crate::problem::{
     GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
 };
-use crate::engine::rng::{SavedRng, Seed, rng_for};
+use crate::rng::{SavedRng, Seed, rng_for};
 
 /// NSGA-II settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,7 +66,7 @@ pub struct Member<S> {
     /// Its constrained non-dominated rank at the last survival.
     pub rank: usize,
     /// Its crowding distance within its front at the last survival.
-    #[serde(with = "crate::engine::serde_float")]
+    #[serde(with = "crate::serde_float")]
     pub crowding: f64,
 }
 

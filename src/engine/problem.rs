@@ -2,10 +2,10 @@
 //! offers ([`Strategy`]): NSGA-II, random search and regularized evolution alike.
 //!
 //! ```
-//! use efficientnas::engine::problem::{Problem, Strategy};
-//! use efficientnas::engine::problems::Zdt;
-//! use efficientnas::engine::nsga2::{Nsga2, Nsga2Config};
-//! use efficientnas::engine::rng::Seed;
+//! use engine::problem::{Problem, Strategy};
+//! use engine::problems::Zdt;
+//! use engine::nsga2::{Nsga2, Nsga2Config};
+//! use engine::rng::Seed;
 //! let problem = Zdt::zdt1(5);
 //! let mut search = Nsga2::new(Nsga2Config { population: 8, ..Nsga2Config::default() }, Seed(3));
 //! let asked = search.ask(&problem);
@@ -21,8 +21,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::moo::Fitness;
-use crate::engine::rng::EngineRng;
+use crate::moo::Fitness;
+use crate::rng::EngineRng;
 
 /// A search problem: how solutions are made and changed, and how they are told apart.
 /// Evaluation happens outside (the caller computes each [`Fitness`]).
@@ -68,7 +68,7 @@ pub struct Proposal<S> {
     #[serde(default)]
     pub parents: Vec<String>,
     /// Its cheap constraint violation (positive: it violates and could not be resampled).
-    #[serde(with = "crate::engine::serde_float")]
+    #[serde(with = "crate::serde_float")]
     pub cheap_violation: f64,
 }
 

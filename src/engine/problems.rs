@@ -3,15 +3,15 @@
 //! published behaviour (see the `bench moo` command).
 //!
 //! ```
-//! use efficientnas::engine::problems::Zdt;
+//! use engine::problems::Zdt;
 //! let zdt1 = Zdt::zdt1(30);
 //! let mut x = vec![0.0; 30];
 //! x[0] = 0.25;
 //! // On the Pareto front (x[1..] = 0): f2 = 1 - sqrt(f1).
 //! assert_eq!(zdt1.evaluate(&x), vec![0.25, 0.5]);
 //! // Variation stays within the bounds.
-//! use efficientnas::engine::problem::Problem;
-//! use efficientnas::engine::rng::{Seed, rng_for};
+//! use engine::problem::Problem;
+//! use engine::rng::{Seed, rng_for};
 //! let mut rng = rng_for(Seed(6), "doc");
 //! let (a, b) = (zdt1.sample(0, &mut rng), zdt1.sample(0, &mut rng));
 //! let (c, _, _) = zdt1.crossover(&a, &b, 0, &mut rng);
@@ -21,9 +21,9 @@
 
 use rand::RngExt;
 
-use crate::engine::moo::Fitness;
-use crate::engine::problem::Problem;
-use crate::engine::rng::{EngineRng, fnv1a64};
+use crate::moo::Fitness;
+use crate::problem::Problem;
+use crate::rng::{EngineRng, fnv1a64};
 
 /// SBX and PM settings (pymoo's NSGA-II defaults).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -6,7 +6,7 @@
 //! mutation) never disturb each other's sequence.
 //!
 //! ```
-//! use efficientnas::engine::rng::{Seed, rng_for};
+//! use engine::rng::{Seed, rng_for};
 //! use rand::RngExt;
 //! let mut data = rng_for(Seed(42), "data");
 //! let mut search = rng_for(Seed(42), "search");

@@ -7,9 +7,9 @@
 //! looks it up in a table. Nothing here waits or reads a clock; elapsed time is passed in.
 //!
 //! ```
-//! use efficientnas::engine::search::{Objective, Outcome, Search, SearchConfig, ArchSpace};
-//! use efficientnas::engine::space::{InputShape, SpaceConfig};
-//! use efficientnas::engine::hardware::Target;
+//! use engine::search::{Objective, Outcome, Search, SearchConfig, ArchSpace};
+//! use engine::space::{InputShape, SpaceConfig};
+//! use engine::hardware::Target;
 //! let config = SearchConfig {
 //!     objectives: vec![Objective::Latency, Objective::Params],
 //!     population: 8,
@@ -31,14 +31,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::baselines::{RandomSearch, RegularizedEvolution};
-use crate::engine::cost::{Cost, cost};
-use crate::engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
-use crate::engine::moo::{Fitness, ParetoArchive, hypervolume};
-use crate::engine::nsga2::{Nsga2, Nsga2Config};
-use crate::engine::problem::{GenerationReport, Problem, Proposal, Strategy, VariationCounts};
-use crate::engine::rng::{EngineRng, Seed};
-use crate::engine::space::{Cell, CrossoverKind, Genotype, Layer, Space, SpaceConfig, SpaceError, Stage};
+use crate::baselines::{RandomSearch, RegularizedEvolution};
+use crate::cost::{Cost, cost};
+use crate::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
+use crate::moo::{Fitness, ParetoArchive, hypervolume};
+use crate::nsga2::{Nsga2, Nsga2Config};
+use crate::problem::{GenerationReport, Problem, Proposal, Strategy, VariationCounts};
+use crate::rng::{EngineRng, Seed};
+use crate::space::{Cell, CrossoverKind, Genotype, Layer, Space, SpaceConfig, SpaceError, Stage};
 
 /// An objective to minimise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -563,7 +563,7 @@ pub enum SearchError {
 #[serde(rename_all = "snake_case", tag = "kind", content = "state")]
 pub enum AnyStrategy<S> {
     /// NSGA-II.
-    Nsga2(crate::engine::nsga2::Nsga2Snapshot<S>),
+    Nsga2(crate::nsga2::Nsga2Snapshot<S>),
     /// Random search.
     Random(RandomSearch<S>),
     /// Regularized evolution.

@@ -2,7 +2,7 @@
 //! values are written as the strings `"inf"`, `"-inf"` and `"nan"`.
 //!
 //! ```
-//! use efficientnas::engine::moo::Fitness;
+//! use engine::moo::Fitness;
 //! let fitness = Fitness { objectives: vec![0.5, f64::INFINITY], violation: 0.0 };
 //! let json = serde_json::to_string(&fitness).unwrap();
 //! assert_eq!(json, r#"{"objectives":[0.5,"inf"],"violation":0.0}"#);

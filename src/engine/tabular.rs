@@ -8,9 +8,9 @@
 //! table's columns); latency and energy come from the same roofline model as the main space.
 //!
 //! ```
-//! use efficientnas::engine::problem::Problem;
-//! use efficientnas::engine::rng::{Seed, rng_for};
-//! use efficientnas::engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, nb201_cost};
+//! use engine::problem::Problem;
+//! use engine::rng::{Seed, rng_for};
+//! use engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, nb201_cost};
 //! let sampled = Nb201Space.sample(0, &mut rng_for(Seed(8), "doc"));
 //! assert_eq!(Nb201Arch::from_codes(&sampled.codes()).unwrap(), sampled);
 //! let arch = Nb201Arch::from_codes("421211").unwrap();
@@ -25,11 +25,11 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape, conv_layer};
-use crate::engine::hardware::{DeviceProfile, Roofline, Target};
-use crate::engine::problem::Problem;
-use crate::engine::rng::EngineRng;
-use crate::engine::search::{CheapMetrics, Outcome, Search, SearchSpace};
+use crate::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape, conv_layer};
+use crate::hardware::{DeviceProfile, Roofline, Target};
+use crate::problem::Problem;
+use crate::rng::EngineRng;
+use crate::search::{CheapMetrics, Outcome, Search, SearchSpace};
 
 /// Number of architectures in NAS-Bench-201.
 pub const NB201_ARCHS: usize = 15_625;

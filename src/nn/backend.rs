@@ -11,7 +11,7 @@
 //! the first step.
 //!
 //! ```
-//! let device = efficientnas::nn::backend::cpu();
+//! let device = nn::backend::cpu();
 //! let ones = burn::tensor::Tensor::<1>::ones([3], &device);
 //! assert_eq!(ones.dims(), [3]);
 //! ```

@@ -4,8 +4,8 @@
 //!
 //! ```
 //! use burn::tensor::{Distribution, Tensor};
-//! use efficientnas::engine::space::Op;
-//! use efficientnas::nn::{backend, blocks::Block};
+//! use engine::space::Op;
+//! use nn::{backend, blocks::Block};
 //! let device = backend::cpu();
 //! let block = Block::new(Op::Cbam, 16, &device);
 //! let x: Tensor<4> = Tensor::random([2, 16, 7, 7], Distribution::Default, &device);
@@ -19,8 +19,8 @@ use burn::nn::{BatchNorm, BatchNormConfig, Identity, Linear, LinearConfig, Paddi
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 
-use crate::engine::cost::{attention_hidden, eca_kernel};
-use crate::engine::space::Op;
+use engine::cost::{attention_hidden, eca_kernel};
+use engine::space::Op;
 
 /// Convolution (no bias) + BN + ReLU.
 #[derive(Module, Debug)]

@@ -6,12 +6,12 @@
 //! ```
 //! use burn::module::Module;
 //! use burn::tensor::{Distribution, Tensor};
-//! use efficientnas::engine::{cost::cost, rng::{Seed, rng_for}, space::{InputShape, Space, SpaceConfig, Stage}};
-//! use efficientnas::nn::{backend, candidate::Candidate};
+//! use engine::{cost::cost, rng::{Seed, rng_for}, space::{InputShape, Space, SpaceConfig, Stage}};
+//! use nn::{backend, candidate::Network};
 //! let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).unwrap();
 //! let genotype = space.sample(Stage::Three, &mut rng_for(Seed(3), "doc"));
 //! let device = backend::cpu();
-//! let model = Candidate::new(&space, &genotype, &device).unwrap();
+//! let model = Network::new(&space, &genotype, &device).unwrap();
 //! let images: Tensor<4> = Tensor::random([2, 1, 28, 28], Distribution::Default, &device);
 //! assert_eq!(model.forward(images).dims(), [2, 10]);
 //! let c = cost(space.config(), &genotype);
@@ -22,8 +22,8 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
-use crate::engine::space::{Genotype, Space, SpaceError};
-use crate::nn::blocks::{Block, ConvBnRelu, ConvShape};
+use engine::space::{Genotype, Space, SpaceError};
+use crate::blocks::{Block, ConvBnRelu, ConvShape};
 
 /// One layer: its block and the earlier nodes added to its input.
 #[derive(Module, Debug)]
@@ -60,15 +60,15 @@ impl CandidateCell {
 
 /// A candidate network built from a genotype.
 #[derive(Module, Debug)]
-pub struct Candidate {
+pub struct Network {
     stem: ConvBnRelu,
     cells: Vec<CandidateCell>,
     head: Linear,
 }
 
-impl Candidate {
+impl Network {
     /// Builds `genotype` (which must lie in `space`) with fresh weights on `device`.
-    pub fn new(space: &Space, genotype: &Genotype, device: &Device) -> Result<Candidate, SpaceError> {
+    pub fn new(space: &Space, genotype: &Genotype, device: &Device) -> Result<Network, SpaceError> {
         space.check_contains(genotype)?;
         let config = space.config();
         let stem_width = config.stem_width as usize;
@@ -96,7 +96,7 @@ impl Candidate {
             })
             .collect();
         let head = LinearConfig::new(previous, config.classes as usize).init(device);
-        Ok(Candidate { stem, cells, head })
+        Ok(Network { stem, cells, head })
     }
 
     /// `[b, channels, height, width]` images → `[b, classes]` logits.
@@ -125,7 +125,7 @@ pub struct Inheritance {
     pub inherited_modules: usize,
 }
 
-impl Candidate {
+impl Network {
     /// Builds `genotype` with every module whose position, op and shapes match one of `parents`
     /// (tried in order) copied from that parent — trained weights and BN statistics alike — and
     /// the rest freshly initialised. Positions: the stem; each cell's entry (same input and
@@ -134,10 +134,10 @@ impl Candidate {
     pub fn inherit(
         space: &Space,
         genotype: &Genotype,
-        parents: &[(&Genotype, &Candidate)],
+        parents: &[(&Genotype, &Network)],
         device: &Device,
-    ) -> Result<(Candidate, Inheritance), SpaceError> {
-        let mut child = Candidate::new(space, genotype, device)?;
+    ) -> Result<(Network, Inheritance), SpaceError> {
+        let mut child = Network::new(space, genotype, device)?;
         let trainable = |params: usize, buffers: usize| params - buffers;
         let mut report = Inheritance {
             inherited_params: 0,

@@ -5,7 +5,7 @@
 //! file and the problem when it refuses one.
 //!
 //! ```
-//! use efficientnas::nn::data::{Dataset, Split};
+//! use nn::data::{Dataset, Split};
 //! let digits = Dataset::builtin_digits().unwrap();
 //! assert_eq!((digits.len(), digits.classes()), (10_000, 10));
 //! let split = Split::new(digits.len(), 0.1, 42);
@@ -20,8 +20,8 @@ use rand::RngExt;
 use rand::seq::SliceRandom;
 use thiserror::Error;
 
-use crate::engine::rng::{Seed, rng_for};
-use crate::engine::space::InputShape;
+use engine::rng::{Seed, rng_for};
+use engine::space::InputShape;
 
 /// Most images one dataset may hold.
 pub const MAX_IMAGES: usize = 200_000;
@@ -403,7 +403,7 @@ impl Dataset {
         &self,
         indices: &[usize],
         stats: &[(f32, f32)],
-        augment: Option<&mut crate::engine::rng::EngineRng>,
+        augment: Option<&mut engine::rng::EngineRng>,
         device: &Device,
     ) -> (Tensor<4>, Tensor<1, Int>) {
         let (c, h, w) = (self.shape.channels as usize, self.shape.height as usize, self.shape.width as usize);

@@ -6,7 +6,7 @@
 //! the two backends can be compared number for number.
 //!
 //! ```
-//! use efficientnas::nn::{backend, device_check::{DeviceCheck, DeviceCheckConfig}};
+//! use nn::{backend, device_check::{DeviceCheck, DeviceCheckConfig}};
 //! let config = DeviceCheckConfig::new().with_steps(3);
 //! let mut check = DeviceCheck::new(&config, &backend::cpu());
 //! let first = pollster::block_on(check.step()).unwrap();
@@ -26,7 +26,7 @@ use rand::RngExt;
 use thiserror::Error;
 use web_time::Instant;
 
-use crate::engine::rng::{Seed, rng_for};
+use engine::rng::{Seed, rng_for};
 
 /// Side of the square grey-scale images the check trains on.
 pub const IMAGE_SIDE: usize = 8;

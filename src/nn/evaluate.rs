@@ -4,10 +4,10 @@
 //! The worker and the native CLI both drive it.
 //!
 //! ```
-//! use efficientnas::engine::search::{ArchSpace, Outcome, Search, SearchConfig};
-//! use efficientnas::engine::{hardware::Target, space::{InputShape, SpaceConfig}};
-//! use efficientnas::nn::{backend, data::{Dataset, Split}, train::{Budget, TrainConfig, TrainData}};
-//! use efficientnas::nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
+//! use engine::search::{ArchSpace, Outcome, Search, SearchConfig};
+//! use engine::{hardware::Target, space::{InputShape, SpaceConfig}};
+//! use nn::{backend, data::{Dataset, Split}, train::{Budget, TrainConfig, TrainData}};
+//! use nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
 //! let mut space_config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! space_config.cell_widths = vec![vec![8], vec![16]];
 //! let space = ArchSpace::new(space_config, Target::Mobile).unwrap();
@@ -27,10 +27,10 @@ use std::collections::BTreeMap;
 use burn::module::Module;
 use burn::tensor::Device;
 
-use crate::engine::search::{Candidate as SearchCandidate, Outcome};
-use crate::engine::space::{Genotype, Space};
-use crate::nn::candidate::{Candidate, Inheritance};
-use crate::nn::train::{Budget, TrainConfig, TrainData, TrainError, TrainReport, Trainer};
+use engine::search::{Candidate as SearchCandidate, Outcome};
+use engine::space::{Genotype, Space};
+use crate::candidate::{Network, Inheritance};
+use crate::train::{Budget, TrainConfig, TrainData, TrainError, TrainReport, Trainer};
 
 /// Models kept for inheritance; the oldest leave first.
 const KEPT_MODELS: usize = 256;
@@ -77,7 +77,7 @@ pub struct TrainingEvaluator {
     space: Space,
     config: EvaluatorConfig,
     device: Device,
-    models: BTreeMap<String, (u64, Genotype, Candidate)>,
+    models: BTreeMap<String, (u64, Genotype, Network)>,
     evaluated: u64,
 }
 
@@ -105,14 +105,14 @@ impl TrainingEvaluator {
         data: &TrainData,
         mut between_steps: impl AsyncFnMut(StepProgress) -> bool,
     ) -> Result<Evaluated, Interrupted> {
-        let parents: Vec<(&Genotype, &Candidate)> = if self.config.inheritance {
+        let parents: Vec<(&Genotype, &Network)> = if self.config.inheritance {
             candidate.parents.iter().filter_map(|id| self.models.get(id)).map(|(_, g, m)| (g, m)).collect()
         } else {
             Vec::new()
         };
         // Fresh weights depend only on the run's seed and the candidate, not on evaluation order.
-        self.device.seed(self.config.train.seed ^ crate::engine::rng::fnv1a64(candidate.id.as_bytes()));
-        let built = Candidate::inherit(&self.space, &candidate.solution, &parents, &self.device);
+        self.device.seed(self.config.train.seed ^ engine::rng::fnv1a64(candidate.id.as_bytes()));
+        let built = Network::inherit(&self.space, &candidate.solution, &parents, &self.device);
         let (model, inheritance) = match built {
             Ok(built) => built,
             Err(error) => return Ok(failed(error.to_string(), 0)),
@@ -180,15 +180,15 @@ impl TrainingEvaluator {
     }
 
     /// The trained model of an evaluated candidate, while it is kept for inheritance.
-    pub fn trained_model(&self, id: &str) -> Option<&Candidate> {
+    pub fn trained_model(&self, id: &str) -> Option<&Network> {
         self.models.get(id).map(|(_, _, model)| model)
     }
 
     /// The burnpack bytes of an evaluated candidate's trained weights, while it is kept (see
-    /// [`crate::nn::weights`]); `None` once it has been dropped.
-    pub async fn weights(&self, id: &str) -> Option<Result<Vec<u8>, crate::nn::weights::WeightsError>> {
+    /// [`crate::weights`]); `None` once it has been dropped.
+    pub async fn weights(&self, id: &str) -> Option<Result<Vec<u8>, crate::weights::WeightsError>> {
         let (_, genotype, model) = self.models.get(id)?;
-        Some(crate::nn::weights::record_bytes(&self.space, genotype, &model.valid()).await)
+        Some(crate::weights::record_bytes(&self.space, genotype, &model.valid()).await)
     }
 
     /// The device candidates train on (with autodiff).

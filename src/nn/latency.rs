@@ -3,12 +3,12 @@
 //! work is asynchronous, so a timer around the call alone would measure nothing).
 //!
 //! ```
-//! use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig};
-//! use efficientnas::nn::{backend, candidate::Candidate, latency::{LatencyConfig, measure}};
+//! use engine::space::{Genotype, InputShape, Space, SpaceConfig};
+//! use nn::{backend, candidate::Network, latency::{LatencyConfig, measure}};
 //! let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).unwrap();
 //! let genotype: Genotype = "16:conv3x3|32:skip|64:eca".parse().unwrap();
 //! let device = backend::cpu();
-//! let model = Candidate::new(&space, &genotype, &device).unwrap();
+//! let model = Network::new(&space, &genotype, &device).unwrap();
 //! let config = LatencyConfig { warmup: 1, runs: 5, batch: 1 };
 //! let m = pollster::block_on(measure(&model, InputShape::DIGITS, &config, &device)).unwrap();
 //! assert!(m.median_ms > 0.0 && m.min_ms <= m.median_ms && m.median_ms <= m.max_ms);
@@ -18,10 +18,10 @@ use burn::tensor::{Device, Distribution, Tensor};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-pub use crate::engine::hardware::LatencyMeasurement;
-use crate::engine::space::InputShape;
-use crate::nn::candidate::Candidate;
-use crate::nn::train::TrainError;
+pub use engine::hardware::LatencyMeasurement;
+use engine::space::InputShape;
+use crate::candidate::Network;
+use crate::train::TrainError;
 
 /// How to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +43,7 @@ impl Default for LatencyConfig {
 /// Times `model` (an inference model: BN uses its running statistics) on random input of
 /// `shape`.
 pub async fn measure(
-    model: &Candidate,
+    model: &Network,
     shape: InputShape,
     config: &LatencyConfig,
     device: &Device,

@@ -4,7 +4,7 @@
 //! linear (10); trained with SGD momentum 0.9 at batch 32.
 //!
 //! ```
-//! use efficientnas::nn::{backend, reference::train_throughput};
+//! use nn::{backend, reference::train_throughput};
 //! let t = pollster::block_on(train_throughput(4, 1, 2, &backend::cpu())).unwrap();
 //! assert!(t.samples_per_s > 0.0);
 //! ```
@@ -19,8 +19,8 @@ use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use crate::nn::blocks::{ConvBnRelu, ConvShape};
-use crate::nn::train::TrainError;
+use crate::blocks::{ConvBnRelu, ConvShape};
+use crate::train::TrainError;
 
 /// The W1 network.
 #[derive(Module, Debug)]

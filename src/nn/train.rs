@@ -3,9 +3,9 @@
 //! [`TrainReport`]. Fine-tuning an inherited child is the same loop with a shorter budget.
 //!
 //! ```
-//! use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig};
-//! use efficientnas::nn::{backend, candidate::Candidate, data::{Dataset, Split}};
-//! use efficientnas::nn::train::{Budget, TrainConfig, TrainData, Trainer};
+//! use engine::space::{Genotype, InputShape, Space, SpaceConfig};
+//! use nn::{backend, candidate::Network, data::{Dataset, Split}};
+//! use nn::train::{Budget, TrainConfig, TrainData, Trainer};
 //! let digits = Dataset::builtin_digits().unwrap();
 //! let data = TrainData::new(digits, Split::new(10_000, 0.1, 1));
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
@@ -13,7 +13,7 @@
 //! let space = Space::new(config).unwrap();
 //! let genotype: Genotype = "8:conv3x3".parse().unwrap();
 //! let device = backend::cpu().autodiff();
-//! let model = Candidate::new(&space, &genotype, &device).unwrap();
+//! let model = Network::new(&space, &genotype, &device).unwrap();
 //! let mut trainer = Trainer::new(model, TrainConfig::new().with_budget(Budget::Steps(3)).with_batch_size(16), &data);
 //! while !trainer.finished() {
 //!     let step = pollster::block_on(trainer.step(&data)).unwrap();
@@ -35,9 +35,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use web_time::Instant;
 
-use crate::engine::rng::{EngineRng, Seed, rng_for};
-use crate::nn::candidate::Candidate;
-use crate::nn::data::{Dataset, Split};
+use engine::rng::{EngineRng, Seed, rng_for};
+use crate::candidate::Network;
+use crate::data::{Dataset, Split};
 
 /// Which optimizer trains the candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,7 +204,7 @@ pub struct TrainReport {
 
 /// A candidate being trained, one batch per [`Trainer::step`].
 pub struct Trainer {
-    model: Option<Candidate>,
+    model: Option<Network>,
     optimizer: ModuleOptimizer,
     config: TrainConfig,
     device: Device,
@@ -219,13 +219,13 @@ pub struct Trainer {
 
 impl Trainer {
     /// Prepares training of `model` (built on an autodiff device) on `data`.
-    pub fn new(model: Candidate, config: TrainConfig, data: &TrainData) -> Self {
+    pub fn new(model: Network, config: TrainConfig, data: &TrainData) -> Self {
         let batches_per_epoch = data.split.train.len().div_ceil(config.batch_size.max(1)) as u32;
         let total = match config.budget {
             Budget::Steps(steps) => steps,
             Budget::Epochs(epochs) => epochs.saturating_mul(batches_per_epoch),
         };
-        let device = model.devices().into_iter().next().unwrap_or_else(|| crate::nn::backend::cpu().autodiff());
+        let device = model.devices().into_iter().next().unwrap_or_else(|| crate::backend::cpu().autodiff());
         Trainer {
             model: Some(model),
             optimizer: config.optimizer(),
@@ -328,7 +328,7 @@ impl Trainer {
     }
 
     /// The trained model (gone after a failed step).
-    pub fn into_model(self) -> Option<Candidate> {
+    pub fn into_model(self) -> Option<Network> {
         self.model
     }
 

@@ -7,16 +7,16 @@
 //! use burn::module::Module;
 //! use burn::store::ModuleRecord;
 //! use burn::tensor::{Distribution, Tensor};
-//! use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig};
-//! use efficientnas::nn::{backend, candidate::Candidate, weights::record_bytes};
+//! use engine::space::{Genotype, InputShape, Space, SpaceConfig};
+//! use nn::{backend, candidate::Network, weights::record_bytes};
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![4], vec![8]];
 //! let space = Space::new(config).unwrap();
 //! let genotype = Genotype::parse("4:conv3x3,skip+0|8:dwconv3x3").unwrap();
 //! let device = backend::cpu();
-//! let model = Candidate::new(&space, &genotype, &device).unwrap();
+//! let model = Network::new(&space, &genotype, &device).unwrap();
 //! let bytes = pollster::block_on(record_bytes(&space, &genotype, &model)).unwrap();
-//! let loaded = Candidate::new(&space, &genotype, &device).unwrap()
+//! let loaded = Network::new(&space, &genotype, &device).unwrap()
 //!     .load_record(ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).unwrap());
 //! let x = Tensor::<4>::random([2, 1, 28, 28], Distribution::Default, &device);
 //! let (a, b) = (model.forward(x.clone()).into_data(), loaded.forward(x).into_data());
@@ -27,9 +27,9 @@ use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Tensor, TensorData};
 use thiserror::Error;
 
-use crate::engine::space::{Genotype, Space};
-use crate::nn::backend;
-use crate::nn::candidate::Candidate;
+use engine::space::{Genotype, Space};
+use crate::backend;
+use crate::candidate::Network;
 
 /// Why the weights could not be written.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -75,7 +75,7 @@ impl ModuleMapper for Fill {
 }
 
 /// The burnpack bytes of `model`, an instance of `genotype` in `space` on any device.
-pub async fn record_bytes(space: &Space, genotype: &Genotype, model: &Candidate) -> Result<Vec<u8>, WeightsError> {
+pub async fn record_bytes(space: &Space, genotype: &Genotype, model: &Network) -> Result<Vec<u8>, WeightsError> {
     let mut collect = Collect(Vec::new());
     model.visit(&mut collect);
     let mut values = Vec::with_capacity(collect.0.len());
@@ -84,7 +84,7 @@ pub async fn record_bytes(space: &Space, genotype: &Genotype, model: &Candidate)
         values.push(TensorData::new(data.try_to_vec::<f32>().map_err(|e| WeightsError::ReadBack(format!("{e:?}")))?, shape));
     }
     let device = backend::cpu();
-    let copy = Candidate::new(space, genotype, &device).map_err(|e| WeightsError::Architecture(e.to_string()))?;
+    let copy = Network::new(space, genotype, &device).map_err(|e| WeightsError::Architecture(e.to_string()))?;
     let copy = copy.map(&mut Fill { values: values.into_iter(), device });
     let bytes = copy.into_record().into_bytes().map_err(|e| WeightsError::Record(format!("{e:?}")))?;
     Ok(bytes.to_vec())

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::protocol::{FromEngine, ToEngine, decode, encode};
+use protocol::{FromEngine, ToEngine, decode, encode};
 
 /// Where Trunk's loader shim for the worker bin lands in the built page.
 pub const WORKER_LOADER: &str = "./worker_loader.js";

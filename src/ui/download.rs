@@ -2,7 +2,7 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::ui::model::export::ExportFile;
+use crate::model::export::ExportFile;
 
 /// Offers `file` for download through an object URL, released a minute later.
 pub fn download(file: &ExportFile) -> Result<(), String> {

@@ -4,7 +4,7 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, Gpu, GpuAdapter, GpuSupportedLimits};
 
-use crate::protocol::{AdapterInfo, AdapterLimit};
+use protocol::{AdapterInfo, AdapterLimit};
 
 /// The adapter's description, or the reason there is none (shown in the CPU banner).
 pub async fn probe_adapter(scope: &DedicatedWorkerGlobalScope) -> Result<AdapterInfo, String> {

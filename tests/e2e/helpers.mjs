@@ -14,7 +14,10 @@ export const ARTIFACTS = 'test-artifacts/e2e';
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 export const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
-export const LONG_TASK_LIMIT_MS = 50;
+// A sanity bound, not a figure: a task this long freezes the page for anyone. The long tasks of a
+// search are figures the browser benchmark prints (scripts/bench-browser.mjs); a tight limit here
+// would fail on a loaded machine.
+export const LONG_TASK_LIMIT_MS = 250;
 
 let served;
 before(async () => {

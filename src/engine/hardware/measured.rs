@@ -1,7 +1,7 @@
 //! Latency measured on a real device: the summary of timed runs.
 //!
 //! ```
-//! use efficientnas::engine::hardware::LatencyMeasurement;
+//! use engine::hardware::LatencyMeasurement;
 //! let m = LatencyMeasurement::from_runs(1, vec![4.0, 1.0, 3.0, 2.0, 100.0]).unwrap();
 //! assert_eq!((m.median_ms, m.min_ms, m.max_ms, m.iqr_ms), (3.0, 1.0, 100.0, 2.0));
 //! assert!(LatencyMeasurement::from_runs(1, Vec::new()).is_none());

@@ -7,9 +7,9 @@
 //! the visitor's device implements the same trait.
 //!
 //! ```
-//! use efficientnas::engine::cost::cost;
-//! use efficientnas::engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
-//! use efficientnas::engine::space::{Genotype, InputShape, SpaceConfig};
+//! use engine::cost::cost;
+//! use engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
+//! use engine::space::{Genotype, InputShape, SpaceConfig};
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![16]];
 //! let small = cost(&config, &"16:conv3x3".parse::<Genotype>().unwrap());
@@ -18,7 +18,7 @@
 //! assert!(model.latency_ms(&large) > model.latency_ms(&small));
 //! assert!(model.energy_mj(&small) > 0.0);
 //! // A seeded sample: the whole is the sum of its layers.
-//! use efficientnas::engine::{rng::{Seed, rng_for}, space::{Space, Stage}};
+//! use engine::{rng::{Seed, rng_for}, space::{Space, Stage}};
 //! let space = Space::new(SpaceConfig::for_input(InputShape::RGB32, 10)).unwrap();
 //! let c = cost(space.config(), &space.sample(Stage::Two, &mut rng_for(Seed(2), "doc")));
 //! let sum: f64 = c.layers.iter().map(|l| model.layer_ms(l)).sum();
@@ -31,7 +31,7 @@ mod profile;
 pub use measured::LatencyMeasurement;
 pub use profile::{DeviceProfile, HardwareError, Sourced, Target};
 
-use crate::engine::cost::{Cost, LayerCost};
+use crate::cost::{Cost, LayerCost};
 
 /// Predicts inference latency at batch 1.
 pub trait LatencyModel {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::engine::cost::ComputeKind;
+use crate::cost::ComputeKind;
 
 /// A number and where it comes from (a data sheet, a paper, or "estimate: ...").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

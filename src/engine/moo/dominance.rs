@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fitness {
     /// Objective values, all minimised.
-    #[serde(with = "crate::engine::serde_float::vec")]
+    #[serde(with = "crate::serde_float::vec")]
     pub objectives: Vec<f64>,
     /// Total constraint violation; 0 means feasible.
-    #[serde(with = "crate::engine::serde_float")]
+    #[serde(with = "crate::serde_float")]
     pub violation: f64,
 }
 

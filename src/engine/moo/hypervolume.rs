@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn four_and_five_objectives_match_cell_counting() {
-        use crate::engine::rng::{Seed, rng_for};
+        use crate::rng::{Seed, rng_for};
         use rand::RngExt;
         for d in [4usize, 5] {
             for seed in 0..4 {

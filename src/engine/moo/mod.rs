@@ -7,7 +7,7 @@
 //! objectives; the hypervolume counts only points strictly better than the reference point.
 //!
 //! ```
-//! use efficientnas::engine::moo::{crowding_distance, hypervolume, non_dominated_sort};
+//! use engine::moo::{crowding_distance, hypervolume, non_dominated_sort};
 //! let points = vec![vec![1.0, 4.0], vec![2.0, 2.0], vec![4.0, 1.0], vec![3.0, 3.0]];
 //! let fronts = non_dominated_sort(&points);
 //! assert_eq!(fronts, vec![vec![0, 1, 2], vec![3]]);

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::op::Op;
-use crate::engine::rng::fnv1a64;
+use crate::rng::fnv1a64;
 
 /// One layer: an op and the earlier nodes added to its input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

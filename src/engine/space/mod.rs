@@ -2,8 +2,8 @@
 //! space verbs `sample`, `mutate`, `crossover` and `check_contains`.
 //!
 //! ```
-//! use efficientnas::engine::rng::{Seed, rng_for};
-//! use efficientnas::engine::space::{Genotype, InputShape, Space, SpaceConfig, Stage};
+//! use engine::rng::{Seed, rng_for};
+//! use engine::space::{Genotype, InputShape, Space, SpaceConfig, Stage};
 //! let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).unwrap();
 //! let mut rng = rng_for(Seed(1), "doc");
 //! let genotype = space.sample(Stage::One, &mut rng);
@@ -251,7 +251,7 @@ impl Space {
     /// (an op switched off, no skips allowed) are left out.
     ///
     /// ```
-    /// use efficientnas::engine::space::{InputShape, Space, SpaceConfig};
+    /// use engine::space::{InputShape, Space, SpaceConfig};
     /// let space = Space::new(SpaceConfig::for_input(InputShape::DIGITS, 10)).unwrap();
     /// let names: Vec<&str> = space.references().iter().map(|(name, _)| *name).collect();
     /// assert_eq!(names, ["VGG-like", "ResNet-like", "MobileNet-like"]);

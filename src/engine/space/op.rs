@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One layer operation. Every op keeps the cell's width and resolution (the stride and channel
-/// changes happen in each cell's entry convolution, see [`crate::engine::cost`]).
+/// changes happen in each cell's entry convolution, see [`crate::cost`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {

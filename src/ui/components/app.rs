@@ -5,22 +5,22 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::protocol::{FileFormat, FromEngine, RunControl, ToEngine};
-use crate::ui::bridge::EngineBridge;
-use crate::ui::components::candidate_detail::CandidateDetail;
-use crate::ui::components::candidate_table::CandidateTable;
-use crate::ui::components::config_panel::ConfigPanel;
-use crate::ui::components::dataset_files::read_files;
-use crate::ui::components::import_genotype::ImportGenotype;
-use crate::ui::components::device_panel::DevicePanel;
-use crate::ui::components::pareto_plot::ParetoPlot;
-use crate::ui::components::run_view::RunSummary;
-use crate::ui::components::saved_runs::{self, ResumeOffer, SavedRuns};
-use crate::ui::components::search_panel::SearchPanel;
-use crate::ui::components::status_bar::StatusBar;
-use crate::ui::model::export::{Export, export_file, weights_file_name};
-use crate::ui::model::saved::SavedUse;
-use crate::ui::model::state::{Action, AppState, FollowUp, reduce};
+use protocol::{FileFormat, FromEngine, RunControl, ToEngine};
+use crate::bridge::EngineBridge;
+use crate::components::candidate_detail::CandidateDetail;
+use crate::components::candidate_table::CandidateTable;
+use crate::components::config_panel::ConfigPanel;
+use crate::components::dataset_files::read_files;
+use crate::components::import_genotype::ImportGenotype;
+use crate::components::device_panel::DevicePanel;
+use crate::components::pareto_plot::ParetoPlot;
+use crate::components::run_view::RunSummary;
+use crate::components::saved_runs::{self, ResumeOffer, SavedRuns};
+use crate::components::search_panel::SearchPanel;
+use crate::components::status_bar::StatusBar;
+use crate::model::export::{Export, export_file, weights_file_name};
+use crate::model::saved::SavedUse;
+use crate::model::state::{Action, AppState, FollowUp, reduce};
 
 /// [`AppState`] behind Yew's reducer hook; the logic is [`reduce`].
 #[derive(PartialEq)]
@@ -46,7 +46,7 @@ fn start_engine(slot: &EngineSlot, dispatch: UseReducerDispatcher<Store>) {
                     // Weights asked for by an export go straight to the browser as a download.
                     Ok(FromEngine::Weights { run_id, arch_id, bytes }) => {
                         let name = weights_file_name(&run_id, &arch_id);
-                        if let Err(problem) = crate::ui::download::download_bytes(&name, "application/octet-stream", &bytes) {
+                        if let Err(problem) = crate::download::download_bytes(&name, "application/octet-stream", &bytes) {
                             dispatch.dispatch(Action::ExportFailed(problem));
                         }
                     }
@@ -86,7 +86,7 @@ fn start_on_click(
     engine: &EngineSlot,
     dispatch: UseReducerDispatcher<Store>,
     action: Action,
-    request: impl Fn(f64) -> Option<crate::protocol::RunRequest> + 'static,
+    request: impl Fn(f64) -> Option<protocol::RunRequest> + 'static,
 ) -> Callback<MouseEvent> {
     let engine = engine.clone();
     Callback::from(move |_: MouseEvent| {
@@ -121,7 +121,7 @@ pub fn App() -> Html {
         let dispatch = store.dispatcher();
         use_effect_with(state.pending.clone(), move |pending| match pending {
             Some((_, FollowUp::SendHello(backend))) => {
-                let hello = ToEngine::Hello { protocol_version: crate::protocol::PROTOCOL_VERSION, backend: backend.clone() };
+                let hello = ToEngine::Hello { protocol_version: protocol::PROTOCOL_VERSION, backend: backend.clone() };
                 send(&engine, &dispatch, &hello);
             }
             Some((_, FollowUp::RestartOnCpu(reason))) => {
@@ -199,7 +199,7 @@ pub fn App() -> Html {
                 let request = ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: candidate.id.clone() };
                 send(&engine, &dispatch, &request);
             } else if let Some(file) = export_file(&run, selected, what)
-                && let Err(problem) = crate::ui::download::download(&file)
+                && let Err(problem) = crate::download::download(&file)
             {
                 dispatch.dispatch(Action::ExportFailed(problem));
             }

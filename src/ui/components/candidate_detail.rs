@@ -5,14 +5,14 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::hardware::{DeviceProfile, Roofline};
-use crate::engine::search::RecordStatus;
-use crate::engine::space::Genotype;
-use crate::protocol::{CandidateReport, RunInfo};
-use crate::ui::components::loss_chart::LossChart;
-use crate::ui::model::diagram::diagram;
-use crate::ui::model::export::Export;
-use crate::ui::model::format::short;
+use engine::hardware::{DeviceProfile, Roofline};
+use engine::search::RecordStatus;
+use engine::space::Genotype;
+use protocol::{CandidateReport, RunInfo};
+use crate::components::loss_chart::LossChart;
+use crate::model::diagram::diagram;
+use crate::model::export::Export;
+use crate::model::format::short;
 
 /// Props of [`CandidateDetail`].
 #[derive(Properties, PartialEq)]

@@ -4,12 +4,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::search::Objective;
-use crate::protocol::CandidateReport;
-use crate::ui::components::pareto_plot::index_of;
-use crate::ui::model::format::short;
-use crate::ui::model::run::SortKey;
-use crate::ui::model::state::{Action, TableView};
+use engine::search::Objective;
+use protocol::CandidateReport;
+use crate::components::pareto_plot::index_of;
+use crate::model::format::short;
+use crate::model::run::SortKey;
+use crate::model::state::{Action, TableView};
 
 /// Most rows drawn at once; sorting and filters choose which. Table rows are the costliest part
 /// of the page to lay out: 100 of them made the render after a fast tabular burst a 60-70 ms

@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use crate::protocol::CHECK_STEPS_RANGE;
-use crate::ui::model::state::Action;
+use protocol::CHECK_STEPS_RANGE;
+use crate::model::state::Action;
 
 /// Props of [`ConfigPanel`].
 #[derive(Properties, PartialEq)]

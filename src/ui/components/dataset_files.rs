@@ -6,9 +6,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use yew::prelude::*;
 
-use crate::protocol::{FileFormat, LoadDataset};
-use crate::ui::model::format::bytes;
-use crate::ui::model::state::{Action, FilesStatus, FilesView};
+use protocol::{FileFormat, LoadDataset};
+use crate::model::format::bytes;
+use crate::model::state::{Action, FilesStatus, FilesView};
 
 /// Side in pixels that images of a folder are resized to.
 pub const FOLDER_SIDE: u32 = 32;

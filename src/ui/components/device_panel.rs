@@ -3,10 +3,10 @@
 
 use yew::prelude::*;
 
-use crate::protocol::{AdapterInfo, BackendReport};
-use crate::ui::components::loss_chart::LossChart;
-use crate::ui::model::format::limit_value;
-use crate::ui::model::state::{CheckView, EngineStatus};
+use protocol::{AdapterInfo, BackendReport};
+use crate::components::loss_chart::LossChart;
+use crate::model::format::limit_value;
+use crate::model::state::{CheckView, EngineStatus};
 
 /// Props of [`DevicePanel`].
 #[derive(Properties, PartialEq)]

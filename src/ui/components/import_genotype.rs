@@ -4,7 +4,7 @@
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use yew::prelude::*;
 
-use crate::ui::model::state::Action;
+use crate::model::state::Action;
 
 /// Props of [`ImportGenotype`].
 #[derive(Properties, PartialEq)]

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::ui::model::plot::{Frame, line_from_data};
+use crate::model::plot::{Frame, line_from_data};
 
 const FRAME: Frame = Frame { width: 480.0, height: 180.0, margin: 24.0 };
 

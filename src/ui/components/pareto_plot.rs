@@ -6,11 +6,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::protocol::{CandidateReport, ReferenceReport};
-use crate::engine::search::{LatencySource, Objective};
-use crate::ui::model::format::{objective_title, short};
-use crate::ui::model::plot::{Frame, front_steps, scatter_from_data, sequential_colour};
-use crate::ui::model::state::Action;
+use protocol::{CandidateReport, ReferenceReport};
+use engine::search::{LatencySource, Objective};
+use crate::model::format::{objective_title, short};
+use crate::model::plot::{Frame, front_steps, scatter_from_data, sequential_colour};
+use crate::model::state::Action;
 
 const FRAME: Frame = Frame { width: 560.0, height: 360.0, margin: 48.0 };
 

@@ -5,12 +5,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::search::GenerationSummary;
-use crate::protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
-use crate::ui::model::export::Export;
-use crate::ui::model::format::{duration, short};
-use crate::ui::model::plot::{Frame, line_from_data};
-use crate::ui::model::run::{RunStatus, narrative};
+use engine::search::GenerationSummary;
+use protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
+use crate::model::export::Export;
+use crate::model::format::{duration, short};
+use crate::model::plot::{Frame, line_from_data};
+use crate::model::run::{RunStatus, narrative};
 
 const FRAME: Frame = Frame { width: 480.0, height: 150.0, margin: 24.0 };
 

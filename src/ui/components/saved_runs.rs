@@ -4,9 +4,9 @@
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::storage::idb::Db;
-use crate::ui::model::saved::{SavedEntry, SavedUse};
-use crate::ui::model::state::Action;
+use storage::Db;
+use crate::model::saved::{SavedEntry, SavedUse};
+use crate::model::state::Action;
 
 /// Reads the list of saved runs and reports it.
 pub fn list(on_action: Callback<Action>) {

@@ -3,14 +3,14 @@
 
 use yew::prelude::*;
 
-use crate::engine::hardware::Target;
-use crate::engine::search::{LatencySource, Objective, StrategyKind};
-use crate::engine::space::{Op, Stage};
-use crate::protocol::{FileFormat, RunControl};
-use crate::ui::components::dataset_files::DatasetFiles;
-use crate::ui::model::form::{DatasetKind, Field, FormErrors, RunForm};
-use crate::ui::model::run::RunStatus;
-use crate::ui::model::state::{Action, FilesView};
+use engine::hardware::Target;
+use engine::search::{LatencySource, Objective, StrategyKind};
+use engine::space::{Op, Stage};
+use protocol::{FileFormat, RunControl};
+use crate::components::dataset_files::DatasetFiles;
+use crate::model::form::{DatasetKind, Field, FormErrors, RunForm};
+use crate::model::run::RunStatus;
+use crate::model::state::{Action, FilesView};
 
 /// Props of [`SearchPanel`].
 #[derive(Properties, PartialEq)]

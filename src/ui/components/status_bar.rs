@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use crate::protocol::{BackendReport, PROTOCOL_VERSION};
-use crate::ui::model::state::{CheckView, EngineStatus};
+use protocol::{BackendReport, PROTOCOL_VERSION};
+use crate::model::state::{CheckView, EngineStatus};
 
 /// Props of [`StatusBar`].
 #[derive(Properties, PartialEq)]

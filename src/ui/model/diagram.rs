@@ -3,9 +3,9 @@
 //! the layers. Every box carries its cost: parameters, MACs and predicted latency.
 //!
 //! ```
-//! use efficientnas::engine::hardware::{DeviceProfile, Roofline, Target};
-//! use efficientnas::engine::space::{Genotype, InputShape, SpaceConfig};
-//! use efficientnas::ui::model::diagram::diagram;
+//! use engine::hardware::{DeviceProfile, Roofline, Target};
+//! use engine::space::{Genotype, InputShape, SpaceConfig};
+//! use ui::model::diagram::diagram;
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![16], vec![32]];
 //! let genotype: Genotype = "16:conv3x3,skip+0|32:eca".parse().unwrap();
@@ -15,9 +15,9 @@
 //! assert_eq!(d.arcs.len(), 1);
 //! ```
 
-use crate::engine::cost::{Location, cost};
-use crate::engine::hardware::LatencyModel;
-use crate::engine::space::{Genotype, SpaceConfig};
+use engine::cost::{Location, cost};
+use engine::hardware::LatencyModel;
+use engine::space::{Genotype, SpaceConfig};
 
 /// Box width and height, gaps between boxes and rows, in SVG units.
 const BOX_W: f64 = 92.0;
@@ -171,8 +171,8 @@ pub fn diagram(config: &SpaceConfig, genotype: &Genotype, model: &impl LatencyMo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::hardware::{DeviceProfile, Roofline, Target};
-    use crate::engine::space::InputShape;
+    use engine::hardware::{DeviceProfile, Roofline, Target};
+    use engine::space::InputShape;
 
     #[test]
     fn boxes_carry_the_cost_model_and_sum_to_its_totals() {

@@ -3,7 +3,7 @@
 //! reads back. Pure text in, text out.
 //!
 //! ```
-//! use efficientnas::ui::model::export::{csv_field, read_genotype};
+//! use ui::model::export::{csv_field, read_genotype};
 //! assert_eq!(csv_field("8:conv3x3,skip"), "\"8:conv3x3,skip\"");
 //! assert_eq!(csv_field("plain"), "plain");
 //! assert_eq!(read_genotype(" 8:conv3x3 | 16:skip ").unwrap().to_text(), "8:conv3x3|16:skip");
@@ -13,9 +13,9 @@
 use serde::Serialize;
 use serde_json::json;
 
-use crate::engine::space::Genotype;
-use crate::protocol::{CandidateReport, RunInfo};
-use crate::ui::model::run::RunView;
+use engine::space::Genotype;
+use protocol::{CandidateReport, RunInfo};
+use crate::model::run::RunView;
 
 /// The `format` of an exported genotype.
 pub const GENOTYPE_FORMAT: &str = "efficientnas-genotype";
@@ -84,7 +84,7 @@ struct RunDocument<'a> {
     seconds: Option<f64>,
     info: Option<&'a RunInfo>,
     candidates: Vec<&'a CandidateReport>,
-    generations: Vec<&'a crate::engine::search::GenerationSummary>,
+    generations: Vec<&'a engine::search::GenerationSummary>,
 }
 
 /// Every result of the run as JSON: what the worker said at the start, every candidate report
@@ -145,7 +145,7 @@ pub fn run_csv(run: &RunView) -> String {
     let mut lines = vec![header.join(",")];
     for c in &run.candidates {
         let (status, reason) = match &c.status {
-            crate::engine::search::RecordStatus::Failed { reason } => ("failed", reason.as_str()),
+            engine::search::RecordStatus::Failed { reason } => ("failed", reason.as_str()),
             other => (record_status_name(other), ""),
         };
         let mut row = vec![
@@ -176,8 +176,8 @@ pub fn run_csv(run: &RunView) -> String {
     lines.join("\n") + "\n"
 }
 
-fn record_status_name(status: &crate::engine::search::RecordStatus) -> &'static str {
-    use crate::engine::search::RecordStatus;
+fn record_status_name(status: &engine::search::RecordStatus) -> &'static str {
+    use engine::search::RecordStatus;
     match status {
         RecordStatus::Evaluated => "evaluated",
         RecordStatus::CheapOnly => "cheap_only",

@@ -4,8 +4,8 @@
 //! engine would.
 //!
 //! ```
-//! use efficientnas::ui::model::form::{Field, RunForm};
-//! use efficientnas::protocol::RunRequest;
+//! use ui::model::form::{Field, RunForm};
+//! use protocol::RunRequest;
 //! let mut form = RunForm::from_request(&RunRequest::default_digits());
 //! assert!(form.to_request().is_ok());
 //! form.set(Field::Population, "1");
@@ -15,11 +15,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::hardware::Target;
-use crate::engine::search::{LatencySource, Objective, StrategyKind};
-use crate::engine::space::{InputShape, Op, SpaceConfig};
-use crate::engine::tabular::Nb201Dataset;
-use crate::protocol::{DatasetChoice, RunRequest, TrainingSettings};
+use engine::hardware::Target;
+use engine::search::{LatencySource, Objective, StrategyKind};
+use engine::space::{InputShape, Op, SpaceConfig};
+use engine::tabular::Nb201Dataset;
+use protocol::{DatasetChoice, RunRequest, TrainingSettings};
 
 /// A field of the form (typed values and choices alike), in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]

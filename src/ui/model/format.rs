@@ -1,7 +1,7 @@
 //! Numbers as people read them.
 //!
 //! ```
-//! use efficientnas::ui::model::format::limit_value;
+//! use ui::model::format::limit_value;
 //! assert_eq!(limit_value("maxBufferSize", 1 << 30), "1 GiB (1073741824)");
 //! assert_eq!(limit_value("maxComputeInvocationsPerWorkgroup", 256), "256");
 //! ```
@@ -30,8 +30,8 @@ pub fn bytes(value: u64) -> String {
 }
 
 /// An objective's axis title with its unit.
-pub fn objective_title(objective: crate::engine::search::Objective) -> &'static str {
-    use crate::engine::search::Objective;
+pub fn objective_title(objective: engine::search::Objective) -> &'static str {
+    use engine::search::Objective;
     match objective {
         Objective::Error => "error (1 − accuracy)",
         Objective::Latency => "latency (ms, predicted)",

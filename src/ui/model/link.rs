@@ -6,8 +6,8 @@
 //! defaults.
 //!
 //! ```
-//! use efficientnas::ui::model::form::{Field, RunForm};
-//! use efficientnas::ui::model::link::{Lesson, decode, encode};
+//! use ui::model::form::{Field, RunForm};
+//! use ui::model::link::{Lesson, decode, encode};
 //! let mut lesson = Lesson { form: RunForm::default(), hidden: vec![Field::Ops], locked: vec![Field::Seed] };
 //! lesson.form.set(Field::Population, "6");
 //! let fragment = encode(&lesson);
@@ -16,10 +16,10 @@
 //! assert!(decode("#v=1&rm=-rf").unwrap_err().contains("unknown setting \"rm\""));
 //! ```
 
-use crate::engine::hardware::Target;
-use crate::engine::search::{LatencySource, Objective, StrategyKind};
-use crate::engine::space::Op;
-use crate::ui::model::form::{DatasetKind, Field, RunForm, TEXT_FIELDS};
+use engine::hardware::Target;
+use engine::search::{LatencySource, Objective, StrategyKind};
+use engine::space::Op;
+use crate::model::form::{DatasetKind, Field, RunForm, TEXT_FIELDS};
 
 /// Longest fragment accepted, in bytes.
 pub const MAX_LINK_BYTES: usize = 4096;

@@ -1,7 +1,7 @@
 //! Plot geometry: data in, SVG coordinates out. Pure and tested, so components only draw.
 //!
 //! ```
-//! use efficientnas::ui::model::plot::{Frame, line_from_data};
+//! use ui::model::plot::{Frame, line_from_data};
 //! let frame = Frame { width: 100.0, height: 50.0, margin: 10.0 };
 //! let line = line_from_data(&[2.0, 1.0], &frame).unwrap();
 //! assert_eq!(line.points, vec![(10.0, 10.0), (90.0, 40.0)]);

@@ -2,7 +2,7 @@
 //! derived views (front, table order, narrative, ETA). Pure: no Yew, no browser.
 //!
 //! ```
-//! use efficientnas::ui::model::run::{RunStatus, RunView};
+//! use ui::model::run::{RunStatus, RunView};
 //! let view = RunView::default();
 //! assert_eq!(view.status, RunStatus::Idle);
 //! assert!(view.candidates.is_empty());
@@ -10,9 +10,9 @@
 
 use std::rc::Rc;
 
-use crate::engine::moo::dominates;
-use crate::engine::search::{GenerationSummary, Objective, RecordStatus};
-use crate::protocol::{CandidateReport, FromEngine, ReferenceReport, RunEnd, RunInfo, TrainingProgress};
+use engine::moo::dominates;
+use engine::search::{GenerationSummary, Objective, RecordStatus};
+use protocol::{CandidateReport, FromEngine, ReferenceReport, RunEnd, RunInfo, TrainingProgress};
 
 /// Where the run is.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,13 +1,13 @@
 //! Saved runs as the page lists them.
 //!
 //! ```
-//! use efficientnas::ui::model::saved::{SavedEntry, SavedUse};
+//! use ui::model::saved::{SavedEntry, SavedUse};
 //! let entry = SavedEntry::unreadable("run-1", "saved by another version".into());
 //! assert_eq!(entry.uses, vec![SavedUse::Delete]);
 //! ```
 
-use crate::storage::saved::{SavedError, SavedRun, SavedStatus};
-use crate::ui::model::format::{duration, utc_minute};
+use protocol::saved::{SavedError, SavedRun, SavedStatus};
+use crate::model::format::{duration, utc_minute};
 
 /// What the user can do with a saved run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,9 +38,9 @@ impl SavedEntry {
     pub fn new(run: &SavedRun) -> SavedEntry {
         let state = match &run.status {
             SavedStatus::Unfinished => "unfinished".to_string(),
-            SavedStatus::Finished { end: crate::protocol::RunEnd::Completed } => "completed".to_string(),
-            SavedStatus::Finished { end: crate::protocol::RunEnd::Stopped } => "stopped".to_string(),
-            SavedStatus::Finished { end: crate::protocol::RunEnd::Failed { .. } } => "failed".to_string(),
+            SavedStatus::Finished { end: protocol::RunEnd::Completed } => "completed".to_string(),
+            SavedStatus::Finished { end: protocol::RunEnd::Stopped } => "stopped".to_string(),
+            SavedStatus::Finished { end: protocol::RunEnd::Failed { .. } } => "failed".to_string(),
         };
         let unfinished = run.status.resumable();
         let label = format!(

@@ -2,8 +2,8 @@
 //! [`follow_up`], which says what the page must do in answer to an engine message.
 //!
 //! ```
-//! use efficientnas::ui::model::state::{reduce, Action, AppState, EngineStatus};
-//! use efficientnas::protocol::{FromEngine, BackendReport};
+//! use ui::model::state::{reduce, Action, AppState, EngineStatus};
+//! use protocol::{FromEngine, BackendReport};
 //! let state = reduce(&AppState::default(), Action::Engine(vec![FromEngine::Ready {
 //!     backend: BackendReport::Cpu { reason: "no adapter".into() },
 //! }]));
@@ -11,21 +11,21 @@
 //! assert_eq!(state.cpu_fallback_reason(), Some("no adapter"));
 //! ```
 
-use crate::engine::hardware::Target;
-use crate::engine::search::{LatencySource, Objective, StrategyKind};
-use crate::engine::space::Op;
-use crate::protocol::{
+use engine::hardware::Target;
+use engine::search::{LatencySource, Objective, StrategyKind};
+use engine::space::Op;
+use protocol::{
     BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine,
     PROTOCOL_VERSION, RunControl, RunRequest,
 };
-use crate::ui::model::form::{DatasetKind, Field, RunForm};
-use crate::ui::model::link::{Lesson, decode, encode};
-use crate::engine::space::Space;
-use crate::protocol::{DatasetChoice, DatasetSummary, FileFormat, RunEnd};
-use crate::ui::model::export::read_genotype;
-use crate::storage::saved::{SavedError, SavedRun, SavedStatus};
-use crate::ui::model::run::{RunStatus, RunView, SortKey};
-use crate::ui::model::saved::{self, SavedEntry};
+use crate::model::form::{DatasetKind, Field, RunForm};
+use crate::model::link::{Lesson, decode, encode};
+use engine::space::Space;
+use protocol::{DatasetChoice, DatasetSummary, FileFormat, RunEnd};
+use crate::model::export::read_genotype;
+use protocol::saved::{SavedError, SavedRun, SavedStatus};
+use crate::model::run::{RunStatus, RunView, SortKey};
+use crate::model::saved::{self, SavedEntry};
 
 /// Where the engine worker is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -310,7 +310,7 @@ impl AppState {
 
     /// The run the form describes, named by the moment it starts (milliseconds since the Unix
     /// epoch), which keeps saved runs apart.
-    pub fn run_request(&self, now_ms: f64) -> Result<RunRequest, crate::ui::model::form::FormErrors> {
+    pub fn run_request(&self, now_ms: f64) -> Result<RunRequest, crate::model::form::FormErrors> {
         let mut request = self.form.to_request()?;
         request.run_id = format!("run-{}-seed-{}", now_ms.max(0.0) as u64, request.search.seed);
         Ok(request)
@@ -539,7 +539,7 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine, restarting: bo
         next.saved_changes += 1;
     }
     if next.run.apply(&message) {
-        if let FromEngine::RunFinished { end: crate::protocol::RunEnd::Failed { message }, .. } = &message {
+        if let FromEngine::RunFinished { end: protocol::RunEnd::Failed { message }, .. } = &message {
             push_notice(next, format!("The search stopped: {message}"));
         }
         return;
@@ -578,7 +578,7 @@ fn apply_engine_message(next: &mut AppState, message: FromEngine, restarting: bo
                     next.resume_after_restart = Some(run_id);
                 }
                 Some(_) => {
-                    next.run.status = RunStatus::Finished(crate::protocol::RunEnd::Failed { message: crash_summary(&message) });
+                    next.run.status = RunStatus::Finished(protocol::RunEnd::Failed { message: crash_summary(&message) });
                 }
                 None => {}
             }

@@ -1,0 +1,142 @@
+//! The worker protocol: every message round-trips through the worker's codec and plain JSON,
+//! and anything else is refused with an error value, never a panic.
+
+use protocol::{
+    AdapterInfo, AdapterLimit, BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary,
+    EngineError, FromEngine, PROTOCOL_VERSION, ProtocolError, RequestError, ToEngine, decode, encode,
+};
+use protocol::{check_hello, read_request};
+
+fn all_to_engine() -> Vec<ToEngine> {
+    vec![
+        ToEngine::Hello { protocol_version: PROTOCOL_VERSION, backend: BackendPreference::Auto },
+        ToEngine::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            backend: BackendPreference::Cpu { reason: "WebGPU failed: \"shader\" rejected\n".into() },
+        },
+        ToEngine::CheckDevice(DeviceCheckRequest { steps: 5, seed: u64::MAX }),
+    ]
+}
+
+fn all_from_engine() -> Vec<FromEngine> {
+    let adapter = AdapterInfo {
+        vendor: "google".into(),
+        architecture: "swiftshader".into(),
+        device: String::new(),
+        description: "SwiftShader Device (Subzero)".into(),
+        limits: vec![AdapterLimit { name: "maxBufferSize".into(), value: 1 << 30 }],
+        features: vec!["subgroups".into()],
+    };
+    vec![
+        FromEngine::Booted { protocol_version: PROTOCOL_VERSION },
+        FromEngine::Ready { backend: BackendReport::Webgpu { adapter } },
+        FromEngine::Ready { backend: BackendReport::Cpu { reason: "no adapter".into() } },
+        FromEngine::CheckStarted { steps: 20, parameters: 596 },
+        FromEngine::CheckStep(CheckStep { step: 1, loss: 1.386_294_4, step_ms: 7_012.5 }),
+        FromEngine::CheckFinished(DeviceCheckSummary {
+            steps: 20,
+            first_loss: 1.39,
+            last_loss: 0.61,
+            first_step_ms: 7_000.0,
+            median_step_ms: 900.25,
+        }),
+        FromEngine::Error(EngineError { context: "checking the device".into(), message: "busy".into() }),
+        FromEngine::Crashed { message: "panicked at device poisoned".into() },
+    ]
+}
+
+#[test]
+fn every_message_round_trips_through_the_codec() {
+    for message in all_to_engine() {
+        assert_eq!(decode::<ToEngine>(&encode(&message)), Ok(message.clone()));
+        assert_eq!(read_request(Some(encode(&message))), Ok(message));
+    }
+    for message in all_from_engine() {
+        assert_eq!(decode::<FromEngine>(&encode(&message)), Ok(message));
+    }
+}
+
+#[test]
+fn every_message_round_trips_through_plain_json() {
+    for message in all_to_engine() {
+        let json = serde_json::to_string(&message).unwrap();
+        assert_eq!(serde_json::from_str::<ToEngine>(&json).unwrap(), message);
+    }
+    for message in all_from_engine() {
+        let json = serde_json::to_value(&message).unwrap();
+        assert_eq!(serde_json::from_value::<FromEngine>(json).unwrap(), message);
+    }
+}
+
+#[test]
+fn the_wire_form_is_a_versioned_tagged_envelope() {
+    let text = encode(&ToEngine::CheckDevice(DeviceCheckRequest { steps: 3, seed: 9 }));
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["v"], PROTOCOL_VERSION);
+    assert_eq!(value["msg"]["type"], "check_device");
+    assert_eq!(value["msg"]["steps"], 3);
+}
+
+#[test]
+fn other_versions_and_unknown_or_garbled_messages_are_refused_as_values() {
+    let future = format!("{{\"v\":{},\"msg\":{{\"type\":\"hello\"}}}}", PROTOCOL_VERSION + 1);
+    assert_eq!(
+        decode::<ToEngine>(&future),
+        Err(ProtocolError::VersionMismatch { expected: PROTOCOL_VERSION, found: PROTOCOL_VERSION + 1 })
+    );
+    assert!(matches!(decode::<ToEngine>("not json"), Err(ProtocolError::Malformed(_))));
+    assert!(matches!(decode::<ToEngine>("{\"msg\":{}}"), Err(ProtocolError::Malformed(_))));
+    assert!(matches!(
+        decode::<ToEngine>(&format!("{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"type\":\"format_disk\"}}}}")),
+        Err(ProtocolError::UnknownMessage(_))
+    ));
+    assert!(matches!(
+        decode::<ToEngine>(&format!(
+            "{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"type\":\"check_device\",\"steps\":\"many\",\"seed\":1}}}}"
+        )),
+        Err(ProtocolError::UnknownMessage(_))
+    ));
+    for garbage in [None, Some(String::new()), Some("[1,2".into()), Some("{\"v\":1,\"msg\":null}".into())] {
+        match read_request(garbage) {
+            Err(error) => assert_eq!(error.context, "reading a message"),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn hello_with_another_version_gets_an_error_reply() {
+    assert_eq!(check_hello(PROTOCOL_VERSION), Ok(()));
+    match check_hello(PROTOCOL_VERSION + 7) {
+        Err(error) => assert!(error.message.contains("reload the page"), "{}", error.message),
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[test]
+fn device_check_request_defaults_and_range() {
+    let request = DeviceCheckRequest::default();
+    assert_eq!((request.steps, request.seed), (20, 7));
+    assert_eq!(request.check(), Ok(()));
+    assert_eq!(
+        DeviceCheckRequest { steps: 1, seed: 0 }.check(),
+        Err(RequestError::OutOfRange { field: "steps", value: "1".into(), allowed: "2 to 200".into() })
+    );
+    assert!(DeviceCheckRequest { steps: 201, seed: 0 }.check().is_err());
+    assert!(DeviceCheckRequest { steps: 200, seed: 0 }.check().is_ok());
+}
+
+#[test]
+fn summary_takes_the_median_after_the_compiling_first_step() {
+    let steps: Vec<CheckStep> = [(2.0, 900.0), (1.5, 10.0), (1.2, 30.0), (1.0, 20.0)]
+        .iter()
+        .enumerate()
+        .map(|(index, (loss, ms))| CheckStep { step: index as u32 + 1, loss: *loss, step_ms: *ms })
+        .collect();
+    let summary = DeviceCheckSummary::from_steps(&steps).unwrap();
+    assert_eq!((summary.steps, summary.first_loss, summary.last_loss), (4, 2.0, 1.0));
+    assert_eq!((summary.first_step_ms, summary.median_step_ms), (900.0, 20.0));
+    assert_eq!(DeviceCheckSummary::from_steps(&steps[..3]).unwrap().median_step_ms, 20.0);
+    assert_eq!(DeviceCheckSummary::from_steps(&steps[..1]).unwrap().median_step_ms, 900.0);
+    assert_eq!(DeviceCheckSummary::from_steps(&[]), None);
+}

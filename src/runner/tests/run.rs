@@ -1,0 +1,293 @@
+//! The worker's run driver, natively on the CPU backend: real training on the built-in digits,
+//! latency measured per candidate, interruption, determinism, and the tabular mode.
+
+mod common;
+
+use common::run_to_end;
+use engine::search::RecordStatus;
+use engine::tabular::{Nb201Dataset, Nb201Table};
+use nn::backend;
+use protocol::{CandidateReport, DatasetChoice, FromEngine, RunRequest, TrainingSettings};
+use protocol::saved::Checkpoint;
+use runner::{Advance, Run, RunError};
+
+fn tiny() -> RunRequest {
+    let mut request = RunRequest::default_digits();
+    request.space.cell_widths = vec![vec![4, 8], vec![8]];
+    request.space.max_layers = 2;
+    request.search.population = 3;
+    request.search.generations = 2;
+    request.search.seed = 11;
+    request.training = TrainingSettings {
+        steps: 4,
+        fine_tune_steps: 2,
+        batch_size: 8,
+        latency_runs: 3,
+        references: false,
+        ..TrainingSettings::default()
+    };
+    request
+}
+
+fn candidates(events: &[FromEngine]) -> Vec<&CandidateReport> {
+    events.iter().filter_map(|e| if let FromEngine::Candidate(c) = e { Some(c) } else { None }).collect()
+}
+
+#[test]
+fn a_digits_run_trains_times_and_reports_every_candidate_once() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.training.references = true;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    let info = run.info().clone();
+    assert_eq!((info.images, info.valid_images, info.tabular), (10_000, 1_000, false));
+    assert_eq!(info.space.as_ref().map(|s| s.classes), Some(10));
+    let events = run_to_end(&mut run);
+    let references: Vec<(&str, &CandidateReport)> = events
+        .iter()
+        .filter_map(|e| if let FromEngine::Reference(r) = e { Some((r.name.as_str(), &r.report)) } else { None })
+        .collect();
+    let names: Vec<&str> = references.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["VGG-like", "ResNet-like", "MobileNet-like"]);
+    assert!(matches!(events.first(), Some(FromEngine::Reference(_))), "references train before the search");
+    for (name, r) in &references {
+        assert!(r.error.is_some_and(|e| (0.0..=1.0).contains(&e)), "{name} trained");
+        assert!(r.measured_latency.is_some(), "{name} timed");
+        assert_eq!(r.objectives.len(), info.objectives.len());
+    }
+    let scored = candidates(&events);
+    assert_eq!(scored.len(), 6, "3 candidates x 2 generations");
+    let ids: Vec<u32> = scored.iter().map(|c| c.candidate_id).collect();
+    assert_eq!(ids, (0..6).collect::<Vec<_>>(), "each record once, in order");
+    for c in &scored {
+        assert_eq!(c.status, RecordStatus::Evaluated, "{}", c.text);
+        assert!(c.error.is_some_and(|e| (0.0..=1.0).contains(&e)));
+        assert!(!c.losses.is_empty() && c.losses.iter().all(|l| l.is_finite()));
+        let measured = c.measured_latency.as_ref().expect("timed on this device");
+        assert_eq!(measured.runs_ms.len(), 3);
+        assert!(measured.median_ms > 0.0);
+    }
+    let inherited: Vec<&&CandidateReport> = scored.iter().filter(|c| c.inherited_params > 0).collect();
+    assert!(inherited.iter().all(|c| c.generation == 1 && c.losses.len() == 2), "children fine-tune for 2 steps");
+    let generations = events.iter().filter(|e| matches!(e, FromEngine::Generation(_))).count();
+    assert_eq!(generations, 2);
+    assert_eq!(run.progress(0.0), 1.0);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let _device = common::exclusive_device();
+    let texts = |events: &[FromEngine]| -> Vec<(String, Option<f64>)> {
+        candidates(events).iter().map(|c| (c.text.clone(), c.error)).collect()
+    };
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    let first = run_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap());
+    let second = run_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap());
+    assert_eq!(texts(&first), texts(&second));
+    assert!(candidates(&first).iter().all(|c| c.measured_latency.is_none()), "0 timed runs: no measurement");
+}
+
+#[test]
+fn the_hook_hears_every_step_and_can_interrupt_within_one() {
+    let _device = common::exclusive_device();
+    let mut run = Run::new(&tiny(), backend::cpu(), None).unwrap();
+    let mut heard = Vec::new();
+    let advance = pollster::block_on(run.advance(0.0, async |progress| {
+        heard.push((progress.candidate_id, progress.step, progress.steps));
+        progress.step < 2
+    }));
+    assert_eq!(advance, Advance::Interrupted);
+    assert_eq!(heard, vec![(0, 1, 4), (0, 2, 4)]);
+    // Nothing was recorded: the same candidate comes back and trains to the end.
+    match pollster::block_on(run.advance(0.0, async |_| true)) {
+        Advance::Scored(events) => assert_eq!(candidates(&events)[0].candidate_id, 0),
+        other => panic!("expected a scored candidate, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_requests_are_refused_with_the_field() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.training.batch_size = 0;
+    let error = Run::new(&request, backend::cpu(), None).err().unwrap();
+    assert!(error.to_string().contains("batch_size"), "{error}");
+    let mut request = tiny();
+    request.search.population = 1;
+    assert!(Run::new(&request, backend::cpu(), None).err().unwrap().to_string().contains("population"));
+    let mut request = tiny();
+    request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    assert_eq!(Run::new(&request, backend::cpu(), None).err(), Some(RunError::NoTable));
+}
+
+#[test]
+fn a_procedural_run_uses_rgb_input() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.dataset = DatasetChoice::Procedural { images: 200 };
+    request.search.generations = 1;
+    request.search.population = 2;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    assert_eq!(run.info().space.as_ref().map(|s| s.input.channels), Some(3));
+    assert_eq!(run.info().images, 200);
+    let events = run_to_end(&mut run);
+    assert_eq!(candidates(&events).len(), 2);
+}
+
+#[test]
+fn a_tabular_run_reports_every_record_including_cache_hits() {
+    let _device = common::exclusive_device();
+    let table = Nb201Table::from_json(&std::fs::read_to_string("../../www/nb201/nb201_12ep.json").unwrap()).unwrap();
+    let mut request = RunRequest::default_digits();
+    request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    request.search.population = 20;
+    request.search.generations = 25;
+    let mut run = Run::new(&request, backend::cpu(), Some(table)).unwrap();
+    assert!(run.info().tabular && run.info().space.is_none());
+    let events = run_to_end(&mut run);
+    let scored = candidates(&events);
+    assert_eq!(scored.len(), 500);
+    assert!(scored.windows(2).all(|w| w[1].candidate_id == w[0].candidate_id + 1));
+    assert!(scored.iter().all(|c| c.details.contains_key("test_accuracy") || c.status != RecordStatus::Evaluated));
+    assert_eq!(events.iter().filter(|e| matches!(e, FromEngine::Generation(_))).count(), 25);
+}
+
+/// Advances until at least `count` candidates are reported; returns their events.
+fn run_until(run: &mut Run, count: usize) -> Vec<FromEngine> {
+    let mut events = Vec::new();
+    while candidates(&events).len() < count {
+        match pollster::block_on(run.advance(0.0, async |_| true)) {
+            Advance::Scored(more) => events.extend(more),
+            other => panic!("the run ended early: {other:?}"),
+        }
+    }
+    events
+}
+
+#[test]
+fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    request.training.inheritance = false;
+    request.training.references = true;
+    let whole = run_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap());
+
+    let mut first = Run::new(&request, backend::cpu(), None).unwrap();
+    let before = run_until(&mut first, 4);
+    assert!(first.checkpoint_due(&before), "a trained candidate calls for a checkpoint");
+    let scored = candidates(&before).len() as u32;
+    let checkpoint = first.checkpoint(12.5);
+    assert_eq!((checkpoint.candidates, checkpoint.generations, checkpoint.references, checkpoint.seconds), (scored, 1, 3, 12.5));
+    let stored: Checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    drop(first);
+
+    let mut second = Run::resume(&request, &stored, backend::cpu(), None, None).unwrap();
+    let after = run_to_end(&mut second);
+    assert!(!after.iter().any(|e| matches!(e, FromEngine::Reference(_))), "references are not trained again");
+    let resumed_ids: Vec<u32> = candidates(&after).iter().map(|c| c.candidate_id).collect();
+    assert_eq!(resumed_ids, (scored..6).collect::<Vec<_>>(), "only the candidates after the checkpoint are reported again");
+    let texts = |events: Vec<&CandidateReport>| -> Vec<(String, Option<f64>)> {
+        events.iter().map(|c| (c.text.clone(), c.error)).collect()
+    };
+    let mut joined = texts(candidates(&before));
+    joined.extend(texts(candidates(&after)));
+    assert_eq!(joined, texts(candidates(&whole)), "same candidates and scores as the run never interrupted");
+}
+
+#[test]
+fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    run_until(&mut run, 1);
+    let checkpoint = run.checkpoint(1.0);
+    let mut other = request.clone();
+    other.search.seed = 12;
+    let error = Run::resume(&other, &checkpoint, backend::cpu(), None, None).err().unwrap();
+    assert!(matches!(&error, RunError::Checkpoint(m) if m.contains("other search settings")), "{error}");
+    let garbled = Checkpoint { snapshot: "{\"config\":".into(), ..checkpoint.clone() };
+    assert!(matches!(Run::resume(&request, &garbled, backend::cpu(), None, None), Err(RunError::Checkpoint(_))));
+    let miscounted = Checkpoint { candidates: 3, ..checkpoint };
+    let error = Run::resume(&request, &miscounted, backend::cpu(), None, None).err().unwrap();
+    assert!(error.to_string().contains("says 3 candidates"), "{error}");
+}
+
+#[test]
+fn an_imported_genotype_is_trained_alone_and_bad_ones_are_refused() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.training.references = true;
+    request.genotype = Some("4:conv3x3,skip+0 | 8:conv1x1".into());
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    assert_eq!((run.info().generations, run.info().population), (1, 1));
+    let events = run_to_end(&mut run);
+    assert_eq!(events.len(), 1, "one candidate, no references, no search: {events:?}");
+    let scored = candidates(&events);
+    assert_eq!(scored[0].text, "4:conv3x3,skip+0|8:conv1x1");
+    assert_eq!(scored[0].origin, vec!["imported".to_string()]);
+    assert!(scored[0].error.is_some() && scored[0].measured_latency.is_some(), "trained and timed");
+    assert!(matches!(pollster::block_on(run.advance(0.0, async |_| true)), Advance::Finished(e) if e.is_empty()));
+
+    for (text, expected) in [("4:conv3x3|16:skip", "not in this space"), ("4:warp", "warp"), ("", "imported genotype")] {
+        request.genotype = Some(text.into());
+        let error = Run::new(&request, backend::cpu(), None).err().unwrap();
+        assert!(error.to_string().contains(expected), "{text:?}: {error}");
+    }
+    request.genotype = Some("4:conv3x3|8:skip".into());
+    request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    let error = Run::new(&request, backend::cpu(), None).err().unwrap();
+    assert!(error.to_string().contains("NAS-Bench-201"), "{error}");
+}
+
+#[test]
+fn trained_weights_export_as_a_burn_record_that_loads_back() {
+    let _device = common::exclusive_device();
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
+    use burn::tensor::{Distribution, Tensor};
+    use engine::space::{Genotype, Space};
+    use nn::candidate::Network;
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    let events = run_to_end(&mut run);
+    let last = *candidates(&events).last().unwrap();
+    let bytes = pollster::block_on(run.weights(&last.id)).unwrap();
+    let space = Space::new(run.info().space.clone().unwrap()).unwrap();
+    let genotype = Genotype::parse(&last.text).unwrap();
+    let device = backend::cpu();
+    let fresh = Network::new(&space, &genotype, &device).unwrap();
+    let loaded = Network::new(&space, &genotype, &device)
+        .unwrap()
+        .load_record(ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).unwrap());
+    let x = Tensor::<4>::random([4, 1, 28, 28], Distribution::Default, &device);
+    let (trained, untrained) = (loaded.forward(x.clone()).into_data(), fresh.forward(x).into_data());
+    assert_ne!(trained, untrained, "the record holds the trained weights, not fresh ones");
+    let error = pollster::block_on(run.weights("0000000000000000")).unwrap_err();
+    assert!(error.contains("no longer in memory"), "{error}");
+}
+
+#[test]
+fn the_latency_objective_is_measured_here_when_asked_and_predicted_otherwise() {
+    let _device = common::exclusive_device();
+    use engine::search::{LatencySource, Objective};
+    for source in [LatencySource::Measured, LatencySource::Predicted] {
+        let mut request = tiny();
+        request.search.latency = source;
+        let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+        assert_eq!(run.info().latency, source);
+        let at = run.info().objectives.iter().position(|o| *o == Objective::Latency).unwrap();
+        let events = run_to_end(&mut run);
+        for c in candidates(&events).iter().filter(|c| c.status == RecordStatus::Evaluated) {
+            let expected = match source {
+                LatencySource::Measured => c.measured_latency.as_ref().unwrap().median_ms,
+                LatencySource::Predicted => c.cheap.latency_ms,
+            };
+            assert_eq!(c.objectives[at], expected, "{source:?}: {}", c.text);
+            assert_eq!(c.details.get("measured_latency_ms").copied(), c.measured_latency.as_ref().map(|m| m.median_ms));
+        }
+    }
+}
