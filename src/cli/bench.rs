@@ -11,6 +11,7 @@ use engine::nsga2::{Nsga2, Nsga2Config};
 use engine::problem::{Problem, Strategy};
 use engine::problems::{Dtlz2, Zdt};
 use engine::rng::Seed;
+use engine::stats::Sorted;
 use engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, Nb201Table, nb201_cost};
 
 const PYMOO_REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/reference/pymoo_reference.json");
@@ -49,26 +50,17 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
     }
 }
 
-/// Quantile with linear interpolation between order statistics (numpy's default).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let position = q * (sorted.len() - 1) as f64;
-    let low = position.floor() as usize;
-    let high = position.ceil() as usize;
-    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-}
-
+/// Median, quartiles, 90th percentile, extremes, mean and standard deviation; nulls without values.
 fn stats(values: &[f64]) -> Value {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    let Some(sorted) = Sorted::new(values.to_vec()) else {
+        return json!({ "n": 0 });
+    };
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
     json!({
-        "median": quantile(&sorted, 0.5), "q1": quantile(&sorted, 0.25), "q3": quantile(&sorted, 0.75),
-        "min": sorted.first(), "max": sorted.last(), "mean": mean, "std": std, "n": values.len(),
+        "median": sorted.median(), "q1": sorted.quantile(0.25), "q3": sorted.quantile(0.75), "p90": sorted.quantile(0.9),
+        "min": sorted.min(), "max": sorted.max(), "mean": mean, "std": std, "n": values.len(),
     })
 }
 
@@ -367,9 +359,7 @@ fn generation(args: &Args) -> Result<(), CliError> {
         step(Some(&mut micros))?;
     }
     let s = stats(&micros);
-    let mut sorted = micros.clone();
-    sorted.sort_by(f64::total_cmp);
-    let p90 = quantile(&sorted, 0.9);
+    let p90 = number(&s, "p90");
     println!(
         "one NSGA-II generation of bookkeeping (sort, crowding, tournament, SBX + PM, duplicate check, survival), population 100, 3 objectives (DTLZ2), {repeats} generations:"
     );

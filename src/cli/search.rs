@@ -367,8 +367,8 @@ pub fn tabular(raw: &[String]) -> Result<(), CliError> {
         "best": {
             "nb201_index": table.index(&best.solution),
             "arch": best.text,
-            "valid_accuracy": best.details.get("valid_accuracy"),
-            "test_accuracy": best.details.get("test_accuracy"),
+            "valid_accuracy": best.details.valid_accuracy,
+            "test_accuracy": best.details.test_accuracy,
             "params": best.cheap.params,
             "macs": best.cheap.macs,
             "latency_ms": best.cheap.latency_ms,
@@ -386,8 +386,8 @@ pub fn tabular(raw: &[String]) -> Result<(), CliError> {
             "best: NB201 index {} {}  valid {:.2}%  test {:.2}%  params {}",
             table.index(&best.solution),
             best.text,
-            best.details.get("valid_accuracy").copied().unwrap_or(f64::NAN),
-            best.details.get("test_accuracy").copied().unwrap_or(f64::NAN),
+            best.details.valid_accuracy.unwrap_or(f64::NAN),
+            best.details.test_accuracy.unwrap_or(f64::NAN),
             best.cheap.params
         );
     }

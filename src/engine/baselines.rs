@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::moo::{Fitness, constrained_non_dominated_sort, ranks_from_fronts};
 use crate::problem::{
-    GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
+    GenerationReport, Origin, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
 };
 use crate::rng::{EngineRng, SavedRng, Seed, rng_for};
 
@@ -160,7 +160,7 @@ impl<S: Clone> Strategy<S> for RegularizedEvolution<S> {
             counts.parents_selected += 1;
             let (child, label) = problem.mutate(&queue[parent].0, generation, rng);
             *counts.mutations.entry(label.to_string()).or_default() += 1;
-            (child, vec![format!("mutation:{label}")], vec![problem.id(&queue[parent].0)])
+            (child, vec![Origin::Mutation(label.to_string())], vec![problem.id(&queue[parent].0)])
         });
         self.seen.extend(batch.iter().map(|p| p.id.clone()));
         self.pending = batch;

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::moo::{Fitness, constrained_dominates, constrained_non_dominated_sort, crowding_distance};
 use crate::problem::{
-    GenerationReport, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
+    GenerationReport, Origin, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
 };
 use crate::rng::{SavedRng, Seed, rng_for};
 
@@ -171,7 +171,7 @@ impl<S: Clone> Nsga2<S> {
         let generation = self.state.generation;
         let mut counts = VariationCounts::default();
         let mut batch: Vec<Proposal<S>> = Vec::new();
-        let mut children: Vec<(S, Vec<String>, Vec<String>)> = Vec::new();
+        let mut children: Vec<(S, Vec<Origin>, Vec<String>)> = Vec::new();
         let mut misses = 0u32;
         while batch.len() < wanted && misses < self.state.config.max_tries {
             if children.is_empty() {
@@ -184,8 +184,8 @@ impl<S: Clone> Nsga2<S> {
                 if rng.random_bool(self.state.config.crossover_probability.clamp(0.0, 1.0)) {
                     let (x, y, label) = problem.crossover(&a, &b, generation, rng);
                     *counts.crossovers.entry(label.to_string()).or_default() += 1;
-                    children.push((y, vec![format!("crossover:{label}")], vec![id_b.clone(), id_a.clone()]));
-                    children.push((x, vec![format!("crossover:{label}")], vec![id_a, id_b]));
+                    children.push((y, vec![Origin::Crossover(label.to_string())], vec![id_b.clone(), id_a.clone()]));
+                    children.push((x, vec![Origin::Crossover(label.to_string())], vec![id_a, id_b]));
                 } else {
                     children.push((b, Vec::new(), vec![id_b]));
                     children.push((a, Vec::new(), vec![id_a]));
@@ -196,7 +196,7 @@ impl<S: Clone> Nsga2<S> {
             if rng.random_bool(self.state.config.mutation_probability.clamp(0.0, 1.0)) {
                 let (mutated, label) = problem.mutate(&child, generation, rng);
                 *counts.mutations.entry(label.to_string()).or_default() += 1;
-                origin.push(format!("mutation:{label}"));
+                origin.push(Origin::Mutation(label.to_string()));
                 child = mutated;
             }
             let id = problem.id(&child);

@@ -55,6 +55,66 @@ pub trait Problem {
     }
 }
 
+/// One step in how a proposal was made. In JSON it is the text `sample`, `crossover:<label>`,
+/// `mutation:<label>`, `imported` or `reference`.
+///
+/// ```
+/// use engine::problem::Origin;
+/// let steps = vec![Origin::Crossover("one_point".into()), Origin::Mutation("swap_op".into())];
+/// let json = serde_json::to_string(&steps).unwrap();
+/// assert_eq!(json, r#"["crossover:one_point","mutation:swap_op"]"#);
+/// assert_eq!(serde_json::from_str::<Vec<Origin>>(&json).unwrap(), steps);
+/// assert!(serde_json::from_str::<Origin>(r#""teleported""#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Origin {
+    /// Drawn at random from the space.
+    Sampled,
+    /// Made by crossing two parents over, the way the label names.
+    Crossover(String),
+    /// Changed by a mutation, the one the label names.
+    Mutation(String),
+    /// Given by the user, to be trained alone.
+    Imported,
+    /// One of the hand-designed reference networks trained beside a search.
+    Reference,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Sampled => f.write_str("sample"),
+            Origin::Crossover(label) => write!(f, "crossover:{label}"),
+            Origin::Mutation(label) => write!(f, "mutation:{label}"),
+            Origin::Imported => f.write_str("imported"),
+            Origin::Reference => f.write_str("reference"),
+        }
+    }
+}
+
+impl From<Origin> for String {
+    fn from(origin: Origin) -> String {
+        origin.to_string()
+    }
+}
+
+impl TryFrom<String> for Origin {
+    type Error = String;
+    fn try_from(text: String) -> Result<Origin, String> {
+        match text.split_once(':') {
+            Some(("crossover", label)) if !label.is_empty() => Ok(Origin::Crossover(label.to_string())),
+            Some(("mutation", label)) if !label.is_empty() => Ok(Origin::Mutation(label.to_string())),
+            None if text == "sample" => Ok(Origin::Sampled),
+            None if text == "imported" => Ok(Origin::Imported),
+            None if text == "reference" => Ok(Origin::Reference),
+            _ => Err(format!(
+                "origin {text:?} is not known; allowed: sample, crossover:<label>, mutation:<label>, imported, reference"
+            )),
+        }
+    }
+}
+
 /// A solution a strategy asks to have evaluated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Proposal<S> {
@@ -62,8 +122,8 @@ pub struct Proposal<S> {
     pub solution: S,
     /// Its id.
     pub id: String,
-    /// How it was made: `sample`, or the crossover and mutation labels.
-    pub origin: Vec<String>,
+    /// How it was made: sampled, or the crossover and mutation it went through.
+    pub origin: Vec<Origin>,
     /// Ids of the parents it was made from, the main one first (none for a sample).
     #[serde(default)]
     pub parents: Vec<String>,
@@ -156,7 +216,7 @@ pub(crate) fn fill_batch<P: Problem>(
     max_tries: u32,
     seen: &BTreeSet<String>,
     counts: &mut VariationCounts,
-    mut make: impl FnMut(&mut VariationCounts) -> (P::Solution, Vec<String>, Vec<String>),
+    mut make: impl FnMut(&mut VariationCounts) -> (P::Solution, Vec<Origin>, Vec<String>),
 ) -> Vec<Proposal<P::Solution>> {
     let mut batch: Vec<Proposal<P::Solution>> = Vec::new();
     for _ in 0..wanted {
@@ -198,7 +258,7 @@ pub(crate) fn sampled<P: Problem>(
     generation: u32,
     rng: &mut EngineRng,
     counts: &mut VariationCounts,
-) -> (P::Solution, Vec<String>, Vec<String>) {
+) -> (P::Solution, Vec<Origin>, Vec<String>) {
     counts.sampled += 1;
-    (problem.sample(generation, rng), vec!["sample".to_string()], Vec::new())
+    (problem.sample(generation, rng), vec![Origin::Sampled], Vec::new())
 }

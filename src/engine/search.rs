@@ -34,9 +34,10 @@ use thiserror::Error;
 use crate::baselines::{RandomSearch, RegularizedEvolution};
 use crate::cost::{Cost, cost};
 use crate::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
+use crate::limits::Whole;
 use crate::moo::{Fitness, ParetoArchive, hypervolume};
 use crate::nsga2::{Nsga2, Nsga2Config};
-use crate::problem::{GenerationReport, Problem, Proposal, Strategy, VariationCounts};
+use crate::problem::{GenerationReport, Origin, Problem, Proposal, Strategy, VariationCounts};
 use crate::rng::{EngineRng, Seed};
 use crate::space::{Cell, CrossoverKind, Genotype, Layer, Space, SpaceConfig, SpaceError, Stage};
 
@@ -210,6 +211,11 @@ impl ValidSearchConfig {
 }
 
 impl SearchConfig {
+    /// Population sizes allowed.
+    pub const POPULATION: Whole = Whole::new(2, 1000);
+    /// Generation counts allowed.
+    pub const GENERATIONS: Whole = Whole::new(1, 10_000);
+
     /// Checks every field once; only checked configs reach a run.
     pub fn check(self) -> Result<ValidSearchConfig, ConfigError> {
         let fail = |field: &str, value: String, allowed: &str| {
@@ -228,16 +234,16 @@ impl SearchConfig {
         if !(1..=5).contains(&self.objectives.len()) {
             return fail("objectives", names(), "1 to 5 of error, latency, params, macs, energy");
         }
-        if !(2..=1000).contains(&self.population) {
-            return fail("population", self.population.to_string(), "2 to 1000");
+        if !Self::POPULATION.contains(self.population) {
+            return fail("population", self.population.to_string(), &Self::POPULATION.to_string());
         }
         if self.strategy == StrategyKind::RegularizedEvolution
             && (!(1..=100).contains(&self.tournament) || self.tournament > self.population)
         {
             return fail("tournament", self.tournament.to_string(), "1 to the population size (at most 100)");
         }
-        if !(1..=10_000).contains(&self.generations) {
-            return fail("generations", self.generations.to_string(), "1 to 10000");
+        if !Self::GENERATIONS.contains(self.generations) {
+            return fail("generations", self.generations.to_string(), &Self::GENERATIONS.to_string());
         }
         if self.max_evaluations == Some(0) {
             return fail("max_evaluations", "0".into(), "at least 1, or none");
@@ -412,6 +418,38 @@ impl SearchSpace for ArchSpace {
     }
 }
 
+/// What an evaluation learned about a candidate besides its error. Every figure is optional:
+/// training knows steps and times, the NAS-Bench-201 table knows test accuracy and its index. In
+/// JSON it is an object of the figures present, by these names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Details {
+    /// Top-1 validation accuracy: a fraction for a trained candidate, a percentage from the
+    /// NAS-Bench-201 table (as the table gives it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_accuracy: Option<f64>,
+    /// Test accuracy from the NAS-Bench-201 table, in percent (never used for selection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_accuracy: Option<f64>,
+    /// The architecture's index in the NAS-Bench-201 table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nb201_index: Option<f64>,
+    /// Training steps taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_steps: Option<f64>,
+    /// Training time, milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_ms: Option<f64>,
+    /// Parameters copied from the parents (weight inheritance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited_params: Option<f64>,
+    /// The last training step's loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_loss: Option<f64>,
+    /// Median inference latency measured on this device (batch 1), milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_latency_ms: Option<f64>,
+}
+
 /// The result of an expensive evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
@@ -422,7 +460,7 @@ pub enum Outcome {
         error: f64,
         /// Extra figures (test accuracy, training time, ...), kept with the record.
         #[serde(default)]
-        details: BTreeMap<String, f64>,
+        details: Details,
     },
     /// The evaluation failed (diverged, out of memory, ...); the search goes on without it.
     Failed {
@@ -465,7 +503,7 @@ pub struct EvaluationRecord<S> {
     /// Its canonical text.
     pub text: String,
     /// How it was made.
-    pub origin: Vec<String>,
+    pub origin: Vec<Origin>,
     /// Ids of its parents, the main one first.
     #[serde(default)]
     pub parents: Vec<String>,
@@ -474,7 +512,7 @@ pub struct EvaluationRecord<S> {
     /// Its validation error, when evaluated.
     pub error: Option<f64>,
     /// Extra figures from the evaluation.
-    pub details: BTreeMap<String, f64>,
+    pub details: Details,
     /// Its objectives and violation.
     pub fitness: Fitness,
     /// How the fitness came about.
@@ -576,7 +614,7 @@ pub struct Assessed {
     /// The error, when evaluated.
     pub error: Option<f64>,
     /// The evaluator's details.
-    pub details: BTreeMap<String, f64>,
+    pub details: Details,
     /// Objectives and violation.
     pub fitness: Fitness,
     /// How it ended.
@@ -825,7 +863,7 @@ impl<P: SearchSpace> Search<P> {
             },
             Outcome::Failed { reason } => Assessed {
                 error: None,
-                details: BTreeMap::new(),
+                details: Details::default(),
                 fitness: Fitness { objectives: self.objectives(Some(1.0), cheap, None), violation: FAILED_VIOLATION },
                 status: RecordStatus::Failed { reason },
             },
@@ -848,9 +886,9 @@ impl<P: SearchSpace> Search<P> {
     }
 
     /// Objective values in the configured order; `error` 1.0 when unknown.
-    fn objectives(&self, error: Option<f64>, cheap: &CheapMetrics, details: Option<&BTreeMap<String, f64>>) -> Vec<f64> {
+    fn objectives(&self, error: Option<f64>, cheap: &CheapMetrics, details: Option<&Details>) -> Vec<f64> {
         let measured = details
-            .and_then(|d| d.get("measured_latency_ms").copied())
+            .and_then(|d| d.measured_latency_ms)
             .filter(|_| self.config().latency == LatencySource::Measured);
         self.config()
             .objectives
@@ -898,11 +936,11 @@ impl<P: SearchSpace> Search<P> {
             self.state.records[index as usize].fitness.clone()
         } else if proposal.cheap_violation > 0.0 {
             let fitness = Fitness { objectives: self.objectives(None, &cheap, None), violation: proposal.cheap_violation };
-            self.push_record(&proposal, cheap, None, BTreeMap::new(), fitness.clone(), RecordStatus::ConstraintViolated);
+            self.push_record(&proposal, cheap, None, Details::default(), fitness.clone(), RecordStatus::ConstraintViolated);
             fitness
         } else if !self.needs_evaluation() {
             let fitness = Fitness::feasible(self.objectives(None, &cheap, None));
-            self.push_record(&proposal, cheap, None, BTreeMap::new(), fitness.clone(), RecordStatus::CheapOnly);
+            self.push_record(&proposal, cheap, None, Details::default(), fitness.clone(), RecordStatus::CheapOnly);
             self.state.cache.insert(proposal.id.clone(), (self.state.records.len() - 1) as u32);
             fitness
         } else {
@@ -925,7 +963,7 @@ impl<P: SearchSpace> Search<P> {
         proposal: &Proposal<P::Solution>,
         cheap: CheapMetrics,
         error: Option<f64>,
-        details: BTreeMap<String, f64>,
+        details: Details,
         fitness: Fitness,
         status: RecordStatus,
     ) {

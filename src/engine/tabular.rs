@@ -19,8 +19,6 @@
 //! assert_eq!(cost.params, 129_306);
 //! ```
 
-use std::collections::BTreeMap;
-
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -29,7 +27,7 @@ use crate::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape
 use crate::hardware::{DeviceProfile, Roofline, Target};
 use crate::problem::Problem;
 use crate::rng::EngineRng;
-use crate::search::{CheapMetrics, Outcome, Search, SearchSpace};
+use crate::search::{CheapMetrics, Details, Outcome, Search, SearchSpace};
 
 /// Number of architectures in NAS-Bench-201.
 pub const NB201_ARCHS: usize = 15_625;
@@ -219,11 +217,12 @@ impl Nb201Table {
     /// accuracy; test accuracy and the NB201 index kept as details (never used for selection).
     pub fn outcome(&self, arch: &Nb201Arch, dataset: Nb201Dataset) -> Outcome {
         let accuracy = self.accuracy(arch, dataset);
-        let details = BTreeMap::from([
-            ("valid_accuracy".to_string(), accuracy.valid),
-            ("test_accuracy".to_string(), accuracy.test),
-            ("nb201_index".to_string(), self.index(arch) as f64),
-        ]);
+        let details = Details {
+            valid_accuracy: Some(accuracy.valid),
+            test_accuracy: Some(accuracy.test),
+            nb201_index: Some(self.index(arch) as f64),
+            ..Details::default()
+        };
         Outcome::Evaluated { error: (1.0 - accuracy.valid / 100.0).clamp(0.0, 1.0), details }
     }
 

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use burn::module::Module;
 use burn::tensor::Device;
 
-use engine::search::{Candidate as SearchCandidate, Outcome};
+use engine::search::{Candidate as SearchCandidate, Details, Outcome};
 use engine::space::{Genotype, Space};
 use crate::candidate::{Network, Inheritance};
 use crate::train::{Budget, TrainConfig, TrainData, TrainError, TrainReport, Trainer};
@@ -162,15 +162,14 @@ impl TrainingEvaluator {
                 self.models.remove(&oldest);
             }
         }
-        let mut details = BTreeMap::from([
-            ("valid_accuracy".to_string(), accuracy.top1),
-            ("train_steps".to_string(), f64::from(report.steps)),
-            ("train_ms".to_string(), report.train_ms),
-            ("inherited_params".to_string(), inheritance.inherited_params as f64),
-        ]);
-        if let Some(&loss) = report.losses.last() {
-            details.insert("final_loss".to_string(), f64::from(loss));
-        }
+        let details = Details {
+            valid_accuracy: Some(accuracy.top1),
+            train_steps: Some(f64::from(report.steps)),
+            train_ms: Some(report.train_ms),
+            inherited_params: Some(inheritance.inherited_params as f64),
+            final_loss: report.losses.last().map(|&loss| f64::from(loss)),
+            ..Details::default()
+        };
         Ok(Evaluated {
             outcome: Outcome::Evaluated { error: 1.0 - accuracy.top1, details },
             report,

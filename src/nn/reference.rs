@@ -100,12 +100,10 @@ pub async fn train_throughput(batch: usize, warmup: u32, steps: u32, device: &De
         }
     }
     let total_ms: f64 = step_ms.iter().sum();
-    let mut sorted = step_ms.clone();
-    sorted.sort_by(f64::total_cmp);
     Ok(Throughput {
         batch,
         steps: step_ms.len() as u32,
         samples_per_s: (batch * step_ms.len()) as f64 / (total_ms / 1e3),
-        median_step_ms: sorted[sorted.len() / 2],
+        median_step_ms: engine::stats::median(&step_ms).unwrap_or(f64::NAN),
     })
 }

@@ -17,14 +17,14 @@
 
 pub mod saved;
 
-use std::collections::BTreeMap;
-
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use engine::hardware::Target;
-use engine::search::{CheapMetrics, GenerationSummary, LatencySource, Objective, RecordStatus, SearchConfig};
+use engine::limits::Whole;
+use engine::problem::Origin;
+use engine::search::{CheapMetrics, Details, GenerationSummary, LatencySource, Objective, RecordStatus, SearchConfig};
 use engine::space::{InputShape, SpaceConfig};
 use engine::tabular::Nb201Dataset;
 pub use engine::hardware::LatencyMeasurement;
@@ -32,8 +32,8 @@ pub use engine::hardware::LatencyMeasurement;
 /// Version of this protocol; bump it whenever a message changes shape.
 pub const PROTOCOL_VERSION: u32 = 3;
 
-/// Smallest and largest number of steps a device check may take.
-pub const CHECK_STEPS_RANGE: (u32, u32) = (2, 200);
+/// Steps a device check may take.
+pub const CHECK_STEPS: Whole = Whole::new(2, 200);
 
 /// Messages from the page to the engine worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,36 +250,36 @@ impl Default for TrainingSettings {
     }
 }
 
-/// Allowed ranges of [`TrainingSettings`].
-pub const TRAINING_STEPS_RANGE: (u32, u32) = (1, 100_000);
-/// Allowed batch sizes.
-pub const BATCH_SIZE_RANGE: (u32, u32) = (1, 1024);
-/// Allowed validation fractions (exclusive ends).
+/// Training steps allowed, from scratch and fine-tuning.
+pub const TRAINING_STEPS: Whole = Whole::new(1, 100_000);
+/// Batch sizes allowed.
+pub const BATCH_SIZE: Whole = Whole::new(1, 1024);
+/// Validation fractions allowed (both ends excluded).
 pub const VALID_FRACTION_RANGE: (f64, f64) = (0.0, 0.9);
-/// Allowed latency runs.
-pub const LATENCY_RUNS_RANGE: (u32, u32) = (0, 200);
-/// Allowed procedural images.
-pub const PROCEDURAL_IMAGES_RANGE: (u32, u32) = (100, 50_000);
+/// The largest learning rate allowed (any above 0 up to it).
+pub const MAX_LEARNING_RATE: f64 = 10.0;
+/// Timed inference runs allowed per candidate.
+pub const LATENCY_RUNS: Whole = Whole::new(0, 200);
+/// Images the procedural dataset may have.
+pub const PROCEDURAL_IMAGES: Whole = Whole::new(100, 50_000);
+
+/// The learning rates allowed, in words.
+pub fn learning_rate_allowed() -> String {
+    format!("above 0, at most {MAX_LEARNING_RATE}")
+}
 
 impl TrainingSettings {
     /// Checks every field, naming the first one out of range.
     pub fn check(&self) -> Result<(), RequestError> {
-        let whole = |field: &'static str, value: u32, (low, high): (u32, u32)| {
-            if (low..=high).contains(&value) {
-                Ok(())
-            } else {
-                Err(RequestError::OutOfRange { field, value: value.to_string(), allowed: format!("{low} to {high}") })
-            }
-        };
-        whole("steps", self.steps, TRAINING_STEPS_RANGE)?;
-        whole("fine_tune_steps", self.fine_tune_steps, TRAINING_STEPS_RANGE)?;
-        whole("batch_size", self.batch_size, BATCH_SIZE_RANGE)?;
-        whole("latency_runs", self.latency_runs, LATENCY_RUNS_RANGE)?;
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= 10.0) {
+        whole("steps", self.steps, TRAINING_STEPS)?;
+        whole("fine_tune_steps", self.fine_tune_steps, TRAINING_STEPS)?;
+        whole("batch_size", self.batch_size, BATCH_SIZE)?;
+        whole("latency_runs", self.latency_runs, LATENCY_RUNS)?;
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= MAX_LEARNING_RATE) {
             return Err(RequestError::OutOfRange {
                 field: "learning_rate",
                 value: self.learning_rate.to_string(),
-                allowed: "above 0, at most 10".into(),
+                allowed: learning_rate_allowed(),
             });
         }
         let (low, high) = VALID_FRACTION_RANGE;
@@ -336,14 +336,7 @@ impl RunRequest {
     /// the engine's own `check`s).
     pub fn check(&self) -> Result<(), RequestError> {
         if let DatasetChoice::Procedural { images } = self.dataset {
-            let (low, high) = PROCEDURAL_IMAGES_RANGE;
-            if !(low..=high).contains(&images) {
-                return Err(RequestError::OutOfRange {
-                    field: "procedural images",
-                    value: images.to_string(),
-                    allowed: format!("{low} to {high}"),
-                });
-            }
+            whole("procedural images", images, PROCEDURAL_IMAGES)?;
         }
         self.training.check()
     }
@@ -390,7 +383,7 @@ pub struct CandidateReport {
     /// Its canonical text.
     pub text: String,
     /// How it was made (sampled, crossover, mutation kinds).
-    pub origin: Vec<String>,
+    pub origin: Vec<Origin>,
     /// Ids of its parents, the main one first.
     pub parents: Vec<String>,
     /// Metrics known before training.
@@ -405,7 +398,7 @@ pub struct CandidateReport {
     /// Validation error, when evaluated.
     pub error: Option<f64>,
     /// Extra figures of the evaluation (accuracies, steps, training time, inherited parameters).
-    pub details: BTreeMap<String, f64>,
+    pub details: Details,
     /// Training loss per step (empty when not trained).
     pub losses: Vec<f32>,
     /// Inference latency measured on this device, batch 1.
@@ -623,15 +616,16 @@ impl Default for DeviceCheckRequest {
 impl DeviceCheckRequest {
     /// Checks the request, naming the field, its value and the allowed range.
     pub fn check(&self) -> Result<(), RequestError> {
-        let (low, high) = CHECK_STEPS_RANGE;
-        if !(low..=high).contains(&self.steps) {
-            return Err(RequestError::OutOfRange {
-                field: "steps",
-                value: self.steps.to_string(),
-                allowed: format!("{low} to {high}"),
-            });
-        }
+        whole("steps", self.steps, CHECK_STEPS)
+    }
+}
+
+/// `value` of `field` within `allowed`, or the error naming all three.
+fn whole(field: &'static str, value: u32, allowed: Whole) -> Result<(), RequestError> {
+    if allowed.contains(value) {
         Ok(())
+    } else {
+        Err(RequestError::OutOfRange { field, value: value.to_string(), allowed: allowed.to_string() })
     }
 }
 
@@ -739,13 +733,8 @@ impl DeviceCheckSummary {
     pub fn from_steps(steps: &[CheckStep]) -> Option<Self> {
         let first = steps.first()?;
         let last = steps.last()?;
-        let mut later: Vec<f64> = steps.iter().skip(1).map(|step| step.step_ms).collect();
-        later.sort_by(f64::total_cmp);
-        let median_step_ms = match later.len() {
-            0 => first.step_ms,
-            count if count % 2 == 1 => later[count / 2],
-            count => (later[count / 2 - 1] + later[count / 2]) / 2.0,
-        };
+        let later: Vec<f64> = steps.iter().skip(1).map(|step| step.step_ms).collect();
+        let median_step_ms = engine::stats::median(&later).unwrap_or(first.step_ms);
         Some(Self {
             steps: steps.len() as u32,
             first_loss: first.loss,

@@ -31,6 +31,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use thiserror::Error;
 
+use engine::problem::Origin;
 use engine::space::SpaceConfig;
 use engine::search::{ArchSpace, EvaluationRecord, Outcome, Search, SearchSpace};
 use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
@@ -358,13 +359,13 @@ impl Run {
             }
             Kind::Arch { search, evaluator, data, latency, device } => {
                 let input = search.space().space().config().input;
-                let mut outside = async |genotype: Genotype, number: u32, origin: &str| {
+                let mut outside = async |genotype: Genotype, number: u32, origin: Origin| {
                     score_outside(search, evaluator, data, latency, device, input, genotype, number, origin, self.fail_over, &mut between_steps)
                         .await
                 };
                 match std::mem::replace(&mut self.alone, Alone::Done) {
                     Alone::Pending(genotype) => {
-                        return match outside(genotype.clone(), 0, "imported").await {
+                        return match outside(genotype.clone(), 0, Origin::Imported).await {
                             Ok(report) => Advance::Finished(vec![FromEngine::Candidate(report)]),
                             Err(advance) => {
                                 self.alone = Alone::Pending(genotype);
@@ -376,7 +377,7 @@ impl Run {
                     Alone::No => self.alone = Alone::No,
                 }
                 if let Some((name, genotype)) = self.references.first().cloned() {
-                    return match outside(genotype, self.references_done, "reference").await {
+                    return match outside(genotype, self.references_done, Origin::Reference).await {
                         Ok(report) => {
                             self.references.remove(0);
                             self.references_done += 1;
@@ -415,7 +416,7 @@ async fn score_outside(
     input: engine::space::InputShape,
     genotype: Genotype,
     number: u32,
-    origin: &str,
+    origin: Origin,
     fail_over: bool,
     between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
 ) -> Result<CandidateReport, Advance> {
@@ -439,7 +440,7 @@ async fn score_outside(
         generation: 0,
         id: candidate.id,
         text: candidate.text,
-        origin: vec![origin.to_string()],
+        origin: vec![origin],
         parents: Vec::new(),
         cheap,
         fitness: assessed.fitness,
@@ -479,7 +480,7 @@ async fn train_and_time(
             Ok(measured) => {
                 // The latency objective reads it when the run measures latency here.
                 if let Outcome::Evaluated { details, .. } = &mut outcome {
-                    details.insert("measured_latency_ms".to_string(), measured.median_ms);
+                    details.measured_latency_ms = Some(measured.median_ms);
                 }
                 measured_latency = Some(measured);
             }

@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stats::Sorted;
+
 /// Measured latency of one run, milliseconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatencyMeasurement {
@@ -29,14 +31,14 @@ pub struct LatencyMeasurement {
 impl LatencyMeasurement {
     /// Summarises timed runs; `None` without any.
     pub fn from_runs(batch: usize, runs_ms: Vec<f64>) -> Option<LatencyMeasurement> {
-        let mut sorted = runs_ms.clone();
-        sorted.sort_by(f64::total_cmp);
-        let (&min_ms, &max_ms) = (sorted.first()?, sorted.last()?);
-        let at = |q: f64| {
-            let position = q * (sorted.len() - 1) as f64;
-            let (low, high) = (position.floor() as usize, position.ceil() as usize);
-            sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-        };
-        Some(LatencyMeasurement { batch, median_ms: at(0.5), min_ms, max_ms, iqr_ms: at(0.75) - at(0.25), runs_ms })
+        let sorted = Sorted::new(runs_ms.clone())?;
+        Some(LatencyMeasurement {
+            batch,
+            median_ms: sorted.median(),
+            min_ms: sorted.min(),
+            max_ms: sorted.max(),
+            iqr_ms: sorted.quantile(0.75) - sorted.quantile(0.25),
+            runs_ms,
+        })
     }
 }

@@ -21,6 +21,8 @@ mod variation;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::limits::Whole;
+
 pub use genotype::{Cell, Genotype, Layer, ParseError};
 pub use op::{Op, Stage, StageSchedule};
 pub use variation::{CrossoverKind, Mutated, MutationKind};
@@ -70,8 +72,10 @@ impl SpaceConfig {
     pub const MAX_WIDTH: u32 = 1024;
     /// Most cells.
     pub const MAX_CELLS: usize = 5;
-    /// Most layers in a cell.
-    pub const MAX_LAYERS: u32 = 12;
+    /// Layers a cell may have.
+    pub const LAYERS: Whole = Whole::new(1, 12);
+    /// Generations at which a stage may open.
+    pub const STAGE_AT: Whole = Whole::new(0, 10_000);
     /// Most skip inputs of a layer.
     pub const MAX_SKIPS: u32 = 4;
 
@@ -123,15 +127,21 @@ impl SpaceConfig {
                 );
             }
         }
-        if self.min_layers < 1 || self.min_layers > self.max_layers || self.max_layers > Self::MAX_LAYERS {
-            return invalid(
-                "min_layers/max_layers",
-                format!("{}..{}", self.min_layers, self.max_layers),
-                "1 <= min_layers <= max_layers <= 12",
-            );
+        for (field, layers) in [("min_layers", self.min_layers), ("max_layers", self.max_layers)] {
+            if !Self::LAYERS.contains(layers) {
+                return invalid(field, layers.to_string(), &Self::LAYERS.to_string());
+            }
+        }
+        if self.min_layers > self.max_layers {
+            return invalid("max_layers", self.max_layers.to_string(), "at least min_layers");
         }
         if self.max_skips > Self::MAX_SKIPS {
             return invalid("max_skips", self.max_skips.to_string(), "0 to 4");
+        }
+        for (field, at) in [("schedule.stage2_at", self.schedule.stage2_at), ("schedule.stage3_at", self.schedule.stage3_at)] {
+            if !Self::STAGE_AT.contains(at) {
+                return invalid(field, at.to_string(), &Self::STAGE_AT.to_string());
+            }
         }
         if self.schedule.stage3_at < self.schedule.stage2_at {
             return invalid(

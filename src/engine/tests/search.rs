@@ -1,11 +1,10 @@
 //! Search runs: config checks, cheap objectives before expensive ones, constraints, the
 //! evaluation cache, budgets, determinism, snapshot/restore and tabular NAS-Bench-201 searches.
 
-use std::collections::BTreeMap;
 
 use engine::hardware::Target;
 use engine::search::{
-    ArchSpace, Constraints, Objective, Outcome, RecordStatus, Search, SearchConfig, StrategyKind, violation,
+    ArchSpace, Constraints, Details, Objective, Outcome, RecordStatus, Search, SearchConfig, StrategyKind, violation,
 };
 use engine::space::{Genotype, InputShape, SpaceConfig, StageSchedule};
 use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
@@ -32,7 +31,7 @@ fn run_arch(search: &mut Search<ArchSpace>) -> Vec<String> {
     let mut order = Vec::new();
     while let Some(candidate) = search.next_candidate() {
         order.push(candidate.id.clone());
-        let outcome = Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: BTreeMap::new() };
+        let outcome = Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: Details::default() };
         search.record(&candidate.id, outcome).expect("pending candidate");
     }
     order
@@ -87,7 +86,7 @@ fn restored_search_continues_exactly_mid_generation() {
     let mut original = Search::new(arch_space(), valid.clone());
     for _ in 0..21 {
         let candidate = original.next_candidate().expect("still running");
-        let outcome = Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: BTreeMap::new() };
+        let outcome = Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: Details::default() };
         original.record(&candidate.id, outcome).expect("pending");
     }
     let pending = original.next_candidate().expect("a pending candidate");
@@ -130,7 +129,7 @@ fn constraint_violators_are_never_sent_to_training() {
     while let Some(candidate) = search.next_candidate() {
         assert!(candidate.cheap.params <= limit, "{} has {} params", candidate.text, candidate.cheap.params);
         search
-            .record(&candidate.id, Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: BTreeMap::new() })
+            .record(&candidate.id, Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: Details::default() })
             .expect("pending");
     }
     let violators: Vec<_> =
@@ -152,7 +151,7 @@ fn failures_are_recorded_and_the_search_goes_on() {
     let mut search = Search::new(arch_space(), config(6, 3).check().expect("valid"));
     let first = search.next_candidate().expect("candidate");
     assert!(search.record("not-the-pending-id", Outcome::Failed { reason: "x".into() }).is_err());
-    assert!(search.record(&first.id, Outcome::Evaluated { error: 1.5, details: BTreeMap::new() }).is_err());
+    assert!(search.record(&first.id, Outcome::Evaluated { error: 1.5, details: Details::default() }).is_err());
     search.record(&first.id, Outcome::Failed { reason: "loss diverged (NaN)".into() }).expect("pending");
     run_arch(&mut search);
     assert_eq!(search.records()[0].status, RecordStatus::Failed { reason: "loss diverged (NaN)".into() });
@@ -202,7 +201,7 @@ fn tabular_search_caches_by_id_and_finds_good_cells() {
     assert_eq!(search.reports().len(), 15);
     let ids: std::collections::BTreeSet<&str> = search.records().iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), search.records().len(), "no architecture is evaluated twice");
-    let best = search.front().into_iter().map(|r| r.details["valid_accuracy"]).fold(0.0, f64::max);
+    let best = search.front().into_iter().map(|r| r.details.valid_accuracy.unwrap_or(0.0)).fold(0.0, f64::max);
     // The table's best 12-epoch CIFAR-10 validation accuracy is about 86%; random cells
     // average far lower.
     assert!(best > 82.0, "best validation accuracy {best}");

@@ -149,7 +149,7 @@ fn a_tabular_run_reports_every_record_including_cache_hits() {
     let scored = candidates(&events);
     assert_eq!(scored.len(), 500);
     assert!(scored.windows(2).all(|w| w[1].candidate_id == w[0].candidate_id + 1));
-    assert!(scored.iter().all(|c| c.details.contains_key("test_accuracy") || c.status != RecordStatus::Evaluated));
+    assert!(scored.iter().all(|c| c.details.test_accuracy.is_some() || c.status != RecordStatus::Evaluated));
     assert_eq!(events.iter().filter(|e| matches!(e, FromEngine::Generation(_))).count(), 25);
 }
 
@@ -227,7 +227,7 @@ fn an_imported_genotype_is_trained_alone_and_bad_ones_are_refused() {
     assert_eq!(events.len(), 1, "one candidate, no references, no search: {events:?}");
     let scored = candidates(&events);
     assert_eq!(scored[0].text, "4:conv3x3,skip+0|8:conv1x1");
-    assert_eq!(scored[0].origin, vec!["imported".to_string()]);
+    assert_eq!(scored[0].origin, vec![engine::problem::Origin::Imported]);
     assert!(scored[0].error.is_some() && scored[0].measured_latency.is_some(), "trained and timed");
     assert!(matches!(pollster::block_on(run.advance(0.0, async |_| true)), Advance::Finished(e) if e.is_empty()));
 
@@ -287,7 +287,7 @@ fn the_latency_objective_is_measured_here_when_asked_and_predicted_otherwise() {
                 LatencySource::Predicted => c.cheap.latency_ms,
             };
             assert_eq!(c.objectives[at], expected, "{source:?}: {}", c.text);
-            assert_eq!(c.details.get("measured_latency_ms").copied(), c.measured_latency.as_ref().map(|m| m.median_ms));
+            assert_eq!(c.details.measured_latency_ms, c.measured_latency.as_ref().map(|m| m.median_ms));
         }
     }
 }

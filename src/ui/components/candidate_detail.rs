@@ -58,7 +58,6 @@ fn architecture(props: &CandidateDetailProps) -> Html {
 #[component]
 pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
     let c = &props.candidate;
-    let detail = |key: &str| c.details.get(key).copied();
     let accuracy = c.error.map(|e| format!("{:.2} %", (1.0 - e) * 100.0));
     let status = match &c.status {
         RecordStatus::Evaluated => if props.info.tabular { "looked up in the table".to_string() } else { "trained".to_string() },
@@ -80,12 +79,12 @@ pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
         ("MACs", c.cheap.macs.to_string()),
         ("energy", format!("{} mJ", short(c.cheap.energy_mj))),
         ("inherited parameters", c.inherited_params.to_string()),
-        ("origin", c.origin.join(", ")),
+        ("origin", c.origin.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
     ];
-    if let Some(steps) = detail("train_steps") {
-        rows.push(("training", format!("{steps} steps in {} s", short(detail("train_ms").unwrap_or(0.0) / 1e3))));
+    if let Some(steps) = c.details.train_steps {
+        rows.push(("training", format!("{steps} steps in {} s", short(c.details.train_ms.unwrap_or(0.0) / 1e3))));
     }
-    if let Some(test) = detail("test_accuracy") {
+    if let Some(test) = c.details.test_accuracy {
         rows.push(("test accuracy (table)", format!("{} %", short(test))));
     }
     let losses: Vec<f64> = c.losses.iter().map(|&l| f64::from(l)).collect();

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use protocol::CHECK_STEPS_RANGE;
+use protocol::CHECK_STEPS;
 use crate::model::state::Action;
 
 /// Props of [`ConfigPanel`].
@@ -27,7 +27,7 @@ fn text_of(event: InputEvent) -> String {
 pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
     let on_steps = props.on_action.reform(|event: InputEvent| Action::StepsEdited(text_of(event)));
     let on_seed = props.on_action.reform(|event: InputEvent| Action::SeedEdited(text_of(event)));
-    let (low, high) = CHECK_STEPS_RANGE;
+    let (low, high) = (CHECK_STEPS.low, CHECK_STEPS.high);
     html! {
         <aside class="config-panel" aria-label="Device check settings">
             <h2>{ "Device check" }</h2>

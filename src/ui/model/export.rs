@@ -160,7 +160,7 @@ pub fn run_csv(run: &RunView) -> String {
         ];
         row.extend((0..objectives.len()).map(|k| number(c.objectives.get(k).copied())));
         row.extend([
-            number(c.details.get("valid_accuracy").copied()),
+            number(c.details.valid_accuracy),
             number(c.measured_latency.as_ref().map(|m| m.median_ms)),
             number(c.measured_latency.as_ref().map(|m| m.iqr_ms)),
             c.cheap.params.to_string(),
@@ -168,8 +168,8 @@ pub fn run_csv(run: &RunView) -> String {
             number(Some(c.cheap.latency_ms)),
             number(Some(c.cheap.energy_mj)),
             c.inherited_params.to_string(),
-            number(c.details.get("train_steps").copied()),
-            number(c.details.get("train_ms").copied()),
+            number(c.details.train_steps),
+            number(c.details.train_ms),
         ]);
         lines.push(row.join(","));
     }

@@ -16,10 +16,14 @@
 use std::collections::BTreeMap;
 
 use engine::hardware::Target;
-use engine::search::{LatencySource, Objective, StrategyKind};
-use engine::space::{InputShape, Op, SpaceConfig};
+use engine::limits::Whole;
+use engine::search::{LatencySource, Objective, SearchConfig, StrategyKind};
+use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
 use engine::tabular::Nb201Dataset;
-use protocol::{DatasetChoice, RunRequest, TrainingSettings};
+use protocol::{
+    BATCH_SIZE, DatasetChoice, LATENCY_RUNS, MAX_LEARNING_RATE, PROCEDURAL_IMAGES, RunRequest, TRAINING_STEPS, TrainingSettings,
+    learning_rate_allowed,
+};
 
 /// A field of the form (typed values and choices alike), in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -174,11 +178,37 @@ impl Field {
         }
     }
 
-    /// The "?" explanation beside the control.
-    pub fn help(self) -> &'static str {
+    /// The whole numbers a numeric field allows: the range its check enforces.
+    pub fn range(self) -> Option<Whole> {
+        match self {
+            Field::ProceduralImages => Some(PROCEDURAL_IMAGES),
+            Field::Population => Some(SearchConfig::POPULATION),
+            Field::Generations => Some(SearchConfig::GENERATIONS),
+            Field::Steps | Field::FineTuneSteps => Some(TRAINING_STEPS),
+            Field::BatchSize => Some(BATCH_SIZE),
+            Field::LatencyRuns => Some(LATENCY_RUNS),
+            Field::Stage2At | Field::Stage3At => Some(SpaceConfig::STAGE_AT),
+            Field::MinLayers | Field::MaxLayers => Some(SpaceConfig::LAYERS),
+            Field::Seed => Some(Whole::new(0, u64::MAX)),
+            _ => None,
+        }
+    }
+
+    /// The "?" explanation beside the control, with what it allows.
+    pub fn help(self) -> String {
+        let about = self.about();
+        match (self, self.range()) {
+            (Field::Seed, _) => about.to_string(),
+            (_, Some(range)) => format!("{about} Allowed: {range}."),
+            (Field::LearningRate, None) => format!("{about} Allowed: {}.", learning_rate_allowed()),
+            _ => about.to_string(),
+        }
+    }
+
+    fn about(self) -> &'static str {
         match self {
             Field::Dataset => "What candidates are trained on. The built-in digits are 10,000 real handwritten MNIST digits; the procedural set is 32x32 colour shapes generated from the seed; NAS-Bench-201 looks accuracies up in a table of 15,625 pre-trained networks, so a whole search takes seconds.",
-            Field::ProceduralImages => "How many 32x32 images the procedural set generates (100 to 50,000).",
+            Field::ProceduralImages => "How many 32x32 images the procedural set generates.",
             Field::Strategy => "NSGA-II evolves a population towards the Pareto front of all objectives. Random search samples independently (the baseline every method must beat). Regularized evolution keeps the best by error only, ageing the oldest out.",
             Field::Objectives => "What the search minimises (pick 2 to 5 for NSGA-II). Error is 1 - validation accuracy and needs training; latency, parameters, MACs and energy are computed from the architecture before training.",
             Field::Target => "The device the latency and energy objectives are predicted for: a phone CPU, an embedded GPU board or a desktop GPU. Every candidate is also timed on this device.",
@@ -186,7 +216,7 @@ impl Field {
             Field::MaxLatency => "Candidates predicted slower than this on the target never train; they are drawn grey. Leave empty for no limit.",
             Field::MaxParams => "Candidates with more parameters never train. Leave empty for no limit.",
             Field::MaxMacs => "Candidates with more multiply-accumulates per image never train. Leave empty for no limit.",
-            Field::Population => "Candidates per generation (2 to 1000). NSGA-II keeps the best this many of parents and children.",
+            Field::Population => "Candidates per generation. NSGA-II keeps the best this many of parents and children.",
             Field::Generations => "How many generations the search runs; the initial random population is generation 0.",
             Field::Steps => "Training batches for a candidate trained from scratch.",
             Field::FineTuneSteps => "Training batches for a child that inherited its parents' trained weights (Lamarckian inheritance): much fewer than from scratch.",
@@ -200,7 +230,7 @@ impl Field {
             Field::Stage3At => "The generation from which stage-3 attention operations may appear.",
             Field::CellWidths => "Channel widths each cell may choose from, cells separated by '|', e.g. 8,16 | 16,32 | 32,48. Every cell after the first halves the resolution.",
             Field::MinLayers => "Fewest layers in a cell.",
-            Field::MaxLayers => "Most layers in a cell (up to 12).",
+            Field::MaxLayers => "Most layers in a cell.",
             Field::Seed => "Seeds every random choice: the same seed and settings give the same search.",
         }
     }
@@ -418,28 +448,31 @@ impl RunForm {
     /// The request the form describes, or what is wrong with each field.
     pub fn to_request(&self) -> Result<RunRequest, FormErrors> {
         let mut errors = FormErrors::new();
-        let mut whole = |field: Field, low: u64, high: u64| -> u64 {
+        let mut whole = |field: Field| -> u64 {
             let text = self.get(field).trim();
+            let range = field.range().unwrap_or(Whole::new(0, u64::MAX));
             match text.parse::<u64>() {
-                Ok(v) if (low..=high).contains(&v) => v,
+                Ok(v) if range.contains(v) => v,
                 _ => {
-                    errors.insert(field, format!("{:?} is not allowed: a whole number from {low} to {high}", text));
-                    low
+                    errors.insert(field, format!("{text:?} is not allowed: a whole number from {range}"));
+                    range.low
                 }
             }
         };
-        let images = whole(Field::ProceduralImages, 100, 50_000) as u32;
-        let population = whole(Field::Population, 2, 1000) as u32;
-        let generations = whole(Field::Generations, 1, 10_000) as u32;
-        let steps = whole(Field::Steps, 1, 100_000) as u32;
-        let fine_tune_steps = whole(Field::FineTuneSteps, 1, 100_000) as u32;
-        let batch_size = whole(Field::BatchSize, 1, 1024) as u32;
-        let latency_runs = whole(Field::LatencyRuns, 0, 200) as u32;
-        let stage2_at = whole(Field::Stage2At, 0, 10_000) as u32;
-        let stage3_at = whole(Field::Stage3At, 0, 10_000) as u32;
-        let min_layers = whole(Field::MinLayers, 1, 12) as u32;
-        let max_layers = whole(Field::MaxLayers, 1, 12) as u32;
-        let seed = whole(Field::Seed, 0, u64::MAX);
+        // Every range fits a u32 but the seed's.
+        let mut small = |field: Field| u32::try_from(whole(field)).unwrap_or(u32::MAX);
+        let images = small(Field::ProceduralImages);
+        let population = small(Field::Population);
+        let generations = small(Field::Generations);
+        let steps = small(Field::Steps);
+        let fine_tune_steps = small(Field::FineTuneSteps);
+        let batch_size = small(Field::BatchSize);
+        let latency_runs = small(Field::LatencyRuns);
+        let stage2_at = small(Field::Stage2At);
+        let stage3_at = small(Field::Stage3At);
+        let min_layers = small(Field::MinLayers);
+        let max_layers = small(Field::MaxLayers);
+        let seed = whole(Field::Seed);
         let mut optional = |field: Field, allowed: &str| -> Option<f64> {
             let text = self.get(field).trim();
             if text.is_empty() {
@@ -457,11 +490,11 @@ impl RunForm {
         let max_params = optional(Field::MaxParams, "a positive whole number").map(|v| v.round() as u64);
         let max_macs = optional(Field::MaxMacs, "a positive whole number").map(|v| v.round() as u64);
         let learning_rate = match self.get(Field::LearningRate).trim().parse::<f64>() {
-            Ok(v) if v.is_finite() && v > 0.0 && v <= 10.0 => v,
+            Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_LEARNING_RATE => v,
             _ => {
                 errors.insert(
                     Field::LearningRate,
-                    format!("{:?} is not allowed: a number above 0, at most 10", self.get(Field::LearningRate)),
+                    format!("{:?} is not allowed: a number {}", self.get(Field::LearningRate), learning_rate_allowed()),
                 );
                 0.05
             }
@@ -523,17 +556,18 @@ impl RunForm {
         if !self.dataset.tabular()
             && let Err(error) = space.check()
         {
-            let text = error.to_string();
-            let field = if text.contains("layers") {
-                Field::MaxLayers
-            } else if text.contains("stage3_at") {
-                Field::Stage3At
-            } else if text.contains("disabled") {
-                Field::Ops
-            } else {
-                Field::CellWidths
+            let field = match &error {
+                SpaceError::Config { field, .. } => match field.as_str() {
+                    "min_layers" => Field::MinLayers,
+                    "max_layers" => Field::MaxLayers,
+                    "schedule.stage2_at" => Field::Stage2At,
+                    "schedule.stage3_at" => Field::Stage3At,
+                    "schedule.disabled" => Field::Ops,
+                    _ => Field::CellWidths,
+                },
+                _ => Field::CellWidths,
             };
-            errors.insert(field, text);
+            errors.insert(field, error.to_string());
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -177,7 +177,7 @@ impl RunView {
         if !self.status.active() || info.tabular {
             return None;
         }
-        let times: Vec<f64> = self.candidates.iter().filter_map(|c| c.details.get("train_ms").copied()).collect();
+        let times: Vec<f64> = self.candidates.iter().filter_map(|c| c.details.train_ms).collect();
         if times.is_empty() {
             return None;
         }
