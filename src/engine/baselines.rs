@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::moo::{Fitness, constrained_non_dominated_sort, ranks_from_fronts};
 use crate::problem::{
-    GenerationReport, Origin, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
+    Contains, GenerationReport, Origin, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_fitness, check_proposals,
+    check_results, fill_batch, sampled,
 };
 use crate::rng::{EngineRng, SavedRng, Seed, rng_for};
 
@@ -44,6 +45,21 @@ pub struct RandomSearch<S> {
     evaluated: Vec<(S, Fitness)>,
     seen: BTreeSet<String>,
     rng: SavedRng,
+}
+
+impl<S> RandomSearch<S> {
+    /// Checks a state read back from storage, for a run of `objectives` objectives.
+    pub fn check_restored(&self, objectives: usize, contains: Contains<'_, S>) -> Result<(), String> {
+        if self.batch == 0 {
+            return Err("random search: a batch of 0".into());
+        }
+        check_proposals("random search: pending proposal", &self.pending, contains)?;
+        for (i, (solution, fitness)) in self.evaluated.iter().enumerate() {
+            contains(solution).map_err(|e| format!("random search: evaluated solution {i}: {e}"))?;
+            check_fitness(&format!("random search: evaluated solution {i}"), fitness, objectives)?;
+        }
+        Ok(())
+    }
 }
 
 impl<S: Clone> RandomSearch<S> {
@@ -118,6 +134,28 @@ pub struct RegularizedEvolution<S> {
     pending_counts: VariationCounts,
     seen: BTreeSet<String>,
     rng: SavedRng,
+}
+
+impl<S> RegularizedEvolution<S> {
+    /// Checks a state read back from storage, for a run of `objectives` objectives.
+    pub fn check_restored(&self, objectives: usize, contains: Contains<'_, S>) -> Result<(), String> {
+        let (population, tournament, batch) = (self.population_size, self.tournament, self.batch);
+        if population == 0 || batch == 0 || tournament == 0 || tournament > population {
+            return Err(format!(
+                "regularized evolution: population {population}, tournament {tournament}, batch {batch}; \
+                 allowed: each at least 1, the tournament at most the population"
+            ));
+        }
+        if self.queue.len() > population {
+            return Err(format!("regularized evolution: {} in a queue of {population}", self.queue.len()));
+        }
+        check_proposals("regularized evolution: pending proposal", &self.pending, contains)?;
+        for (i, (solution, fitness)) in self.queue.iter().enumerate() {
+            contains(solution).map_err(|e| format!("regularized evolution: queued solution {i}: {e}"))?;
+            check_fitness(&format!("regularized evolution: queued solution {i}"), fitness, objectives)?;
+        }
+        Ok(())
+    }
 }
 
 impl<S: Clone> RegularizedEvolution<S> {

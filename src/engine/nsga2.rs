@@ -31,7 +31,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::moo::{Fitness, constrained_dominates, constrained_non_dominated_sort, crowding_distance};
 use crate::problem::{
-    GenerationReport, Origin, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_results, fill_batch, sampled,
+    Contains, GenerationReport, Origin, Problem, Proposal, Strategy, StrategyError, VariationCounts, check_fitness, check_proposals,
+    check_results, fill_batch, sampled,
 };
 use crate::rng::{SavedRng, Seed, rng_for};
 
@@ -90,6 +91,25 @@ pub struct Nsga2Snapshot<S> {
     pub contestants: Vec<usize>,
     /// The generator, at its exact position.
     pub rng: SavedRng,
+}
+
+impl<S> Nsga2Snapshot<S> {
+    /// Checks a state read back from storage, for a run of `objectives` objectives.
+    pub fn check_restored(&self, objectives: usize, contains: Contains<'_, S>) -> Result<(), String> {
+        if self.config.population < 2 {
+            return Err(format!("NSGA-II: a population of {}; allowed: at least 2", self.config.population));
+        }
+        if let Some(&index) = self.contestants.iter().find(|&&i| i >= self.population.len()) {
+            return Err(format!("NSGA-II: tournament contestant {index} is outside the population of {}", self.population.len()));
+        }
+        check_proposals("NSGA-II: pending proposal", &self.pending, contains)?;
+        for (i, member) in self.population.iter().enumerate() {
+            let what = format!("NSGA-II: population member {i}");
+            contains(&member.proposal.solution).map_err(|e| format!("{what}: {e}"))?;
+            check_fitness(&what, &member.fitness, objectives)?;
+        }
+        Ok(())
+    }
 }
 
 /// The NSGA-II strategy.

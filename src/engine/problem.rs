@@ -262,3 +262,28 @@ pub(crate) fn sampled<P: Problem>(
     counts.sampled += 1;
     (problem.sample(generation, rng), vec![Origin::Sampled], Vec::new())
 }
+
+/// Whether a solution read back from storage belongs to the space (`Err` says why not).
+pub type Contains<'a, S> = &'a dyn Fn(&S) -> Result<(), String>;
+
+/// Checks proposals read back from storage: each solution in the space, each id present.
+pub(crate) fn check_proposals<S>(what: &str, proposals: &[Proposal<S>], contains: Contains<'_, S>) -> Result<(), String> {
+    for (i, proposal) in proposals.iter().enumerate() {
+        if proposal.id.is_empty() {
+            return Err(format!("{what} {i} has no id"));
+        }
+        contains(&proposal.solution).map_err(|e| format!("{what} {i} ({}): {e}", proposal.id))?;
+    }
+    Ok(())
+}
+
+/// Checks a fitness read back from storage: `objectives` values, none of them NaN.
+pub(crate) fn check_fitness(what: &str, fitness: &Fitness, objectives: usize) -> Result<(), String> {
+    if fitness.objectives.len() != objectives {
+        return Err(format!("{what} has {} objective values; the run has {objectives}", fitness.objectives.len()));
+    }
+    if fitness.objectives.iter().chain([&fitness.violation]).any(|v| v.is_nan()) {
+        return Err(format!("{what} has a value that is not a number"));
+    }
+    Ok(())
+}

@@ -37,7 +37,7 @@ use crate::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
 use crate::limits::Whole;
 use crate::moo::{Fitness, ParetoArchive, hypervolume};
 use crate::nsga2::{Nsga2, Nsga2Config};
-use crate::problem::{GenerationReport, Origin, Problem, Proposal, Strategy, VariationCounts};
+use crate::problem::{Origin, Problem, Proposal, Strategy, VariationCounts, check_fitness, check_proposals};
 use crate::rng::{EngineRng, Seed};
 use crate::space::{Cell, CrossoverKind, Genotype, Layer, Space, SpaceConfig, SpaceError, Stage};
 
@@ -199,9 +199,18 @@ pub struct ConfigError {
     pub allowed: String,
 }
 
-/// A configuration that passed [`SearchConfig::check`].
+/// A configuration that passed [`SearchConfig::check`]; read back from storage, it is checked
+/// again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SearchConfig")]
 pub struct ValidSearchConfig(SearchConfig);
+
+impl TryFrom<SearchConfig> for ValidSearchConfig {
+    type Error = ConfigError;
+    fn try_from(config: SearchConfig) -> Result<Self, ConfigError> {
+        config.check()
+    }
+}
 
 impl ValidSearchConfig {
     /// The checked configuration.
@@ -307,6 +316,8 @@ pub trait SearchSpace: Problem {
     fn describe(&self, solution: &Self::Solution) -> String;
     /// Upper bounds of the cheap metrics over the space, used to normalise the hypervolume.
     fn bounds(&self) -> CheapMetrics;
+    /// Whether `solution` (read back from storage) lies in this space; `Err` says why not.
+    fn contains(&self, solution: &Self::Solution) -> Result<(), String>;
     /// The stage of a progressive space open at `generation` (none for a fixed space).
     fn stage_number(&self, _generation: u32) -> Option<u8> {
         None
@@ -407,6 +418,10 @@ impl SearchSpace for ArchSpace {
 
     fn describe(&self, genotype: &Genotype) -> String {
         genotype.to_text()
+    }
+
+    fn contains(&self, genotype: &Genotype) -> Result<(), String> {
+        self.space.check_contains(genotype).map_err(|e| e.to_string())
     }
 
     fn stage_number(&self, generation: u32) -> Option<u8> {
@@ -593,6 +608,9 @@ pub enum SearchError {
         /// The value given.
         error: f64,
     },
+    /// The strategy refused a generation's results; the run ended there.
+    #[error("the search strategy refused a generation's results: {0}")]
+    Strategy(String),
 }
 
 /// The strategy of a run, as serde data.
@@ -638,11 +656,56 @@ pub struct SearchSnapshot<S> {
     exhausted: bool,
 }
 
+impl<S> SearchSnapshot<S> {
+    fn check<P: SearchSpace<Solution = S>>(&self, space: &P) -> Result<(), String> {
+        let config = self.config.get();
+        let objectives = config.objectives.len();
+        let contains = |s: &S| space.contains(s);
+        match (&self.strategy, config.strategy) {
+            (AnyStrategy::Nsga2(state), StrategyKind::Nsga2) => state.check_restored(objectives, &contains)?,
+            (AnyStrategy::Random(state), StrategyKind::Random) => state.check_restored(objectives, &contains)?,
+            (AnyStrategy::RegularizedEvolution(state), StrategyKind::RegularizedEvolution) => {
+                state.check_restored(objectives, &contains)?
+            }
+            (_, kind) => return Err(format!("its strategy's state is not that of {kind:?}, the configured strategy")),
+        }
+        if self.batch_results.len() != self.batch.len() {
+            return Err(format!("{} results for a batch of {}", self.batch_results.len(), self.batch.len()));
+        }
+        check_proposals("batch proposal", &self.batch, &contains)?;
+        for (i, result) in self.batch_results.iter().enumerate() {
+            if let Some(fitness) = result {
+                check_fitness(&format!("batch result {i}"), fitness, objectives)?;
+            }
+        }
+        for (i, record) in self.records.iter().enumerate() {
+            if record.candidate_id as usize != i {
+                return Err(format!("record {i} says it is candidate {}", record.candidate_id));
+            }
+            space.contains(&record.solution).map_err(|e| format!("record {i} ({}): {e}", record.id))?;
+            check_fitness(&format!("record {i}"), &record.fitness, objectives)?;
+        }
+        for (id, &index) in &self.cache {
+            match self.records.get(index as usize) {
+                Some(record) if record.id == *id => {}
+                Some(record) => return Err(format!("the cache sends {id} to record {index}, which is {}", record.id)),
+                None => return Err(format!("the cache sends {id} to record {index} of {}", self.records.len())),
+            }
+        }
+        if self.evaluations as usize > self.records.len() {
+            return Err(format!("{} evaluations but {} records", self.evaluations, self.records.len()));
+        }
+        Ok(())
+    }
+}
+
 /// A running search over a [`SearchSpace`].
 #[derive(Debug, Clone)]
 pub struct Search<P: SearchSpace> {
     space: P,
     state: SearchSnapshot<P::Solution>,
+    /// Why the run stopped early, if its strategy refused a generation (see [`Self::fault`]).
+    fault: Option<SearchError>,
 }
 
 /// The problem a strategy sees: the space plus the run's constraints as cheap violation.
@@ -721,12 +784,22 @@ impl<P: SearchSpace> Search<P> {
                 evaluations: 0,
                 exhausted: false,
             },
+            fault: None,
         }
     }
 
-    /// Continues a saved run exactly.
-    pub fn restore(space: P, snapshot: SearchSnapshot<P::Solution>) -> Self {
-        Search { space, state: snapshot }
+    /// Continues a saved run exactly, once the snapshot (read back from storage) checks: its
+    /// strategy is the configured one, every index and count is in range, every solution lies
+    /// in `space` and every fitness has the run's objectives. `Err` names what is wrong.
+    pub fn restore(space: P, snapshot: SearchSnapshot<P::Solution>) -> Result<Self, String> {
+        snapshot.check(&space)?;
+        Ok(Search { space, state: snapshot, fault: None })
+    }
+
+    /// Why the run ended early: its strategy refused the results of a generation (a broken
+    /// invariant, reported instead of dropped). The run is over once this is set.
+    pub fn fault(&self) -> Option<&SearchError> {
+        self.fault.as_ref()
     }
 
     /// The complete state, to save.
@@ -986,15 +1059,23 @@ impl<P: SearchSpace> Search<P> {
     /// Tells the strategy the completed batch and reports the generation.
     fn finish_generation(&mut self) -> GenerationSummary {
         let results: Vec<Fitness> = self.state.batch_results.iter().flatten().cloned().collect();
-        let told: Option<GenerationReport> = match &mut self.state.strategy {
+        let told = match &mut self.state.strategy {
             AnyStrategy::Nsga2(snapshot) => {
                 let mut nsga = Nsga2::restore(snapshot.clone());
-                let report = nsga.tell(results).ok();
+                let report = nsga.tell(results);
                 *snapshot = nsga.snapshot();
                 report
             }
-            AnyStrategy::Random(s) => s.tell(results).ok(),
-            AnyStrategy::RegularizedEvolution(s) => s.tell(results).ok(),
+            AnyStrategy::Random(s) => s.tell(results),
+            AnyStrategy::RegularizedEvolution(s) => s.tell(results),
+        };
+        let told = match told {
+            Ok(report) => Some(report),
+            Err(error) => {
+                self.state.exhausted = true;
+                self.fault = Some(SearchError::Strategy(error.to_string()));
+                None
+            }
         };
         let generation = self.state.batch_generation;
         let counts = told.map(|r| r.counts).unwrap_or_else(|| std::mem::take(&mut self.state.batch_counts));

@@ -38,9 +38,28 @@ const EDGE_SOURCE: [usize; 6] = [0, 0, 1, 0, 1, 2];
 /// Target node of each edge, in edge order.
 const EDGE_TARGET: [usize; 6] = [1, 2, 2, 3, 3, 3];
 
-/// One NAS-Bench-201 cell: an op code (0–4) per edge.
+/// One NAS-Bench-201 cell: an op code (0–4) per edge. Made only through a check of the codes,
+/// also when read back from storage.
+///
+/// ```
+/// use engine::tabular::Nb201Arch;
+/// assert!(serde_json::from_str::<Nb201Arch>("[4,2,1,2,1,1]").is_ok());
+/// let error = serde_json::from_str::<Nb201Arch>("[4,2,1,2,1,9]").unwrap_err().to_string();
+/// assert!(error.contains("421219"), "{error}");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Nb201Arch(pub [u8; 6]);
+#[serde(try_from = "[u8; 6]")]
+pub struct Nb201Arch([u8; 6]);
+
+impl TryFrom<[u8; 6]> for Nb201Arch {
+    type Error = TabularError;
+    fn try_from(ops: [u8; 6]) -> Result<Self, TabularError> {
+        if ops.iter().any(|&op| op > 4) {
+            return Err(TabularError::Codes(ops.iter().map(|op| op.to_string()).collect()));
+        }
+        Ok(Nb201Arch(ops))
+    }
+}
 
 impl Nb201Arch {
     /// Parses six op digits such as `"421211"`.
@@ -52,6 +71,11 @@ impl Nb201Arch {
         let mut ops = [0u8; 6];
         ops.copy_from_slice(&digits);
         Ok(Nb201Arch(ops))
+    }
+
+    /// The op code (0–4) of each edge.
+    pub fn ops(&self) -> [u8; 6] {
+        self.0
     }
 
     /// The six op digits.
@@ -328,6 +352,11 @@ impl SearchSpace for Nb201SearchSpace {
 
     fn describe(&self, arch: &Nb201Arch) -> String {
         arch.to_string()
+    }
+
+    /// Every op code was checked when the arch was read, so every arch lies in the space.
+    fn contains(&self, _arch: &Nb201Arch) -> Result<(), String> {
+        Ok(())
     }
 
     fn bounds(&self) -> CheapMetrics {

@@ -253,11 +253,11 @@ impl Run {
         match &mut run.kind {
             Kind::Arch { search, .. } => {
                 let snapshot = serde_json::from_str(&checkpoint.snapshot).map_err(bad)?;
-                **search = Search::restore(search.space().clone(), snapshot);
+                **search = Search::restore(search.space().clone(), snapshot).map_err(RunError::Checkpoint)?;
             }
             Kind::Tabular { search, .. } => {
                 let snapshot = serde_json::from_str(&checkpoint.snapshot).map_err(bad)?;
-                **search = Search::restore(search.space().clone(), snapshot);
+                **search = Search::restore(search.space().clone(), snapshot).map_err(RunError::Checkpoint)?;
             }
         }
         let (config, records, reports) = match &run.kind {
@@ -281,18 +281,18 @@ impl Run {
     }
 
     /// The engine's state now, to continue from later; `seconds` is the run's time of work.
-    pub fn checkpoint(&self, seconds: f64) -> Checkpoint {
+    pub fn checkpoint(&self, seconds: f64) -> Result<Checkpoint, RunError> {
         let (snapshot, candidates, generations) = match &self.kind {
             Kind::Arch { search, .. } => (serde_json::to_string(&search.snapshot()), search.records().len(), search.reports().len()),
             Kind::Tabular { search, .. } => (serde_json::to_string(&search.snapshot()), search.records().len(), search.reports().len()),
         };
-        Checkpoint {
+        Ok(Checkpoint {
             candidates: candidates as u32,
             generations: generations as u32,
             references: self.references_done,
             seconds,
-            snapshot: snapshot.unwrap_or_default(),
-        }
+            snapshot: snapshot.map_err(|e| RunError::Checkpoint(format!("the engine's state could not be written: {e}")))?,
+        })
     }
 
     /// Whether `events` (from one [`Self::advance`]) call for a checkpoint: after every scored
@@ -352,7 +352,7 @@ impl Run {
         match &mut self.kind {
             Kind::Tabular { search, table, dataset } => {
                 let Some(candidate) = search.next_candidate_at(elapsed_s) else {
-                    return Advance::Finished(drain(search, &mut self.reported, None));
+                    return Advance::Finished(finish(search, &mut self.reported));
                 };
                 let outcome = table.outcome(&candidate.solution, *dataset);
                 Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, None))
@@ -387,7 +387,7 @@ impl Run {
                     };
                 }
                 let Some(candidate) = search.next_candidate_at(elapsed_s) else {
-                    return Advance::Finished(drain(search, &mut self.reported, None));
+                    return Advance::Finished(finish(search, &mut self.reported));
                 };
                 let Some((outcome, extras, backend_failed)) =
                     train_and_time(&candidate, evaluator, data, latency, device, input, &mut between_steps).await
@@ -520,6 +520,16 @@ fn record<P: SearchSpace>(
             message: error.to_string(),
         })],
     }
+}
+
+/// The last reports of a search that has ended, and why it ended early if it did.
+fn finish<P: SearchSpace>(search: &Search<P>, reported: &mut usize) -> Vec<FromEngine>
+where
+    P::Solution: Clone,
+{
+    let mut events = drain(search, reported, None);
+    events.extend(search.fault().map(|fault| FromEngine::Error(protocol::EngineError::new("running the search", fault.to_string()))));
+    events
 }
 
 /// Reports for the records made since `reported`.

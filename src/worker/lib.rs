@@ -30,7 +30,7 @@ use protocol::{
 };
 use storage::{Db, SnapshotWrite};
 use protocol::saved::{Checkpoint, SavedRun, events_to_save};
-use runner::{Advance, Run, files};
+use runner::{Advance, Run, RunError, files};
 
 fn error_reply(context: &str, message: impl Into<String>) -> FromEngine {
     FromEngine::Error(EngineError::new(context, message))
@@ -312,12 +312,17 @@ struct Saver {
 impl Saver {
     /// Queues the events to save; with a checkpoint, writes them and the run record together
     /// (waiting for the commit when `wait`).
-    async fn save(&mut self, events: &[FromEngine], checkpoint: Option<Checkpoint>, wait: bool) {
+    async fn save(&mut self, events: &[FromEngine], checkpoint: Option<Result<Checkpoint, RunError>>, wait: bool) {
         let run_id = self.saved.run_id.clone();
         self.pending.extend(events_to_save(&run_id, &mut self.next_event, events));
-        if let Some(checkpoint) = checkpoint {
-            self.saved.checkpointed(&checkpoint);
-            self.flush(SnapshotWrite::Put(&checkpoint.snapshot), wait).await;
+        match checkpoint {
+            Some(Ok(checkpoint)) => {
+                self.saved.checkpointed(&checkpoint);
+                self.flush(SnapshotWrite::Put(&checkpoint.snapshot), wait).await;
+            }
+            // The events are kept for the next checkpoint; the saved run resumes from the last good one.
+            Some(Err(problem)) => post(&error_reply("saving the run", format!("{problem}; the last checkpoint is kept"))),
+            None => {}
         }
     }
 
@@ -463,7 +468,7 @@ async fn drive_loop(
             Advance::DeviceLost(reason) => return Err(DeviceLost(reason)),
         };
         // Saved before the page hears of them: whatever the page has shown survives a reload.
-        let checkpoint = run.checkpoint_due(&events).then(|| run.checkpoint(clock.borrow().elapsed_s()));
+        let checkpoint = if run.checkpoint_due(&events) { Some(run.checkpoint(clock.borrow().elapsed_s())) } else { None };
         saver.save(&events, checkpoint, !tabular).await;
         for event in &events {
             match event {

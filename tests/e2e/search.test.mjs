@@ -11,6 +11,7 @@
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
 // 5. Saved runs: a reload mid-run offers to resume the run from IndexedDB; it finishes with the
 //    earlier candidates kept, and reopens read-only after another reload.
+//    A checkpoint corrupted in IndexedDB is refused with what is wrong; other saved runs still open.
 // 6. Your own files: a garbled CIFAR-10 file is refused with its problem; a valid one loads and a
 //    search trains on it, with latency measured on this device as its objective.
 // 7. A phone-sized screen: the page stacks, nothing is wider than the screen, a search runs.
@@ -275,6 +276,64 @@ test('a reload mid-run offers to resume from IndexedDB and the run finishes with
     assert.equal(await page.getByTestId('narrative').count(), 3);
     await saved.first().getByTestId('saved-delete').click();
     await page.getByTestId('saved-run').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a corrupted checkpoint in IndexedDB is refused with what is wrong; the other saved runs stay usable', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    // A finished run, saved beside the one whose checkpoint is corrupted below.
+    await page.getByTestId('field-dataset').selectOption('nb201-cifar10');
+    await page.getByTestId('field-population').fill('4');
+    await page.getByTestId('field-generations').fill('2');
+    await page.getByTestId('search').click();
+    await waitForStatus(page, ['completed'], 60_000);
+    await page.getByTestId('field-dataset').selectOption('digits');
+    await tinySearch(page, { population: 3, generations: 3, references: false });
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 2,
+      null, { timeout: 120_000, polling: 50 });
+    await page.reload();
+    await page.getByTestId('resume-offer').waitFor({ timeout: 120_000 });
+    // The saved engine state now names a tournament contestant outside the population.
+    const corrupted = await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('efficientnas-playground');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const store = open.result.transaction('snapshots', 'readwrite').objectStore('snapshots');
+        let count = 0;
+        const walk = store.openCursor();
+        walk.onerror = () => reject(walk.error);
+        walk.onsuccess = () => {
+          const cursor = walk.result;
+          if (!cursor) { open.result.close(); resolve(count); return; }
+          const snapshot = JSON.parse(cursor.value);
+          snapshot.strategy.state.contestants = [99];
+          cursor.update(JSON.stringify(snapshot));
+          count += 1;
+          cursor.continue();
+        };
+      };
+    }));
+    assert.equal(corrupted, 1, 'one unfinished run has a checkpoint');
+    await page.reload();
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await page.getByTestId('resume-offer').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="resume-offer-resume"]')?.disabled, null, { timeout: 60_000 });
+    await page.getByTestId('resume-offer-resume').click();
+    await waitForStatus(page, ['failed'], 60_000);
+    const said = await page.getByTestId('run-status').textContent();
+    assert.match(said, /contestant 99 is outside the population/, said);
+    await screenshot(page, 'corrupted-checkpoint');
+    // The finished run still opens, whole.
+    const finished = page.locator('[data-testid="saved-run"][data-unfinished="false"]');
+    await finished.first().getByTestId('saved-open').click();
+    await waitForStatus(page, ['completed'], 30_000);
+    assert.equal(await pointsMatchCandidates(page), 8, 'the other saved run opens with every candidate');
     assert.deepEqual(problems, []);
   } finally {
     await close();

@@ -190,10 +190,25 @@ pub enum SpaceError {
     SkipCount { cell: usize, layer: usize, count: usize, max: u32 },
 }
 
-/// A checked space: the skeleton plus the space verbs.
+/// A checked space: the skeleton plus the space verbs. Read back from storage, its skeleton is
+/// checked again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedSpace")]
 pub struct Space {
     config: SpaceConfig,
+}
+
+/// A [`Space`] as stored, before its check.
+#[derive(Deserialize)]
+struct UncheckedSpace {
+    config: SpaceConfig,
+}
+
+impl TryFrom<UncheckedSpace> for Space {
+    type Error = SpaceError;
+    fn try_from(unchecked: UncheckedSpace) -> Result<Space, SpaceError> {
+        Space::new(unchecked.config)
+    }
 }
 
 impl Space {

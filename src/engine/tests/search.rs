@@ -91,7 +91,7 @@ fn restored_search_continues_exactly_mid_generation() {
     }
     let pending = original.next_candidate().expect("a pending candidate");
     let json = serde_json::to_string(&original.snapshot()).expect("serialises");
-    let mut restored = Search::restore(arch_space(), serde_json::from_str(&json).expect("deserialises"));
+    let mut restored = Search::restore(arch_space(), serde_json::from_str(&json).expect("deserialises")).expect("checks");
     assert_eq!(restored.next_candidate(), Some(pending));
     assert_eq!(run_arch(&mut original), run_arch(&mut restored));
     assert_eq!(original.records(), restored.records());

@@ -77,11 +77,11 @@ fn space_verbs_stay_in_the_space() {
     let a = space.sample(0, &mut rng);
     let b = space.sample(0, &mut rng);
     let (m, _) = space.mutate(&a, 0, &mut rng);
-    assert_eq!(a.0.iter().zip(m.0.iter()).filter(|(x, y)| x != y).count(), 1);
+    assert_eq!(a.ops().iter().zip(m.ops().iter()).filter(|(x, y)| x != y).count(), 1);
     let (x, y, _) = space.crossover(&a, &b, 0, &mut rng);
     for e in 0..6 {
-        assert!([a.0[e], b.0[e]].contains(&x.0[e]) && [a.0[e], b.0[e]].contains(&y.0[e]));
-        assert!(x.0[e] <= 4);
+        assert!([a.ops()[e], b.ops()[e]].contains(&x.ops()[e]) && [a.ops()[e], b.ops()[e]].contains(&y.ops()[e]));
+        assert!(x.ops()[e] <= 4);
     }
     assert_eq!(space.id(&a), a.codes());
 }

@@ -178,7 +178,7 @@ fn a_run_resumed_from_its_checkpoint_goes_on_exactly() {
     let before = run_until(&mut first, 4);
     assert!(first.checkpoint_due(&before), "a trained candidate calls for a checkpoint");
     let scored = candidates(&before).len() as u32;
-    let checkpoint = first.checkpoint(12.5);
+    let checkpoint = first.checkpoint(12.5).unwrap();
     assert_eq!((checkpoint.candidates, checkpoint.generations, checkpoint.references, checkpoint.seconds), (scored, 1, 3, 12.5));
     let stored: Checkpoint = serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
     drop(first);
@@ -203,7 +203,7 @@ fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
     request.training.latency_runs = 0;
     let mut run = Run::new(&request, backend::cpu(), None).unwrap();
     run_until(&mut run, 1);
-    let checkpoint = run.checkpoint(1.0);
+    let checkpoint = run.checkpoint(1.0).unwrap();
     let mut other = request.clone();
     other.search.seed = 12;
     let error = Run::resume(&other, &checkpoint, backend::cpu(), None, None).err().unwrap();
@@ -213,6 +213,66 @@ fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
     let miscounted = Checkpoint { candidates: 3, ..checkpoint };
     let error = Run::resume(&request, &miscounted, backend::cpu(), None, None).err().unwrap();
     assert!(error.to_string().contains("says 3 candidates"), "{error}");
+}
+
+/// `checkpoint` with its snapshot changed by `change`.
+fn tampered(checkpoint: &Checkpoint, change: impl FnOnce(&mut serde_json::Value)) -> Checkpoint {
+    let mut snapshot: serde_json::Value = serde_json::from_str(&checkpoint.snapshot).unwrap();
+    change(&mut snapshot);
+    Checkpoint { snapshot: snapshot.to_string(), ..checkpoint.clone() }
+}
+
+#[test]
+fn a_corrupted_checkpoint_is_refused_with_what_is_wrong() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.training.latency_runs = 0;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    run_until(&mut run, 3);
+    let checkpoint = run.checkpoint(1.0).unwrap();
+    let refused = |bad: &Checkpoint| match Run::resume(&request, bad, backend::cpu(), None, None) {
+        Err(RunError::Checkpoint(message)) => message,
+        Err(other) => panic!("a corrupted checkpoint must be refused as one: {other}"),
+        Ok(_) => panic!("a corrupted checkpoint must be refused"),
+    };
+    let truncated = Checkpoint { snapshot: checkpoint.snapshot[..checkpoint.snapshot.len() / 2].to_string(), ..checkpoint.clone() };
+    assert!(refused(&truncated).contains("EOF"), "{}", refused(&truncated));
+    let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+        (Box::new(|s| s["strategy"]["state"]["contestants"] = serde_json::json!([99])), "contestant 99 is outside the population"),
+        (Box::new(|s| s["cache"] = serde_json::json!({ "someone": 40 })), "the cache sends someone to record 40 of 3"),
+        (Box::new(|s| s["records"][1]["candidate_id"] = serde_json::json!(7)), "record 1 says it is candidate 7"),
+        (Box::new(|s| s["records"][0]["fitness"]["objectives"] = serde_json::json!([0.5])), "record 0 has 1 objective values; the run has 3"),
+        (Box::new(|s| s["records"][2]["solution"]["cells"][0]["width"] = serde_json::json!(5)), "record 2"),
+        (Box::new(|s| s["config"]["population"] = serde_json::json!(1)), "population = 1 is invalid"),
+        (Box::new(|s| s["strategy"]["kind"] = serde_json::json!("random")), "missing field"),
+        (Box::new(|s| s["config"]["strategy"] = serde_json::json!("random")), "is not that of Random"),
+        (Box::new(|s| s["evaluations"] = serde_json::json!(99)), "99 evaluations but 3 records"),
+    ];
+    for (change, expected) in cases {
+        let message = refused(&tampered(&checkpoint, change));
+        assert!(message.contains(expected), "expected {expected:?} in {message:?}");
+    }
+    // The checkpoint itself still resumes: nothing above touched it.
+    assert!(Run::resume(&request, &checkpoint, backend::cpu(), None, None).is_ok());
+}
+
+#[test]
+fn a_tabular_checkpoint_with_an_unknown_op_code_is_refused() {
+    let table = Nb201Table::from_json(&std::fs::read_to_string("../../www/nb201/nb201_12ep.json").unwrap()).unwrap();
+    let mut request = RunRequest::default_digits();
+    request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    request.search.generations = 3;
+    let mut run = Run::new(&request, backend::cpu(), Some(table.clone())).unwrap();
+    run_until(&mut run, 10);
+    let checkpoint = run.checkpoint(1.0).unwrap();
+    let bad = tampered(&checkpoint, |s| s["records"][0]["solution"] = serde_json::json!([4, 2, 1, 2, 1, 9]));
+    let message = match Run::resume(&request, &bad, backend::cpu(), Some(table.clone()), None) {
+        Err(RunError::Checkpoint(message)) => message,
+        Err(other) => panic!("op code 9 must be refused as a bad checkpoint: {other}"),
+        Ok(_) => panic!("op code 9 must be refused"),
+    };
+    assert!(message.contains("421219"), "{message}");
+    assert!(Run::resume(&request, &checkpoint, backend::cpu(), Some(table), None).is_ok());
 }
 
 #[test]
