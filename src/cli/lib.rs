@@ -1,9 +1,11 @@
-//! The native command line's commands (`src/bin/cli.rs` dispatches here): `search`, `tabular`
+//! The native command line's commands (`main.rs` dispatches here): `search`, `tabular`
 //! and the `bench` benchmarks. Each prints a human-readable table and writes JSON.
 
 mod args;
 mod bench;
+mod data;
 mod search;
+mod tabular;
 
 use thiserror::Error;
 
@@ -46,7 +48,7 @@ pub enum CliError {
 pub fn run(args: &[String]) -> i32 {
     let result = match args.first().map(String::as_str) {
         Some("search") => search::search(&args[1..]),
-        Some("tabular") => search::tabular(&args[1..]),
+        Some("tabular") => tabular::tabular(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
@@ -74,12 +76,17 @@ pub(crate) fn read(path: &str) -> Result<String, CliError> {
 
 /// Writes JSON to a file (creating its folder), naming the file on failure.
 pub(crate) fn write_json(path: &str, value: &serde_json::Value) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Run(e.to_string()))?;
+    write_text(path, &text)
+}
+
+/// Writes text and a final line break to a file (creating its folder), naming the file on failure.
+pub(crate) fn write_text(path: &str, text: &str) -> Result<(), CliError> {
     let file = |e: std::io::Error| CliError::File { path: path.to_string(), message: e.to_string() };
     if let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent).map_err(file)?;
     }
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Run(e.to_string()))?;
-    std::fs::write(path, text + "\n").map_err(file)
+    std::fs::write(path, format!("{text}\n")).map_err(file)
 }

@@ -1,51 +1,45 @@
-//! `cli search` and `cli tabular`.
+//! `cli search`: a search run through the same runner as the page's worker, from a config file
+//! or flags. It has the page's defaults and checks, trains the reference architectures, can
+//! measure latency on this machine, prints one line per candidate and generation, and writes
+//! the page's run-results JSON, which the page imports under Saved runs.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{Args, CliError, read, write_json};
-use engine::hardware::Target;
-use engine::search::{
-    ArchSpace, Candidate, EvaluationRecord, GenerationSummary, Objective, Search, SearchConfig, SearchSpace, StrategyKind,
-};
-use nn::data::{Dataset, Split};
-use nn::evaluate::{Evaluated, EvaluatorConfig, TrainingEvaluator};
-use nn::train::{Budget, TrainConfig, TrainData};
+use super::data::read_data;
+use super::tabular::{TABLE, apply_flags, load_table, print_generation};
+use super::{Args, CliError, read};
+use engine::search::{LatencySource, Objective, RecordStatus, SearchConfig};
 use engine::space::{InputShape, SpaceConfig};
-use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
-
-/// Where the compact NAS-Bench-201 table lives in this repository.
-const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/nb201/nb201_12ep.json");
+use engine::tabular::Nb201Dataset;
+use protocol::results::RunResults;
+use protocol::{CandidateReport, DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, FromEngine, RunEnd, RunRequest, TrainingSettings};
+use runner::Run;
+use runner::blocking::drive_to_end;
 
 const SEARCH_HELP: &str = "\
 usage: cli search [--config FILE] [options]
 
+The same search as the page's, through the same runner, with the page's defaults (NSGA-II on
+the built-in digits: error, latency and params; population 8, 6 generations; 120 training
+steps, 40 for a child that inherits; the three reference networks first).
 The config file is JSON: {\"space\": {\"kind\": \"arch\", ...space settings} or
-{\"kind\": \"nb201\", \"dataset\": \"cifar10\"}, \"search\": {...search settings}} (see README.md).
+{\"kind\": \"nb201\", \"dataset\": \"cifar10\"}, \"search\": {...}, \"training\": {...}} (see README.md).
 Flags override the file:
-  --space arch|nb201          --input digits|rgb32 (arch)    --dataset cifar10|cifar100|imagenet16 (nb201)
+  --space arch|nb201          --input digits|rgb32 (arch: the built-in digits or the procedural set)
+  --dataset cifar10|cifar100|imagenet16 (nb201)   --data PATH (your own data, see below)
   --strategy nsga2|random|rea --objectives LIST (error,latency,params,macs,energy)
   --target mobile|edge|gpu    --population N   --generations N   --max-evaluations N   --time-budget SECONDS
   --max-latency MS            --max-params N   --max-macs N      --seed N
-  --out FILE                  (default target/cli/search.json)
-Training (architecture space with the error objective; built-in digits):
-  --steps N (default 200)     --fine-tune-steps N (default 50)  --inherit on|off (default on)
-  --batch-size N (default 64) --learning-rate X (default 0.05)
+  --latency predicted|measured (the latency objective: the target's prediction, or timed here)
+  --out FILE                  the run's results, as the page exports them (default target/cli/search.json)
+Training (architecture space):
+  --steps N   --fine-tune-steps N   --inherit on|off   --batch-size N   --learning-rate X
+  --latency-runs N (timed inference runs per trained candidate; 0: none)   --references on|off
   --device cpu|gpu|auto (default cpu; gpu needs a build with `--features gpu` and a Vulkan,
                          Metal or DX12 adapter; auto takes the GPU when there is one)
-
-In the architecture space the error objective trains every candidate for real; with cheap
-objectives only (latency, params, macs, energy) nothing is trained.";
-
-const TABULAR_HELP: &str = "\
-usage: cli tabular [options]
-  --strategy nsga2|random|rea (default nsga2; rea makes --population children per generation,
-                                               `bench nb201` runs the sequential one)
-  --dataset cifar10|cifar100|imagenet16 (default cifar10)
-  --budget N  evaluations (default 100)          --population N (default 10)
-  --objectives LIST (default error,params; one objective for random/rea allowed)
-  --target mobile|edge|gpu (default edge)        --seed N (default 2026)
-  --table FILE (default www/nb201/nb201_12ep.json)  --json  (last line: one JSON object)";
+--data PATH reads your own data with the page's parsers: a folder of CIFAR-10 batches
+(data_batch_N.bin), an MNIST IDX pair (two files, FILE,FILE, or a folder holding both; raw or .gz),
+or a folder with one subfolder of PNG/JPEG images per class (resized to 32x32).";
 
 /// The space part of a config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,37 +56,9 @@ enum SpaceChoice {
 struct RunFile {
     space: SpaceChoice,
     #[serde(default)]
-    search: SearchConfig,
-}
-
-fn objectives(text: &str) -> Result<Vec<Objective>, CliError> {
-    text.split(',')
-        .map(|name| {
-            Objective::from_name(name.trim()).ok_or_else(|| {
-                CliError::Usage(format!("unknown objective {name:?}; allowed: error, latency, params, macs, energy"))
-            })
-        })
-        .collect()
-}
-
-/// Applies the flags shared by `search` and `tabular` to `config`.
-fn apply_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> {
-    if let Some(s) = args.named("strategy", StrategyKind::from_name, "nsga2, random, rea")? {
-        config.strategy = s;
-    }
-    if let Some(list) = args.value("objectives") {
-        config.objectives = objectives(list)?;
-    }
-    if let Some(t) = args.named("target", Target::from_name, "mobile, edge, gpu")? {
-        config.target = t;
-    }
-    if let Some(n) = args.parsed("population", "a whole number")? {
-        config.population = n;
-    }
-    if let Some(n) = args.parsed("seed", "a whole number")? {
-        config.seed = n;
-    }
-    Ok(())
+    search: Option<SearchConfig>,
+    #[serde(default)]
+    training: Option<TrainingSettings>,
 }
 
 /// `cli search`.
@@ -100,9 +66,9 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
     let args = Args::parse(
         raw,
         &[
-            "config", "space", "input", "dataset", "strategy", "objectives", "target", "population", "generations",
-            "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "out", "steps",
-            "fine-tune-steps", "inherit", "batch-size", "learning-rate", "device",
+            "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
+            "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
+            "fine-tune-steps", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
         ],
         &["help"],
     )?;
@@ -110,14 +76,72 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
         println!("{SEARCH_HELP}");
         return Ok(());
     }
-    let mut file = match args.value("config") {
-        Some(path) => serde_json::from_str::<RunFile>(&read(path)?)
-            .map_err(|e| CliError::File { path: path.to_string(), message: format!("not a valid search config: {e}") })?,
-        None => RunFile {
-            space: SpaceChoice::Arch(SpaceConfig::for_input(InputShape::DIGITS, 10)),
-            search: SearchConfig { objectives: vec![Objective::Latency, Objective::Params, Objective::Macs], ..SearchConfig::default() },
-        },
+    let request = request(&args)?;
+    let files = args.value("data").map(read_data).transpose()?;
+    let table = match request.dataset {
+        DatasetChoice::Nb201 { .. } => Some(load_table(TABLE)?),
+        _ => None,
     };
+    let device = nn::backend::native(args.value("device").unwrap_or("cpu")).map_err(|e| CliError::Usage(format!("--device: {e}")))?;
+    if !matches!(request.dataset, DatasetChoice::Nb201 { .. }) {
+        println!("training on {}", device.description);
+    }
+    let run = match files {
+        Some(dataset) => Run::with_dataset(&request, device.device, dataset),
+        None => Run::new(&request, device.device, table),
+    };
+    let mut run = run.map_err(|e| CliError::Run(e.to_string()))?;
+    let objectives = request.search.objectives.clone();
+    let events = drive_to_end(&mut run, |event| print_event(event, &objectives));
+    let out = args.value("out").unwrap_or("target/cli/search.json");
+    let results = RunResults::from_events(&events);
+    super::write_text(out, &results.to_json())?;
+    println!("wrote {out}");
+    match results.ended() {
+        RunEnd::Failed { message } => Err(CliError::Run(message)),
+        _ => Ok(()),
+    }
+}
+
+/// The run the config file and flags describe, from the page's defaults.
+fn request(args: &Args) -> Result<RunRequest, CliError> {
+    let mut request = RunRequest::default_digits();
+    request.run_id = "cli".into();
+    if let Some(path) = args.value("config") {
+        let file = serde_json::from_str::<RunFile>(&read(path)?)
+            .map_err(|e| CliError::File { path: path.to_string(), message: format!("not a valid search config: {e}") })?;
+        match file.space {
+            SpaceChoice::Arch(space) => {
+                request.dataset = dataset_for(space.input)?;
+                request.space = space;
+            }
+            SpaceChoice::Nb201 { dataset } => request.dataset = DatasetChoice::Nb201 { dataset },
+        }
+        request.search = file.search.unwrap_or(request.search);
+        request.training = file.training.unwrap_or(request.training);
+    }
+    space_flags(args, &mut request)?;
+    search_flags(args, &mut request.search)?;
+    training_flags(args, &mut request.training)?;
+    if args.value("data").is_some() {
+        request.dataset = DatasetChoice::Files;
+    }
+    Ok(request)
+}
+
+/// The built-in dataset of an input shape.
+fn dataset_for(input: InputShape) -> Result<DatasetChoice, CliError> {
+    match input {
+        InputShape::DIGITS => Ok(DatasetChoice::Digits),
+        InputShape::RGB32 => Ok(DatasetChoice::Procedural { images: DEFAULT_PROCEDURAL_IMAGES }),
+        other => Err(CliError::Usage(format!(
+            "input {}x{}x{} has no built-in dataset; allowed: 1x28x28 (digits), 3x32x32 (procedural), or --data PATH",
+            other.channels, other.height, other.width
+        ))),
+    }
+}
+
+fn space_flags(args: &Args, request: &mut RunRequest) -> Result<(), CliError> {
     match (args.value("space"), args.value("dataset")) {
         (Some("nb201"), dataset) | (None, dataset @ Some(_)) => {
             let dataset = match dataset {
@@ -126,25 +150,25 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
                 })?,
                 None => Nb201Dataset::Cifar10,
             };
-            file.space = SpaceChoice::Nb201 { dataset };
+            request.dataset = DatasetChoice::Nb201 { dataset };
         }
-        (Some("arch"), _) => {
-            if !matches!(file.space, SpaceChoice::Arch(_)) {
-                file.space = SpaceChoice::Arch(SpaceConfig::for_input(InputShape::DIGITS, 10));
-            }
-        }
+        (Some("arch"), _) if matches!(request.dataset, DatasetChoice::Nb201 { .. }) => request.dataset = DatasetChoice::Digits,
+        (Some("arch") | None, None) => {}
         (Some(other), _) => return Err(CliError::Usage(format!("--space {other:?} is not known; allowed: arch, nb201"))),
-        (None, None) => {}
     }
-    if let (Some(input), SpaceChoice::Arch(space)) = (args.value("input"), &mut file.space) {
-        space.input = match input {
+    if let Some(input) = args.value("input") {
+        request.space.input = match input {
             "digits" => InputShape::DIGITS,
             "rgb32" => InputShape::RGB32,
             other => return Err(CliError::Usage(format!("--input {other:?} is not known; allowed: digits, rgb32"))),
         };
+        request.dataset = dataset_for(request.space.input)?;
     }
-    let config = &mut file.search;
-    apply_flags(&args, config)?;
+    Ok(())
+}
+
+fn search_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> {
+    apply_flags(args, config)?;
     if let Some(n) = args.parsed("generations", "a whole number")? {
         config.generations = n;
     }
@@ -163,233 +187,87 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
     if let Some(n) = args.parsed::<u64>("max-macs", "a whole number")? {
         config.constraints.max_macs = Some(n);
     }
-    let out = args.value("out").unwrap_or("target/cli/search.json").to_string();
-    let valid = file.search.clone().check().map_err(|e| CliError::Run(format!("search config: {e}")))?;
-    let config_json = serde_json::to_value(&file).map_err(|e| CliError::Run(e.to_string()))?;
-    let result = match &file.space {
-        SpaceChoice::Arch(space_config) => {
-            let space = ArchSpace::new(space_config.clone(), file.search.target)
-                .map_err(|e| CliError::Run(format!("space: {e}")))?;
-            let mut run = Search::new(space.clone(), valid);
-            if file.search.objectives.contains(&Objective::Error) {
-                let (data, mut evaluator) = training(&args, space_config, &space, file.search.seed)?;
-                drive(&mut run, |candidate| {
-                    let evaluated = pollster::block_on(evaluator.evaluate(candidate, &data));
-                    print_candidate(candidate, &evaluated);
-                    Some(evaluated.outcome)
-                })?;
-            } else {
-                drive(&mut run, |_| None)?;
-            }
-            results_json(&run, config_json)
-        }
-        SpaceChoice::Nb201 { dataset } => {
-            let table = load_table(TABLE)?;
-            let dataset = *dataset;
-            let mut run = Search::new(Nb201SearchSpace::new(dataset, file.search.target), valid);
-            drive(&mut run, |candidate| Some(table.outcome(&candidate.solution, dataset)))?;
-            results_json(&run, config_json)
-        }
+    let latency = |name: &str| match name {
+        "predicted" => Some(LatencySource::Predicted),
+        "measured" => Some(LatencySource::Measured),
+        _ => None,
     };
-    write_json(&out, &result)?;
-    println!("wrote {out}");
+    if let Some(source) = args.named("latency", latency, "predicted, measured")? {
+        config.latency = source;
+    }
+    // As the page does: a tournament never larger than the population.
+    config.tournament = config.tournament.min(config.population);
     Ok(())
 }
 
-/// The built-in digits and a training evaluator for the architecture space, from the flags.
-fn training(
-    args: &Args,
-    space_config: &SpaceConfig,
-    space: &ArchSpace,
-    seed: u64,
-) -> Result<(TrainData, TrainingEvaluator), CliError> {
-    if space_config.input != InputShape::DIGITS || space_config.classes != 10 {
-        return Err(CliError::Run(
-            "training in `cli search` uses the built-in digits (28x28 grey, 10 classes): use --input digits".into(),
-        ));
-    }
-    let digits = Dataset::builtin_digits().map_err(|e| CliError::Run(e.to_string()))?;
-    let split = Split::new(digits.len(), 0.1, seed);
-    let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(200);
-    let fine_tune: u32 = args.parsed("fine-tune-steps", "a whole number")?.unwrap_or(50);
-    let inheritance = match args.value("inherit").unwrap_or("on") {
-        "on" => true,
-        "off" => false,
-        other => return Err(CliError::Usage(format!("--inherit {other:?} is not known; allowed: on, off"))),
+fn training_flags(args: &Args, training: &mut TrainingSettings) -> Result<(), CliError> {
+    let on_off = |name: &str| match name {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
     };
-    let batch: usize = args.parsed("batch-size", "a whole number")?.unwrap_or(64);
-    let learning_rate: f64 = args.parsed("learning-rate", "a number")?.unwrap_or(0.05);
-    if steps == 0 || batch == 0 || !(learning_rate.is_finite() && learning_rate > 0.0) {
-        return Err(CliError::Usage("--steps and --batch-size must be at least 1 and --learning-rate above 0".into()));
+    if let Some(n) = args.parsed("steps", "a whole number")? {
+        training.steps = n;
     }
-    let train = TrainConfig::new()
-        .with_budget(Budget::Steps(steps))
-        .with_batch_size(batch)
-        .with_learning_rate(learning_rate)
-        .with_seed(seed);
-    let device = nn::backend::native(args.value("device").unwrap_or("cpu"))
-        .map_err(|e| CliError::Usage(format!("--device: {e}")))?;
-    println!("training on {}", device.description);
-    let evaluator =
-        TrainingEvaluator::new(space.space().clone(), EvaluatorConfig::new(train, fine_tune, inheritance), device.device);
-    Ok((TrainData::new(digits, split), evaluator))
+    if let Some(n) = args.parsed("fine-tune-steps", "a whole number")? {
+        training.fine_tune_steps = n;
+    }
+    if let Some(on) = args.named("inherit", on_off, "on, off")? {
+        training.inheritance = on;
+    }
+    if let Some(n) = args.parsed("batch-size", "a whole number")? {
+        training.batch_size = n;
+    }
+    if let Some(x) = args.parsed("learning-rate", "a number")? {
+        training.learning_rate = x;
+    }
+    if let Some(n) = args.parsed("latency-runs", "a whole number")? {
+        training.latency_runs = n;
+    }
+    if let Some(on) = args.named("references", on_off, "on, off")? {
+        training.references = on;
+    }
+    Ok(())
 }
 
-fn print_candidate(candidate: &Candidate<engine::space::Genotype>, evaluated: &Evaluated) {
-    let how = match &evaluated.outcome {
-        engine::search::Outcome::Evaluated { error, .. } => format!("error {error:.4}"),
-        engine::search::Outcome::Failed { reason } => format!("failed: {reason}"),
-    };
-    println!(
-        "  candidate {:>3} {}  {how}  {} steps, {} of {} params inherited, {:.1} s",
-        candidate.candidate_id,
-        candidate.text,
-        evaluated.report.steps,
-        evaluated.inheritance.inherited_params,
-        evaluated.inheritance.total_params,
-        evaluated.report.train_ms / 1e3
-    );
-}
-
-fn load_table(path: &str) -> Result<Nb201Table, CliError> {
-    Nb201Table::from_json(&read(path)?).map_err(|e| CliError::File { path: path.to_string(), message: e.to_string() })
-}
-
-/// Runs a search to its end, evaluating candidates with `evaluate`, printing each generation.
-fn drive<P: SearchSpace>(
-    run: &mut Search<P>,
-    mut evaluate: impl FnMut(&Candidate<P::Solution>) -> Option<engine::search::Outcome>,
-) -> Result<(), CliError> {
-    let started = web_time::Instant::now();
-    let mut printed = 0;
-    loop {
-        let candidate = run.next_candidate_at(started.elapsed().as_secs_f64());
-        for report in &run.reports()[printed..] {
-            print_generation(report, &run.config().objectives);
+/// One line per candidate, reference and generation, and the run's start and end.
+fn print_event(event: &FromEngine, objectives: &[Objective]) {
+    match event {
+        FromEngine::RunStarted(info) => println!(
+            "run: {} on {} ({} images, {} for validation), {} x {} generations",
+            objectives.iter().map(|o| o.name()).collect::<Vec<_>>().join(","),
+            info.dataset,
+            info.images,
+            info.valid_images,
+            info.population,
+            info.generations
+        ),
+        FromEngine::Reference(reference) => println!("  reference {:<14} {}", reference.name, candidate_line(&reference.report)),
+        FromEngine::Candidate(report) => println!("  candidate {:>3} {}", report.candidate_id, candidate_line(report)),
+        FromEngine::Generation(summary) => print_generation(summary, objectives),
+        FromEngine::RunFinished { end, evaluations, seconds } => {
+            println!("done: {end:?}, {evaluations} candidates scored, {seconds:.2} s")
         }
-        printed = run.reports().len();
-        let Some(candidate) = candidate else { break };
-        let outcome = evaluate(&candidate)
-            .ok_or_else(|| CliError::Run(format!("no evaluator for candidate {}", candidate.text)))?;
-        run.record(&candidate.id, outcome).map_err(|e| CliError::Run(e.to_string()))?;
+        FromEngine::Error(error) => eprintln!("{}: {}", error.context, error.message),
+        _ => {}
     }
-    for report in &run.reports()[printed..] {
-        print_generation(report, &run.config().objectives);
-    }
-    println!(
-        "done: {} generations, {} candidates scored, {} evaluations, {:.2} s",
-        run.reports().len(),
-        run.records().len(),
-        run.evaluations(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
 
-fn print_generation(report: &GenerationSummary, objectives: &[Objective]) {
-    let best: Vec<String> = objectives
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let min = report.front.iter().map(|p| p.objectives[i]).fold(f64::INFINITY, f64::min);
-            format!("{} {:.4}", o.name(), min)
-        })
-        .collect();
-    let stage = report.stage.map(|s| format!(" stage {s}")).unwrap_or_default();
-    println!(
-        "gen {:>3}{stage}  evaluated {:>3}  violators {:>2}  front {:>3}  hv {:.4}  best: {}",
-        report.generation,
-        report.evaluated,
-        report.violators_not_trained,
-        report.front.len(),
-        report.hypervolume,
-        best.join(", ")
-    );
-}
-
-fn results_json<P: SearchSpace>(run: &Search<P>, config: serde_json::Value) -> serde_json::Value
-where
-    EvaluationRecord<P::Solution>: Serialize,
-{
-    json!({
-        "config": config,
-        "reports": run.reports(),
-        "front": run.front(),
-        "evaluations": run.records(),
-    })
-}
-
-/// `cli tabular`.
-pub fn tabular(raw: &[String]) -> Result<(), CliError> {
-    let args = Args::parse(
-        raw,
-        &["strategy", "dataset", "budget", "population", "objectives", "target", "seed", "table"],
-        &["json", "help"],
-    )?;
-    if args.switch("help") {
-        println!("{TABULAR_HELP}");
-        return Ok(());
-    }
-    let dataset = args
-        .named("dataset", Nb201Dataset::from_name, "cifar10, cifar100, imagenet16")?
-        .unwrap_or(Nb201Dataset::Cifar10);
-    let budget: u32 = args.parsed("budget", "a whole number")?.unwrap_or(100);
-    let mut config = SearchConfig {
-        objectives: vec![Objective::Error, Objective::Params],
-        target: Target::Edge,
-        population: 10,
-        generations: 10_000,
-        max_evaluations: Some(budget),
-        ..SearchConfig::default()
+fn candidate_line(c: &CandidateReport) -> String {
+    let how = match &c.status {
+        RecordStatus::Evaluated => c.error.map_or("looked up".into(), |e| format!("error {e:.4}")),
+        RecordStatus::CheapOnly => "scored without training".into(),
+        RecordStatus::ConstraintViolated => "breaks a constraint: not trained".into(),
+        RecordStatus::Failed { reason } => format!("failed: {reason}"),
     };
-    apply_flags(&args, &mut config)?;
-    let valid = config.clone().check().map_err(|e| CliError::Run(format!("search config: {e}")))?;
-    let table = load_table(args.value("table").unwrap_or(TABLE))?;
-    let mut run = Search::new(Nb201SearchSpace::new(dataset, config.target), valid);
-    let quiet = args.switch("json");
-    if quiet {
-        table.run(&mut run);
-    } else {
-        drive(&mut run, |candidate| Some(table.outcome(&candidate.solution, dataset)))?;
-    }
-    let best = run
-        .records()
-        .iter()
-        .filter(|r| r.error.is_some())
-        .min_by(|a, b| a.error.unwrap_or(1.0).total_cmp(&b.error.unwrap_or(1.0)))
-        .ok_or_else(|| CliError::Run("no architecture was evaluated".into()))?;
-    let summary = json!({
-        "strategy": config.strategy.name(),
-        "dataset": dataset.name(),
-        "seed": config.seed,
-        "evaluations": run.evaluations(),
-        "objectives": config.objectives.iter().map(|o| o.name()).collect::<Vec<_>>(),
-        "best": {
-            "nb201_index": table.index(&best.solution),
-            "arch": best.text,
-            "valid_accuracy": best.details.valid_accuracy,
-            "test_accuracy": best.details.test_accuracy,
-            "params": best.cheap.params,
-            "macs": best.cheap.macs,
-            "latency_ms": best.cheap.latency_ms,
-        },
-        "front": run.front().iter().map(|r| json!({
-            "nb201_index": table.index(&r.solution),
-            "arch": r.text,
-            "objectives": r.fitness.objectives,
-        })).collect::<Vec<_>>(),
-    });
-    if quiet {
-        println!("{summary}");
-    } else {
-        println!(
-            "best: NB201 index {} {}  valid {:.2}%  test {:.2}%  params {}",
-            table.index(&best.solution),
-            best.text,
-            best.details.valid_accuracy.unwrap_or(f64::NAN),
-            best.details.test_accuracy.unwrap_or(f64::NAN),
-            best.cheap.params
-        );
-    }
-    Ok(())
+    let trained = match (c.details.train_steps, c.details.train_ms) {
+        (Some(steps), Some(ms)) => format!(
+            "  {steps} steps, {} params inherited, {:.1} s",
+            c.details.inherited_params.unwrap_or(0.0),
+            ms / 1e3
+        ),
+        _ => String::new(),
+    };
+    let measured = c.measured_latency.as_ref().map_or(String::new(), |m| format!("  {:.2} ms here", m.median_ms));
+    format!("{}  {how}{trained}{measured}", c.text)
 }

@@ -57,7 +57,15 @@ pub enum DataError {
     /// An image folder without enough class subfolders.
     #[error("{folder}: an image folder needs one subfolder per class, at least 2; found {found}")]
     Classes { folder: String, found: usize },
+    /// The file could not be read.
+    #[error("{file}: cannot be read: {why}")]
+    Unreadable { file: String, why: String },
 }
+
+/// The built-in digits' images, as served beside the page (and kept under `www/` here).
+pub const DIGITS_IMAGES: &str = "digits/digits-images-idx3-ubyte.gz";
+/// The built-in digits' labels, likewise.
+pub const DIGITS_LABELS: &str = "digits/digits-labels-idx1-ubyte.gz";
 
 /// Decompresses gzip data (recognised by its magic bytes) up to [`MAX_FILE_BYTES`]; other
 /// data is returned as it is.
@@ -281,15 +289,20 @@ impl Dataset {
         })
     }
 
-    /// The built-in 10,000 handwritten digits (`www/digits/`, compiled in).
+    /// The built-in 10,000 handwritten digits from their two files ([`DIGITS_IMAGES`] and
+    /// [`DIGITS_LABELS`], gzip IDX), as the worker fetches them beside the page.
+    pub fn digits_from(images: &[u8], labels: &[u8]) -> Result<Dataset, DataError> {
+        Dataset::from_idx("digits", DIGITS_IMAGES, images, DIGITS_LABELS, labels)
+    }
+
+    /// The built-in digits read from this repository's `www/` (native builds: the CLI and
+    /// tests). In the browser they are fetched beside the page instead, see [`Self::digits_from`].
     pub fn builtin_digits() -> Result<Dataset, DataError> {
-        Dataset::from_idx(
-            "digits",
-            "digits-images-idx3-ubyte.gz",
-            include_bytes!("../../www/digits/digits-images-idx3-ubyte.gz"),
-            "digits-labels-idx1-ubyte.gz",
-            include_bytes!("../../www/digits/digits-labels-idx1-ubyte.gz"),
-        )
+        let read = |file: &str| {
+            let path = format!("{}/../../www/{file}", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read(&path).map_err(|e| DataError::Unreadable { file: path, why: e.to_string() })
+        };
+        Dataset::digits_from(&read(DIGITS_IMAGES)?, &read(DIGITS_LABELS)?)
     }
 
     /// The procedural 32×32 RGB set: `count` images of 10 classes (cycling 0..9), generated

@@ -15,6 +15,7 @@
 //! assert!(decode::<ToEngine>("{\"v\":3,\"msg\":{\"type\":\"launch_rockets\"}}").is_err());
 //! ```
 
+pub mod results;
 pub mod saved;
 
 use serde::de::DeserializeOwned;
@@ -262,6 +263,8 @@ pub const MAX_LEARNING_RATE: f64 = 10.0;
 pub const LATENCY_RUNS: Whole = Whole::new(0, 200);
 /// Images the procedural dataset may have.
 pub const PROCEDURAL_IMAGES: Whole = Whole::new(100, 50_000);
+/// Images of the procedural dataset unless the user says otherwise.
+pub const DEFAULT_PROCEDURAL_IMAGES: u32 = 2000;
 
 /// The learning rates allowed, in words.
 pub fn learning_rate_allowed() -> String {

@@ -25,6 +25,7 @@
 //! assert_eq!(scored, 16);
 //! ```
 
+pub mod blocking;
 pub mod files;
 
 use burn::module::Module;
@@ -33,7 +34,7 @@ use thiserror::Error;
 
 use engine::problem::Origin;
 use engine::space::SpaceConfig;
-use engine::search::{ArchSpace, EvaluationRecord, Outcome, Search, SearchSpace};
+use engine::search::{ArchSpace, EvaluationRecord, Objective, Outcome, Search, SearchSpace};
 use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
 use nn::data::{Dataset, Split};
 use nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
@@ -108,7 +109,7 @@ enum Kind {
 pub struct Run {
     kind: Kind,
     info: RunInfo,
-    reported: usize,
+    reported: Reported,
     /// Reference architectures still to train (before the search's first candidate).
     references: Vec<(&'static str, Genotype)>,
     /// Reference architectures scored.
@@ -135,9 +136,10 @@ impl Run {
         Run::build(request, device, table, None)
     }
 
-    /// As [`Self::new`] for a run on [`DatasetChoice::Files`]: `files` is the user's dataset.
-    pub fn on_files(request: &RunRequest, device: Device, files: Dataset) -> Result<Run, RunError> {
-        Run::build(request, device, None, Some(files))
+    /// As [`Self::new`] with the dataset already in hand: the user's files for
+    /// [`DatasetChoice::Files`], or the built-in digits as the worker fetched them.
+    pub fn with_dataset(request: &RunRequest, device: Device, dataset: Dataset) -> Result<Run, RunError> {
+        Run::build(request, device, None, Some(dataset))
     }
 
     fn build(request: &RunRequest, device: Device, table: Option<Nb201Table>, files: Option<Dataset>) -> Result<Run, RunError> {
@@ -168,7 +170,7 @@ impl Run {
                 Ok(Run {
                     kind: Kind::Tabular { search: Box::new(search), table: Box::new(table), dataset: *dataset },
                     info: info(name, 0, 0, None),
-                    reported: 0,
+                    reported: Reported::default(),
                     references: Vec::new(),
                     references_done: 0,
                     fail_over: false,
@@ -179,7 +181,10 @@ impl Run {
                 let dataset = match choice {
                     DatasetChoice::Procedural { images } => Dataset::procedural(*images as usize, request.search.seed),
                     DatasetChoice::Files => files.ok_or(RunError::NoFiles)?,
-                    _ => Dataset::builtin_digits().map_err(|e| RunError::Dataset(e.to_string()))?,
+                    _ => match files {
+                        Some(digits) => digits,
+                        None => Dataset::builtin_digits().map_err(|e| RunError::Dataset(e.to_string()))?,
+                    },
                 };
                 let mut space_config = request.space.clone();
                 space_config.input = dataset.shape();
@@ -213,7 +218,10 @@ impl Run {
                     None => Alone::No,
                 };
                 let searching = matches!(alone, Alone::No);
-                let references = if t.references && searching { space.space().references() } else { Vec::new() };
+                // References are trained like candidates: a run that trains no candidate (only
+                // cheap objectives) trains none either.
+                let trains = search_config.objectives.contains(&Objective::Error);
+                let references = if t.references && searching && trains { space.space().references() } else { Vec::new() };
                 let mut info = info(name, images, valid_images, Some(space_config));
                 if !searching {
                     (info.generations, info.population) = (1, 1);
@@ -227,7 +235,7 @@ impl Run {
                         device,
                     },
                     info,
-                    reported: 0,
+                    reported: Reported::default(),
                     references,
                     references_done: 0,
                     fail_over: false,
@@ -246,9 +254,9 @@ impl Run {
         checkpoint: &Checkpoint,
         device: Device,
         table: Option<Nb201Table>,
-        files: Option<Dataset>,
+        dataset: Option<Dataset>,
     ) -> Result<Run, RunError> {
-        let mut run = Run::build(request, device, table, files)?;
+        let mut run = Run::build(request, device, table, dataset)?;
         let bad = |e: serde_json::Error| RunError::Checkpoint(e.to_string());
         match &mut run.kind {
             Kind::Arch { search, .. } => {
@@ -273,7 +281,7 @@ impl Run {
                 checkpoint.candidates, checkpoint.generations
             )));
         }
-        run.reported = records;
+        run.reported = Reported { records, generations: reports };
         let done = (checkpoint.references as usize).min(run.references.len());
         run.references.drain(..done);
         run.references_done = done as u32;
@@ -504,15 +512,12 @@ fn record<P: SearchSpace>(
     search: &mut Search<P>,
     id: &str,
     outcome: Outcome,
-    reported: &mut usize,
+    reported: &mut Reported,
     extras: Option<Extras>,
 ) -> Vec<FromEngine> {
     match search.record(id, outcome) {
-        Ok(summary) => {
-            let mut events = drain(search, reported, extras);
-            events.extend(summary.map(FromEngine::Generation));
-            events
-        }
+        // The generation it completed, if any, is among the search's reports: drained too.
+        Ok(_) => drain(search, reported, extras),
         // The id came from this search's own `next_candidate`, so this is a broken invariant,
         // reported rather than panicking.
         Err(error) => vec![FromEngine::Error(protocol::EngineError {
@@ -523,7 +528,7 @@ fn record<P: SearchSpace>(
 }
 
 /// The last reports of a search that has ended, and why it ended early if it did.
-fn finish<P: SearchSpace>(search: &Search<P>, reported: &mut usize) -> Vec<FromEngine>
+fn finish<P: SearchSpace>(search: &Search<P>, reported: &mut Reported) -> Vec<FromEngine>
 where
     P::Solution: Clone,
 {
@@ -532,17 +537,31 @@ where
     events
 }
 
-/// Reports for the records made since `reported`.
-fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut usize, mut extras: Option<Extras>) -> Vec<FromEngine> {
-    let records = search.records().get(*reported..).unwrap_or_default();
-    *reported = search.records().len();
-    records
-        .iter()
-        .map(|r| {
-            let mine = extras.take_if(|e| e.id == r.id).unwrap_or_default();
-            FromEngine::Candidate(report(r, mine))
-        })
-        .collect()
+/// How many of the search's records and generation summaries the page has been told of.
+#[derive(Debug, Clone, Copy, Default)]
+struct Reported {
+    records: usize,
+    generations: usize,
+}
+
+/// Events for the records and generation summaries made since `reported`, in the order they
+/// happened: a generation's summary after its candidates and before the next generation's.
+/// (Cheap candidates and whole generations can be settled inside one `next_candidate`.)
+fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut Reported, mut extras: Option<Extras>) -> Vec<FromEngine> {
+    let records = search.records().get(reported.records..).unwrap_or_default();
+    let summaries = search.reports().get(reported.generations..).unwrap_or_default();
+    *reported = Reported { records: search.records().len(), generations: search.reports().len() };
+    let mut summaries = summaries.iter().peekable();
+    let mut events = Vec::new();
+    for r in records {
+        while let Some(summary) = summaries.next_if(|s| s.generation < r.generation) {
+            events.push(FromEngine::Generation(summary.clone()));
+        }
+        let mine = extras.take_if(|e| e.id == r.id).unwrap_or_default();
+        events.push(FromEngine::Candidate(report(r, mine)));
+    }
+    events.extend(summaries.cloned().map(FromEngine::Generation));
+    events
 }
 
 fn report<S>(r: &EvaluationRecord<S>, extras: Extras) -> CandidateReport {

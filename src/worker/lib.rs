@@ -21,7 +21,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use nn::backend;
-use nn::data::Dataset;
+use nn::data::{DIGITS_IMAGES, DIGITS_LABELS, Dataset};
 use nn::device_check::{DeviceCheck, DeviceCheckConfig};
 use engine::tabular::Nb201Table;
 use protocol::{
@@ -235,7 +235,8 @@ async fn hold_while_paused(flags: &RefCell<Flags>, clock: &RefCell<ActiveClock>,
     !flags.borrow().stop
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
+/// The response to a GET of `url`, or what went wrong.
+async fn fetch(url: &str) -> Result<web_sys::Response, String> {
     use wasm_bindgen_futures::JsFuture;
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let response = JsFuture::from(scope.fetch_with_str(url)).await.map_err(|e| format!("fetching {url}: {e:?}"))?;
@@ -243,6 +244,28 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     if !response.ok() {
         return Err(format!("fetching {url}: HTTP {}", response.status()));
     }
+    Ok(response)
+}
+
+/// The bytes at `url`.
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let response = fetch(url).await?;
+    let buffer = response.array_buffer().map_err(|e| format!("reading {url}: {e:?}"))?;
+    let buffer = JsFuture::from(buffer).await.map_err(|e| format!("reading {url}: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The built-in digits, fetched beside the page (the browser caches them after the first run).
+async fn fetch_digits() -> Result<Dataset, String> {
+    let images = fetch_bytes(DIGITS_IMAGES).await?;
+    let labels = fetch_bytes(DIGITS_LABELS).await?;
+    Dataset::digits_from(&images, &labels).map_err(|e| e.to_string())
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let response = fetch(url).await?;
     let text = response.text().map_err(|e| format!("reading {url}: {e:?}"))?;
     let text = JsFuture::from(text).await.map_err(|e| format!("reading {url}: {e:?}"))?;
     text.as_string().ok_or_else(|| format!("{url} is not text"))
@@ -400,10 +423,17 @@ async fn drive_search(
         },
         _ => None,
     };
-    let files = files.filter(|_| request.dataset == DatasetChoice::Files);
-    let run = match (&checkpoint, files) {
-        (Some(checkpoint), files) => Run::resume(&request, checkpoint, device, table, files),
-        (None, Some(files)) => Run::on_files(&request, device, files),
+    let dataset = match request.dataset {
+        DatasetChoice::Files => files,
+        DatasetChoice::Digits => match fetch_digits().await {
+            Ok(digits) => Some(digits),
+            Err(message) => return failed(message),
+        },
+        _ => None,
+    };
+    let run = match (&checkpoint, dataset) {
+        (Some(checkpoint), dataset) => Run::resume(&request, checkpoint, device, table, dataset),
+        (None, Some(dataset)) => Run::with_dataset(&request, device, dataset),
         (None, None) => Run::new(&request, device, table),
     };
     let mut run = match run {

@@ -12,6 +12,7 @@
 // 5. Saved runs: a reload mid-run offers to resume the run from IndexedDB; it finishes with the
 //    earlier candidates kept, and reopens read-only after another reload.
 //    A checkpoint corrupted in IndexedDB is refused with what is wrong; other saved runs still open.
+//    A run made by `cli search` (its --out file) opens read-only.
 // 6. Your own files: a garbled CIFAR-10 file is refused with its problem; a valid one loads and a
 //    search trains on it, with latency measured on this device as its objective.
 // 7. A phone-sized screen: the page stacks, nothing is wider than the screen, a search runs.
@@ -22,6 +23,7 @@
 // time, are the browser benchmark's to report. Screenshots land in test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { WEBGPU, openPage, screenshot, assertResponsive } from './helpers.mjs';
 
@@ -334,6 +336,29 @@ test('a corrupted checkpoint in IndexedDB is refused with what is wrong; the oth
     await finished.first().getByTestId('saved-open').click();
     await waitForStatus(page, ['completed'], 30_000);
     assert.equal(await pointsMatchCandidates(page), 8, 'the other saved run opens with every candidate');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a run made by cli search opens in the page read-only', { timeout: 10 * 60_000 }, async () => {
+  // The same engine on the command line: a NAS-Bench-201 search of 4 x 2, its results written as the page exports them.
+  const out = 'test-artifacts/e2e/cli-run.json';
+  execFileSync('cargo', ['run', '--quiet', '--locked', '--bin', 'cli', '--', 'search', '--space', 'nb201', '--population', '4',
+    '--generations', '2', '--seed', '5', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await page.getByTestId('import-run').setInputFiles(out);
+    await waitForStatus(page, ['completed'], 30_000);
+    assert.equal(await pointsMatchCandidates(page), 8, 'every candidate of the CLI run is plotted and listed');
+    assert.equal(await page.getByTestId('narrative').count(), 2, 'one narrative per generation');
+    await page.getByTestId('import-run').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "x"}') });
+    await page.getByTestId('notice').first().waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('notice').first().textContent(), /its "format" must be "efficientnas-run"/);
+    assert.equal(await count(page, 'candidates'), 8, 'a bad file loses nothing shown');
+    await screenshot(page, 'cli-run-opened');
     assert.deepEqual(problems, []);
   } finally {
     await close();

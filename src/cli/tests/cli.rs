@@ -2,6 +2,17 @@
 
 use std::process::Command;
 
+use protocol::results::RunResults;
+use protocol::{CandidateReport, RunRequest};
+use runner::Run;
+use runner::blocking::drive_to_end;
+use ui::model::form::{Field, RunForm};
+
+/// The run results `cli search --out` wrote to `path`.
+fn read_results(path: &std::path::Path) -> RunResults {
+    RunResults::read(&std::fs::read_to_string(path).expect("written")).expect("run results")
+}
+
 fn cli(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_cli")).args(args).output().expect("cli runs");
     (
@@ -37,9 +48,9 @@ fn search_writes_front_and_evaluations() {
         cli(&["search", "--space", "nb201", "--objectives", "error,params,latency", "--population", "8", "--generations", "4", "--out", &out_text]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout.lines().filter(|l| l.starts_with("gen ")).count(), 4);
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
-    assert_eq!(json["evaluations"].as_array().expect("evaluations").len(), 32);
-    assert!(!json["front"].as_array().expect("front").is_empty());
+    let results = read_results(&out);
+    assert_eq!((results.status.as_str(), results.candidates.len(), results.generations.len()), ("completed", 32, 4));
+    assert!(!results.generations[3].front.is_empty());
 
     let arch = dir.join("arch.json");
     let arch_text = arch.to_string_lossy().into_owned();
@@ -48,8 +59,12 @@ fn search_writes_front_and_evaluations() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("stage 1"));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&arch).expect("written")).expect("JSON");
-    assert!(json["front"].as_array().expect("front").iter().all(|r| r["cheap"]["params"].as_u64().expect("params") <= 80_000));
+    let results = read_results(&arch);
+    let front = &results.generations.last().expect("generations").front;
+    assert!(!front.is_empty() && results.references.is_empty(), "cheap objectives train nothing, references included");
+    for point in front {
+        assert!(results.candidates[point.candidate_id as usize].cheap.params <= 80_000);
+    }
     for config in ["configs/search-digits.json", "configs/search-nb201.json"] {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../").to_string() + config;
         let (code, stdout, stderr) = cli(&["search", "--config", &path, "--out", &arch_text]);
@@ -67,9 +82,12 @@ fn bad_input_gets_a_clear_message() {
     let (code, _, stderr) = cli(&["search", "--population", "1", "--objectives", "latency,params"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("population = 1 is invalid; allowed: 2 to 1000"), "{stderr}");
-    let (code, _, stderr) = cli(&["search", "--objectives", "error,params", "--input", "rgb32"]);
+    let (code, _, stderr) = cli(&["search", "--data", "/nonexistent/cifar"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--data \"/nonexistent/cifar\": allowed:"), "{stderr}");
+    let (code, _, stderr) = cli(&["search", "--steps", "0"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("use --input digits"), "{stderr}");
+    assert!(stderr.contains("steps = 0 is out of range: allowed 1 to 100000"), "{stderr}");
     let (code, _, stderr) = cli(&["search", "--config", "/nonexistent/config.json"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("/nonexistent/config.json"), "{stderr}");
@@ -98,8 +116,9 @@ fn search_trains_candidates_for_real_and_children_inherit() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout.lines().filter(|l| l.trim_start().starts_with("candidate")).count(), 6, "{stdout}");
+    assert_eq!(stdout.lines().filter(|l| l.trim_start().starts_with("reference")).count(), 3, "{stdout}");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
-    let records = json["evaluations"].as_array().expect("evaluations");
+    let records = json["candidates"].as_array().expect("candidates");
     assert_eq!(records.len(), 6);
     for r in records {
         assert_eq!(r["status"], "evaluated", "{r}");
@@ -114,4 +133,63 @@ fn search_trains_candidates_for_real_and_children_inherit() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--inherit \"maybe\" is not known; allowed: on, off"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// What must agree between two runs of the same settings: each candidate's architecture, how
+/// it was made, its scores and status (not its training time or measured latency).
+fn scores(candidates: &[CandidateReport]) -> Vec<(String, Vec<String>, Option<f64>, Vec<f64>, String)> {
+    candidates
+        .iter()
+        .map(|c| {
+            let origin = c.origin.iter().map(ToString::to_string).collect();
+            (c.text.clone(), origin, c.error, c.objectives.clone(), format!("{:?}", c.status))
+        })
+        .collect()
+}
+
+#[test]
+fn the_cli_and_the_page_give_the_same_search_for_the_same_settings() {
+    // The page's way: its form, filled in as a visitor would, makes the request the worker runs.
+    let mut form = RunForm::from_request(&RunRequest::default_digits());
+    for (field, value) in [
+        (Field::Population, "3"), (Field::Generations, "2"), (Field::Steps, "6"), (Field::FineTuneSteps, "3"),
+        (Field::BatchSize, "16"), (Field::LatencyRuns, "0"), (Field::CellWidths, "4 | 8"), (Field::MinLayers, "1"),
+        (Field::MaxLayers, "2"), (Field::Seed, "11"),
+    ] {
+        form.set(field, value);
+    }
+    let request = form.to_request().expect("the form checks");
+    let mut run = Run::new(&request, nn::backend::cpu(), None).expect("the page's run starts");
+    let page = RunResults::from_events(&drive_to_end(&mut run, |_| {}));
+
+    let dir = std::env::temp_dir().join(format!("efficientnas-cli-same-{}", std::process::id()));
+    let out = dir.join("run.json");
+    let (code, _, stderr) = cli(&[
+        "search", "--population", "3", "--generations", "2", "--steps", "6", "--fine-tune-steps", "3", "--batch-size", "16",
+        "--latency-runs", "0", "--seed", "11", "--config", &small_space(&dir), "--out", &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let cli = read_results(&out);
+    assert_eq!(page.candidates.len(), 6);
+    assert_eq!(scores(&cli.candidates), scores(&page.candidates), "same candidates and scores");
+    assert_eq!(scores(&cli.references.iter().map(|r| r.report.clone()).collect::<Vec<_>>()),
+        scores(&page.references.iter().map(|r| r.report.clone()).collect::<Vec<_>>()), "same references");
+    let fronts = |r: &RunResults| r.generations.iter().map(|g| g.front.iter().map(|p| p.candidate_id).collect::<Vec<_>>()).collect::<Vec<_>>();
+    assert_eq!(fronts(&cli), fronts(&page), "same front every generation");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A config file with the page's default space but the widths and layers the test's form has.
+fn small_space(dir: &std::path::Path) -> String {
+    let mut space = RunRequest::default_digits().space;
+    space.cell_widths = vec![vec![4], vec![8]];
+    space.min_layers = 1;
+    space.max_layers = 2;
+    std::fs::create_dir_all(dir).expect("temp dir");
+    let path = dir.join("space.json");
+    let mut space = serde_json::to_value(&space).expect("JSON");
+    space["kind"] = "arch".into();
+    let config = serde_json::json!({ "space": space });
+    std::fs::write(&path, config.to_string()).expect("config written");
+    path.to_string_lossy().into_owned()
 }

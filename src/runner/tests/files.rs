@@ -82,7 +82,7 @@ fn a_run_trains_on_the_users_files_and_needs_them_loaded() {
     request.search.generations = 1;
     request.training = TrainingSettings { steps: 2, batch_size: 8, latency_runs: 0, ..TrainingSettings::default() };
     assert!(matches!(Run::new(&request, backend::cpu(), None), Err(RunError::NoFiles)));
-    let mut run = Run::on_files(&request, backend::cpu(), dataset).unwrap();
+    let mut run = Run::with_dataset(&request, backend::cpu(), dataset).unwrap();
     let info = run.info().clone();
     assert_eq!((info.dataset.as_str(), info.images, info.space.as_ref().map(|s| s.input.channels)), ("mine", 60, Some(3)));
     let events = run_to_end(&mut run);

@@ -215,6 +215,27 @@ fn a_checkpoint_of_another_run_or_a_garbled_one_is_refused() {
     assert!(error.to_string().contains("says 3 candidates"), "{error}");
 }
 
+#[test]
+fn a_run_that_trains_nothing_reports_every_generation_after_its_candidates() {
+    let mut request = tiny();
+    request.search.objectives = vec![engine::search::Objective::Latency, engine::search::Objective::Params];
+    request.training.references = true;
+    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+    let events = run_to_end(&mut run);
+    assert!(!events.iter().any(|e| matches!(e, FromEngine::Reference(_))), "nothing trains, references included");
+    let mut seen = Vec::new();
+    for event in &events {
+        match event {
+            FromEngine::Candidate(c) => {
+                assert_eq!(seen.len() as u32, c.generation, "candidate {} of generation {} after {} summaries", c.candidate_id, c.generation, seen.len());
+            }
+            FromEngine::Generation(g) => seen.push(g.generation),
+            _ => {}
+        }
+    }
+    assert_eq!(seen, (0..request.search.generations).collect::<Vec<_>>());
+}
+
 /// `checkpoint` with its snapshot changed by `change`.
 fn tampered(checkpoint: &Checkpoint, change: impl FnOnce(&mut serde_json::Value)) -> Checkpoint {
     let mut snapshot: serde_json::Value = serde_json::from_str(&checkpoint.snapshot).unwrap();

@@ -282,6 +282,7 @@ pub fn App() -> Html {
                         can_open={state.can_open_saved()}
                         can_resume={state.can_resume()}
                         on_use={on_saved}
+                        on_action={on_action.clone()}
                     />
                     <ConfigPanel
                         steps_input={state.steps_input.clone()}

@@ -1,9 +1,9 @@
 //! Train one architecture: a genotype pasted as canonical text or read from an exported JSON
 //! file, trained and timed alone with the form's dataset and training settings.
 
-use wasm_bindgen_futures::{JsFuture, spawn_local};
 use yew::prelude::*;
 
+use crate::components::on_file_text;
 use crate::model::state::Action;
 
 /// Props of [`ImportGenotype`].
@@ -27,21 +27,7 @@ pub fn ImportGenotype(props: &ImportGenotypeProps) -> Html {
     let on_input = props.on_action.reform(|event: InputEvent| {
         Action::ImportEdited(event.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())
     });
-    let on_file = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |event: Event| {
-            let input = event.target_unchecked_into::<web_sys::HtmlInputElement>();
-            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
-            let on_action = on_action.clone();
-            spawn_local(async move {
-                let action = match JsFuture::from(file.text()).await.map(|text| text.as_string()) {
-                    Ok(Some(text)) => Action::ImportEdited(text),
-                    _ => Action::ImportEdited(String::new()),
-                };
-                on_action.emit(action);
-            });
-        })
-    };
+    let on_file = on_file_text(&props.on_action, |text| Action::ImportEdited(text.unwrap_or_default()));
     let help = "An architecture of this page's space: its canonical text (e.g. 8:conv3x3,skip+0|16:dwconv3x3) or a genotype JSON exported from a candidate. It is trained and timed alone, with the dataset and training settings above, and shown like a candidate.";
     html! {
         <details class="config-panel import-genotype" data-testid="import">

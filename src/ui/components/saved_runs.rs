@@ -5,6 +5,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use storage::Db;
+use crate::components::on_file_text;
 use crate::model::saved::{SavedEntry, SavedUse};
 use crate::model::state::Action;
 
@@ -70,6 +71,8 @@ pub struct SavedRunsProps {
     pub can_resume: bool,
     /// A use chosen for a run.
     pub on_use: Callback<(SavedUse, String)>,
+    /// Receives an imported run-results file.
+    pub on_action: Callback<Action>,
 }
 
 fn saved_button(entry: &SavedEntry, choice: SavedUse, enabled: bool, on_use: &Callback<(SavedUse, String)>) -> Html {
@@ -120,6 +123,11 @@ pub fn SavedRuns(props: &SavedRunsProps) -> Html {
             } else {
                 <ul class="saved-list">{ rows }</ul>
             }
+            <label class="import-run">
+                { "Open run results (JSON exported here or written by cli search --out) " }
+                <input type="file" accept=".json,application/json" data-testid="import-run" disabled={!props.can_open}
+                    onchange={on_file_text(&props.on_action, Action::RunImported)} />
+            </label>
         </section>
     }
 }

@@ -10,18 +10,16 @@
 //! assert!(read_genotype("8:warp_drive").unwrap_err().contains("warp_drive"));
 //! ```
 
-use serde::Serialize;
 use serde_json::json;
 
 use engine::space::Genotype;
+use protocol::results::RunResults;
 use protocol::{CandidateReport, RunInfo};
-use crate::model::run::RunView;
+use crate::model::run::{RunStatus, RunView};
 
 /// The `format` of an exported genotype.
 pub const GENOTYPE_FORMAT: &str = "efficientnas-genotype";
-/// The `format` of exported run results.
-pub const RUN_FORMAT: &str = "efficientnas-run";
-/// The version of both formats.
+/// The version of the genotype format.
 pub const EXPORT_VERSION: u32 = 1;
 
 /// The candidate's genotype as JSON: format, canonical text, arch id, the parsed structure (for
@@ -76,30 +74,23 @@ pub fn read_genotype(input: &str) -> Result<Genotype, String> {
     Genotype::parse(input).map_err(|e| format!("the genotype text cannot be read: {e}"))
 }
 
-#[derive(Serialize)]
-struct RunDocument<'a> {
-    format: &'static str,
-    version: u32,
-    status: &'static str,
-    seconds: Option<f64>,
-    info: Option<&'a RunInfo>,
-    candidates: Vec<&'a CandidateReport>,
-    generations: Vec<&'a engine::search::GenerationSummary>,
-}
-
-/// Every result of the run as JSON: what the worker said at the start, every candidate report
-/// and every generation summary.
+/// Every result of the run as JSON (format `efficientnas-run`, see [`RunResults`]): what the
+/// worker said at the start, every candidate report, generation summary and reference, and how
+/// it ended. `cli search --out` writes the same format, and the page imports it.
 pub fn run_json(run: &RunView) -> String {
-    let document = RunDocument {
-        format: RUN_FORMAT,
-        version: EXPORT_VERSION,
-        status: run.status.key(),
+    let results = RunResults {
         seconds: run.seconds,
-        info: run.info.as_ref(),
-        candidates: run.candidates.iter().map(|c| c.as_ref()).collect(),
-        generations: run.generations.iter().map(|g| g.as_ref()).collect(),
+        info: run.info.clone(),
+        candidates: run.candidates.iter().map(|c| c.as_ref().clone()).collect(),
+        generations: run.generations.iter().map(|g| g.as_ref().clone()).collect(),
+        references: run.references.iter().map(|r| r.as_ref().clone()).collect(),
+        end: match &run.status {
+            RunStatus::Finished(end) => Some(end.clone()),
+            _ => None,
+        },
+        ..RunResults::new(run.status.key())
     };
-    serde_json::to_string_pretty(&document).unwrap_or_default()
+    results.to_json()
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break (quotes doubled).

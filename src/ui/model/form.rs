@@ -21,7 +21,7 @@ use engine::search::{LatencySource, Objective, SearchConfig, StrategyKind};
 use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
 use engine::tabular::Nb201Dataset;
 use protocol::{
-    BATCH_SIZE, DatasetChoice, LATENCY_RUNS, MAX_LEARNING_RATE, PROCEDURAL_IMAGES, RunRequest, TRAINING_STEPS, TrainingSettings,
+    BATCH_SIZE, DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, LATENCY_RUNS, MAX_LEARNING_RATE, PROCEDURAL_IMAGES, RunRequest, TRAINING_STEPS, TrainingSettings,
     learning_rate_allowed,
 };
 
@@ -375,10 +375,10 @@ impl RunForm {
         let t = &request.training;
         let sp = &request.space;
         let (dataset, images) = match request.dataset {
-            DatasetChoice::Digits => (DatasetKind::Digits, 2000),
+            DatasetChoice::Digits => (DatasetKind::Digits, DEFAULT_PROCEDURAL_IMAGES),
             DatasetChoice::Procedural { images } => (DatasetKind::Procedural, images),
-            DatasetChoice::Nb201 { dataset } => (DatasetKind::Nb201(dataset), 2000),
-            DatasetChoice::Files => (DatasetKind::Files, 2000),
+            DatasetChoice::Nb201 { dataset } => (DatasetKind::Nb201(dataset), DEFAULT_PROCEDURAL_IMAGES),
+            DatasetChoice::Files => (DatasetKind::Files, DEFAULT_PROCEDURAL_IMAGES),
         };
         let optional = |value: Option<String>| value.unwrap_or_default();
         let text = BTreeMap::from([

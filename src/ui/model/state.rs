@@ -23,6 +23,7 @@ use crate::model::link::{Lesson, decode, encode};
 use engine::space::Space;
 use protocol::{DatasetChoice, DatasetSummary, FileFormat, RunEnd};
 use crate::model::export::read_genotype;
+use protocol::results::RunResults;
 use protocol::saved::{SavedError, SavedRun, SavedStatus};
 use crate::model::run::{RunStatus, RunView, SortKey};
 use crate::model::saved::{self, SavedEntry};
@@ -261,6 +262,8 @@ pub enum Action {
     StorageFailed(String),
     /// An export could not be handed to the browser.
     ExportFailed(String),
+    /// A run-results file was chosen to open read-only (its text, or why it could not be read).
+    RunImported(Result<String, String>),
     /// The format of the user's files was chosen.
     FileFormatChosen(FileFormat),
     /// Files were chosen and are being read and sent to the engine.
@@ -520,6 +523,19 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         }
         Action::StorageFailed(problem) => push_notice(&mut next, format!("Saved runs: {problem}")),
         Action::ExportFailed(problem) => push_notice(&mut next, format!("Export: {problem}")),
+        Action::RunImported(text) => match text.and_then(|text| RunResults::read(&text)) {
+            Ok(results) if state.can_open_saved() => match results.info.clone() {
+                Some(info) => {
+                    let objectives = info.objectives.len();
+                    next.run = RunView::restored(info, &results.events(), RunStatus::Finished(results.ended()), results.seconds);
+                    next.selected = None;
+                    next.axes = (0, 1.min(objectives.saturating_sub(1)));
+                }
+                None => push_notice(&mut next, "Import: the run results hold no run (no \"info\")".to_string()),
+            },
+            Ok(_) => push_notice(&mut next, "Import: a run is under way; open the file when it has ended".to_string()),
+            Err(problem) => push_notice(&mut next, format!("Import: {problem}")),
+        },
         Action::FileFormatChosen(format) if state.editable(Field::Dataset) => {
             if format != next.files.format {
                 next.files = FilesView { format, status: FilesStatus::None };

@@ -9,7 +9,9 @@ use engine::space::Genotype;
 use nn::backend;
 use protocol::{CandidateReport, FromEngine, RunRequest, TrainingSettings};
 use ui::model::export::{csv_field, file_name, genotype_json, read_genotype, run_csv, run_json};
+use protocol::results::RunResults;
 use ui::model::run::RunView;
+use ui::model::state::{Action, AppState, reduce};
 use runner::Run;
 
 /// A finished two-candidate digits run as the page holds it.
@@ -85,6 +87,27 @@ fn the_run_json_round_trips_every_report() {
     assert_eq!(candidates, run.candidates.iter().map(|c| (**c).clone()).collect::<Vec<_>>());
     assert_eq!(document["generations"].as_array().map(Vec::len), Some(1));
     assert_eq!(document["info"]["run_id"], run.info.as_ref().unwrap().run_id);
+    let results = RunResults::read(&run_json(&run)).unwrap();
+    assert_eq!((results.candidates.len(), results.ended()), (run.candidates.len(), protocol::RunEnd::Completed));
+}
+
+#[test]
+fn exported_run_results_open_again_read_only_and_bad_files_get_a_notice() {
+    let run = finished_run();
+    let state = reduce(&AppState::default(), Action::RunImported(Ok(run_json(&run))));
+    assert_eq!(state.run.candidates, run.candidates, "every candidate comes back");
+    assert_eq!(state.run.generations, run.generations);
+    assert_eq!(state.run.status.key(), "completed");
+    assert!(state.notices.is_empty(), "{:?}", state.notices);
+    for (text, problem) in [
+        ("{", "not valid JSON"),
+        ("{\"format\": \"efficientnas-genotype\"}", "its \"format\" must be \"efficientnas-run\""),
+        ("{\"format\": \"efficientnas-run\", \"version\": 9}", "version 9; this page reads version 1"),
+    ] {
+        let refused = reduce(&state, Action::RunImported(Ok(text.into())));
+        assert_eq!(refused.run.candidates, run.candidates, "a bad file loses nothing shown");
+        assert!(refused.notices.last().is_some_and(|n| n.contains(problem)), "{problem}: {:?}", refused.notices);
+    }
 }
 
 #[test]
