@@ -1,0 +1,276 @@
+//! A search run as the page asks for it and the engine reports it: the request and its
+//! checked ranges, the run's settings as used, candidate and reference reports, progress, the end.
+
+use serde::{Deserialize, Serialize};
+
+use engine::hardware::Target;
+use engine::limits::Whole;
+use engine::problem::Origin;
+use engine::search::{CheapMetrics, Details, LatencySource, Objective, RecordStatus, SearchConfig};
+use engine::space::{InputShape, SpaceConfig};
+use engine::tabular::Nb201Dataset;
+
+use crate::*;
+
+/// The dataset a run evaluates candidates on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DatasetChoice {
+    /// The built-in MNIST digits (10,000 real 28x28 digits).
+    Digits,
+    /// The built-in procedural 32x32 RGB set, generated from the run's seed.
+    Procedural {
+        /// Images to generate.
+        images: u32,
+    },
+    /// NAS-Bench-201 looked up in its table: no training, instant.
+    Nb201 {
+        /// Which of its datasets.
+        dataset: Nb201Dataset,
+    },
+    /// The user's own files, as last loaded into the worker with [`ToEngine::LoadDataset`].
+    Files,
+}
+
+/// How candidates are trained in a run on a real dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainingSettings {
+    /// Steps for a candidate trained from scratch.
+    pub steps: u32,
+    /// Steps for a child that inherited weights.
+    pub fine_tune_steps: u32,
+    /// Whether children inherit their parents' trained weights.
+    pub inheritance: bool,
+    /// Images per step.
+    pub batch_size: u32,
+    /// Peak learning rate (SGD with momentum, warm-up and cosine decay).
+    pub learning_rate: f64,
+    /// Fraction of the dataset held out for validation.
+    pub valid_fraction: f64,
+    /// Timed inference runs per candidate on this device (0: no measurement).
+    pub latency_runs: u32,
+    /// Train the hand-designed reference architectures (VGG-, ResNet- and MobileNet-like in the
+    /// run's space) first, to draw beside the candidates.
+    pub references: bool,
+}
+
+impl Default for TrainingSettings {
+    fn default() -> Self {
+        TrainingSettings {
+            steps: 120,
+            fine_tune_steps: 40,
+            inheritance: true,
+            batch_size: 64,
+            learning_rate: 0.05,
+            valid_fraction: 0.1,
+            latency_runs: 10,
+            references: true,
+        }
+    }
+}
+
+/// Training steps allowed, from scratch and fine-tuning.
+pub const TRAINING_STEPS: Whole = Whole::new(1, 100_000);
+/// Batch sizes allowed.
+pub const BATCH_SIZE: Whole = Whole::new(1, 1024);
+/// Validation fractions allowed (both ends excluded).
+pub const VALID_FRACTION_RANGE: (f64, f64) = (0.0, 0.9);
+/// The largest learning rate allowed (any above 0 up to it).
+pub const MAX_LEARNING_RATE: f64 = 10.0;
+/// Timed inference runs allowed per candidate.
+pub const LATENCY_RUNS: Whole = Whole::new(0, 200);
+/// Images the procedural dataset may have.
+pub const PROCEDURAL_IMAGES: Whole = Whole::new(100, 50_000);
+/// Images of the procedural dataset unless the user says otherwise.
+pub const DEFAULT_PROCEDURAL_IMAGES: u32 = 2000;
+
+/// The learning rates allowed, in words.
+pub fn learning_rate_allowed() -> String {
+    format!("above 0, at most {MAX_LEARNING_RATE}")
+}
+
+impl TrainingSettings {
+    /// Checks every field, naming the first one out of range.
+    pub fn check(&self) -> Result<(), RequestError> {
+        whole("steps", self.steps, TRAINING_STEPS)?;
+        whole("fine_tune_steps", self.fine_tune_steps, TRAINING_STEPS)?;
+        whole("batch_size", self.batch_size, BATCH_SIZE)?;
+        whole("latency_runs", self.latency_runs, LATENCY_RUNS)?;
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= MAX_LEARNING_RATE) {
+            return Err(RequestError::OutOfRange {
+                field: "learning_rate",
+                value: self.learning_rate.to_string(),
+                allowed: learning_rate_allowed(),
+            });
+        }
+        let (low, high) = VALID_FRACTION_RANGE;
+        if !(self.valid_fraction > low && self.valid_fraction < high) {
+            return Err(RequestError::OutOfRange {
+                field: "valid_fraction",
+                value: self.valid_fraction.to_string(),
+                allowed: format!("between {low} and {high}"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Everything a search run needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// A name for the run, chosen by the page (used to store and reopen it).
+    pub run_id: String,
+    /// The dataset.
+    pub dataset: DatasetChoice,
+    /// The architecture space (ignored in NAS-Bench-201 mode; its input shape and class count
+    /// are taken from the dataset).
+    pub space: SpaceConfig,
+    /// Strategy, objectives, constraints, target, budget and seed.
+    pub search: SearchConfig,
+    /// Training of candidates (ignored in NAS-Bench-201 mode).
+    pub training: TrainingSettings,
+    /// Train and evaluate this genotype (canonical text) alone instead of searching.
+    #[serde(default)]
+    pub genotype: Option<String>,
+}
+
+impl RunRequest {
+    /// The default run: NSGA-II on the built-in digits with error, latency and params.
+    pub fn default_digits() -> RunRequest {
+        let mut space = SpaceConfig::for_input(InputShape::DIGITS, 10);
+        space.stem_width = 8;
+        space.cell_widths = vec![vec![8, 16], vec![16, 32], vec![32, 48]];
+        space.max_layers = 3;
+        space.schedule.stage2_at = 2;
+        space.schedule.stage3_at = 4;
+        RunRequest {
+            run_id: "run".into(),
+            dataset: DatasetChoice::Digits,
+            space,
+            search: SearchConfig { population: 8, generations: 6, seed: 2026, ..SearchConfig::default() },
+            training: TrainingSettings::default(),
+            genotype: None,
+        }
+    }
+
+    /// Checks the dataset and training settings (the space and search settings are checked by
+    /// the engine's own `check`s).
+    pub fn check(&self) -> Result<(), RequestError> {
+        if let DatasetChoice::Procedural { images } = self.dataset {
+            whole("procedural images", images, PROCEDURAL_IMAGES)?;
+        }
+        self.training.check()
+    }
+}
+
+/// What the worker says about a run that has started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The run.
+    pub run_id: String,
+    /// The dataset's name.
+    pub dataset: String,
+    /// Images in the dataset (0 in NAS-Bench-201 mode).
+    pub images: u32,
+    /// Images held out for validation.
+    pub valid_images: u32,
+    /// Objectives in order.
+    pub objectives: Vec<Objective>,
+    /// Generations the run will make (the initial population is generation 0).
+    pub generations: u32,
+    /// Candidates per generation.
+    pub population: u32,
+    /// NAS-Bench-201 mode: candidates are looked up, not trained.
+    pub tabular: bool,
+    /// The architecture space as used (input and classes from the dataset); none in
+    /// NAS-Bench-201 mode.
+    pub space: Option<SpaceConfig>,
+    /// The hardware target of the latency and energy objectives.
+    pub target: Target,
+    /// Where the latency objective comes from.
+    #[serde(default)]
+    pub latency: LatencySource,
+}
+
+/// One scored candidate, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateReport {
+    /// Sequential number within the run.
+    pub candidate_id: u32,
+    /// The generation that proposed it.
+    pub generation: u32,
+    /// Its architecture id.
+    pub id: String,
+    /// Its canonical text.
+    pub text: String,
+    /// How it was made (sampled, crossover, mutation kinds).
+    pub origin: Vec<Origin>,
+    /// Ids of its parents, the main one first.
+    pub parents: Vec<String>,
+    /// Metrics known before training.
+    pub cheap: CheapMetrics,
+    /// Objective values in the run's order.
+    #[serde(with = "engine::serde_float::vec")]
+    pub objectives: Vec<f64>,
+    /// Constraint violation (0: feasible).
+    pub violation: f64,
+    /// How its fitness came about.
+    pub status: RecordStatus,
+    /// Validation error, when evaluated.
+    pub error: Option<f64>,
+    /// Extra figures of the evaluation (accuracies, steps, training time, inherited parameters).
+    pub details: Details,
+    /// Training loss per step (empty when not trained).
+    pub losses: Vec<f32>,
+    /// Inference latency measured on this device, batch 1.
+    pub measured_latency: Option<LatencyMeasurement>,
+    /// Parameters inherited from parents.
+    pub inherited_params: u64,
+}
+
+impl CandidateReport {
+    /// Whether it satisfies every constraint and did not fail.
+    pub fn feasible(&self) -> bool {
+        self.violation <= 0.0
+    }
+}
+
+/// A hand-designed reference architecture, scored like a candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceReport {
+    /// What it is modelled on (`VGG-like`, ...).
+    pub name: String,
+    /// Its scores; `candidate_id` numbers the references of the run from 0.
+    pub report: CandidateReport,
+}
+
+/// Training progress of the candidate in training (throttled by the worker).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingProgress {
+    /// The candidate.
+    pub candidate_id: u32,
+    /// Its canonical text.
+    pub text: String,
+    /// Steps taken.
+    pub step: u32,
+    /// Steps in its budget.
+    pub steps: u32,
+    /// Latest loss.
+    pub loss: f32,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunEnd {
+    /// Its budget is spent.
+    Completed,
+    /// The user stopped it.
+    Stopped,
+    /// It could not go on; what is recorded is kept.
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
