@@ -1,0 +1,304 @@
+//! A search in the worker: started or resumed from its saved checkpoint, driven one candidate
+//! at a time with a yield between steps (so Pause, Step and Stop are heard), saved as it goes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use burn::tensor::Device;
+use gloo::timers::future::TimeoutFuture;
+
+use nn::data::Dataset;
+use engine::tabular::Nb201Table;
+use protocol::{BackendReport, DatasetChoice, FromEngine, RunEnd, RunRequest, TrainingProgress};
+use storage::{Db, SnapshotWrite};
+use protocol::saved::{Checkpoint, SavedRun, events_to_save};
+use runner::{Advance, Run, RunError};
+
+use crate::*;
+
+/// What the page has asked of the running search.
+#[derive(Debug, Default)]
+pub(crate) struct Flags {
+    pub(crate) paused: bool,
+    /// Pause when the current generation completes.
+    pub(crate) step: bool,
+    pub(crate) stop: bool,
+}
+
+/// Seconds of work, pauses excluded.
+pub(crate) struct ActiveClock {
+    pub(crate) banked_s: f64,
+    pub(crate) since: Option<web_time::Instant>,
+}
+
+impl ActiveClock {
+    /// Running, after `banked_s` seconds of earlier work.
+    fn running(banked_s: f64) -> Self {
+        ActiveClock { banked_s, since: Some(web_time::Instant::now()) }
+    }
+    fn elapsed_s(&self) -> f64 {
+        self.banked_s + self.since.map_or(0.0, |since| since.elapsed().as_secs_f64())
+    }
+    fn hold(&mut self) {
+        self.banked_s = self.elapsed_s();
+        self.since = None;
+    }
+    fn go(&mut self) {
+        self.since.get_or_insert_with(web_time::Instant::now);
+    }
+}
+
+/// Training-progress events are sent at most this often.
+pub(crate) const PROGRESS_EVERY_MS: u128 = 250;
+/// In tabular mode the loop yields to the event loop after this much work.
+pub(crate) const TABULAR_SLICE_MS: u128 = 8;
+
+/// Waits while the run is paused, telling the page once when it holds and when it goes on.
+/// Answers whether to go on (false once stopped).
+pub(crate) async fn hold_while_paused(flags: &RefCell<Flags>, clock: &RefCell<ActiveClock>, evaluations: u32) -> bool {
+    if flags.borrow().paused {
+        clock.borrow_mut().hold();
+        post(&FromEngine::RunPaused { evaluations });
+        while flags.borrow().paused {
+            TimeoutFuture::new(50).await;
+        }
+        clock.borrow_mut().go();
+        if !flags.borrow().stop {
+            post(&FromEngine::RunResumed);
+        }
+    }
+    !flags.borrow().stop
+}
+
+/// A new run, or a saved one to continue.
+pub(crate) enum Start {
+    New(Box<RunRequest>),
+    Resume(String),
+}
+
+pub(crate) async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
+    let Some(device) = claim_device(state, "starting the search") else { return };
+    let flags = Rc::new(RefCell::new(Flags::default()));
+    let (files, on_gpu) = {
+        let mut state = state.borrow_mut();
+        state.run = Some(flags.clone());
+        state.last_run = None;
+        (state.files.clone(), matches!(state.backend, Some(BackendReport::Webgpu { .. })))
+    };
+    match drive_search(start, device, files, on_gpu, &flags).await {
+        Ok((evaluations, end, seconds, run)) => {
+            // Kept for weight exports until the next run replaces it.
+            state.borrow_mut().last_run = run.map(Rc::new);
+            post(&FromEngine::RunFinished { end, evaluations, seconds });
+        }
+        // The run stays unfinished in storage; the page restarts the engine on the CPU and
+        // resumes it. This instance keeps the device claimed: it is about to be replaced.
+        Err(DeviceLost(reason)) => {
+            post(&FromEngine::Crashed { message: format!("the GPU failed under a candidate: {reason}") });
+            return;
+        }
+    }
+    let mut state = state.borrow_mut();
+    state.run = None;
+    state.busy = false;
+}
+
+/// The backend failed under a run on the GPU; the reason.
+pub(crate) struct DeviceLost(String);
+
+/// Saves a run as it goes: its record on start, its candidate and generation events with each
+/// checkpoint, its end. Storage failing is reported once; the search goes on unsaved.
+pub(crate) struct Saver {
+    pub(crate) db: Option<Db>,
+    pub(crate) saved: SavedRun,
+    pub(crate) next_event: u32,
+    pub(crate) pending: Vec<(String, String)>,
+}
+
+impl Saver {
+    /// Queues the events to save; with a checkpoint, writes them and the run record together
+    /// (waiting for the commit when `wait`).
+    async fn save(&mut self, events: &[FromEngine], checkpoint: Option<Result<Checkpoint, RunError>>, wait: bool) {
+        let run_id = self.saved.run_id.clone();
+        self.pending.extend(events_to_save(&run_id, &mut self.next_event, events));
+        match checkpoint {
+            Some(Ok(checkpoint)) => {
+                self.saved.checkpointed(&checkpoint);
+                self.flush(SnapshotWrite::Put(&checkpoint.snapshot), wait).await;
+            }
+            // The events are kept for the next checkpoint; the saved run resumes from the last good one.
+            Some(Err(problem)) => post(&error_reply("saving the run", format!("{problem}; the last checkpoint is kept"))),
+            None => {}
+        }
+    }
+
+    async fn flush(&mut self, snapshot: SnapshotWrite<'_>, wait: bool) {
+        let Some(db) = &self.db else { return };
+        let pending = std::mem::take(&mut self.pending);
+        let outcome = match db.write(&self.saved, snapshot, &pending) {
+            Ok(transaction) if wait => Db::commit(&transaction).await,
+            Ok(_) => Ok(()),
+            Err(problem) => Err(problem),
+        };
+        if let Err(problem) = outcome {
+            post(&error_reply("saving the run", format!("{problem}; the search goes on without saving")));
+            self.db = None;
+        }
+    }
+
+    async fn finish(&mut self, end: &RunEnd, evaluations: u32, seconds: f64) {
+        self.saved.finished(end.clone(), evaluations, seconds);
+        self.flush(SnapshotWrite::Delete, true).await;
+    }
+}
+
+/// What a run needs to start or continue: its request, the saved record and its checkpoint.
+pub(crate) async fn prepare(start: Start, db: Option<&Db>) -> Result<(RunRequest, Option<SavedRun>, Option<Checkpoint>), String> {
+    match start {
+        Start::New(request) => Ok((*request, None, None)),
+        Start::Resume(run_id) => {
+            let db = db.ok_or("the saved runs cannot be read in this browser")?;
+            let saved = match db.run(&run_id).await? {
+                Some(saved) if saved.status.resumable() => saved,
+                Some(_) => return Err(format!("run {run_id} has ended and cannot be continued")),
+                None => return Err(format!("there is no saved run {run_id}")),
+            };
+            let checkpoint = match saved.checkpoint {
+                Some(mark) => {
+                    let snapshot = db.snapshot(&run_id).await?.ok_or_else(|| format!("the checkpoint of run {run_id} is missing"))?;
+                    Some(mark.with_snapshot(snapshot))
+                }
+                None => None,
+            };
+            Ok((saved.request.clone(), Some(saved), checkpoint))
+        }
+    }
+}
+
+/// Runs a search to its end; returns the candidates scored, how it ended and its seconds of
+/// work, or that the GPU (`on_gpu`) failed under it.
+pub(crate) async fn drive_search(
+    start: Start,
+    device: Device,
+    files: Option<Dataset>,
+    on_gpu: bool,
+    flags: &RefCell<Flags>,
+) -> Result<(u32, RunEnd, f64, Option<Run>), DeviceLost> {
+    let failed = |message: String| Ok((0, RunEnd::Failed { message }, 0.0, None));
+    let db = match Db::open().await {
+        Ok(db) => Some(db),
+        Err(problem) => {
+            post(&error_reply("saving the run", format!("{problem}; the search runs without saving")));
+            None
+        }
+    };
+    let (request, saved, checkpoint) = match prepare(start, db.as_ref()).await {
+        Ok(prepared) => prepared,
+        Err(message) => return failed(message),
+    };
+    let table = match request.dataset {
+        DatasetChoice::Nb201 { .. } => match fetch_text(NB201_TABLE_URL).await {
+            Ok(text) => match Nb201Table::from_json(&text) {
+                Ok(table) => Some(table),
+                Err(error) => return failed(format!("{NB201_TABLE_URL}: {error}")),
+            },
+            Err(message) => return failed(message),
+        },
+        _ => None,
+    };
+    let dataset = match request.dataset {
+        DatasetChoice::Files => files,
+        DatasetChoice::Digits => match fetch_digits().await {
+            Ok(digits) => Some(digits),
+            Err(message) => return failed(message),
+        },
+        _ => None,
+    };
+    let run = match (&checkpoint, dataset) {
+        (Some(checkpoint), dataset) => Run::resume(&request, checkpoint, device, table, dataset),
+        (None, Some(dataset)) => Run::with_dataset(&request, device, dataset),
+        (None, None) => Run::new(&request, device, table),
+    };
+    let mut run = match run {
+        Ok(run) => run,
+        Err(error) => return failed(error.to_string()),
+    };
+    if on_gpu {
+        run.fail_over_on_backend_errors();
+    }
+    let resumed = saved.is_some();
+    let mut saved = saved.unwrap_or_else(|| SavedRun::started(request.clone(), run.info().clone(), js_sys::Date::now()));
+    saved.info = run.info().clone();
+    let (candidates, generations, references, seconds) =
+        checkpoint.as_ref().map_or((0, 0, 0, 0.0), |c| (c.candidates, c.generations, c.references, c.seconds));
+    let mut saver = Saver { db, next_event: saved.next_event(), saved, pending: Vec::new() };
+    saver.flush(SnapshotWrite::Keep, true).await;
+    if resumed {
+        post(&FromEngine::RunContinued { run_id: request.run_id.clone(), candidates, generations, references });
+    } else {
+        post(&FromEngine::RunStarted(run.info().clone()));
+    }
+    let clock = RefCell::new(ActiveClock::running(seconds));
+    let (evaluations, end) = drive_loop(&mut run, &mut saver, flags, &clock, candidates).await?;
+    let seconds = clock.borrow().elapsed_s();
+    saver.finish(&end, evaluations, seconds).await;
+    Ok((evaluations, end, seconds, Some(run)))
+}
+
+/// Advances the run until it ends or is stopped, posting and saving its events.
+pub(crate) async fn drive_loop(
+    run: &mut Run,
+    saver: &mut Saver,
+    flags: &RefCell<Flags>,
+    clock: &RefCell<ActiveClock>,
+    mut evaluations: u32,
+) -> Result<(u32, RunEnd), DeviceLost> {
+    let tabular = run.info().tabular;
+    let mut slice = web_time::Instant::now();
+    let mut last_progress: Option<web_time::Instant> = None;
+    loop {
+        if !tabular || slice.elapsed().as_millis() >= TABULAR_SLICE_MS {
+            TimeoutFuture::new(0).await;
+            slice = web_time::Instant::now();
+        }
+        if !hold_while_paused(flags, clock, evaluations).await {
+            return Ok((evaluations, RunEnd::Stopped));
+        }
+        let elapsed_s = clock.borrow().elapsed_s();
+        let hook = async |progress: TrainingProgress| {
+            if last_progress.is_none_or(|at| at.elapsed().as_millis() >= PROGRESS_EVERY_MS) {
+                post(&FromEngine::Training(progress));
+                last_progress = Some(web_time::Instant::now());
+            }
+            TimeoutFuture::new(0).await;
+            hold_while_paused(flags, clock, evaluations).await
+        };
+        let advance = run.advance(elapsed_s, hook).await;
+        let (events, finished) = match advance {
+            Advance::Scored(events) => (events, false),
+            Advance::Finished(events) => (events, true),
+            Advance::Interrupted => return Ok((evaluations, RunEnd::Stopped)),
+            Advance::DeviceLost(reason) => return Err(DeviceLost(reason)),
+        };
+        // Saved before the page hears of them: whatever the page has shown survives a reload.
+        let checkpoint = if run.checkpoint_due(&events) { Some(run.checkpoint(clock.borrow().elapsed_s())) } else { None };
+        saver.save(&events, checkpoint, !tabular).await;
+        for event in &events {
+            match event {
+                FromEngine::Candidate(_) => evaluations += 1,
+                FromEngine::Generation(_) => {
+                    let mut flags = flags.borrow_mut();
+                    if flags.step {
+                        flags.step = false;
+                        flags.paused = true;
+                    }
+                }
+                _ => {}
+            }
+            post(event);
+        }
+        if finished {
+            return Ok((evaluations, RunEnd::Completed));
+        }
+    }
+}
