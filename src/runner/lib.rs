@@ -26,25 +26,26 @@
 //! ```
 
 pub mod blocking;
+mod events;
 pub mod files;
+mod scoring;
+mod start;
 
-use burn::module::Module;
 use burn::tensor::Device;
 use thiserror::Error;
 
 use engine::problem::Origin;
-use engine::space::SpaceConfig;
-use engine::search::{ArchSpace, EvaluationRecord, Objective, Outcome, Search, SearchSpace};
+use engine::search::{ArchSpace, Outcome, Search};
 use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
-use nn::data::{Dataset, Split};
-use nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
-use nn::latency::{LatencyConfig, measure};
-use nn::train::{Budget, TrainConfig, TrainData};
-use protocol::{
-    CandidateReport, DatasetChoice, FromEngine, LatencyMeasurement, ReferenceReport, RunInfo, RunRequest, TrainingProgress,
-};
+use nn::evaluate::TrainingEvaluator;
+use nn::latency::LatencyConfig;
+use nn::train::TrainData;
+use protocol::{FromEngine, LatencyMeasurement, ReferenceReport, RunInfo, TrainingProgress};
 use engine::space::Genotype;
 use protocol::saved::Checkpoint;
+
+use events::*;
+use scoring::*;
 
 /// Why a run could not start.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -131,163 +132,6 @@ enum Alone {
 }
 
 impl Run {
-    /// Checks `request` and sets the run up on `device` (the table is needed in NAS-Bench-201 mode).
-    pub fn new(request: &RunRequest, device: Device, table: Option<Nb201Table>) -> Result<Run, RunError> {
-        Run::build(request, device, table, None)
-    }
-
-    /// As [`Self::new`] with the dataset already in hand: the user's files for
-    /// [`DatasetChoice::Files`], or the built-in digits as the worker fetched them.
-    pub fn with_dataset(request: &RunRequest, device: Device, dataset: Dataset) -> Result<Run, RunError> {
-        Run::build(request, device, None, Some(dataset))
-    }
-
-    fn build(request: &RunRequest, device: Device, table: Option<Nb201Table>, files: Option<Dataset>) -> Result<Run, RunError> {
-        request.check().map_err(|e| RunError::Settings(e.to_string()))?;
-        let config = request.search.clone().check().map_err(|e| RunError::Settings(e.to_string()))?;
-        let search_config = config.get().clone();
-        let info = |dataset: String, images: usize, valid_images: usize, space: Option<SpaceConfig>| RunInfo {
-            run_id: request.run_id.clone(),
-            dataset,
-            images: images as u32,
-            valid_images: valid_images as u32,
-            objectives: search_config.objectives.clone(),
-            generations: search_config.generations,
-            population: search_config.population,
-            tabular: space.is_none(),
-            space,
-            target: search_config.target,
-            latency: search_config.latency,
-        };
-        match &request.dataset {
-            DatasetChoice::Nb201 { .. } if request.genotype.is_some() => Err(RunError::Settings(
-                "an imported genotype is trained, so it needs a dataset to train on; NAS-Bench-201 only looks cells up".into(),
-            )),
-            DatasetChoice::Nb201 { dataset } => {
-                let table = table.ok_or(RunError::NoTable)?;
-                let search = Search::new(Nb201SearchSpace::new(*dataset, search_config.target), config);
-                let name = format!("NAS-Bench-201 ({})", dataset.name());
-                Ok(Run {
-                    kind: Kind::Tabular { search: Box::new(search), table: Box::new(table), dataset: *dataset },
-                    info: info(name, 0, 0, None),
-                    reported: Reported::default(),
-                    references: Vec::new(),
-                    references_done: 0,
-                    fail_over: false,
-                    alone: Alone::No,
-                })
-            }
-            choice => {
-                let dataset = match choice {
-                    DatasetChoice::Procedural { images } => Dataset::procedural(*images as usize, request.search.seed),
-                    DatasetChoice::Files => files.ok_or(RunError::NoFiles)?,
-                    _ => match files {
-                        Some(digits) => digits,
-                        None => Dataset::builtin_digits().map_err(|e| RunError::Dataset(e.to_string()))?,
-                    },
-                };
-                let mut space_config = request.space.clone();
-                space_config.input = dataset.shape();
-                space_config.classes = dataset.classes() as u32;
-                let space = ArchSpace::new(space_config.clone(), search_config.target)
-                    .map_err(|e| RunError::Settings(format!("search space: {e}")))?;
-                let t = &request.training;
-                let split = Split::new(dataset.len(), t.valid_fraction, request.search.seed);
-                let (images, valid_images) = (dataset.len(), split.valid.len());
-                let name = dataset.name().to_string();
-                let train = TrainConfig::new()
-                    .with_budget(Budget::Steps(t.steps))
-                    .with_batch_size(t.batch_size as usize)
-                    .with_learning_rate(t.learning_rate)
-                    .with_seed(request.search.seed);
-                let evaluator = TrainingEvaluator::new(
-                    space.space().clone(),
-                    EvaluatorConfig::new(train, t.fine_tune_steps, t.inheritance),
-                    device.clone(),
-                );
-                let latency = LatencyConfig { warmup: 2, runs: t.latency_runs, batch: 1 };
-                let alone = match &request.genotype {
-                    Some(text) => {
-                        let genotype = Genotype::parse(text).map_err(|e| RunError::Settings(format!("imported genotype: {e}")))?;
-                        space
-                            .space()
-                            .check_contains(&genotype)
-                            .map_err(|e| RunError::Settings(format!("imported genotype {text:?} is not in this space: {e}")))?;
-                        Alone::Pending(genotype)
-                    }
-                    None => Alone::No,
-                };
-                let searching = matches!(alone, Alone::No);
-                // References are trained like candidates: a run that trains no candidate (only
-                // cheap objectives) trains none either.
-                let trains = search_config.objectives.contains(&Objective::Error);
-                let references = if t.references && searching && trains { space.space().references() } else { Vec::new() };
-                let mut info = info(name, images, valid_images, Some(space_config));
-                if !searching {
-                    (info.generations, info.population) = (1, 1);
-                }
-                Ok(Run {
-                    kind: Kind::Arch {
-                        search: Box::new(Search::new(space, config)),
-                        evaluator: Box::new(evaluator),
-                        data: Box::new(TrainData::new(dataset, split)),
-                        latency,
-                        device,
-                    },
-                    info,
-                    reported: Reported::default(),
-                    references,
-                    references_done: 0,
-                    fail_over: false,
-                    alone,
-                })
-            }
-        }
-    }
-
-    /// Continues a run from `checkpoint`, made by [`Self::checkpoint`] of a run of the same
-    /// `request`. The engine goes on exactly where it was; candidates trained before the
-    /// checkpoint keep their scores, but their weights are gone, so children of them train from
-    /// scratch instead of inheriting.
-    pub fn resume(
-        request: &RunRequest,
-        checkpoint: &Checkpoint,
-        device: Device,
-        table: Option<Nb201Table>,
-        dataset: Option<Dataset>,
-    ) -> Result<Run, RunError> {
-        let mut run = Run::build(request, device, table, dataset)?;
-        let bad = |e: serde_json::Error| RunError::Checkpoint(e.to_string());
-        match &mut run.kind {
-            Kind::Arch { search, .. } => {
-                let snapshot = serde_json::from_str(&checkpoint.snapshot).map_err(bad)?;
-                **search = Search::restore(search.space().clone(), snapshot).map_err(RunError::Checkpoint)?;
-            }
-            Kind::Tabular { search, .. } => {
-                let snapshot = serde_json::from_str(&checkpoint.snapshot).map_err(bad)?;
-                **search = Search::restore(search.space().clone(), snapshot).map_err(RunError::Checkpoint)?;
-            }
-        }
-        let (config, records, reports) = match &run.kind {
-            Kind::Arch { search, .. } => (search.config().clone(), search.records().len(), search.reports().len()),
-            Kind::Tabular { search, .. } => (search.config().clone(), search.records().len(), search.reports().len()),
-        };
-        if config != *request.search.clone().check().map_err(|e| RunError::Settings(e.to_string()))?.get() {
-            return Err(RunError::Checkpoint("it was made by a run with other search settings".into()));
-        }
-        if (records as u32, reports as u32) != (checkpoint.candidates, checkpoint.generations) {
-            return Err(RunError::Checkpoint(format!(
-                "it says {} candidates and {} generations but holds {records} and {reports}",
-                checkpoint.candidates, checkpoint.generations
-            )));
-        }
-        run.reported = Reported { records, generations: reports };
-        let done = (checkpoint.references as usize).min(run.references.len());
-        run.references.drain(..done);
-        run.references_done = done as u32;
-        Ok(run)
-    }
-
     /// The engine's state now, to continue from later; `seconds` is the run's time of work.
     pub fn checkpoint(&self, seconds: f64) -> Result<Checkpoint, RunError> {
         let (snapshot, candidates, generations) = match &self.kind {
@@ -408,178 +252,5 @@ impl Run {
                 Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, Some(extras)))
             }
         }
-    }
-}
-
-/// Trains and times an architecture outside the search (a reference, or an imported genotype
-/// evaluated alone) and scores it with the run's objectives and constraints, numbered `number`
-/// with `origin`; or the [`Advance`] that stopped it (interrupted, or the device lost).
-#[allow(clippy::too_many_arguments)]
-async fn score_outside(
-    search: &Search<ArchSpace>,
-    evaluator: &mut TrainingEvaluator,
-    data: &TrainData,
-    latency: &LatencyConfig,
-    device: &Device,
-    input: engine::space::InputShape,
-    genotype: Genotype,
-    number: u32,
-    origin: Origin,
-    fail_over: bool,
-    between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
-) -> Result<CandidateReport, Advance> {
-    let candidate = engine::search::Candidate {
-        candidate_id: number,
-        generation: 0,
-        cheap: search.space().cheap(&genotype),
-        id: genotype.arch_id(),
-        text: genotype.to_text(),
-        solution: genotype,
-        parents: Vec::new(),
-    };
-    let (outcome, extras, backend_failed) =
-        train_and_time(&candidate, evaluator, data, latency, device, input, between_steps).await.ok_or(Advance::Interrupted)?;
-    if let (true, Outcome::Failed { reason }) = (backend_failed && fail_over, &outcome) {
-        return Err(Advance::DeviceLost(reason.clone()));
-    }
-    let (cheap, assessed) = search.assess_outside(&candidate.solution, outcome);
-    let record = EvaluationRecord {
-        candidate_id: number,
-        generation: 0,
-        id: candidate.id,
-        text: candidate.text,
-        origin: vec![origin],
-        parents: Vec::new(),
-        cheap,
-        fitness: assessed.fitness,
-        status: assessed.status,
-        error: assessed.error,
-        details: assessed.details,
-        solution: candidate.solution,
-    };
-    Ok(report(&record, extras))
-}
-
-/// Trains `candidate` (the hook hears every step; `None` when it interrupts) and times the
-/// trained model on `device`: the outcome and what the record does not carry.
-async fn train_and_time(
-    candidate: &engine::search::Candidate<Genotype>,
-    evaluator: &mut TrainingEvaluator,
-    data: &TrainData,
-    latency: &LatencyConfig,
-    device: &Device,
-    input: engine::space::InputShape,
-    between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
-) -> Option<(Outcome, Extras, bool)> {
-    let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
-    let hook = async |step: nn::evaluate::StepProgress| {
-        let progress = TrainingProgress { candidate_id, text: text.clone(), step: step.step, steps: step.steps, loss: step.loss };
-        between_steps(progress).await
-    };
-    let evaluated = evaluator.evaluate_with(candidate, data, hook).await.ok()?;
-    let mut outcome = evaluated.outcome;
-    let mut backend_failed = evaluated.backend_failed;
-    let mut measured_latency = None;
-    if latency.runs > 0
-        && matches!(outcome, Outcome::Evaluated { .. })
-        && let Some(model) = evaluator.trained_model(&candidate.id)
-    {
-        match measure(&model.valid(), input, latency, device).await {
-            Ok(measured) => {
-                // The latency objective reads it when the run measures latency here.
-                if let Outcome::Evaluated { details, .. } = &mut outcome {
-                    details.measured_latency_ms = Some(measured.median_ms);
-                }
-                measured_latency = Some(measured);
-            }
-            Err(error) => {
-                outcome = Outcome::Failed { reason: format!("timing its inference: {error}") };
-                backend_failed = true;
-            }
-        }
-    }
-    let extras = Extras {
-        id: candidate.id.clone(),
-        losses: evaluated.report.losses,
-        measured_latency,
-        inherited_params: evaluated.inheritance.inherited_params as u64,
-    };
-    Some((outcome, extras, backend_failed))
-}
-
-/// Records `outcome` and returns the events of every record made since the last report.
-fn record<P: SearchSpace>(
-    search: &mut Search<P>,
-    id: &str,
-    outcome: Outcome,
-    reported: &mut Reported,
-    extras: Option<Extras>,
-) -> Vec<FromEngine> {
-    match search.record(id, outcome) {
-        // The generation it completed, if any, is among the search's reports: drained too.
-        Ok(_) => drain(search, reported, extras),
-        // The id came from this search's own `next_candidate`, so this is a broken invariant,
-        // reported rather than panicking.
-        Err(error) => vec![FromEngine::Error(protocol::EngineError {
-            context: "recording a candidate".into(),
-            message: error.to_string(),
-        })],
-    }
-}
-
-/// The last reports of a search that has ended, and why it ended early if it did.
-fn finish<P: SearchSpace>(search: &Search<P>, reported: &mut Reported) -> Vec<FromEngine>
-where
-    P::Solution: Clone,
-{
-    let mut events = drain(search, reported, None);
-    events.extend(search.fault().map(|fault| FromEngine::Error(protocol::EngineError::new("running the search", fault.to_string()))));
-    events
-}
-
-/// How many of the search's records and generation summaries the page has been told of.
-#[derive(Debug, Clone, Copy, Default)]
-struct Reported {
-    records: usize,
-    generations: usize,
-}
-
-/// Events for the records and generation summaries made since `reported`, in the order they
-/// happened: a generation's summary after its candidates and before the next generation's.
-/// (Cheap candidates and whole generations can be settled inside one `next_candidate`.)
-fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut Reported, mut extras: Option<Extras>) -> Vec<FromEngine> {
-    let records = search.records().get(reported.records..).unwrap_or_default();
-    let summaries = search.reports().get(reported.generations..).unwrap_or_default();
-    *reported = Reported { records: search.records().len(), generations: search.reports().len() };
-    let mut summaries = summaries.iter().peekable();
-    let mut events = Vec::new();
-    for r in records {
-        while let Some(summary) = summaries.next_if(|s| s.generation < r.generation) {
-            events.push(FromEngine::Generation(summary.clone()));
-        }
-        let mine = extras.take_if(|e| e.id == r.id).unwrap_or_default();
-        events.push(FromEngine::Candidate(report(r, mine)));
-    }
-    events.extend(summaries.cloned().map(FromEngine::Generation));
-    events
-}
-
-fn report<S>(r: &EvaluationRecord<S>, extras: Extras) -> CandidateReport {
-    CandidateReport {
-        candidate_id: r.candidate_id,
-        generation: r.generation,
-        id: r.id.clone(),
-        text: r.text.clone(),
-        origin: r.origin.clone(),
-        parents: r.parents.clone(),
-        cheap: r.cheap,
-        objectives: r.fitness.objectives.clone(),
-        violation: r.fitness.violation,
-        status: r.status.clone(),
-        error: r.error,
-        details: r.details.clone(),
-        losses: extras.losses,
-        measured_latency: extras.measured_latency,
-        inherited_params: extras.inherited_params,
     }
 }

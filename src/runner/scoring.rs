@@ -1,0 +1,111 @@
+//! Scoring one architecture: trained (with the between-steps hook) and timed on the run's device,
+//! inside the search or outside it (references, an imported genotype).
+
+use burn::module::Module;
+use burn::tensor::Device;
+
+use engine::problem::Origin;
+use engine::search::{ArchSpace, EvaluationRecord, Outcome, Search, SearchSpace};
+use nn::evaluate::TrainingEvaluator;
+use nn::latency::{LatencyConfig, measure};
+use nn::train::TrainData;
+use protocol::{CandidateReport, TrainingProgress};
+use engine::space::Genotype;
+
+use crate::*;
+
+/// Trains and times an architecture outside the search (a reference, or an imported genotype
+/// evaluated alone) and scores it with the run's objectives and constraints, numbered `number`
+/// with `origin`; or the [`Advance`] that stopped it (interrupted, or the device lost).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn score_outside(
+    search: &Search<ArchSpace>,
+    evaluator: &mut TrainingEvaluator,
+    data: &TrainData,
+    latency: &LatencyConfig,
+    device: &Device,
+    input: engine::space::InputShape,
+    genotype: Genotype,
+    number: u32,
+    origin: Origin,
+    fail_over: bool,
+    between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
+) -> Result<CandidateReport, Advance> {
+    let candidate = engine::search::Candidate {
+        candidate_id: number,
+        generation: 0,
+        cheap: search.space().cheap(&genotype),
+        id: genotype.arch_id(),
+        text: genotype.to_text(),
+        solution: genotype,
+        parents: Vec::new(),
+    };
+    let (outcome, extras, backend_failed) =
+        train_and_time(&candidate, evaluator, data, latency, device, input, between_steps).await.ok_or(Advance::Interrupted)?;
+    if let (true, Outcome::Failed { reason }) = (backend_failed && fail_over, &outcome) {
+        return Err(Advance::DeviceLost(reason.clone()));
+    }
+    let (cheap, assessed) = search.assess_outside(&candidate.solution, outcome);
+    let record = EvaluationRecord {
+        candidate_id: number,
+        generation: 0,
+        id: candidate.id,
+        text: candidate.text,
+        origin: vec![origin],
+        parents: Vec::new(),
+        cheap,
+        fitness: assessed.fitness,
+        status: assessed.status,
+        error: assessed.error,
+        details: assessed.details,
+        solution: candidate.solution,
+    };
+    Ok(report(&record, extras))
+}
+
+/// Trains `candidate` (the hook hears every step; `None` when it interrupts) and times the
+/// trained model on `device`: the outcome and what the record does not carry.
+pub(crate) async fn train_and_time(
+    candidate: &engine::search::Candidate<Genotype>,
+    evaluator: &mut TrainingEvaluator,
+    data: &TrainData,
+    latency: &LatencyConfig,
+    device: &Device,
+    input: engine::space::InputShape,
+    between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
+) -> Option<(Outcome, Extras, bool)> {
+    let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
+    let hook = async |step: nn::evaluate::StepProgress| {
+        let progress = TrainingProgress { candidate_id, text: text.clone(), step: step.step, steps: step.steps, loss: step.loss };
+        between_steps(progress).await
+    };
+    let evaluated = evaluator.evaluate_with(candidate, data, hook).await.ok()?;
+    let mut outcome = evaluated.outcome;
+    let mut backend_failed = evaluated.backend_failed;
+    let mut measured_latency = None;
+    if latency.runs > 0
+        && matches!(outcome, Outcome::Evaluated { .. })
+        && let Some(model) = evaluator.trained_model(&candidate.id)
+    {
+        match measure(&model.valid(), input, latency, device).await {
+            Ok(measured) => {
+                // The latency objective reads it when the run measures latency here.
+                if let Outcome::Evaluated { details, .. } = &mut outcome {
+                    details.measured_latency_ms = Some(measured.median_ms);
+                }
+                measured_latency = Some(measured);
+            }
+            Err(error) => {
+                outcome = Outcome::Failed { reason: format!("timing its inference: {error}") };
+                backend_failed = true;
+            }
+        }
+    }
+    let extras = Extras {
+        id: candidate.id.clone(),
+        losses: evaluated.report.losses,
+        measured_latency,
+        inherited_params: evaluated.inheritance.inherited_params as u64,
+    };
+    Some((outcome, extras, backend_failed))
+}
