@@ -1,0 +1,74 @@
+//! `cli bench moo | nb201 | generation | w1 | inheritance | latency`: benchmarks that print a table
+//! and write JSON. They report figures; they assert nothing.
+
+mod moo;
+mod nb201;
+mod training;
+
+use serde_json::{Value, json};
+
+use crate::{Args, CliError};
+use engine::stats::Sorted;
+
+use moo::*;
+use nb201::*;
+use training::*;
+
+pub(crate) const PYMOO_REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/reference/pymoo_reference.json");
+pub(crate) const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/nb201/nb201_12ep.json");
+
+pub(crate) const HELP: &str = "\
+usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
+       cli bench nb201 [--seeds N] [--budgets 50,100,200] [--dataset cifar10] [--out FILE]
+       cli bench generation [--repeats N] [--out FILE]
+       cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
+       cli bench latency [--runs 9] [--device cpu|gpu|auto] [--out FILE]
+       cli bench inheritance [--population 8] [--generations 5] [--steps 150] [--fine-tune-steps 40]
+                             [--fine-tune-lr-scale 0.2] [--seed 1] [--device cpu|gpu|auto] [--out FILE]
+--device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
+JSON goes to target/bench/<name>.json unless --out is given.";
+
+/// Dispatches `bench <name>`.
+pub fn bench(raw: &[String]) -> Result<(), CliError> {
+    let rest = raw.get(1..).unwrap_or_default();
+    match raw.first().map(String::as_str) {
+        Some("moo") => moo(&Args::parse(rest, &["seeds", "reference", "out"], &[])?),
+        Some("nb201") => nb201(&Args::parse(rest, &["seeds", "budgets", "dataset", "out"], &[])?),
+        Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
+        Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
+        Some("latency") => latency(&Args::parse(rest, &["runs", "device", "out"], &[])?),
+        Some("inheritance") => inheritance(&Args::parse(
+            rest,
+            &["population", "generations", "steps", "fine-tune-steps", "fine-tune-lr-scale", "seed", "device", "out"],
+            &[],
+        )?),
+        Some("--help") => {
+            println!("{HELP}");
+            Ok(())
+        }
+        _ => Err(CliError::Usage(HELP.into())),
+    }
+}
+
+/// Median, quartiles, 90th percentile, extremes, mean and standard deviation; nulls without values.
+pub(crate) fn stats(values: &[f64]) -> Value {
+    let Some(sorted) = Sorted::new(values.to_vec()) else {
+        return json!({ "n": 0 });
+    };
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    json!({
+        "median": sorted.median(), "q1": sorted.quantile(0.25), "q3": sorted.quantile(0.75), "p90": sorted.quantile(0.9),
+        "min": sorted.min(), "max": sorted.max(), "mean": mean, "std": std, "n": values.len(),
+    })
+}
+
+pub(crate) fn number(value: &Value, key: &str) -> f64 {
+    value[key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// The device named by `--device` (default cpu).
+pub(crate) fn device(args: &Args) -> Result<nn::backend::NativeDevice, CliError> {
+    nn::backend::native(args.value("device").unwrap_or("cpu")).map_err(|e| CliError::Usage(format!("--device: {e}")))
+}
