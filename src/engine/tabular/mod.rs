@@ -19,15 +19,16 @@
 //! assert_eq!(cost.params, 129_306);
 //! ```
 
-use rand::RngExt;
+mod cost;
+mod space;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::cost::{BYTES_PER_VALUE, ComputeKind, Cost, LayerCost, Location, Shape, conv_layer};
-use crate::hardware::{DeviceProfile, Roofline, Target};
-use crate::problem::Problem;
-use crate::rng::EngineRng;
-use crate::search::{CheapMetrics, Details, Outcome, Search, SearchSpace};
+use crate::search::{Details, Outcome, Search};
+
+pub use cost::*;
+pub use space::*;
 
 /// Number of architectures in NAS-Bench-201.
 pub const NB201_ARCHS: usize = 15_625;
@@ -264,187 +265,5 @@ impl Nb201Table {
     /// Every architecture's accuracies on a dataset, in index order.
     pub fn accuracies(&self, dataset: Nb201Dataset) -> &[Nb201Accuracy] {
         &self.accuracy[dataset as usize]
-    }
-}
-
-/// The NAS-Bench-201 space as a [`Problem`]: uniform sampling, mutation of one edge to another
-/// op (as in the NAS-Bench-201 paper's evolution baseline), uniform crossover of edges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Nb201Space;
-
-impl Problem for Nb201Space {
-    type Solution = Nb201Arch;
-
-    fn sample(&self, _generation: u32, rng: &mut EngineRng) -> Nb201Arch {
-        Nb201Arch(std::array::from_fn(|_| rng.random_range(0..5u8)))
-    }
-
-    fn crossover(&self, a: &Nb201Arch, b: &Nb201Arch, _generation: u32, rng: &mut EngineRng) -> (Nb201Arch, Nb201Arch, &'static str) {
-        let (mut x, mut y) = (*a, *b);
-        for e in 0..6 {
-            if rng.random_bool(0.5) {
-                std::mem::swap(&mut x.0[e], &mut y.0[e]);
-            }
-        }
-        (x, y, "uniform_edges")
-    }
-
-    fn mutate(&self, arch: &Nb201Arch, _generation: u32, rng: &mut EngineRng) -> (Nb201Arch, &'static str) {
-        let mut child = *arch;
-        let edge = rng.random_range(0..6);
-        let shift = rng.random_range(1..5u8);
-        child.0[edge] = (child.0[edge] + shift) % 5;
-        (child, "change_edge_op")
-    }
-
-    fn id(&self, arch: &Nb201Arch) -> String {
-        arch.codes()
-    }
-}
-
-/// The NAS-Bench-201 space on a dataset and a hardware target.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Nb201SearchSpace {
-    dataset: Nb201Dataset,
-    model: Roofline,
-    bounds: CheapMetrics,
-}
-
-impl Nb201SearchSpace {
-    /// The NB201 space for `dataset`, latency and energy predicted for `target`.
-    pub fn new(dataset: Nb201Dataset, target: Target) -> Self {
-        let model = Roofline::new(DeviceProfile::builtin(target));
-        // The all-3×3-convolution cell is the largest in every metric.
-        let bounds = CheapMetrics::from_cost(&nb201_cost(&Nb201Arch([3; 6]), dataset), &model);
-        Nb201SearchSpace { dataset, model, bounds }
-    }
-
-    /// The dataset.
-    pub fn dataset(&self) -> Nb201Dataset {
-        self.dataset
-    }
-}
-
-impl Problem for Nb201SearchSpace {
-    type Solution = Nb201Arch;
-
-    fn sample(&self, generation: u32, rng: &mut EngineRng) -> Nb201Arch {
-        Nb201Space.sample(generation, rng)
-    }
-
-    fn crossover(&self, a: &Nb201Arch, b: &Nb201Arch, generation: u32, rng: &mut EngineRng) -> (Nb201Arch, Nb201Arch, &'static str) {
-        Nb201Space.crossover(a, b, generation, rng)
-    }
-
-    fn mutate(&self, arch: &Nb201Arch, generation: u32, rng: &mut EngineRng) -> (Nb201Arch, &'static str) {
-        Nb201Space.mutate(arch, generation, rng)
-    }
-
-    fn id(&self, arch: &Nb201Arch) -> String {
-        Nb201Space.id(arch)
-    }
-}
-
-impl SearchSpace for Nb201SearchSpace {
-    fn cheap(&self, arch: &Nb201Arch) -> CheapMetrics {
-        CheapMetrics::from_cost(&nb201_cost(arch, self.dataset), &self.model)
-    }
-
-    fn describe(&self, arch: &Nb201Arch) -> String {
-        arch.to_string()
-    }
-
-    /// Every op code was checked when the arch was read, so every arch lies in the space.
-    fn contains(&self, _arch: &Nb201Arch) -> Result<(), String> {
-        Ok(())
-    }
-
-    fn bounds(&self) -> CheapMetrics {
-        self.bounds
-    }
-}
-
-/// Per-layer cost of the NAS-Bench-201 network for `dataset` (ResNet-style skeleton: stem
-/// conv3x3 3→16 + BN; 3 stages of 5 cells at 16, 32, 64 channels; between stages a basic block
-/// — ReLU-conv3x3(stride 2)-BN, ReLU-conv3x3-BN, shortcut 2×2 average pool + conv1x1 — ; final
-/// BN + ReLU, global pool, linear). Cell edges: `nor_conv_kxk` = ReLU-conv-BN, `avg_pool_3x3`
-/// stride 1, `skip_connect` identity, `none` nothing; a node with several inputs adds them.
-/// MACs count convolutions and the classifier including its bias (the table's convention).
-pub fn nb201_cost(arch: &Nb201Arch, dataset: Nb201Dataset) -> Cost {
-    let size = dataset.input_size();
-    let mut layers = Vec::new();
-    let image = Shape { channels: 3, height: size, width: size };
-    let stem = Shape { channels: 16, ..image };
-    layers.push(conv_layer(Location::Stem, "stem", image, stem, 3, 2));
-    let mut node_shape = stem;
-    for stage in 0..3usize {
-        if stage > 0 {
-            let out = Shape {
-                channels: node_shape.channels * 2,
-                height: node_shape.height / 2,
-                width: node_shape.width / 2,
-            };
-            layers.push(conv_layer(Location::Entry { cell: stage * 6 }, "reduce_a", node_shape, out, 3, 2));
-            layers.push(conv_layer(Location::Entry { cell: stage * 6 }, "reduce_b", out, out, 3, 2));
-            layers.push(conv_layer(Location::Entry { cell: stage * 6 }, "reduce_shortcut", node_shape, out, 1, 0));
-            node_shape = out;
-        }
-        for cell in 0..5usize {
-            let cell_index = stage * 6 + 1 + cell;
-            for (e, &code) in arch.0.iter().enumerate() {
-                let location = Location::Layer { cell: cell_index, layer: e };
-                match code {
-                    2 => layers.push(conv_layer(location, "nor_conv_1x1", node_shape, node_shape, 1, 2)),
-                    3 => layers.push(conv_layer(location, "nor_conv_3x3", node_shape, node_shape, 3, 2)),
-                    4 => layers.push(memory_op(location, "avg_pool_3x3", ComputeKind::Pool, node_shape, 2)),
-                    _ => {}
-                }
-            }
-            for target in 1..4 {
-                let inputs = (0..6).filter(|&e| EDGE_TARGET[e] == target && arch.0[e] != 0).count() as u64;
-                if inputs > 1 {
-                    let location = Location::Layer { cell: cell_index, layer: 6 + target };
-                    layers.push(memory_op(location, "add", ComputeKind::Identity, node_shape, inputs + 1));
-                }
-            }
-        }
-    }
-    let features = u64::from(node_shape.channels);
-    let classes = u64::from(dataset.classes());
-    layers.push(LayerCost {
-        params: 2 * features,
-        buffers: 2 * features,
-        ..memory_op(Location::Head, "last_bn", ComputeKind::Identity, node_shape, 2)
-    });
-    layers.push(LayerCost {
-        location: Location::Head,
-        label: "classifier".into(),
-        kind: ComputeKind::Linear,
-        input: node_shape,
-        output: Shape { channels: dataset.classes(), height: 1, width: 1 },
-        params: features * classes + classes,
-        buffers: 0,
-        macs: features * classes + classes,
-        activation_bytes: BYTES_PER_VALUE * (node_shape.elements() + features + classes),
-        bytes_moved: BYTES_PER_VALUE * (features * classes + classes + node_shape.elements() + features + classes),
-        kernels: 2,
-    });
-    Cost::from_layers(layers)
-}
-
-/// A parameter-free op that touches `tensors` tensors of `shape` (reads and writes).
-fn memory_op(location: Location, label: &str, kind: ComputeKind, shape: Shape, tensors: u64) -> LayerCost {
-    LayerCost {
-        location,
-        label: label.into(),
-        kind,
-        input: shape,
-        output: shape,
-        params: 0,
-        buffers: 0,
-        macs: 0,
-        activation_bytes: BYTES_PER_VALUE * tensors * shape.elements(),
-        bytes_moved: BYTES_PER_VALUE * tensors * shape.elements(),
-        kernels: 1,
     }
 }
