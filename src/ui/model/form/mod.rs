@@ -1,0 +1,306 @@
+//! The search configuration as the page edits it: every number as typed, choices as values.
+//! [`RunForm::to_request`] turns it into a [`RunRequest`] or says, per field, what is wrong and
+//! what is allowed; the engine's own checks run too, so the page refuses exactly what the
+//! engine would.
+//!
+//! ```
+//! use ui::model::form::{Field, RunForm};
+//! use protocol::RunRequest;
+//! let mut form = RunForm::from_request(&RunRequest::default_digits());
+//! assert!(form.to_request().is_ok());
+//! form.set(Field::Population, "1");
+//! let errors = form.to_request().unwrap_err();
+//! assert!(errors[&Field::Population].contains("2 to 1000"), "{}", errors[&Field::Population]);
+//! ```
+
+mod field;
+
+use std::collections::BTreeMap;
+
+use engine::hardware::Target;
+use engine::limits::Whole;
+use engine::search::{LatencySource, Objective, StrategyKind};
+use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
+use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, MAX_LEARNING_RATE, RunRequest, TrainingSettings, learning_rate_allowed};
+
+pub use field::*;
+
+/// The form's contents.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunForm {
+    /// The dataset.
+    pub dataset: DatasetKind,
+    /// The strategy.
+    pub strategy: StrategyKind,
+    /// The objectives, kept in [`Objective`] order.
+    pub objectives: Vec<Objective>,
+    /// The hardware target.
+    pub target: Target,
+    /// Where the latency objective comes from.
+    pub latency: LatencySource,
+    /// Weight inheritance.
+    pub inheritance: bool,
+    /// Reference architectures trained first.
+    pub references: bool,
+    /// Ops switched off.
+    pub disabled_ops: Vec<Op>,
+    /// Every typed field as typed.
+    pub text: BTreeMap<Field, String>,
+}
+
+/// What is wrong, per field.
+pub type FormErrors = BTreeMap<Field, String>;
+
+/// The fields typed as text.
+pub const TEXT_FIELDS: [Field; 17] = [
+    Field::ProceduralImages,
+    Field::MaxLatency,
+    Field::MaxParams,
+    Field::MaxMacs,
+    Field::Population,
+    Field::Generations,
+    Field::Steps,
+    Field::FineTuneSteps,
+    Field::BatchSize,
+    Field::LearningRate,
+    Field::LatencyRuns,
+    Field::Stage2At,
+    Field::Stage3At,
+    Field::CellWidths,
+    Field::MinLayers,
+    Field::MaxLayers,
+    Field::Seed,
+];
+
+impl Default for RunForm {
+    fn default() -> Self {
+        RunForm::from_request(&RunRequest::default_digits())
+    }
+}
+
+fn widths_text(widths: &[Vec<u32>]) -> String {
+    widths
+        .iter()
+        .map(|cell| cell.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// Reads `8,16 | 16,32` as cell widths.
+pub fn parse_widths(text: &str) -> Result<Vec<Vec<u32>>, String> {
+    text.split('|')
+        .map(|cell| {
+            cell.split(',')
+                .map(|w| w.trim().parse::<u32>().map_err(|_| format!("{:?} is not a whole number", w.trim())))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect()
+}
+
+impl RunForm {
+    /// The form showing `request`.
+    pub fn from_request(request: &RunRequest) -> RunForm {
+        let s = &request.search;
+        let t = &request.training;
+        let sp = &request.space;
+        let (dataset, images) = match request.dataset {
+            DatasetChoice::Digits => (DatasetKind::Digits, DEFAULT_PROCEDURAL_IMAGES),
+            DatasetChoice::Procedural { images } => (DatasetKind::Procedural, images),
+            DatasetChoice::Nb201 { dataset } => (DatasetKind::Nb201(dataset), DEFAULT_PROCEDURAL_IMAGES),
+            DatasetChoice::Files => (DatasetKind::Files, DEFAULT_PROCEDURAL_IMAGES),
+        };
+        let optional = |value: Option<String>| value.unwrap_or_default();
+        let text = BTreeMap::from([
+            (Field::ProceduralImages, images.to_string()),
+            (Field::MaxLatency, optional(s.constraints.max_latency_ms.map(|v| v.to_string()))),
+            (Field::MaxParams, optional(s.constraints.max_params.map(|v| v.to_string()))),
+            (Field::MaxMacs, optional(s.constraints.max_macs.map(|v| v.to_string()))),
+            (Field::Population, s.population.to_string()),
+            (Field::Generations, s.generations.to_string()),
+            (Field::Steps, t.steps.to_string()),
+            (Field::FineTuneSteps, t.fine_tune_steps.to_string()),
+            (Field::BatchSize, t.batch_size.to_string()),
+            (Field::LearningRate, t.learning_rate.to_string()),
+            (Field::LatencyRuns, t.latency_runs.to_string()),
+            (Field::Stage2At, sp.schedule.stage2_at.to_string()),
+            (Field::Stage3At, sp.schedule.stage3_at.to_string()),
+            (Field::CellWidths, widths_text(&sp.cell_widths)),
+            (Field::MinLayers, sp.min_layers.to_string()),
+            (Field::MaxLayers, sp.max_layers.to_string()),
+            (Field::Seed, s.seed.to_string()),
+        ]);
+        let mut objectives = s.objectives.clone();
+        objectives.sort();
+        RunForm {
+            dataset,
+            strategy: s.strategy,
+            objectives,
+            target: s.target,
+            latency: s.latency,
+            inheritance: t.inheritance,
+            references: t.references,
+            disabled_ops: sp.schedule.disabled.clone(),
+            text,
+        }
+    }
+
+    /// The text of `field`.
+    pub fn get(&self, field: Field) -> &str {
+        self.text.get(&field).map_or("", String::as_str)
+    }
+
+    /// Sets the text of `field`.
+    pub fn set(&mut self, field: Field, value: &str) {
+        self.text.insert(field, value.to_string());
+    }
+
+    /// Adds or removes an objective.
+    pub fn toggle_objective(&mut self, objective: Objective) {
+        if let Some(at) = self.objectives.iter().position(|o| *o == objective) {
+            self.objectives.remove(at);
+        } else {
+            self.objectives.push(objective);
+            self.objectives.sort();
+        }
+    }
+
+    /// Switches an op on or off.
+    pub fn toggle_op(&mut self, op: Op) {
+        if let Some(at) = self.disabled_ops.iter().position(|o| *o == op) {
+            self.disabled_ops.remove(at);
+        } else {
+            self.disabled_ops.push(op);
+            self.disabled_ops.sort_by_key(|o| Op::ALL.iter().position(|a| a == o));
+        }
+    }
+
+    /// The request the form describes, or what is wrong with each field.
+    pub fn to_request(&self) -> Result<RunRequest, FormErrors> {
+        let mut errors = FormErrors::new();
+        let mut whole = |field: Field| -> u64 {
+            let text = self.get(field).trim();
+            let range = field.range().unwrap_or(Whole::new(0, u64::MAX));
+            match text.parse::<u64>() {
+                Ok(v) if range.contains(v) => v,
+                _ => {
+                    errors.insert(field, format!("{text:?} is not allowed: a whole number from {range}"));
+                    range.low
+                }
+            }
+        };
+        // Every range fits a u32 but the seed's.
+        let mut small = |field: Field| u32::try_from(whole(field)).unwrap_or(u32::MAX);
+        let images = small(Field::ProceduralImages);
+        let population = small(Field::Population);
+        let generations = small(Field::Generations);
+        let steps = small(Field::Steps);
+        let fine_tune_steps = small(Field::FineTuneSteps);
+        let batch_size = small(Field::BatchSize);
+        let latency_runs = small(Field::LatencyRuns);
+        let stage2_at = small(Field::Stage2At);
+        let stage3_at = small(Field::Stage3At);
+        let min_layers = small(Field::MinLayers);
+        let max_layers = small(Field::MaxLayers);
+        let seed = whole(Field::Seed);
+        let mut optional = |field: Field, allowed: &str| -> Option<f64> {
+            let text = self.get(field).trim();
+            if text.is_empty() {
+                return None;
+            }
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() && v > 0.0 => Some(v),
+                _ => {
+                    errors.insert(field, format!("{text:?} is not allowed: {allowed}, or empty for no limit"));
+                    None
+                }
+            }
+        };
+        let max_latency_ms = optional(Field::MaxLatency, "a positive number of milliseconds");
+        let max_params = optional(Field::MaxParams, "a positive whole number").map(|v| v.round() as u64);
+        let max_macs = optional(Field::MaxMacs, "a positive whole number").map(|v| v.round() as u64);
+        let learning_rate = match self.get(Field::LearningRate).trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_LEARNING_RATE => v,
+            _ => {
+                errors.insert(
+                    Field::LearningRate,
+                    format!("{:?} is not allowed: a number {}", self.get(Field::LearningRate), learning_rate_allowed()),
+                );
+                0.05
+            }
+        };
+        let cell_widths = parse_widths(self.get(Field::CellWidths)).unwrap_or_else(|problem| {
+            errors.insert(Field::CellWidths, format!("{problem}; write widths per cell like 8,16 | 16,32"));
+            vec![vec![8]]
+        });
+        let defaults = RunRequest::default_digits();
+        let (dataset, input) = match self.dataset {
+            DatasetKind::Digits => (DatasetChoice::Digits, InputShape::DIGITS),
+            DatasetKind::Procedural => (DatasetChoice::Procedural { images }, InputShape::RGB32),
+            DatasetKind::Nb201(dataset) => (DatasetChoice::Nb201 { dataset }, InputShape::RGB32),
+            // The worker takes the shape and classes from the files it read.
+            DatasetKind::Files => (DatasetChoice::Files, InputShape::RGB32),
+        };
+        let mut space = SpaceConfig { input, classes: 10, cell_widths, min_layers, max_layers, ..defaults.space };
+        space.schedule.stage2_at = stage2_at;
+        space.schedule.stage3_at = stage3_at;
+        space.schedule.disabled = self.disabled_ops.clone();
+        let mut search = defaults.search;
+        search.strategy = self.strategy;
+        search.objectives = self.objectives.clone();
+        search.target = self.target;
+        // Nothing is timed in NAS-Bench-201 mode: latency is the prediction there.
+        search.latency = if self.dataset.tabular() { LatencySource::Predicted } else { self.latency };
+        search.population = population;
+        search.tournament = search.tournament.min(population);
+        search.generations = generations;
+        search.seed = seed;
+        search.constraints.max_latency_ms = max_latency_ms;
+        search.constraints.max_params = max_params;
+        search.constraints.max_macs = max_macs;
+        let training = TrainingSettings {
+            steps,
+            fine_tune_steps,
+            inheritance: self.inheritance,
+            references: self.references,
+            batch_size,
+            learning_rate,
+            latency_runs,
+            ..TrainingSettings::default()
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if let Err(error) = search.clone().check() {
+            let field = match error.field.as_str() {
+                "objectives" => Field::Objectives,
+                "population" | "tournament" => Field::Population,
+                "generations" => Field::Generations,
+                "constraints.max_latency_ms" => Field::MaxLatency,
+                "constraints.max_params" => Field::MaxParams,
+                "constraints.max_macs" => Field::MaxMacs,
+                _ => Field::Strategy,
+            };
+            errors.insert(field, error.to_string());
+        }
+        if !self.dataset.tabular()
+            && let Err(error) = space.check()
+        {
+            let field = match &error {
+                SpaceError::Config { field, .. } => match field.as_str() {
+                    "min_layers" => Field::MinLayers,
+                    "max_layers" => Field::MaxLayers,
+                    "schedule.stage2_at" => Field::Stage2At,
+                    "schedule.stage3_at" => Field::Stage3At,
+                    "schedule.disabled" => Field::Ops,
+                    _ => Field::CellWidths,
+                },
+                _ => Field::CellWidths,
+            };
+            errors.insert(field, error.to_string());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(RunRequest { run_id: String::new(), dataset, space, search, training, genotype: None })
+    }
+}
