@@ -1,0 +1,309 @@
+//! The reducer: the state after an action, and what the page must do in answer to an engine
+//! message.
+
+use protocol::results::RunResults;
+use protocol::saved::SavedStatus;
+use protocol::{BackendPreference, BackendReport, FromEngine, PROTOCOL_VERSION, RunEnd};
+
+use crate::model::form::Field;
+use crate::model::link::decode;
+use crate::model::run::{RunStatus, RunView};
+use crate::model::saved;
+
+use super::*;
+
+/// The state after `action`. An engine message that calls for a [`FollowUp`] leaves it in
+/// [`AppState::pending`] under a new number.
+pub fn reduce(state: &AppState, action: Action) -> AppState {
+    let mut next = state.clone();
+    match action {
+        Action::Engine(messages) => {
+            for message in messages {
+                let follow = follow_up(&next, &message);
+                let restarting = matches!(follow, Some(FollowUp::RestartOnCpu(_)));
+                if let Some(follow) = follow {
+                    let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
+                    next.pending = Some((number, follow));
+                }
+                apply_engine_message(&mut next, message, restarting);
+            }
+        }
+        Action::WorkerFailed(message) => stop_engine(&mut next, message.clone(), message),
+        Action::RestartingOnCpu(reason) => {
+            next.engine = EngineStatus::Starting;
+            next.backend = None;
+            next.check = CheckView::default();
+            next.forced_cpu_reason = Some(reason);
+        }
+        Action::StepsEdited(text) => next.steps_input = text,
+        Action::SeedEdited(text) => next.seed_input = text,
+        Action::CheckRequested => {
+            if let Some(request) = state.check_request().ok().filter(|_| state.can_check()) {
+                next.check = CheckView { running: true, steps_total: request.steps, ..CheckView::default() };
+            }
+        }
+        Action::DismissNotice(index) => {
+            if index < next.notices.len() {
+                next.notices.remove(index);
+            }
+        }
+        Action::FormEdited(field, text) if state.editable(field) => next.form.set(field, &text),
+        Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
+        Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
+        Action::TargetChosen(target) if state.editable(Field::Target) => next.form.target = target,
+        Action::LatencyChosen(source) if state.editable(Field::Latency) => next.form.latency = source,
+        Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
+        Action::OpToggled(op) if state.editable(Field::Ops) => next.form.toggle_op(op),
+        Action::InheritanceSet(on) if state.editable(Field::Inheritance) => next.form.inheritance = on,
+        Action::ReferencesSet(on) if state.editable(Field::References) => next.form.references = on,
+        Action::FormEdited(..)
+        | Action::DatasetChosen(_)
+        | Action::StrategyChosen(_)
+        | Action::TargetChosen(_)
+        | Action::LatencyChosen(_)
+        | Action::ObjectiveToggled(_)
+        | Action::OpToggled(_)
+        | Action::InheritanceSet(_)
+        | Action::ReferencesSet(_) => {}
+        Action::SearchRequested | Action::ImportedTrainingRequested => {
+            let allowed = match action {
+                Action::SearchRequested => state.can_search(),
+                _ => state.can_train_imported(),
+            };
+            if allowed {
+                next.run = RunView { status: RunStatus::Starting, ..RunView::default() };
+                next.selected = None;
+                next.axes = (0, 1.min(next.form.objectives.len().saturating_sub(1)));
+            }
+        }
+        Action::ImportEdited(text) => next.import_text = text,
+        Action::ControlRequested(_) => {}
+        Action::Select(index) => next.selected = index.filter(|&i| i < next.run.candidates.len()),
+        Action::AxisX(index) => next.axes.0 = index,
+        Action::AxisY(index) => next.axes.1 = index,
+        Action::SortBy(key) => {
+            next.table.descending = next.table.sort == key && !next.table.descending;
+            next.table.sort = key;
+        }
+        Action::LinkOpened(fragment) => {
+            if !fragment.trim_start_matches('#').is_empty() {
+                match decode(&fragment) {
+                    Ok(lesson) => {
+                        next.form = lesson.form;
+                        next.hidden = lesson.hidden;
+                        next.locked = lesson.locked;
+                    }
+                    Err(problem) => push_notice(
+                        &mut next,
+                        format!("This lesson link cannot be used: {problem}. The default settings are shown instead."),
+                    ),
+                }
+            }
+        }
+        Action::HideToggled(field) => toggle(&mut next.hidden, field),
+        Action::LockToggled(field) => toggle(&mut next.locked, field),
+        Action::FrontOnly(on) => next.table.front_only = on,
+        Action::FeasibleOnly(on) => next.table.feasible_only = on,
+        Action::SavedListed(runs) => {
+            let (entries, problems) = saved::entries(&runs);
+            let active = state.active_run_id().map(str::to_string);
+            next.saved = entries.into_iter().filter(|e| Some(&e.run_id) != active.as_ref()).collect();
+            next.resume_offer = next
+                .saved
+                .iter()
+                .find(|e| e.unfinished && Some(&e.run_id) != next.offer_dismissed.as_ref())
+                .cloned();
+            for problem in problems {
+                push_notice(&mut next, problem);
+            }
+        }
+        Action::SavedOpened { run, events, resume } => {
+            if state.can_open_saved() && (!resume || state.can_resume()) {
+                let status = match (&run.status, resume) {
+                    (_, true) => RunStatus::Starting,
+                    (SavedStatus::Finished { end }, false) => RunStatus::Finished(end.clone()),
+                    (SavedStatus::Unfinished, false) => RunStatus::Finished(RunEnd::Stopped),
+                };
+                next.run = RunView::restored(run.info.clone(), &events, status, (!resume).then_some(run.seconds));
+                next.selected = None;
+                next.axes = (0, 1.min(run.info.objectives.len().saturating_sub(1)));
+                next.resume_offer = None;
+                if resume {
+                    next.saved.retain(|e| e.run_id != run.run_id);
+                }
+            }
+        }
+        Action::SavedDeleted(run_id) => {
+            next.saved.retain(|e| e.run_id != run_id);
+            if next.resume_offer.as_ref().is_some_and(|e| e.run_id == run_id) {
+                next.resume_offer = None;
+            }
+        }
+        Action::ResumeOfferDismissed => {
+            next.offer_dismissed = next.resume_offer.take().map(|e| e.run_id);
+        }
+        Action::StorageFailed(problem) => push_notice(&mut next, format!("Saved runs: {problem}")),
+        Action::ExportFailed(problem) => push_notice(&mut next, format!("Export: {problem}")),
+        Action::RunImported(text) => match text.and_then(|text| RunResults::read(&text)) {
+            Ok(results) if state.can_open_saved() => match results.info.clone() {
+                Some(info) => {
+                    let objectives = info.objectives.len();
+                    next.run = RunView::restored(info, &results.events(), RunStatus::Finished(results.ended()), results.seconds);
+                    next.selected = None;
+                    next.axes = (0, 1.min(objectives.saturating_sub(1)));
+                }
+                None => push_notice(&mut next, "Import: the run results hold no run (no \"info\")".to_string()),
+            },
+            Ok(_) => push_notice(&mut next, "Import: a run is under way; open the file when it has ended".to_string()),
+            Err(problem) => push_notice(&mut next, format!("Import: {problem}")),
+        },
+        Action::FileFormatChosen(format) if state.editable(Field::Dataset) => {
+            if format != next.files.format {
+                next.files = FilesView { format, status: FilesStatus::None };
+            }
+        }
+        Action::FileFormatChosen(_) => {}
+        Action::FilesChosen { files, bytes } => next.files.status = FilesStatus::Reading { files, bytes },
+        Action::FilesUnreadable(problem) => next.files.status = FilesStatus::Refused(problem),
+    }
+    next
+}
+
+/// Applies one engine message; `restarting` says the page will restart the engine on the CPU
+/// in answer to it.
+pub(crate) fn apply_engine_message(next: &mut AppState, message: FromEngine, restarting: bool) {
+    if matches!(message, FromEngine::RunFinished { .. }) {
+        next.saved_changes += 1;
+    }
+    if next.run.apply(&message) {
+        if let FromEngine::RunFinished { end: protocol::RunEnd::Failed { message }, .. } = &message {
+            push_notice(next, format!("The search stopped: {message}"));
+        }
+        return;
+    }
+    match message {
+        FromEngine::Booted { .. } => next.engine = EngineStatus::Starting,
+        FromEngine::Ready { backend } => {
+            next.engine = EngineStatus::Ready;
+            next.backend = Some(backend);
+            next.resume_after_restart = None;
+        }
+        FromEngine::CheckStarted { steps, parameters } => {
+            next.check = CheckView { running: true, steps_total: steps, parameters, ..CheckView::default() };
+        }
+        FromEngine::CheckStep(step) => next.check.steps.push(step),
+        FromEngine::DatasetLoaded(summary) => next.files.status = FilesStatus::Loaded(summary),
+        FromEngine::DatasetRefused { message } => next.files.status = FilesStatus::Refused(message),
+        FromEngine::CheckFinished(summary) => {
+            next.check.running = false;
+            next.check.summary = Some(summary);
+        }
+        FromEngine::Error(error) => {
+            next.check.running = false;
+            if next.run.status == RunStatus::Starting {
+                next.run.status = RunStatus::Idle;
+            }
+            push_notice(next, format!("Error while {}: {}", error.context, error.message));
+        }
+        FromEngine::Crashed { message } => {
+            let run_id = next.run.info.as_ref().map(|info| info.run_id.clone());
+            match run_id.filter(|_| next.run.status.active()) {
+                // The GPU failed under a run: it goes on from its checkpoint on the CPU.
+                Some(run_id) if restarting => {
+                    next.run.status = RunStatus::Starting;
+                    next.run.training = None;
+                    next.resume_after_restart = Some(run_id);
+                }
+                Some(_) => {
+                    next.run.status = RunStatus::Finished(protocol::RunEnd::Failed { message: crash_summary(&message) });
+                }
+                None => {}
+            }
+            let notice = format!("The engine stopped: {message}");
+            stop_engine(next, message, notice);
+        }
+        _ => {}
+    }
+}
+
+/// Marks the engine failed and tells the user, unless it has already failed: a dying worker
+/// reports its panic, then traps, then may fail again on callbacks; only the first counts.
+pub(crate) fn stop_engine(next: &mut AppState, reason: String, notice: String) {
+    if !matches!(next.engine, EngineStatus::Failed(_)) {
+        next.engine = EngineStatus::Failed(reason);
+        next.check.running = false;
+        push_notice(next, notice);
+    }
+}
+
+pub(crate) fn toggle(fields: &mut Vec<Field>, field: Field) {
+    if let Some(at) = fields.iter().position(|f| *f == field) {
+        fields.remove(at);
+    } else {
+        fields.push(field);
+        fields.sort();
+    }
+}
+
+/// Longest crash summary, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 300;
+
+/// A panic report without its source location (`panicked at file:line:col:`), cut to
+/// [`MAX_SUMMARY_CHARS`]: what a banner can show.
+pub fn crash_summary(message: &str) -> String {
+    let message = match message.strip_prefix("panicked at ").and_then(|rest| rest.split_once('\n')) {
+        Some((_, what)) => what.trim(),
+        None => message.trim(),
+    };
+    cut(message, MAX_SUMMARY_CHARS)
+}
+
+pub(crate) fn cut(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// Most notices kept; older ones are dropped first.
+pub const MAX_NOTICES: usize = 4;
+/// Longest notice kept, in characters; longer ones are cut with an ellipsis.
+pub const MAX_NOTICE_CHARS: usize = 500;
+
+/// Adds a notice, cut to [`MAX_NOTICE_CHARS`], unless it repeats the newest one; keeps the
+/// newest [`MAX_NOTICES`].
+pub(crate) fn push_notice(next: &mut AppState, notice: String) {
+    let notice = cut(&notice, MAX_NOTICE_CHARS);
+    if next.notices.last() == Some(&notice) {
+        return;
+    }
+    next.notices.push(notice);
+    let excess = next.notices.len().saturating_sub(MAX_NOTICES);
+    next.notices.drain(..excess);
+}
+
+/// What the page must do in answer to `message`, given the state before it.
+///
+/// Only the first crash of an engine counts: a dying wasm instance may report several.
+/// A boot is answered with a hello (on the CPU once a WebGPU fault forced a restart); a crash on
+/// WebGPU restarts the engine on the CPU, but a crash on the CPU does not (it would only repeat).
+pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
+    match message {
+        FromEngine::Booted { protocol_version } if *protocol_version == PROTOCOL_VERSION => {
+            let preference = match &before.forced_cpu_reason {
+                Some(reason) => BackendPreference::Cpu { reason: reason.clone() },
+                None => BackendPreference::Auto,
+            };
+            Some(FollowUp::SendHello(preference))
+        }
+        FromEngine::Ready { .. } => before.resume_after_restart.clone().map(FollowUp::ResumeRun),
+        FromEngine::Crashed { .. } if matches!(before.engine, EngineStatus::Failed(_)) => None,
+        FromEngine::Crashed { message } => match (&before.backend, &before.forced_cpu_reason) {
+            (Some(BackendReport::Webgpu { .. }) | None, None) => {
+                Some(FollowUp::RestartOnCpu(format!("WebGPU failed: {}", crash_summary(message))))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
