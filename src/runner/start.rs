@@ -4,7 +4,7 @@
 use burn::tensor::Device;
 
 use engine::space::SpaceConfig;
-use engine::search::{ArchSpace, Objective, Search};
+use engine::search::{ArchSpace, Objective, Search, ValidSearchConfig};
 use engine::tabular::{Nb201SearchSpace, Nb201Table};
 use nn::data::{Dataset, Split};
 use nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
@@ -31,104 +31,54 @@ impl Run {
     pub(crate) fn build(request: &RunRequest, device: Device, table: Option<Nb201Table>, files: Option<Dataset>) -> Result<Run, RunError> {
         request.check().map_err(|e| RunError::Settings(e.to_string()))?;
         let config = request.search.clone().check().map_err(|e| RunError::Settings(e.to_string()))?;
-        let search_config = config.get().clone();
-        let info = |dataset: String, images: usize, valid_images: usize, space: Option<SpaceConfig>| RunInfo {
-            run_id: request.run_id.clone(),
-            dataset,
-            images: images as u32,
-            valid_images: valid_images as u32,
-            objectives: search_config.objectives.clone(),
-            generations: search_config.generations,
-            population: search_config.population,
-            tabular: space.is_none(),
-            space,
-            target: search_config.target,
-            latency: search_config.latency,
-        };
         match &request.dataset {
             DatasetChoice::Nb201 { .. } if request.genotype.is_some() => Err(RunError::Settings(
                 "an imported genotype is trained, so it needs a dataset to train on; NAS-Bench-201 only looks cells up".into(),
             )),
             DatasetChoice::Nb201 { dataset } => {
                 let table = table.ok_or(RunError::NoTable)?;
-                let search = Search::new(Nb201SearchSpace::new(*dataset, search_config.target), config);
                 let name = format!("NAS-Bench-201 ({})", dataset.name());
-                Ok(Run {
-                    kind: Kind::Tabular { search: Box::new(search), table: Box::new(table), dataset: *dataset },
-                    info: info(name, 0, 0, None),
-                    reported: Reported::default(),
-                    references: Vec::new(),
-                    references_done: 0,
-                    fail_over: false,
-                    alone: Alone::No,
-                })
+                let info = run_info(request, name, 0, 0, None);
+                let search = Search::new(Nb201SearchSpace::new(*dataset, config.get().target), config);
+                let kind = Kind::Tabular { search: Box::new(search), table: Box::new(table), dataset: *dataset };
+                Ok(Run::with(kind, info, Vec::new(), Alone::No))
             }
-            choice => {
-                let dataset = match choice {
-                    DatasetChoice::Procedural { images } => Dataset::procedural(*images as usize, request.search.seed),
-                    DatasetChoice::Files => files.ok_or(RunError::NoFiles)?,
-                    _ => match files {
-                        Some(digits) => digits,
-                        None => Dataset::builtin_digits().map_err(|e| RunError::Dataset(e.to_string()))?,
-                    },
-                };
-                let mut space_config = request.space.clone();
-                space_config.input = dataset.shape();
-                space_config.classes = dataset.classes() as u32;
-                let space = ArchSpace::new(space_config.clone(), search_config.target)
-                    .map_err(|e| RunError::Settings(format!("search space: {e}")))?;
-                let t = &request.training;
-                let split = Split::new(dataset.len(), t.valid_fraction, request.search.seed);
-                let (images, valid_images) = (dataset.len(), split.valid.len());
-                let name = dataset.name().to_string();
-                let train = TrainConfig::new()
-                    .with_budget(Budget::Steps(t.steps))
-                    .with_batch_size(t.batch_size as usize)
-                    .with_learning_rate(t.learning_rate)
-                    .with_seed(request.search.seed);
-                let evaluator = TrainingEvaluator::new(
-                    space.space().clone(),
-                    EvaluatorConfig::new(train, t.fine_tune_steps, t.inheritance),
-                    device.clone(),
-                );
-                let latency = LatencyConfig { warmup: 2, runs: t.latency_runs, batch: 1 };
-                let alone = match &request.genotype {
-                    Some(text) => {
-                        let genotype = Genotype::parse(text).map_err(|e| RunError::Settings(format!("imported genotype: {e}")))?;
-                        space
-                            .space()
-                            .check_contains(&genotype)
-                            .map_err(|e| RunError::Settings(format!("imported genotype {text:?} is not in this space: {e}")))?;
-                        Alone::Pending(genotype)
-                    }
-                    None => Alone::No,
-                };
-                let searching = matches!(alone, Alone::No);
-                // References are trained like candidates: a run that trains no candidate (only
-                // cheap objectives) trains none either.
-                let trains = search_config.objectives.contains(&Objective::Error);
-                let references = if t.references && searching && trains { space.space().references() } else { Vec::new() };
-                let mut info = info(name, images, valid_images, Some(space_config));
-                if !searching {
-                    (info.generations, info.population) = (1, 1);
-                }
-                Ok(Run {
-                    kind: Kind::Arch {
-                        search: Box::new(Search::new(space, config)),
-                        evaluator: Box::new(evaluator),
-                        data: Box::new(TrainData::new(dataset, split)),
-                        latency,
-                        device,
-                    },
-                    info,
-                    reported: Reported::default(),
-                    references,
-                    references_done: 0,
-                    fail_over: false,
-                    alone,
-                })
-            }
+            _ => Run::build_arch(request, config, device, dataset_of(request, files)?),
         }
+    }
+
+    /// A run in the architecture space, trained on `dataset`.
+    fn build_arch(request: &RunRequest, config: ValidSearchConfig, device: Device, dataset: Dataset) -> Result<Run, RunError> {
+        let mut space_config = request.space.clone();
+        space_config.input = dataset.shape();
+        space_config.classes = dataset.classes() as u32;
+        let space =
+            ArchSpace::new(space_config.clone(), config.get().target).map_err(|e| RunError::Settings(format!("search space: {e}")))?;
+        let t = &request.training;
+        let split = Split::new(dataset.len(), t.valid_fraction, request.search.seed);
+        let mut info = run_info(request, dataset.name().to_string(), dataset.len(), split.valid.len(), Some(space_config));
+        let alone = imported(request, &space)?;
+        let searching = matches!(alone, Alone::No);
+        // References are trained like candidates: a run that trains no candidate (only cheap
+        // objectives) trains none either.
+        let trains = config.get().objectives.contains(&Objective::Error);
+        let references = if t.references && searching && trains { space.space().references() } else { Vec::new() };
+        if !searching {
+            (info.generations, info.population) = (1, 1);
+        }
+        let kind = Kind::Arch {
+            evaluator: Box::new(evaluator(request, &space, &device)),
+            search: Box::new(Search::new(space, config)),
+            data: Box::new(TrainData::new(dataset, split)),
+            latency: LatencyConfig { warmup: 2, runs: t.latency_runs, batch: 1 },
+            device,
+        };
+        Ok(Run::with(kind, info, references, alone))
+    }
+
+    /// A run of `kind` that has reported nothing yet.
+    fn with(kind: Kind, info: RunInfo, references: Vec<(&'static str, Genotype)>, alone: Alone) -> Run {
+        Run { kind, info, reported: Reported::default(), references, references_done: 0, fail_over: false, alone }
     }
 
     /// Continues a run from `checkpoint`, made by [`Self::checkpoint`] of a run of the same
@@ -173,4 +123,55 @@ impl Run {
         run.references_done = done as u32;
         Ok(run)
     }
+}
+
+/// What the page is told of the run at its start.
+fn run_info(request: &RunRequest, dataset: String, images: usize, valid_images: usize, space: Option<SpaceConfig>) -> RunInfo {
+    let search = &request.search;
+    RunInfo {
+        run_id: request.run_id.clone(),
+        dataset,
+        images: images as u32,
+        valid_images: valid_images as u32,
+        objectives: search.objectives.clone(),
+        generations: search.generations,
+        population: search.population,
+        tabular: space.is_none(),
+        space,
+        target: search.target,
+        latency: search.latency,
+    }
+}
+
+/// The images a run in the architecture space trains on: the procedural set, the user's files,
+/// or the built-in digits (as fetched beside the page, or read from `www/` natively).
+fn dataset_of(request: &RunRequest, files: Option<Dataset>) -> Result<Dataset, RunError> {
+    match (&request.dataset, files) {
+        (DatasetChoice::Procedural { images }, _) => Ok(Dataset::procedural(*images as usize, request.search.seed)),
+        (DatasetChoice::Files, files) => files.ok_or(RunError::NoFiles),
+        (_, Some(digits)) => Ok(digits),
+        (_, None) => Dataset::builtin_digits().map_err(|e| RunError::Dataset(e.to_string())),
+    }
+}
+
+/// The genotype the request imports to train alone, checked against the space; or a search.
+fn imported(request: &RunRequest, space: &ArchSpace) -> Result<Alone, RunError> {
+    let Some(text) = &request.genotype else { return Ok(Alone::No) };
+    let genotype = Genotype::parse(text).map_err(|e| RunError::Settings(format!("imported genotype: {e}")))?;
+    space
+        .space()
+        .check_contains(&genotype)
+        .map_err(|e| RunError::Settings(format!("imported genotype {text:?} is not in this space: {e}")))?;
+    Ok(Alone::Pending(genotype))
+}
+
+/// The evaluator that trains the run's candidates as the request says.
+fn evaluator(request: &RunRequest, space: &ArchSpace, device: &Device) -> TrainingEvaluator {
+    let t = &request.training;
+    let train = TrainConfig::new()
+        .with_budget(Budget::Steps(t.steps))
+        .with_batch_size(t.batch_size as usize)
+        .with_learning_rate(t.learning_rate)
+        .with_seed(request.search.seed);
+    TrainingEvaluator::new(space.space().clone(), EvaluatorConfig::new(train, t.fine_tune_steps, t.inheritance), device.clone())
 }

@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand::seq::{IndexedRandom, SliceRandom};
 use serde::{Deserialize, Serialize};
 
-use super::{Cell, Genotype, Layer, Space, Stage};
+use super::{Cell, Genotype, Layer, Op, Space, Stage};
 
 /// Probability that a candidate skip input is drawn when sampling a layer.
 const SKIP_PROBABILITY: f64 = 0.25;
@@ -97,25 +97,10 @@ impl Space {
     pub fn mutate(&self, genotype: &Genotype, stage: Stage, rng: &mut impl rand::Rng) -> Mutated {
         let config = self.config();
         let ops = config.schedule.open_ops(stage);
-        let mut kinds = Vec::new();
         if genotype.cells.len() != config.cell_widths.len() {
             return Mutated { genotype: genotype.clone(), kind: MutationKind::Unchanged };
         }
-        if ops.len() > 1 && genotype.cells.iter().any(|c| !c.layers.is_empty()) {
-            kinds.push(MutationKind::ChangeOp);
-        }
-        if config.cell_widths.iter().any(|w| w.len() > 1) {
-            kinds.push(MutationKind::ChangeWidth);
-        }
-        if genotype.cells.iter().any(|c| c.layers.len() < config.max_layers as usize) {
-            kinds.push(MutationKind::AddLayer);
-        }
-        if genotype.cells.iter().any(|c| c.layers.len() > config.min_layers as usize) {
-            kinds.push(MutationKind::RemoveLayer);
-        }
-        if config.max_skips > 0 && genotype.cells.iter().any(|c| c.layers.len() > 1) {
-            kinds.push(MutationKind::ToggleSkip);
-        }
+        let kinds = self.possible_mutations(genotype, ops.len());
         let Some(&kind) = kinds.choose(rng) else {
             return Mutated { genotype: genotype.clone(), kind: MutationKind::Unchanged };
         };
@@ -145,52 +130,40 @@ impl Space {
                 let cell = &mut child.cells[c];
                 let at = rng.random_range(0..=cell.layers.len());
                 let op = ops[rng.random_range(0..ops.len())];
-                for layer in &mut cell.layers[at..] {
-                    for skip in &mut layer.skips {
-                        if usize::from(*skip) > at {
-                            *skip += 1;
-                        }
-                    }
-                }
-                cell.layers.insert(at, Layer::plain(op));
+                insert_layer(cell, at, op);
             }
             MutationKind::RemoveLayer => {
                 let c = pick_cell(rng, &|cell, _| cell.layers.len() > config.min_layers as usize);
                 let cell = &mut child.cells[c];
                 let at = rng.random_range(0..cell.layers.len());
-                cell.layers.remove(at);
-                let removed_node = at + 1;
-                for layer in &mut cell.layers[at..] {
-                    layer.skips.retain(|&s| usize::from(s) != removed_node);
-                    for skip in &mut layer.skips {
-                        if usize::from(*skip) > removed_node {
-                            *skip -= 1;
-                        }
-                    }
-                }
-                normalise_skips(cell, config.max_skips as usize);
+                remove_layer(cell, at, config.max_skips as usize);
             }
             MutationKind::ToggleSkip => {
                 let c = pick_cell(rng, &|cell, _| cell.layers.len() > 1);
                 let cell = &mut child.cells[c];
                 let l = rng.random_range(1..cell.layers.len());
                 let node = rng.random_range(0..l) as u8;
-                let skips = &mut cell.layers[l].skips;
-                if let Some(position) = skips.iter().position(|&s| s == node) {
-                    skips.remove(position);
-                } else if skips.len() < config.max_skips as usize {
-                    skips.push(node);
-                    skips.sort_unstable();
-                } else {
-                    let drop = rng.random_range(0..skips.len());
-                    skips[drop] = node;
-                    skips.sort_unstable();
-                    skips.dedup();
-                }
+                toggle_skip(&mut cell.layers[l].skips, node, config.max_skips as usize, rng);
             }
             MutationKind::Unchanged => {}
         }
         Mutated { genotype: child, kind }
+    }
+
+    /// The mutations that can change `genotype` with `open_ops` ops open, in a fixed order.
+    fn possible_mutations(&self, genotype: &Genotype, open_ops: usize) -> Vec<MutationKind> {
+        let config = self.config();
+        let cells = &genotype.cells;
+        [
+            (MutationKind::ChangeOp, open_ops > 1 && cells.iter().any(|c| !c.layers.is_empty())),
+            (MutationKind::ChangeWidth, config.cell_widths.iter().any(|w| w.len() > 1)),
+            (MutationKind::AddLayer, cells.iter().any(|c| c.layers.len() < config.max_layers as usize)),
+            (MutationKind::RemoveLayer, cells.iter().any(|c| c.layers.len() > config.min_layers as usize)),
+            (MutationKind::ToggleSkip, config.max_skips > 0 && cells.iter().any(|c| c.layers.len() > 1)),
+        ]
+        .into_iter()
+        .filter_map(|(kind, possible)| possible.then_some(kind))
+        .collect()
     }
 
     /// Two children of `a` and `b` (which must have this space's number of cells).
@@ -253,5 +226,48 @@ fn normalise_skips(cell: &mut Cell, max_skips: usize) {
         layer.skips.sort_unstable();
         layer.skips.dedup();
         layer.skips.truncate(max_skips);
+    }
+}
+
+/// Inserts a plain `op` layer at `at`, renumbering the skips of the layers after it.
+fn insert_layer(cell: &mut Cell, at: usize, op: Op) {
+    for layer in &mut cell.layers[at..] {
+        for skip in &mut layer.skips {
+            if usize::from(*skip) > at {
+                *skip += 1;
+            }
+        }
+    }
+    cell.layers.insert(at, Layer::plain(op));
+}
+
+/// Removes the layer at `at`: skips from it are dropped, later ones renumbered.
+fn remove_layer(cell: &mut Cell, at: usize, max_skips: usize) {
+    cell.layers.remove(at);
+    let removed_node = at + 1;
+    for layer in &mut cell.layers[at..] {
+        layer.skips.retain(|&s| usize::from(s) != removed_node);
+        for skip in &mut layer.skips {
+            if usize::from(*skip) > removed_node {
+                *skip -= 1;
+            }
+        }
+    }
+    normalise_skips(cell, max_skips);
+}
+
+/// Adds a skip from `node` to a layer's `skips`, or removes it when present; at the limit it
+/// replaces a random one.
+fn toggle_skip(skips: &mut Vec<u8>, node: u8, max_skips: usize, rng: &mut impl rand::Rng) {
+    if let Some(position) = skips.iter().position(|&s| s == node) {
+        skips.remove(position);
+    } else if skips.len() < max_skips {
+        skips.push(node);
+        skips.sort_unstable();
+    } else {
+        let drop = rng.random_range(0..skips.len());
+        skips[drop] = node;
+        skips.sort_unstable();
+        skips.dedup();
     }
 }
