@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use engine::hardware::Target;
 use engine::limits::Whole;
-use engine::search::{LatencySource, Objective, StrategyKind};
+use engine::search::{LatencySource, Objective, SearchConfig, StrategyKind};
 use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
 use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, MAX_LEARNING_RATE, RunRequest, TrainingSettings, learning_rate_allowed};
 
@@ -177,62 +177,61 @@ impl RunForm {
     /// The request the form describes, or what is wrong with each field.
     pub fn to_request(&self) -> Result<RunRequest, FormErrors> {
         let mut errors = FormErrors::new();
-        let mut whole = |field: Field| -> u64 {
-            let text = self.get(field).trim();
-            let range = field.range().unwrap_or(Whole::new(0, u64::MAX));
-            match text.parse::<u64>() {
-                Ok(v) if range.contains(v) => v,
-                _ => {
-                    errors.insert(field, format!("{text:?} is not allowed: a whole number from {range}"));
-                    range.low
-                }
-            }
-        };
-        // Every range fits a u32 but the seed's.
-        let mut small = |field: Field| u32::try_from(whole(field)).unwrap_or(u32::MAX);
-        let images = small(Field::ProceduralImages);
-        let population = small(Field::Population);
-        let generations = small(Field::Generations);
-        let steps = small(Field::Steps);
-        let fine_tune_steps = small(Field::FineTuneSteps);
-        let batch_size = small(Field::BatchSize);
-        let latency_runs = small(Field::LatencyRuns);
-        let stage2_at = small(Field::Stage2At);
-        let stage3_at = small(Field::Stage3At);
-        let min_layers = small(Field::MinLayers);
-        let max_layers = small(Field::MaxLayers);
-        let seed = whole(Field::Seed);
-        let mut optional = |field: Field, allowed: &str| -> Option<f64> {
-            let text = self.get(field).trim();
-            if text.is_empty() {
-                return None;
-            }
-            match text.parse::<f64>() {
-                Ok(v) if v.is_finite() && v > 0.0 => Some(v),
-                _ => {
-                    errors.insert(field, format!("{text:?} is not allowed: {allowed}, or empty for no limit"));
-                    None
-                }
-            }
-        };
-        let max_latency_ms = optional(Field::MaxLatency, "a positive number of milliseconds");
-        let max_params = optional(Field::MaxParams, "a positive whole number").map(|v| v.round() as u64);
-        let max_macs = optional(Field::MaxMacs, "a positive whole number").map(|v| v.round() as u64);
-        let learning_rate = match self.get(Field::LearningRate).trim().parse::<f64>() {
-            Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_LEARNING_RATE => v,
+        let (dataset, space) = self.space_config(&mut errors);
+        let search = self.search_config(&mut errors);
+        let training = self.training(&mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        engine_checks(&search, (!self.dataset.tabular()).then_some(&space), &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(RunRequest { run_id: String::new(), dataset, space, search, training, genotype: None })
+    }
+
+    /// The whole number typed in `field`, within its range; else its error, and the range's low end.
+    fn whole(&self, field: Field, errors: &mut FormErrors) -> u64 {
+        let text = self.get(field).trim();
+        let range = field.range().unwrap_or(Whole::new(0, u64::MAX));
+        match text.parse::<u64>() {
+            Ok(v) if range.contains(v) => v,
             _ => {
-                errors.insert(
-                    Field::LearningRate,
-                    format!("{:?} is not allowed: a number {}", self.get(Field::LearningRate), learning_rate_allowed()),
-                );
-                0.05
+                errors.insert(field, format!("{text:?} is not allowed: a whole number from {range}"));
+                range.low
             }
-        };
+        }
+    }
+
+    /// As [`Self::whole`] for a field whose range fits a u32 (all but the seed's).
+    fn small(&self, field: Field, errors: &mut FormErrors) -> u32 {
+        u32::try_from(self.whole(field, errors)).unwrap_or(u32::MAX)
+    }
+
+    /// The positive limit typed in `field`, none when empty; else its error naming `allowed`.
+    fn limit(&self, field: Field, allowed: &str, errors: &mut FormErrors) -> Option<f64> {
+        let text = self.get(field).trim();
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 => Some(v),
+            _ => {
+                errors.insert(field, format!("{text:?} is not allowed: {allowed}, or empty for no limit"));
+                None
+            }
+        }
+    }
+
+    /// The dataset and the architecture space (its input set by the dataset).
+    fn space_config(&self, errors: &mut FormErrors) -> (DatasetChoice, SpaceConfig) {
+        let images = self.small(Field::ProceduralImages, errors);
+        let (min_layers, max_layers) = (self.small(Field::MinLayers, errors), self.small(Field::MaxLayers, errors));
+        let (stage2_at, stage3_at) = (self.small(Field::Stage2At, errors), self.small(Field::Stage3At, errors));
         let cell_widths = parse_widths(self.get(Field::CellWidths)).unwrap_or_else(|problem| {
             errors.insert(Field::CellWidths, format!("{problem}; write widths per cell like 8,16 | 16,32"));
             vec![vec![8]]
         });
-        let defaults = RunRequest::default_digits();
         let (dataset, input) = match self.dataset {
             DatasetKind::Digits => (DatasetChoice::Digits, InputShape::DIGITS),
             DatasetKind::Procedural => (DatasetChoice::Procedural { images }, InputShape::RGB32),
@@ -240,67 +239,81 @@ impl RunForm {
             // The worker takes the shape and classes from the files it read.
             DatasetKind::Files => (DatasetChoice::Files, InputShape::RGB32),
         };
-        let mut space = SpaceConfig { input, classes: 10, cell_widths, min_layers, max_layers, ..defaults.space };
+        let mut space = SpaceConfig { input, classes: 10, cell_widths, min_layers, max_layers, ..RunRequest::default_digits().space };
         space.schedule.stage2_at = stage2_at;
         space.schedule.stage3_at = stage3_at;
         space.schedule.disabled = self.disabled_ops.clone();
-        let mut search = defaults.search;
+        (dataset, space)
+    }
+
+    /// Strategy, objectives, target, budget, limits and seed.
+    fn search_config(&self, errors: &mut FormErrors) -> SearchConfig {
+        let mut search = RunRequest::default_digits().search;
         search.strategy = self.strategy;
         search.objectives = self.objectives.clone();
         search.target = self.target;
         // Nothing is timed in NAS-Bench-201 mode: latency is the prediction there.
         search.latency = if self.dataset.tabular() { LatencySource::Predicted } else { self.latency };
-        search.population = population;
-        search.tournament = search.tournament.min(population);
-        search.generations = generations;
-        search.seed = seed;
-        search.constraints.max_latency_ms = max_latency_ms;
-        search.constraints.max_params = max_params;
-        search.constraints.max_macs = max_macs;
-        let training = TrainingSettings {
-            steps,
-            fine_tune_steps,
+        search.population = self.small(Field::Population, errors);
+        search.tournament = search.tournament.min(search.population);
+        search.generations = self.small(Field::Generations, errors);
+        search.seed = self.whole(Field::Seed, errors);
+        search.constraints.max_latency_ms = self.limit(Field::MaxLatency, "a positive number of milliseconds", errors);
+        search.constraints.max_params = self.limit(Field::MaxParams, "a positive whole number", errors).map(|v| v.round() as u64);
+        search.constraints.max_macs = self.limit(Field::MaxMacs, "a positive whole number", errors).map(|v| v.round() as u64);
+        search
+    }
+
+    /// How candidates are trained.
+    fn training(&self, errors: &mut FormErrors) -> TrainingSettings {
+        let learning_rate = match self.get(Field::LearningRate).trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_LEARNING_RATE => v,
+            _ => {
+                let text = self.get(Field::LearningRate);
+                errors.insert(Field::LearningRate, format!("{text:?} is not allowed: a number {}", learning_rate_allowed()));
+                0.05
+            }
+        };
+        TrainingSettings {
+            steps: self.small(Field::Steps, errors),
+            fine_tune_steps: self.small(Field::FineTuneSteps, errors),
             inheritance: self.inheritance,
             references: self.references,
-            batch_size,
+            batch_size: self.small(Field::BatchSize, errors),
             learning_rate,
-            latency_runs,
+            latency_runs: self.small(Field::LatencyRuns, errors),
             ..TrainingSettings::default()
+        }
+    }
+}
+
+/// The engine's own checks of the search settings and of the space (none in NAS-Bench-201
+/// mode), each error placed under the field it names.
+fn engine_checks(search: &SearchConfig, space: Option<&SpaceConfig>, errors: &mut FormErrors) {
+    if let Err(error) = search.clone().check() {
+        let field = match error.field.as_str() {
+            "objectives" => Field::Objectives,
+            "population" | "tournament" => Field::Population,
+            "generations" => Field::Generations,
+            "constraints.max_latency_ms" => Field::MaxLatency,
+            "constraints.max_params" => Field::MaxParams,
+            "constraints.max_macs" => Field::MaxMacs,
+            _ => Field::Strategy,
         };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        if let Err(error) = search.clone().check() {
-            let field = match error.field.as_str() {
-                "objectives" => Field::Objectives,
-                "population" | "tournament" => Field::Population,
-                "generations" => Field::Generations,
-                "constraints.max_latency_ms" => Field::MaxLatency,
-                "constraints.max_params" => Field::MaxParams,
-                "constraints.max_macs" => Field::MaxMacs,
-                _ => Field::Strategy,
-            };
-            errors.insert(field, error.to_string());
-        }
-        if !self.dataset.tabular()
-            && let Err(error) = space.check()
-        {
-            let field = match &error {
-                SpaceError::Config { field, .. } => match field.as_str() {
-                    "min_layers" => Field::MinLayers,
-                    "max_layers" => Field::MaxLayers,
-                    "schedule.stage2_at" => Field::Stage2At,
-                    "schedule.stage3_at" => Field::Stage3At,
-                    "schedule.disabled" => Field::Ops,
-                    _ => Field::CellWidths,
-                },
+        errors.insert(field, error.to_string());
+    }
+    if let Some(Err(error)) = space.map(SpaceConfig::check) {
+        let field = match &error {
+            SpaceError::Config { field, .. } => match field.as_str() {
+                "min_layers" => Field::MinLayers,
+                "max_layers" => Field::MaxLayers,
+                "schedule.stage2_at" => Field::Stage2At,
+                "schedule.stage3_at" => Field::Stage3At,
+                "schedule.disabled" => Field::Ops,
                 _ => Field::CellWidths,
-            };
-            errors.insert(field, error.to_string());
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(RunRequest { run_id: String::new(), dataset, space, search, training, genotype: None })
+            },
+            _ => Field::CellWidths,
+        };
+        errors.insert(field, error.to_string());
     }
 }
