@@ -17,6 +17,52 @@ use super::*;
 pub fn reduce(state: &AppState, action: Action) -> AppState {
     let mut next = state.clone();
     match action {
+        Action::Engine(..)
+        | Action::WorkerFailed(..)
+        | Action::RestartingOnCpu(..)
+        | Action::StepsEdited(..)
+        | Action::SeedEdited(..)
+        | Action::CheckRequested
+        | Action::DismissNotice(..) => engine_and_check(state, &mut next, action),
+        Action::FormEdited(..)
+        | Action::DatasetChosen(..)
+        | Action::StrategyChosen(..)
+        | Action::TargetChosen(..)
+        | Action::LatencyChosen(..)
+        | Action::ObjectiveToggled(..)
+        | Action::OpToggled(..)
+        | Action::InheritanceSet(..)
+        | Action::ReferencesSet(..)
+        | Action::ImportEdited(..)
+        | Action::LinkOpened(..)
+        | Action::HideToggled(..)
+        | Action::LockToggled(..)
+        | Action::FileFormatChosen(..)
+        | Action::FilesChosen{ .. }
+        | Action::FilesUnreadable(..) => settings(state, &mut next, action),
+        Action::SearchRequested
+        | Action::ImportedTrainingRequested
+        | Action::ControlRequested(..)
+        | Action::Select(..)
+        | Action::AxisX(..)
+        | Action::AxisY(..)
+        | Action::SortBy(..)
+        | Action::FrontOnly(..)
+        | Action::FeasibleOnly(..) => run_view(state, &mut next, action),
+        Action::SavedListed(..)
+        | Action::SavedOpened{ .. }
+        | Action::SavedDeleted(..)
+        | Action::ResumeOfferDismissed
+        | Action::StorageFailed(..)
+        | Action::ExportFailed(..)
+        | Action::RunImported(..) => saved_runs(state, &mut next, action),
+    }
+    next
+}
+
+/// Engine messages, the worker's state and the device check.
+fn engine_and_check(state: &AppState, next: &mut AppState, action: Action) {
+    match action {
         Action::Engine(messages) => {
             for message in messages {
                 let follow = follow_up(&next, &message);
@@ -25,10 +71,10 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                     let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
                     next.pending = Some((number, follow));
                 }
-                apply_engine_message(&mut next, message, restarting);
+                apply_engine_message(next, message, restarting);
             }
         }
-        Action::WorkerFailed(message) => stop_engine(&mut next, message.clone(), message),
+        Action::WorkerFailed(message) => stop_engine(next, message.clone(), message),
         Action::RestartingOnCpu(reason) => {
             next.engine = EngineStatus::Starting;
             next.backend = None;
@@ -47,6 +93,13 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                 next.notices.remove(index);
             }
         }
+        _ => {}
+    }
+}
+
+/// The form, lesson links and the user's dataset files (locked fields stay as they are).
+fn settings(state: &AppState, next: &mut AppState, action: Action) {
+    match action {
         Action::FormEdited(field, text) if state.editable(field) => next.form.set(field, &text),
         Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
         Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
@@ -65,6 +118,39 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::OpToggled(_)
         | Action::InheritanceSet(_)
         | Action::ReferencesSet(_) => {}
+        Action::ImportEdited(text) => next.import_text = text,
+        Action::LinkOpened(fragment) => {
+            if !fragment.trim_start_matches('#').is_empty() {
+                match decode(&fragment) {
+                    Ok(lesson) => {
+                        next.form = lesson.form;
+                        next.hidden = lesson.hidden;
+                        next.locked = lesson.locked;
+                    }
+                    Err(problem) => push_notice(
+                        next,
+                        format!("This lesson link cannot be used: {problem}. The default settings are shown instead."),
+                    ),
+                }
+            }
+        }
+        Action::HideToggled(field) => toggle(&mut next.hidden, field),
+        Action::LockToggled(field) => toggle(&mut next.locked, field),
+        Action::FileFormatChosen(format) if state.editable(Field::Dataset) => {
+            if format != next.files.format {
+                next.files = FilesView { format, status: FilesStatus::None };
+            }
+        }
+        Action::FileFormatChosen(_) => {}
+        Action::FilesChosen { files, bytes } => next.files.status = FilesStatus::Reading { files, bytes },
+        Action::FilesUnreadable(problem) => next.files.status = FilesStatus::Refused(problem),
+        _ => {}
+    }
+}
+
+/// Starting a run and how the run is viewed: selection, axes, table order and filters.
+fn run_view(state: &AppState, next: &mut AppState, action: Action) {
+    match action {
         Action::SearchRequested | Action::ImportedTrainingRequested => {
             let allowed = match action {
                 Action::SearchRequested => state.can_search(),
@@ -76,7 +162,6 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                 next.axes = (0, 1.min(next.form.objectives.len().saturating_sub(1)));
             }
         }
-        Action::ImportEdited(text) => next.import_text = text,
         Action::ControlRequested(_) => {}
         Action::Select(index) => next.selected = index.filter(|&i| i < next.run.candidates.len()),
         Action::AxisX(index) => next.axes.0 = index,
@@ -85,25 +170,15 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             next.table.descending = next.table.sort == key && !next.table.descending;
             next.table.sort = key;
         }
-        Action::LinkOpened(fragment) => {
-            if !fragment.trim_start_matches('#').is_empty() {
-                match decode(&fragment) {
-                    Ok(lesson) => {
-                        next.form = lesson.form;
-                        next.hidden = lesson.hidden;
-                        next.locked = lesson.locked;
-                    }
-                    Err(problem) => push_notice(
-                        &mut next,
-                        format!("This lesson link cannot be used: {problem}. The default settings are shown instead."),
-                    ),
-                }
-            }
-        }
-        Action::HideToggled(field) => toggle(&mut next.hidden, field),
-        Action::LockToggled(field) => toggle(&mut next.locked, field),
         Action::FrontOnly(on) => next.table.front_only = on,
         Action::FeasibleOnly(on) => next.table.feasible_only = on,
+        _ => {}
+    }
+}
+
+/// Saved runs, imported results and the notices of storage and exports.
+fn saved_runs(state: &AppState, next: &mut AppState, action: Action) {
+    match action {
         Action::SavedListed(runs) => {
             let (entries, problems) = saved::entries(&runs);
             let active = state.active_run_id().map(str::to_string);
@@ -114,7 +189,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                 .find(|e| e.unfinished && Some(&e.run_id) != next.offer_dismissed.as_ref())
                 .cloned();
             for problem in problems {
-                push_notice(&mut next, problem);
+                push_notice(next, problem);
             }
         }
         Action::SavedOpened { run, events, resume } => {
@@ -142,8 +217,8 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::ResumeOfferDismissed => {
             next.offer_dismissed = next.resume_offer.take().map(|e| e.run_id);
         }
-        Action::StorageFailed(problem) => push_notice(&mut next, format!("Saved runs: {problem}")),
-        Action::ExportFailed(problem) => push_notice(&mut next, format!("Export: {problem}")),
+        Action::StorageFailed(problem) => push_notice(next, format!("Saved runs: {problem}")),
+        Action::ExportFailed(problem) => push_notice(next, format!("Export: {problem}")),
         Action::RunImported(text) => match text.and_then(|text| RunResults::read(&text)) {
             Ok(results) if state.can_open_saved() => match results.info.clone() {
                 Some(info) => {
@@ -152,21 +227,13 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                     next.selected = None;
                     next.axes = (0, 1.min(objectives.saturating_sub(1)));
                 }
-                None => push_notice(&mut next, "Import: the run results hold no run (no \"info\")".to_string()),
+                None => push_notice(next, "Import: the run results hold no run (no \"info\")".to_string()),
             },
-            Ok(_) => push_notice(&mut next, "Import: a run is under way; open the file when it has ended".to_string()),
-            Err(problem) => push_notice(&mut next, format!("Import: {problem}")),
+            Ok(_) => push_notice(next, "Import: a run is under way; open the file when it has ended".to_string()),
+            Err(problem) => push_notice(next, format!("Import: {problem}")),
         },
-        Action::FileFormatChosen(format) if state.editable(Field::Dataset) => {
-            if format != next.files.format {
-                next.files = FilesView { format, status: FilesStatus::None };
-            }
-        }
-        Action::FileFormatChosen(_) => {}
-        Action::FilesChosen { files, bytes } => next.files.status = FilesStatus::Reading { files, bytes },
-        Action::FilesUnreadable(problem) => next.files.status = FilesStatus::Refused(problem),
+        _ => {}
     }
-    next
 }
 
 /// Applies one engine message; `restarting` says the page will restart the engine on the CPU
