@@ -135,13 +135,99 @@ fn select<T: Copy + PartialEq + 'static>(
     }
 }
 
-/// The search configuration and run controls.
-#[component]
-pub fn SearchPanel(props: &SearchPanelProps) -> Html {
+/// The objectives, one checkbox each.
+fn objectives_field(props: &SearchPanelProps) -> Html {
     let form = &props.form;
-    let tabular = form.dataset.tabular();
+    html! {
+        <fieldset class="field checks" data-testid="field-objectives" disabled={props.frozen(Field::Objectives)}
+            hidden={!props.shown(Field::Objectives)}>
+            <legend>{ Field::Objectives.label() }{ " " }{ help(Field::Objectives) }</legend>
+            { for Objective::ALL.iter().map(|&objective| {
+                let on_change = props.on_action.reform(move |_: Event| Action::ObjectiveToggled(objective));
+                html! {
+                    <label class="check">
+                        <input type="checkbox" data-testid={format!("objective-{}", objective.name())}
+                            checked={form.objectives.contains(&objective)} onchange={on_change} />
+                        { objective.name() }
+                    </label>
+                }
+            }) }
+            { problem(&props.errors, Field::Objectives) }
+        </fieldset>
+    }
+}
+
+/// The ops of the search space by stage, one checkbox each.
+fn ops_field(props: &SearchPanelProps) -> Html {
+    let form = &props.form;
+    html! {
+        <fieldset class="field checks" data-testid="field-ops" disabled={props.frozen(Field::Ops) || form.dataset.tabular()}
+            hidden={!props.shown(Field::Ops)}>
+            <legend>{ Field::Ops.label() }{ " " }{ help(Field::Ops) }</legend>
+            { for [Stage::One, Stage::Two, Stage::Three].iter().map(|&stage| html! {
+                <div class="op-stage">
+                    <span class="op-stage-name">{ format!("Stage {}", stage.number()) }</span>
+                    { for Op::ALL.iter().filter(|op| op.stage() == stage).map(|&op| {
+                        let on_change = props.on_action.reform(move |_: Event| Action::OpToggled(op));
+                        html! {
+                            <label class="check">
+                                <input type="checkbox" data-testid={format!("op-{}", op.name())}
+                                    checked={!form.disabled_ops.contains(&op)} onchange={on_change} />
+                                { op.name() }
+                            </label>
+                        }
+                    }) }
+                </div>
+            }) }
+            { problem(&props.errors, Field::Ops) }
+        </fieldset>
+    }
+}
+
+/// Search, Pause, Resume, Step and Stop.
+fn run_controls(props: &SearchPanelProps) -> Html {
+    let control = |control: RunControl| props.on_control.reform(move |_: MouseEvent| control);
+    let running = props.status == RunStatus::Running;
+    let paused = props.status == RunStatus::Paused;
+    html! {
+        <div class="run-controls">
+            <button class="primary" data-testid="search" disabled={!props.can_search} onclick={props.on_search.clone()}>
+                { "Search" }
+            </button>
+            <button data-testid="pause" disabled={!running} onclick={control(RunControl::Pause)}>{ "Pause" }</button>
+            <button data-testid="resume" disabled={!paused} onclick={control(RunControl::Resume)}>{ "Resume" }</button>
+            <button data-testid="step" disabled={!paused}
+                title="Run until the current generation is complete, then pause" onclick={control(RunControl::Step)}>
+                { "Step" }
+            </button>
+            <button data-testid="stop" disabled={!(running || paused)} onclick={control(RunControl::Stop)}>{ "Stop" }</button>
+        </div>
+    }
+}
+
+/// The dataset: built-in, procedural (with its size), tabular, or the user's files.
+fn data_fields(props: &SearchPanelProps) -> Html {
+    let form = &props.form;
     let datasets: Vec<(DatasetKind, &'static str, String)> =
         DatasetKind::ALL.iter().map(|d| (*d, d.key(), d.label().to_string())).collect();
+    html! {
+        <fieldset>
+            <legend>{ "Data" }</legend>
+            { select(props, Field::Dataset, &datasets, form.dataset, Action::DatasetChosen) }
+            if form.dataset == DatasetKind::Procedural {
+                { text_field(props, Field::ProceduralImages) }
+            }
+            if form.dataset == DatasetKind::Files && props.shown(Field::Dataset) {
+                <DatasetFiles files={props.files.clone()} disabled={props.frozen(Field::Dataset)}
+                    on_action={props.on_action.clone()} on_files={props.on_files.clone()} />
+            }
+        </fieldset>
+    }
+}
+
+/// Strategy, objectives, the hardware target, the latency source and the limits.
+fn hardware_fields(props: &SearchPanelProps) -> Html {
+    let form = &props.form;
     let strategies: Vec<(StrategyKind, &'static str, String)> = [
         (StrategyKind::Nsga2, "NSGA-II (multi-objective evolution)"),
         (StrategyKind::Random, "Random search (baseline)"),
@@ -162,111 +248,71 @@ pub fn SearchPanel(props: &SearchPanelProps) -> Html {
     .iter()
     .map(|(t, key, text)| (*t, *key, text.to_string()))
     .collect();
-    let objectives = html! {
-        <fieldset class="field checks" data-testid="field-objectives" disabled={props.frozen(Field::Objectives)}
-            hidden={!props.shown(Field::Objectives)}>
-            <legend>{ Field::Objectives.label() }{ " " }{ help(Field::Objectives) }</legend>
-            { for Objective::ALL.iter().map(|&objective| {
-                let on_change = props.on_action.reform(move |_: Event| Action::ObjectiveToggled(objective));
-                html! {
-                    <label class="check">
-                        <input type="checkbox" data-testid={format!("objective-{}", objective.name())}
-                            checked={form.objectives.contains(&objective)} onchange={on_change} />
-                        { objective.name() }
-                    </label>
-                }
-            }) }
-            { problem(&props.errors, Field::Objectives) }
+    html! {
+        <fieldset>
+            <legend>{ "Objectives and hardware" }</legend>
+            { select(props, Field::Strategy, &strategies, form.strategy, Action::StrategyChosen) }
+            { objectives_field(props) }
+            { select(props, Field::Target, &targets, form.target, Action::TargetChosen) }
+            if !form.dataset.tabular() {
+                { select(props, Field::Latency, &latencies, form.latency, Action::LatencyChosen) }
+            }
+            { text_field(props, Field::MaxLatency) }
+            { text_field(props, Field::MaxParams) }
+            { text_field(props, Field::MaxMacs) }
         </fieldset>
-    };
-    let ops = html! {
-        <fieldset class="field checks" data-testid="field-ops" disabled={props.frozen(Field::Ops) || tabular}
-            hidden={!props.shown(Field::Ops)}>
-            <legend>{ Field::Ops.label() }{ " " }{ help(Field::Ops) }</legend>
-            { for [Stage::One, Stage::Two, Stage::Three].iter().map(|&stage| html! {
-                <div class="op-stage">
-                    <span class="op-stage-name">{ format!("Stage {}", stage.number()) }</span>
-                    { for Op::ALL.iter().filter(|op| op.stage() == stage).map(|&op| {
-                        let on_change = props.on_action.reform(move |_: Event| Action::OpToggled(op));
-                        html! {
-                            <label class="check">
-                                <input type="checkbox" data-testid={format!("op-{}", op.name())}
-                                    checked={!form.disabled_ops.contains(&op)} onchange={on_change} />
-                                { op.name() }
-                            </label>
-                        }
-                    }) }
-                </div>
-            }) }
-            { problem(&props.errors, Field::Ops) }
+    }
+}
+
+/// Population, generations, training and the seed.
+fn budget_fields(props: &SearchPanelProps) -> Html {
+    let form = &props.form;
+    html! {
+        <fieldset>
+            <legend>{ "Budget" }</legend>
+            { text_field(props, Field::Population) }
+            { text_field(props, Field::Generations) }
+            if !form.dataset.tabular() {
+                { text_field(props, Field::Steps) }
+                { text_field(props, Field::FineTuneSteps) }
+                { check_field(props, Field::Inheritance, form.inheritance, Action::InheritanceSet) }
+                { check_field(props, Field::References, form.references, Action::ReferencesSet) }
+                { text_field(props, Field::BatchSize) }
+                { text_field(props, Field::LearningRate) }
+                { text_field(props, Field::LatencyRuns) }
+            }
+            { text_field(props, Field::Seed) }
         </fieldset>
-    };
-    let control = |control: RunControl| props.on_control.reform(move |_: MouseEvent| control);
-    let running = props.status == RunStatus::Running;
-    let paused = props.status == RunStatus::Paused;
+    }
+}
+
+/// The search space (not in NAS-Bench-201 mode): ops, stages, widths, layers.
+fn space_fields(props: &SearchPanelProps) -> Html {
+    html! {
+        <fieldset>
+            <legend>{ "Search space" }</legend>
+            { ops_field(props) }
+            { text_field(props, Field::Stage2At) }
+            { text_field(props, Field::Stage3At) }
+            { text_field(props, Field::CellWidths) }
+            { text_field(props, Field::MinLayers) }
+            { text_field(props, Field::MaxLayers) }
+        </fieldset>
+    }
+}
+
+/// The search configuration and run controls.
+#[component]
+pub fn SearchPanel(props: &SearchPanelProps) -> Html {
     html! {
         <section class="config-panel search-panel" aria-label="Search configuration">
             <h2>{ "Search" }</h2>
-            <div class="run-controls">
-                <button class="primary" data-testid="search" disabled={!props.can_search} onclick={props.on_search.clone()}>
-                    { "Search" }
-                </button>
-                <button data-testid="pause" disabled={!running} onclick={control(RunControl::Pause)}>{ "Pause" }</button>
-                <button data-testid="resume" disabled={!paused} onclick={control(RunControl::Resume)}>{ "Resume" }</button>
-                <button data-testid="step" disabled={!paused}
-                    title="Run until the current generation is complete, then pause" onclick={control(RunControl::Step)}>
-                    { "Step" }
-                </button>
-                <button data-testid="stop" disabled={!(running || paused)} onclick={control(RunControl::Stop)}>{ "Stop" }</button>
-            </div>
-            <fieldset>
-                <legend>{ "Data" }</legend>
-                { select(props, Field::Dataset, &datasets, form.dataset, Action::DatasetChosen) }
-                if form.dataset == DatasetKind::Procedural {
-                    { text_field(props, Field::ProceduralImages) }
-                }
-                if form.dataset == DatasetKind::Files && props.shown(Field::Dataset) {
-                    <DatasetFiles files={props.files.clone()} disabled={props.frozen(Field::Dataset)}
-                        on_action={props.on_action.clone()} on_files={props.on_files.clone()} />
-                }
-            </fieldset>
-            <fieldset>
-                <legend>{ "Objectives and hardware" }</legend>
-                { select(props, Field::Strategy, &strategies, form.strategy, Action::StrategyChosen) }
-                { objectives }
-                { select(props, Field::Target, &targets, form.target, Action::TargetChosen) }
-                if !tabular {
-                    { select(props, Field::Latency, &latencies, form.latency, Action::LatencyChosen) }
-                }
-                { text_field(props, Field::MaxLatency) }
-                { text_field(props, Field::MaxParams) }
-                { text_field(props, Field::MaxMacs) }
-            </fieldset>
-            <fieldset>
-                <legend>{ "Budget" }</legend>
-                { text_field(props, Field::Population) }
-                { text_field(props, Field::Generations) }
-                if !tabular {
-                    { text_field(props, Field::Steps) }
-                    { text_field(props, Field::FineTuneSteps) }
-                    { check_field(props, Field::Inheritance, form.inheritance, Action::InheritanceSet) }
-                    { check_field(props, Field::References, form.references, Action::ReferencesSet) }
-                    { text_field(props, Field::BatchSize) }
-                    { text_field(props, Field::LearningRate) }
-                    { text_field(props, Field::LatencyRuns) }
-                }
-                { text_field(props, Field::Seed) }
-            </fieldset>
-            if !tabular {
-                <fieldset>
-                    <legend>{ "Search space" }</legend>
-                    { ops }
-                    { text_field(props, Field::Stage2At) }
-                    { text_field(props, Field::Stage3At) }
-                    { text_field(props, Field::CellWidths) }
-                    { text_field(props, Field::MinLayers) }
-                    { text_field(props, Field::MaxLayers) }
-                </fieldset>
+            { run_controls(props) }
+            { data_fields(props) }
+            { hardware_fields(props) }
+            { budget_fields(props) }
+            if !props.form.dataset.tabular() {
+                { space_fields(props) }
             }
             { lesson(props) }
         </section>
