@@ -53,6 +53,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt_install chromium chromium-driver
 fi
 
+# Python for the size check of the test command.
+if ! command -v python3 >/dev/null; then
+  say "installing python3"
+  apt_install python3
+fi
+
 # Node.js for wasm-opt (binaryen) and the end-to-end tests.
 if ! command -v npm >/dev/null; then
   say "installing nodejs and npm"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test level, or the levels named:
 #   scripts/test.sh [native] [browser] [e2e]
-# native:  the layer check (scripts/check-layers.sh), then cargo test over the workspace (engine,
+# native:  the layer and size checks (scripts/check-layers.sh, check-sizes.py), then cargo test over the workspace (engine,
 #          protocol, nn on Burn's CPU backend, runner, UI model, CLI)
 # browser: wasm-bindgen-test in headless Chromium with WebGPU (SwiftShader), in a worker
 # e2e:     the built page in headless Chromium via playwright-core (screenshots in test-artifacts/)
@@ -19,6 +19,7 @@ run_level() {
   case "$1" in
     native)
       bash scripts/check-layers.sh
+      python3 scripts/check-sizes.py
       cargo test --locked --workspace
       ;;
     browser)

@@ -1,147 +1,37 @@
 //! The page frame: header, configuration, main view and status bar, wired to the engine.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use protocol::{FileFormat, FromEngine, RunControl, ToEngine};
-use crate::bridge::EngineBridge;
+use protocol::{FileFormat, RunControl, ToEngine};
 use crate::components::candidate_detail::CandidateDetail;
 use crate::components::candidate_table::CandidateTable;
 use crate::components::config_panel::ConfigPanel;
 use crate::components::dataset_files::read_files;
-use crate::components::import_genotype::ImportGenotype;
 use crate::components::device_panel::DevicePanel;
+use crate::components::engine::{EngineSlot, Store, send, start_on_click, use_engine};
+use crate::components::import_genotype::ImportGenotype;
 use crate::components::pareto_plot::ParetoPlot;
 use crate::components::run_view::RunSummary;
 use crate::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::components::search_panel::SearchPanel;
 use crate::components::status_bar::StatusBar;
-use crate::model::export::{Export, export_file, weights_file_name};
+use crate::model::export::{Export, export_file};
 use crate::model::saved::SavedUse;
-use crate::model::state::{Action, AppState, FollowUp, reduce};
+use crate::model::state::{Action, AppState};
 
-/// [`AppState`] behind Yew's reducer hook; the logic is [`reduce`].
-#[derive(PartialEq)]
-struct Store(AppState);
-
-impl Reducible for Store {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        Rc::new(Store(reduce(&self.0, action)))
-    }
+/// What the page's controls do beyond the reducer: talk to the engine and the browser.
+struct Handlers {
+    on_check: Callback<MouseEvent>,
+    on_search: Callback<MouseEvent>,
+    on_train_imported: Callback<MouseEvent>,
+    on_control: Callback<RunControl>,
+    on_saved: Callback<(SavedUse, String)>,
+    on_export: Callback<Export>,
+    on_files: Callback<(FileFormat, web_sys::FileList)>,
 }
 
-type EngineSlot = Rc<RefCell<Option<EngineBridge>>>;
-
-fn start_engine(slot: &EngineSlot, dispatch: UseReducerDispatcher<Store>) {
-    let on_event = {
-        let dispatch = dispatch.clone();
-        move |events: Vec<Result<_, String>>| {
-            let mut messages = Vec::with_capacity(events.len());
-            for event in events {
-                match event {
-                    // Weights asked for by an export go straight to the browser as a download.
-                    Ok(FromEngine::Weights { run_id, arch_id, bytes }) => {
-                        let name = weights_file_name(&run_id, &arch_id);
-                        if let Err(problem) = crate::download::download_bytes(&name, "application/octet-stream", &bytes) {
-                            dispatch.dispatch(Action::ExportFailed(problem));
-                        }
-                    }
-                    Ok(message) => messages.push(message),
-                    Err(problem) => {
-                        dispatch.dispatch(Action::Engine(std::mem::take(&mut messages)));
-                        dispatch.dispatch(Action::WorkerFailed(problem));
-                    }
-                }
-            }
-            if !messages.is_empty() {
-                dispatch.dispatch(Action::Engine(messages));
-            }
-        }
-    };
-    // Drop (terminate) the old worker before starting its replacement.
-    slot.borrow_mut().take();
-    match EngineBridge::spawn(on_event) {
-        Ok(bridge) => *slot.borrow_mut() = Some(bridge),
-        Err(problem) => dispatch.dispatch(Action::WorkerFailed(problem)),
-    }
-}
-
-fn send(slot: &EngineSlot, dispatch: &UseReducerDispatcher<Store>, message: &ToEngine) {
-    let outcome = match slot.borrow().as_ref() {
-        Some(bridge) => bridge.send(message),
-        None => Err("the engine is not running".to_string()),
-    };
-    if let Err(problem) = outcome {
-        dispatch.dispatch(Action::WorkerFailed(problem));
-    }
-}
-
-/// A click that starts the run `request` describes at that moment (if any): tells the reducer
-/// with `action`, then the engine.
-fn start_on_click(
-    engine: &EngineSlot,
-    dispatch: UseReducerDispatcher<Store>,
-    action: Action,
-    request: impl Fn(f64) -> Option<protocol::RunRequest> + 'static,
-) -> Callback<MouseEvent> {
-    let engine = engine.clone();
-    Callback::from(move |_: MouseEvent| {
-        if let Some(request) = request(js_sys::Date::now()) {
-            dispatch.dispatch(action.clone());
-            send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
-        }
-    })
-}
-
-/// The whole page.
-#[component]
-pub fn App() -> Html {
-    let store = use_reducer(|| Store(AppState::default()));
-    let engine: EngineSlot = use_mut_ref(|| None);
+fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Callback<Action>) -> Handlers {
     let state = &store.0;
-
-    {
-        let engine = engine.clone();
-        let dispatch = store.dispatcher();
-        use_effect_with((), move |_| {
-            let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-            dispatch.dispatch(Action::LinkOpened(fragment));
-            start_engine(&engine, dispatch);
-            move || {
-                engine.borrow_mut().take();
-            }
-        });
-    }
-    {
-        let engine = engine.clone();
-        let dispatch = store.dispatcher();
-        use_effect_with(state.pending.clone(), move |pending| match pending {
-            Some((_, FollowUp::SendHello(backend))) => {
-                let hello = ToEngine::Hello { protocol_version: protocol::PROTOCOL_VERSION, backend: backend.clone() };
-                send(&engine, &dispatch, &hello);
-            }
-            Some((_, FollowUp::RestartOnCpu(reason))) => {
-                dispatch.dispatch(Action::RestartingOnCpu(reason.clone()));
-                start_engine(&engine, dispatch);
-            }
-            Some((_, FollowUp::ResumeRun(run_id))) => {
-                send(&engine, &dispatch, &ToEngine::ResumeRun { run_id: run_id.clone() });
-            }
-            None => {}
-        });
-    }
-
-    {
-        let dispatch = store.dispatcher();
-        use_effect_with(state.saved_changes, move |_| {
-            saved_runs::list(Callback::from(move |action| dispatch.dispatch(action)));
-        });
-    }
-
     let on_check = {
         let engine = engine.clone();
         let dispatch = store.dispatcher();
@@ -152,11 +42,6 @@ pub fn App() -> Html {
                 send(&engine, &dispatch, &ToEngine::CheckDevice(request));
             }
         })
-    };
-    // One callback for the page's life: children whose other props are unchanged skip rendering.
-    let on_action = {
-        let dispatch = store.dispatcher();
-        use_callback((), move |action: Action, _| dispatch.dispatch(action))
     };
     let on_search = start_on_click(&engine, store.dispatcher(), Action::SearchRequested, {
         let state = state.clone();
@@ -222,39 +107,14 @@ pub fn App() -> Html {
             });
         })
     };
+    Handlers { on_check, on_search, on_train_imported, on_control, on_saved, on_export, on_files }
+}
+
+/// The settings column: search, one architecture, saved runs, device check.
+fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) -> Html {
     let run = &state.run;
     let form_errors = state.form.to_request().err().unwrap_or_default();
-    let objectives = run.objectives().to_vec();
-    let front = run.front();
-    let rows = run.table_order(state.table.sort, state.table.descending, &front, state.table.front_only, state.table.feasible_only);
-    let generations = run.info.as_ref().map_or(1, |info| info.generations);
-    let detail = match (state.selected.and_then(|i| run.candidates.get(i)), &run.info) {
-        (Some(candidate), Some(info)) => html! { <CandidateDetail candidate={candidate.clone()} info={info.clone()} on_export={on_export.clone()} /> },
-        _ => html! {},
-    };
-
     html! {
-        <div class="app">
-            <header class="app-header">
-                <h1>{ "EfficientNAS Playground" }</h1>
-                <p class="tagline">{ "Neural architecture search that trains and times real networks in your browser" }</p>
-            </header>
-            if let Some(reason) = state.cpu_fallback_reason() {
-                <div class="banner banner-cpu" role="alert" data-testid="cpu-banner">
-                    <strong>{ "Running on the CPU backend. " }</strong>
-                    { format!("WebGPU is not in use: {reason}") }
-                </div>
-            }
-            { notices(state, &on_action) }
-            if let Some(entry) = state.resume_offer.clone().filter(|_| !run.status.active()) {
-                <ResumeOffer
-                    {entry}
-                    can_resume={state.can_resume()}
-                    on_use={on_saved.clone()}
-                    on_dismiss={on_action.reform(|_: MouseEvent| Action::ResumeOfferDismissed)}
-                />
-            }
-            <div class="app-body">
                 <aside class="sidebar">
                     <SearchPanel
                         form={state.form.clone()}
@@ -262,26 +122,26 @@ pub fn App() -> Html {
                         status={run.status.clone()}
                         can_search={state.can_search()}
                         on_action={on_action.clone()}
-                        on_search={on_search}
-                        on_control={on_control}
+                        on_search={handlers.on_search.clone()}
+                        on_control={handlers.on_control.clone()}
                         hidden={state.hidden.clone()}
                         locked={state.locked.clone()}
                         lesson_link={format!("{}{}", page_address(), state.lesson_link())}
                         files={state.files.clone()}
-                        {on_files}
+                        on_files={handlers.on_files.clone()}
                     />
                     <ImportGenotype
                         text={state.import_text.clone()}
                         problem={state.import_request(0.0).err()}
                         can_train={state.can_train_imported()}
                         on_action={on_action.clone()}
-                        on_train={on_train_imported}
+                        on_train={handlers.on_train_imported.clone()}
                     />
                     <SavedRuns
                         entries={state.saved.clone()}
                         can_open={state.can_open_saved()}
                         can_resume={state.can_resume()}
-                        on_use={on_saved}
+                        on_use={handlers.on_saved.clone()}
                         on_action={on_action.clone()}
                     />
                     <ConfigPanel
@@ -291,6 +151,22 @@ pub fn App() -> Html {
                         on_action={on_action.clone()}
                     />
                 </aside>
+    }
+}
+
+/// The results column: run summary, Pareto front, the opened candidate, the table, the device.
+fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) -> Html {
+    let run = &state.run;
+    let objectives = run.objectives().to_vec();
+    let front = run.front();
+    let rows = run.table_order(state.table.sort, state.table.descending, &front, state.table.front_only, state.table.feasible_only);
+    let generations = run.info.as_ref().map_or(1, |info| info.generations);
+    let detail = match (state.selected.and_then(|i| run.candidates.get(i)), &run.info) {
+        (Some(candidate), Some(info)) => html! { <CandidateDetail candidate={candidate.clone()} info={info.clone()} on_export={handlers.on_export.clone()} /> },
+        _ => html! {},
+    };
+
+    html! {
                 <main class="main-view">
                     <RunSummary
                         info={run.info.clone()}
@@ -301,7 +177,7 @@ pub fn App() -> Html {
                         generations={run.generations.clone()}
                         candidates={run.candidates.clone()}
                         seconds={run.seconds}
-                        on_export={on_export}
+                        on_export={handlers.on_export.clone()}
                     />
                     <section class="panel" aria-label="Pareto front">
                         <h2>{ "Pareto front" }</h2>
@@ -331,14 +207,55 @@ pub fn App() -> Html {
                         backend={state.backend.clone()}
                         check={state.check.clone()}
                         can_check={state.can_check()}
-                        on_check={on_check}
+                        on_check={handlers.on_check.clone()}
                     />
                 </main>
+    }
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let store = use_reducer(|| Store(AppState::default()));
+    let engine = use_engine(&store);
+    // One callback for the page's life: children whose other props are unchanged skip rendering.
+    let on_action = {
+        let dispatch = store.dispatcher();
+        use_callback((), move |action: Action, _| dispatch.dispatch(action))
+    };
+    let handlers = handlers(&engine, &store, &on_action);
+    let state = &store.0;
+    let run = &state.run;
+    html! {
+        <div class="app">
+            <header class="app-header">
+                <h1>{ "EfficientNAS Playground" }</h1>
+                <p class="tagline">{ "Neural architecture search that trains and times real networks in your browser" }</p>
+            </header>
+            if let Some(reason) = state.cpu_fallback_reason() {
+                <div class="banner banner-cpu" role="alert" data-testid="cpu-banner">
+                    <strong>{ "Running on the CPU backend. " }</strong>
+                    { format!("WebGPU is not in use: {reason}") }
+                </div>
+            }
+            { notices(state, &on_action) }
+            if let Some(entry) = state.resume_offer.clone().filter(|_| !run.status.active()) {
+                <ResumeOffer
+                    {entry}
+                    can_resume={state.can_resume()}
+                    on_use={handlers.on_saved.clone()}
+                    on_dismiss={on_action.reform(|_: MouseEvent| Action::ResumeOfferDismissed)}
+                />
+            }
+            <div class="app-body">
+                { sidebar(state, &on_action, &handlers) }
+                { main_view(state, &on_action, &handlers) }
             </div>
             <StatusBar engine={state.engine.clone()} backend={state.backend.clone()} check={state.check.clone()} />
         </div>
     }
 }
+
 
 /// This page's address without its fragment.
 fn page_address() -> String {

@@ -6,6 +6,7 @@ pub mod candidate_table;
 pub mod config_panel;
 pub mod dataset_files;
 pub mod device_panel;
+pub mod engine;
 pub mod import_genotype;
 pub mod loss_chart;
 pub mod pareto_plot;

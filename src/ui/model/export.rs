@@ -59,7 +59,7 @@ pub fn genotype_json(candidate: &CandidateReport, info: &RunInfo) -> String {
 /// what is wrong.
 pub fn read_genotype(input: &str) -> Result<Genotype, String> {
     let input = input.trim();
-    if input.starts_with('{') {
+    if input.starts_with("{") {
         let document: serde_json::Value =
             serde_json::from_str(input).map_err(|e| format!("the file is not valid JSON: {e}"))?;
         if document.get("format").and_then(|f| f.as_str()) != Some(GENOTYPE_FORMAT) {

@@ -1,0 +1,135 @@
+//! The engine worker wired to the page's reducer: the store, starting (and restarting) the
+//! worker, sending it messages, and the hook that keeps it in step with the state.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use protocol::{FromEngine, ToEngine};
+use crate::bridge::EngineBridge;
+use crate::components::saved_runs;
+use crate::model::export::weights_file_name;
+use crate::model::state::{Action, AppState, FollowUp, reduce};
+
+/// [`AppState`] behind Yew's reducer hook; the logic is [`reduce`].
+#[derive(PartialEq)]
+pub(crate) struct Store(pub(crate) AppState);
+
+impl Reducible for Store {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(Store(reduce(&self.0, action)))
+    }
+}
+
+pub(crate) type EngineSlot = Rc<RefCell<Option<EngineBridge>>>;
+
+pub(crate) fn start_engine(slot: &EngineSlot, dispatch: UseReducerDispatcher<Store>) {
+    let on_event = {
+        let dispatch = dispatch.clone();
+        move |events: Vec<Result<_, String>>| {
+            let mut messages = Vec::with_capacity(events.len());
+            for event in events {
+                match event {
+                    // Weights asked for by an export go straight to the browser as a download.
+                    Ok(FromEngine::Weights { run_id, arch_id, bytes }) => {
+                        let name = weights_file_name(&run_id, &arch_id);
+                        if let Err(problem) = crate::download::download_bytes(&name, "application/octet-stream", &bytes) {
+                            dispatch.dispatch(Action::ExportFailed(problem));
+                        }
+                    }
+                    Ok(message) => messages.push(message),
+                    Err(problem) => {
+                        dispatch.dispatch(Action::Engine(std::mem::take(&mut messages)));
+                        dispatch.dispatch(Action::WorkerFailed(problem));
+                    }
+                }
+            }
+            if !messages.is_empty() {
+                dispatch.dispatch(Action::Engine(messages));
+            }
+        }
+    };
+    // Drop (terminate) the old worker before starting its replacement.
+    slot.borrow_mut().take();
+    match EngineBridge::spawn(on_event) {
+        Ok(bridge) => *slot.borrow_mut() = Some(bridge),
+        Err(problem) => dispatch.dispatch(Action::WorkerFailed(problem)),
+    }
+}
+
+pub(crate) fn send(slot: &EngineSlot, dispatch: &UseReducerDispatcher<Store>, message: &ToEngine) {
+    let outcome = match slot.borrow().as_ref() {
+        Some(bridge) => bridge.send(message),
+        None => Err("the engine is not running".to_string()),
+    };
+    if let Err(problem) = outcome {
+        dispatch.dispatch(Action::WorkerFailed(problem));
+    }
+}
+
+/// A click that starts the run `request` describes at that moment (if any): tells the reducer
+/// with `action`, then the engine.
+pub(crate) fn start_on_click(
+    engine: &EngineSlot,
+    dispatch: UseReducerDispatcher<Store>,
+    action: Action,
+    request: impl Fn(f64) -> Option<protocol::RunRequest> + 'static,
+) -> Callback<MouseEvent> {
+    let engine = engine.clone();
+    Callback::from(move |_: MouseEvent| {
+        if let Some(request) = request(js_sys::Date::now()) {
+            dispatch.dispatch(action.clone());
+            send(&engine, &dispatch, &ToEngine::StartRun(Box::new(request)));
+        }
+    })
+}
+
+/// Starts the engine worker with the page (and reads the lesson link), answers the reducer's
+/// follow-ups, and lists the saved runs again whenever they change.
+#[hook]
+pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
+    let engine: EngineSlot = use_mut_ref(|| None);
+    let state = &store.0;
+    {
+        let engine = engine.clone();
+        let dispatch = store.dispatcher();
+        use_effect_with((), move |_| {
+            let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+            dispatch.dispatch(Action::LinkOpened(fragment));
+            start_engine(&engine, dispatch);
+            move || {
+                engine.borrow_mut().take();
+            }
+        });
+    }
+    {
+        let engine = engine.clone();
+        let dispatch = store.dispatcher();
+        use_effect_with(state.pending.clone(), move |pending| match pending {
+            Some((_, FollowUp::SendHello(backend))) => {
+                let hello = ToEngine::Hello { protocol_version: protocol::PROTOCOL_VERSION, backend: backend.clone() };
+                send(&engine, &dispatch, &hello);
+            }
+            Some((_, FollowUp::RestartOnCpu(reason))) => {
+                dispatch.dispatch(Action::RestartingOnCpu(reason.clone()));
+                start_engine(&engine, dispatch);
+            }
+            Some((_, FollowUp::ResumeRun(run_id))) => {
+                send(&engine, &dispatch, &ToEngine::ResumeRun { run_id: run_id.clone() });
+            }
+            None => {}
+        });
+    }
+
+    {
+        let dispatch = store.dispatcher();
+        use_effect_with(state.saved_changes, move |_| {
+            saved_runs::list(Callback::from(move |action| dispatch.dispatch(action)));
+        });
+    }
+    engine
+}
+
