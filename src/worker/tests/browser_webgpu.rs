@@ -59,7 +59,12 @@ fn tiny_candidate_setup() -> (
     config.cell_widths = vec![vec![8], vec![16]];
     let space = Space::new(config).expect("valid space");
     let genotype = "8:conv3x3|16:dwconv3x3,se_block+0".parse().expect("genotype");
-    let digits = Dataset::builtin_digits().expect("built-in digits");
+    // In the browser the worker fetches the digits beside the page; the test carries them.
+    let digits = Dataset::digits_from(
+        include_bytes!("../../../www/digits/digits-images-idx3-ubyte.gz"),
+        include_bytes!("../../../www/digits/digits-labels-idx1-ubyte.gz"),
+    )
+    .expect("built-in digits");
     (space, genotype, TrainData::new(digits, Split::new(10_000, 0.01, 3)))
 }
 
