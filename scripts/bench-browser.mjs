@@ -1,4 +1,4 @@
-// Browser benchmark (not a test): training throughput of the reference workload W1 in the
+// Browser benchmark (not a test): training throughput of the benchmark workload W1 in the
 // playground's own worker, on WebGPU and on the CPU fallback, in one headless Chromium session,
 // the page's wasm sizes (raw and gzip), and the page itself running a NAS-Bench-201 tabular
 // search of 500 evaluations (seconds from click to finished, main-thread long tasks meanwhile).

@@ -6,7 +6,7 @@ pub mod blocks;
 pub mod candidate;
 pub mod data;
 pub mod latency;
-pub mod reference;
+pub mod workload;
 pub mod device_check;
 pub mod evaluate;
 pub mod train;

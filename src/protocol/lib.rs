@@ -57,7 +57,7 @@ pub enum ToEngine {
     /// (`bytes` a `Uint8Array`). Answered with [`FromEngine::DatasetLoaded`] or
     /// [`FromEngine::DatasetRefused`].
     LoadDataset(LoadDataset),
-    /// Time training of the reference workload W1 (see `nn::reference`) on the worker's backend;
+    /// Time training of the benchmark workload W1 (see `nn::workload`) on the worker's backend;
     /// answered with [`FromEngine::BenchmarkFinished`]. For the benchmark script, not the page.
     Benchmark(BenchmarkRequest),
     /// Send the trained weights of a candidate of the last run (Burn record, burnpack bytes);

@@ -56,7 +56,7 @@ pub(crate) async fn run_benchmark(state: &Rc<RefCell<WorkerState>>, request: Ben
         return;
     }
     let Some(device) = claim_device(state, CONTEXT) else { return };
-    match nn::reference::train_throughput(request.batch as usize, request.warmup, request.steps, &device).await {
+    match nn::workload::train_throughput(request.batch as usize, request.warmup, request.steps, &device).await {
         Ok(t) => post(&FromEngine::BenchmarkFinished(BenchmarkResult {
             batch: t.batch as u32,
             steps: t.steps,

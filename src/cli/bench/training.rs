@@ -92,13 +92,13 @@ pub(crate) fn inheritance(args: &Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Training throughput of the reference workload W1 on Burn's CPU backend (or the GPU).
+/// Training throughput of the benchmark workload W1 on Burn's CPU backend (or the GPU).
 pub(crate) fn w1(args: &Args) -> Result<(), CliError> {
     let batch: usize = args.parsed("batch", "a whole number")?.unwrap_or(32);
     let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(50);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let device = device(args)?;
-    let t = pollster::block_on(nn::reference::train_throughput(batch, 5, steps, &device.device))
+    let t = pollster::block_on(nn::workload::train_throughput(batch, 5, steps, &device.device))
         .map_err(|e| CliError::Run(e.to_string()))?;
     println!(
         "W1 (32x32x3: conv3x3(16)+BN+ReLU, conv3x3 s2(32)+BN+ReLU, dwconv3x3 + pointwise(64)+BN+ReLU, GAP, linear(10)), \

@@ -4,7 +4,7 @@
 //! linear (10); trained with SGD momentum 0.9 at batch 32.
 //!
 //! ```
-//! use nn::{backend, reference::train_throughput};
+//! use nn::{backend, workload::train_throughput};
 //! let t = pollster::block_on(train_throughput(4, 1, 2, &backend::cpu())).unwrap();
 //! assert!(t.samples_per_s > 0.0);
 //! ```
