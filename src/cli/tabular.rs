@@ -71,7 +71,7 @@ fn drive<P: SearchSpace>(
         let Some(candidate) = candidate else { break };
         let outcome = evaluate(&candidate)
             .ok_or_else(|| CliError::Run(format!("no evaluator for candidate {}", candidate.text)))?;
-        run.record(&candidate.id, outcome).map_err(|e| CliError::Run(e.to_string()))?;
+        run.record(&candidate.arch_id, outcome).map_err(|e| CliError::Run(e.to_string()))?;
     }
     for report in &run.reports()[printed..] {
         print_generation(report, &run.config().objectives);

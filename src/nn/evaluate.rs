@@ -111,7 +111,7 @@ impl TrainingEvaluator {
             Vec::new()
         };
         // Fresh weights depend only on the run's seed and the candidate, not on evaluation order.
-        self.device.seed(self.config.train.seed ^ engine::rng::fnv1a64(candidate.id.as_bytes()));
+        self.device.seed(self.config.train.seed ^ engine::rng::fnv1a64(candidate.arch_id.as_bytes()));
         let built = Network::inherit(&self.space, &candidate.solution, &parents, &self.device);
         let (model, inheritance) = match built {
             Ok(built) => built,
@@ -155,7 +155,7 @@ impl TrainingEvaluator {
         let report = trainer.report(Some(accuracy), inheritance.inherited_params);
         self.evaluated += 1;
         if let Some(model) = trainer.into_model() {
-            self.models.insert(candidate.id.clone(), (self.evaluated, candidate.solution.clone(), model));
+            self.models.insert(candidate.arch_id.clone(), (self.evaluated, candidate.solution.clone(), model));
             if self.models.len() > KEPT_MODELS
                 && let Some(oldest) = self.models.iter().min_by_key(|(_, (n, _, _))| *n).map(|(id, _)| id.clone())
             {

@@ -200,8 +200,9 @@ pub struct CandidateReport {
     pub candidate_id: u32,
     /// The generation that proposed it.
     pub generation: u32,
-    /// Its architecture id.
-    pub id: String,
+    /// Its architecture's id.
+    #[serde(alias = "id")]
+    pub arch_id: String,
     /// Its canonical text.
     pub text: String,
     /// How it was made (sampled, crossover, mutation kinds).

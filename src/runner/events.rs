@@ -9,15 +9,15 @@ use crate::*;
 /// Records `outcome` and returns the events of every record made since the last report.
 pub(crate) fn record<P: SearchSpace>(
     search: &mut Search<P>,
-    id: &str,
+    arch_id: &str,
     outcome: Outcome,
     reported: &mut Reported,
     extras: Option<Extras>,
 ) -> Vec<FromEngine> {
-    match search.record(id, outcome) {
+    match search.record(arch_id, outcome) {
         // The generation it completed, if any, is among the search's reports: drained too.
         Ok(_) => drain(search, reported, extras),
-        // The id came from this search's own `next_candidate`, so this is a broken invariant,
+        // The arch_id came from this search's own `next_candidate`, so this is a broken invariant,
         // reported rather than panicking.
         Err(error) => vec![FromEngine::Error(protocol::EngineError {
             context: "recording a candidate".into(),
@@ -56,7 +56,7 @@ pub(crate) fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut Reported,
         while let Some(summary) = summaries.next_if(|s| s.generation < r.generation) {
             events.push(FromEngine::Generation(summary.clone()));
         }
-        let mine = extras.take_if(|e| e.id == r.id).unwrap_or_default();
+        let mine = extras.take_if(|e| e.arch_id == r.arch_id).unwrap_or_default();
         events.push(FromEngine::Candidate(report(r, mine)));
     }
     events.extend(summaries.cloned().map(FromEngine::Generation));
@@ -67,7 +67,7 @@ pub(crate) fn report<S>(r: &EvaluationRecord<S>, extras: Extras) -> CandidateRep
     CandidateReport {
         candidate_id: r.candidate_id,
         generation: r.generation,
-        id: r.id.clone(),
+        arch_id: r.arch_id.clone(),
         text: r.text.clone(),
         origin: r.origin.clone(),
         parents: r.parents.clone(),

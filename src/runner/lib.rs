@@ -85,7 +85,7 @@ pub enum Advance {
 /// Extra results of a trained candidate that the search record does not carry.
 #[derive(Default)]
 struct Extras {
-    id: String,
+    arch_id: String,
     losses: Vec<f32>,
     measured_latency: Option<LatencyMeasurement>,
     inherited_params: u64,
@@ -207,7 +207,7 @@ impl Run {
                     return Advance::Finished(finish(search, &mut self.reported));
                 };
                 let outcome = table.outcome(&candidate.solution, *dataset);
-                Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, None))
+                Advance::Scored(record(search, &candidate.arch_id, outcome, &mut self.reported, None))
             }
             Kind::Arch { search, evaluator, data, latency, device } => {
                 let input = search.space().space().config().input;
@@ -249,7 +249,7 @@ impl Run {
                 if let (true, Outcome::Failed { reason }) = (backend_failed && self.fail_over, &outcome) {
                     return Advance::DeviceLost(reason.clone());
                 }
-                Advance::Scored(record(search, &candidate.id, outcome, &mut self.reported, Some(extras)))
+                Advance::Scored(record(search, &candidate.arch_id, outcome, &mut self.reported, Some(extras)))
             }
         }
     }

@@ -35,7 +35,7 @@ pub(crate) async fn score_outside(
         candidate_id: number,
         generation: 0,
         cheap: search.space().cheap(&genotype),
-        id: genotype.arch_id(),
+        arch_id: genotype.arch_id(),
         text: genotype.to_text(),
         solution: genotype,
         parents: Vec::new(),
@@ -49,7 +49,7 @@ pub(crate) async fn score_outside(
     let record = EvaluationRecord {
         candidate_id: number,
         generation: 0,
-        id: candidate.id,
+        arch_id: candidate.arch_id,
         text: candidate.text,
         origin: vec![origin],
         parents: Vec::new(),
@@ -85,7 +85,7 @@ pub(crate) async fn train_and_time(
     let mut measured_latency = None;
     if latency.runs > 0
         && matches!(outcome, Outcome::Evaluated { .. })
-        && let Some(model) = evaluator.trained_model(&candidate.id)
+        && let Some(model) = evaluator.trained_model(&candidate.arch_id)
     {
         match measure(&model.valid(), input, latency, device).await {
             Ok(measured) => {
@@ -102,7 +102,7 @@ pub(crate) async fn train_and_time(
         }
     }
     let extras = Extras {
-        id: candidate.id.clone(),
+        arch_id: candidate.arch_id.clone(),
         losses: evaluated.report.losses,
         measured_latency,
         inherited_params: evaluated.inheritance.inherited_params as u64,

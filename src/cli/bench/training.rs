@@ -59,7 +59,7 @@ pub(crate) fn inheritance(args: &Args) -> Result<(), CliError> {
             let evaluated = pollster::block_on(evaluator.evaluate(&candidate, &data));
             total_steps += u64::from(evaluated.report.steps);
             inherited += u32::from(evaluated.inheritance.inherited_params > 0);
-            search.record(&candidate.id, evaluated.outcome).map_err(|e| CliError::Run(e.to_string()))?;
+            search.record(&candidate.arch_id, evaluated.outcome).map_err(|e| CliError::Run(e.to_string()))?;
         }
         let seconds = started.elapsed().as_secs_f64();
         let hv: Vec<f64> = search.reports().iter().map(|r| r.hypervolume).collect();

@@ -74,7 +74,7 @@ impl<P: SearchSpace> Search<P> {
                 candidate_id: self.state.records.len() as u32,
                 generation: self.state.batch_generation,
                 text: self.space.describe(&proposal.solution),
-                id: proposal.id,
+                arch_id: proposal.id,
                 solution: proposal.solution,
                 cheap,
                 parents: proposal.parents,
@@ -96,7 +96,7 @@ impl<P: SearchSpace> Search<P> {
         self.state.records.push(EvaluationRecord {
             candidate_id: self.state.records.len() as u32,
             generation: self.state.batch_generation,
-            id: proposal.id.clone(),
+            arch_id: proposal.id.clone(),
             text: self.space.describe(&proposal.solution),
             solution: proposal.solution.clone(),
             origin: proposal.origin.clone(),
@@ -144,7 +144,7 @@ impl<P: SearchSpace> Search<P> {
             .into_iter()
             .map(|r| FrontPoint {
                 candidate_id: r.candidate_id,
-                id: r.id.clone(),
+                arch_id: r.arch_id.clone(),
                 text: r.text.clone(),
                 objectives: r.fitness.objectives.clone(),
             })

@@ -86,8 +86,9 @@ pub struct EvaluationRecord<S> {
     pub candidate_id: u32,
     /// The generation that proposed it.
     pub generation: u32,
-    /// Its id (`arch_id`).
-    pub id: String,
+    /// Its architecture's id (`arch_id`).
+    #[serde(alias = "id")]
+    pub arch_id: String,
     /// The solution.
     pub solution: S,
     /// Its canonical text.
@@ -114,8 +115,9 @@ pub struct EvaluationRecord<S> {
 pub struct FrontPoint {
     /// The candidate.
     pub candidate_id: u32,
-    /// Its id.
-    pub id: String,
+    /// Its architecture's id.
+    #[serde(alias = "id")]
+    pub arch_id: String,
     /// Its canonical text.
     pub text: String,
     /// Its objective values (in the configured order).
@@ -154,8 +156,8 @@ pub struct Candidate<S> {
     pub candidate_id: u32,
     /// The generation that proposed it.
     pub generation: u32,
-    /// Its id.
-    pub id: String,
+    /// Its architecture's id.
+    pub arch_id: String,
     /// The solution.
     pub solution: S,
     /// Its canonical text.
@@ -169,17 +171,17 @@ pub struct Candidate<S> {
 /// Why a record was refused.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SearchError {
-    /// The id is not the candidate waiting for evaluation.
-    #[error("candidate {id} is not waiting for evaluation")]
+    /// The architecture is not a candidate waiting for evaluation.
+    #[error("candidate {arch_id} is not waiting for evaluation")]
     NotPending {
-        /// The id given.
-        id: String,
+        /// The architecture id given.
+        arch_id: String,
     },
     /// The error is not in [0, 1].
-    #[error("validation error {error} of candidate {id} is not in [0, 1]")]
+    #[error("validation error {error} of candidate {arch_id} is not in [0, 1]")]
     BadError {
-        /// The candidate.
-        id: String,
+        /// The candidate's architecture id.
+        arch_id: String,
         /// The value given.
         error: f64,
     },

@@ -196,20 +196,20 @@ impl<P: SearchSpace> Search<P> {
         }
     }
 
-    /// Records the evaluation of the pending candidate `id`. Returns the generation's summary
+    /// Records the evaluation of the pending candidate `arch_id`. Returns the generation's summary
     /// when this completes it.
-    pub fn record(&mut self, id: &str, outcome: Outcome) -> Result<Option<GenerationSummary>, SearchError> {
+    pub fn record(&mut self, arch_id: &str, outcome: Outcome) -> Result<Option<GenerationSummary>, SearchError> {
         let slot = self
             .state
             .batch_results
             .iter()
             .position(Option::is_none)
-            .filter(|&slot| self.state.batch[slot].id == id)
-            .ok_or_else(|| SearchError::NotPending { id: id.to_string() })?;
+            .filter(|&slot| self.state.batch[slot].id == arch_id)
+            .ok_or_else(|| SearchError::NotPending { arch_id: arch_id.to_string() })?;
         if let Outcome::Evaluated { error, .. } = &outcome
             && !(0.0..=1.0).contains(error)
         {
-            return Err(SearchError::BadError { id: id.to_string(), error: *error });
+            return Err(SearchError::BadError { arch_id: arch_id.to_string(), error: *error });
         }
         let proposal = self.state.batch[slot].clone();
         let cheap = self.space.cheap(&proposal.solution);
@@ -258,7 +258,7 @@ impl<P: SearchSpace> Search<P> {
         let mut archive = ParetoArchive::new();
         for (i, r) in self.state.records.iter().enumerate() {
             if r.fitness.is_feasible() && !matches!(r.status, RecordStatus::Failed { .. }) {
-                archive.insert(r.id.clone(), i, r.fitness.clone());
+                archive.insert(r.arch_id.clone(), i, r.fitness.clone());
             }
         }
         archive.entries().iter().map(|e| &self.state.records[e.item]).collect()

@@ -79,13 +79,13 @@ impl<S> SearchSnapshot<S> {
             if record.candidate_id as usize != i {
                 return Err(format!("record {i} says it is candidate {}", record.candidate_id));
             }
-            space.contains(&record.solution).map_err(|e| format!("record {i} ({}): {e}", record.id))?;
+            space.contains(&record.solution).map_err(|e| format!("record {i} ({}): {e}", record.arch_id))?;
             check_fitness(&format!("record {i}"), &record.fitness, objectives)?;
         }
         for (id, &index) in &self.cache {
             match self.records.get(index as usize) {
-                Some(record) if record.id == *id => {}
-                Some(record) => return Err(format!("the cache sends {id} to record {index}, which is {}", record.id)),
+                Some(record) if record.arch_id == *id => {}
+                Some(record) => return Err(format!("the cache sends {id} to record {index}, which is {}", record.arch_id)),
                 None => return Err(format!("the cache sends {id} to record {index} of {}", self.records.len())),
             }
         }

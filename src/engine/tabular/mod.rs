@@ -256,7 +256,7 @@ impl Nb201Table {
         let dataset = search.space().dataset();
         while let Some(candidate) = search.next_candidate() {
             let outcome = self.outcome(&candidate.solution, dataset);
-            if search.record(&candidate.id, outcome).is_err() {
+            if search.record(&candidate.arch_id, outcome).is_err() {
                 break;
             }
         }

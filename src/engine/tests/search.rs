@@ -30,9 +30,9 @@ fn pseudo_error(genotype: &Genotype) -> f64 {
 fn run_arch(search: &mut Search<ArchSpace>) -> Vec<String> {
     let mut order = Vec::new();
     while let Some(candidate) = search.next_candidate() {
-        order.push(candidate.id.clone());
+        order.push(candidate.arch_id.clone());
         let outcome = Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: Details::default() };
-        search.record(&candidate.id, outcome).expect("pending candidate");
+        search.record(&candidate.arch_id, outcome).expect("pending candidate");
     }
     order
 }
@@ -68,7 +68,7 @@ fn same_seed_same_genotypes_and_fronts_different_seed_differs() {
         let mut search = Search::new(arch_space(), SearchConfig { seed, ..config(10, 5) }.check().expect("valid"));
         let order = run_arch(&mut search);
         let fronts: Vec<Vec<String>> =
-            search.reports().iter().map(|r| r.front.iter().map(|p| p.id.clone()).collect()).collect();
+            search.reports().iter().map(|r| r.front.iter().map(|p| p.arch_id.clone()).collect()).collect();
         (order, fronts)
     };
     let (a, fa) = run(1);
@@ -87,7 +87,7 @@ fn restored_search_continues_exactly_mid_generation() {
     for _ in 0..21 {
         let candidate = original.next_candidate().expect("still running");
         let outcome = Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: Details::default() };
-        original.record(&candidate.id, outcome).expect("pending");
+        original.record(&candidate.arch_id, outcome).expect("pending");
     }
     let pending = original.next_candidate().expect("a pending candidate");
     let json = serde_json::to_string(&original.snapshot()).expect("serialises");
@@ -129,7 +129,7 @@ fn constraint_violators_are_never_sent_to_training() {
     while let Some(candidate) = search.next_candidate() {
         assert!(candidate.cheap.params <= limit, "{} has {} params", candidate.text, candidate.cheap.params);
         search
-            .record(&candidate.id, Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: Details::default() })
+            .record(&candidate.arch_id, Outcome::Evaluated { error: pseudo_error(&candidate.solution), details: Details::default() })
             .expect("pending");
     }
     let violators: Vec<_> =
@@ -151,12 +151,12 @@ fn failures_are_recorded_and_the_search_goes_on() {
     let mut search = Search::new(arch_space(), config(6, 3).check().expect("valid"));
     let first = search.next_candidate().expect("candidate");
     assert!(search.record("not-the-pending-id", Outcome::Failed { reason: "x".into() }).is_err());
-    assert!(search.record(&first.id, Outcome::Evaluated { error: 1.5, details: Details::default() }).is_err());
-    search.record(&first.id, Outcome::Failed { reason: "loss diverged (NaN)".into() }).expect("pending");
+    assert!(search.record(&first.arch_id, Outcome::Evaluated { error: 1.5, details: Details::default() }).is_err());
+    search.record(&first.arch_id, Outcome::Failed { reason: "loss diverged (NaN)".into() }).expect("pending");
     run_arch(&mut search);
     assert_eq!(search.records()[0].status, RecordStatus::Failed { reason: "loss diverged (NaN)".into() });
     assert_eq!(search.reports()[0].failures, 1);
-    assert!(search.front().iter().all(|r| r.id != first.id));
+    assert!(search.front().iter().all(|r| r.arch_id != first.arch_id));
 }
 
 #[test]
@@ -199,7 +199,7 @@ fn tabular_search_caches_by_id_and_finds_good_cells() {
     let mut search = Search::new(space, valid);
     table.run(&mut search);
     assert_eq!(search.reports().len(), 15);
-    let ids: std::collections::BTreeSet<&str> = search.records().iter().map(|r| r.id.as_str()).collect();
+    let ids: std::collections::BTreeSet<&str> = search.records().iter().map(|r| r.arch_id.as_str()).collect();
     assert_eq!(ids.len(), search.records().len(), "no architecture is evaluated twice");
     let best = search.front().into_iter().map(|r| r.details.valid_accuracy.unwrap_or(0.0)).fold(0.0, f64::max);
     // The table's best 12-epoch CIFAR-10 validation accuracy is about 86%; random cells

@@ -336,7 +336,7 @@ fn trained_weights_export_as_a_burn_record_that_loads_back() {
     let mut run = Run::new(&request, backend::cpu(), None).unwrap();
     let events = run_to_end(&mut run);
     let last = *candidates(&events).last().unwrap();
-    let bytes = pollster::block_on(run.weights(&last.id)).unwrap();
+    let bytes = pollster::block_on(run.weights(&last.arch_id)).unwrap();
     let space = Space::new(run.info().space.clone().unwrap()).unwrap();
     let genotype = Genotype::parse(&last.text).unwrap();
     let device = backend::cpu();

@@ -81,7 +81,7 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
         Callback::from(move |what: Export| {
             let chosen = selected.and_then(|i| run.candidates.get(i));
             if let (Export::Weights, Some(info), Some(candidate)) = (what, &run.info, chosen) {
-                let request = ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: candidate.id.clone() };
+                let request = ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: candidate.arch_id.clone() };
                 send(&engine, &dispatch, &request);
             } else if let Some(file) = export_file(&run, selected, what)
                 && let Err(problem) = crate::download::download(&file)

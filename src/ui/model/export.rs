@@ -37,7 +37,7 @@ pub fn genotype_json(candidate: &CandidateReport, info: &RunInfo) -> String {
         "format": GENOTYPE_FORMAT,
         "version": EXPORT_VERSION,
         "text": candidate.text,
-        "arch_id": candidate.id,
+        "arch_id": candidate.arch_id,
         "genotype": structure,
         "input": info.space.as_ref().map(|s| s.input),
         "classes": info.space.as_ref().map(|s| s.classes),
@@ -142,7 +142,7 @@ pub fn run_csv(run: &RunView) -> String {
         let mut row = vec![
             c.candidate_id.to_string(),
             c.generation.to_string(),
-            c.id.clone(),
+            c.arch_id.clone(),
             csv_field(&c.text),
             status.to_string(),
             csv_field(reason),

@@ -150,7 +150,7 @@ impl RunView {
         let mut front: Vec<usize> = Vec::new();
         for (i, fitness) in &usable {
             let dominated = usable.iter().any(|(j, other)| j != i && dominates(other, fitness));
-            let repeat = front.iter().any(|&k| self.candidates[k].id == self.candidates[*i].id);
+            let repeat = front.iter().any(|&k| self.candidates[k].arch_id == self.candidates[*i].arch_id);
             if !dominated && !repeat {
                 front.push(*i);
             }

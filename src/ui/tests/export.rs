@@ -68,7 +68,7 @@ fn the_csv_has_one_full_row_per_candidate_with_named_objective_columns() {
     for (row, candidate) in rows[1..].iter().zip(&run.candidates) {
         assert_eq!(row.len(), header.len(), "{row:?}");
         assert_eq!(row[column("genotype")], candidate.text, "a genotype with commas survives quoting");
-        assert_eq!(row[column("arch_id")], candidate.id);
+        assert_eq!(row[column("arch_id")], candidate.arch_id);
         let measured: f64 = row[column("measured_latency_ms")].parse().unwrap();
         assert_eq!(Some(measured), candidate.measured_latency.as_ref().map(|m| m.median_ms));
         let error: f64 = row[column("objective_error")].parse().unwrap();
@@ -116,13 +116,13 @@ fn an_exported_genotype_reads_back_as_the_same_architecture() {
     let candidate = &run.candidates[0];
     let exported = genotype_json(candidate, run.info.as_ref().unwrap());
     let document: serde_json::Value = serde_json::from_str(&exported).unwrap();
-    assert_eq!(document["arch_id"], candidate.id);
+    assert_eq!(document["arch_id"], candidate.arch_id);
     assert_eq!(document["scores"]["objectives"]["error"].as_f64(), candidate.error);
     let original = Genotype::parse(&candidate.text).unwrap();
     assert_eq!(serde_json::from_value::<Genotype>(document["genotype"].clone()).unwrap(), original);
     assert_eq!(read_genotype(&exported).unwrap(), original);
     assert_eq!(read_genotype(&candidate.text).unwrap(), original, "the canonical text imports too");
-    assert_eq!(original.arch_id(), candidate.id);
+    assert_eq!(original.arch_id(), candidate.arch_id);
 }
 
 #[test]
