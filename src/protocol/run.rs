@@ -259,6 +259,34 @@ pub struct TrainingProgress {
     pub steps: u32,
     /// Latest loss.
     pub loss: f32,
+    /// What it is and why it trains now.
+    pub role: TrainingRole,
+    /// Milliseconds since its training began (for the time it still needs).
+    pub elapsed_ms: f64,
+}
+
+impl TrainingProgress {
+    /// Seconds its training still needs at the pace of its steps so far (`None` before a step).
+    pub fn seconds_left(&self) -> Option<f64> {
+        (self.step > 0).then(|| self.elapsed_ms / 1e3 / f64::from(self.step) * f64::from(self.steps.saturating_sub(self.step)))
+    }
+}
+
+/// Why the network in training is trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TrainingRole {
+    /// A candidate sampled at random (generation 0, or a fresh sample later).
+    Sampled,
+    /// A child of earlier candidates (crossover and mutation).
+    Child,
+    /// A hand-designed reference architecture, trained like a new candidate.
+    Reference {
+        /// What it is modelled on (`VGG-like`, ...).
+        name: String,
+    },
+    /// An imported genotype, trained alone.
+    Imported,
 }
 
 /// How a run ended.

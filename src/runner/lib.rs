@@ -34,13 +34,12 @@ mod start;
 use burn::tensor::Device;
 use thiserror::Error;
 
-use engine::problem::Origin;
 use engine::search::{ArchSpace, Outcome, Search};
 use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
 use nn::evaluate::TrainingEvaluator;
 use nn::latency::LatencyConfig;
 use nn::train::TrainData;
-use protocol::{FromEngine, LatencyMeasurement, ReferenceReport, RunInfo, TrainingProgress};
+use protocol::{FromEngine, LatencyMeasurement, ReferenceReport, RunInfo, TrainingProgress, TrainingRole};
 use engine::space::Genotype;
 use protocol::saved::Checkpoint;
 
@@ -111,7 +110,7 @@ pub struct Run {
     kind: Kind,
     info: RunInfo,
     reported: Reported,
-    /// Reference architectures still to train (before the search's first candidate).
+    /// Reference architectures still to train (once generation 0 is scored).
     references: Vec<(&'static str, Genotype)>,
     /// Reference architectures scored.
     references_done: u32,
@@ -211,13 +210,13 @@ impl Run {
             }
             Kind::Arch { search, evaluator, data, latency, device } => {
                 let input = search.space().space().config().input;
-                let mut outside = async |genotype: Genotype, number: u32, origin: Origin| {
-                    score_outside(search, evaluator, data, latency, device, input, genotype, number, origin, self.fail_over, &mut between_steps)
+                let mut outside = async |genotype: Genotype, number: u32, role: TrainingRole| {
+                    score_outside(search, evaluator, data, latency, device, input, genotype, number, role, self.fail_over, &mut between_steps)
                         .await
                 };
                 match std::mem::replace(&mut self.alone, Alone::Done) {
                     Alone::Pending(genotype) => {
-                        return match outside(genotype.clone(), 0, Origin::Imported).await {
+                        return match outside(genotype.clone(), 0, TrainingRole::Imported).await {
                             Ok(report) => Advance::Finished(vec![FromEngine::Candidate(report)]),
                             Err(advance) => {
                                 self.alone = Alone::Pending(genotype);
@@ -228,8 +227,12 @@ impl Run {
                     Alone::Done => return Advance::Finished(Vec::new()),
                     Alone::No => self.alone = Alone::No,
                 }
-                if let Some((name, genotype)) = self.references.first().cloned() {
-                    return match outside(genotype, self.references_done, Origin::Reference).await {
+                // The references train once generation 0 is scored, so the first candidate is
+                // plotted first; never past a time budget.
+                let time_left = search.config().time_budget_s.is_none_or(|t| elapsed_s < t);
+                if let Some((name, genotype)) = self.references.first().cloned().filter(|_| !search.reports().is_empty() && time_left) {
+                    let role = TrainingRole::Reference { name: name.to_string() };
+                    return match outside(genotype, self.references_done, role).await {
                         Ok(report) => {
                             self.references.remove(0);
                             self.references_done += 1;
@@ -241,8 +244,9 @@ impl Run {
                 let Some(candidate) = search.next_candidate_at(elapsed_s) else {
                     return Advance::Finished(finish(search, &mut self.reported));
                 };
+                let role = if candidate.parents.is_empty() { TrainingRole::Sampled } else { TrainingRole::Child };
                 let Some((outcome, extras, backend_failed)) =
-                    train_and_time(&candidate, evaluator, data, latency, device, input, &mut between_steps).await
+                    train_and_time(&candidate, role, evaluator, data, latency, device, input, &mut between_steps).await
                 else {
                     return Advance::Interrupted;
                 };

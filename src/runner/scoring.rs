@@ -9,14 +9,14 @@ use engine::search::{ArchSpace, EvaluationRecord, Outcome, Search, SearchSpace};
 use nn::evaluate::TrainingEvaluator;
 use nn::latency::{LatencyConfig, measure};
 use nn::train::TrainData;
-use protocol::{CandidateReport, TrainingProgress};
+use protocol::{CandidateReport, TrainingProgress, TrainingRole};
 use engine::space::Genotype;
 
 use crate::*;
 
 /// Trains and times an architecture outside the search (a reference, or an imported genotype
-/// evaluated alone) and scores it with the run's objectives and constraints, numbered `number`
-/// with `origin`; or the [`Advance`] that stopped it (interrupted, or the device lost).
+/// evaluated alone, as `role` says) and scores it with the run's objectives and constraints,
+/// numbered `number`; or the [`Advance`] that stopped it (interrupted, or the device lost).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn score_outside(
     search: &Search<ArchSpace>,
@@ -27,7 +27,7 @@ pub(crate) async fn score_outside(
     input: engine::space::InputShape,
     genotype: Genotype,
     number: u32,
-    origin: Origin,
+    role: TrainingRole,
     fail_over: bool,
     between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
 ) -> Result<CandidateReport, Advance> {
@@ -40,8 +40,9 @@ pub(crate) async fn score_outside(
         solution: genotype,
         parents: Vec::new(),
     };
+    let origin = if matches!(role, TrainingRole::Imported) { Origin::Imported } else { Origin::Reference };
     let (outcome, extras, backend_failed) =
-        train_and_time(&candidate, evaluator, data, latency, device, input, between_steps).await.ok_or(Advance::Interrupted)?;
+        train_and_time(&candidate, role, evaluator, data, latency, device, input, between_steps).await.ok_or(Advance::Interrupted)?;
     if let (true, Outcome::Failed { reason }) = (backend_failed && fail_over, &outcome) {
         return Err(Advance::DeviceLost(reason.clone()));
     }
@@ -63,10 +64,13 @@ pub(crate) async fn score_outside(
     Ok(report(&record, extras))
 }
 
-/// Trains `candidate` (the hook hears every step; `None` when it interrupts) and times the
-/// trained model on `device`: the outcome and what the record does not carry.
+/// Trains `candidate` (the hook hears every step, told the candidate's `role`; `None` when it
+/// interrupts) and times the trained model on `device`: the outcome and what the record does
+/// not carry.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn train_and_time(
     candidate: &engine::search::Candidate<Genotype>,
+    role: TrainingRole,
     evaluator: &mut TrainingEvaluator,
     data: &TrainData,
     latency: &LatencyConfig,
@@ -75,8 +79,17 @@ pub(crate) async fn train_and_time(
     between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
 ) -> Option<(Outcome, Extras, bool)> {
     let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
+    let started = web_time::Instant::now();
     let hook = async |step: nn::evaluate::StepProgress| {
-        let progress = TrainingProgress { candidate_id, text: text.clone(), step: step.step, steps: step.steps, loss: step.loss };
+        let progress = TrainingProgress {
+            candidate_id,
+            text: text.clone(),
+            step: step.step,
+            steps: step.steps,
+            loss: step.loss,
+            role: role.clone(),
+            elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+        };
         between_steps(progress).await
     };
     let evaluated = evaluator.evaluate_with(candidate, data, hook).await.ok()?;

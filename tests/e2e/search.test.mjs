@@ -50,10 +50,46 @@ async function waitForStatus(page, wanted, timeout) {
 
 async function pointsMatchCandidates(page) {
   const candidates = await count(page, 'candidates');
-  assert.equal(await page.getByTestId('point').count(), candidates, 'every scored candidate is a point');
+  const plot = page.getByTestId('pareto-plot');
+  assert.equal(Number(await plot.getAttribute('data-points')), candidates, 'every scored candidate is a point');
+  const drawn = await plot.locator('[data-testid="points"]').evaluateAll(
+    (layers) => layers.reduce((n, layer) => n + layer.dataset.candidates.split(' ').length, 0));
+  assert.equal(drawn, candidates, 'every point is in one of the plot\'s paths');
   // The table draws at most 50 rows; sorting and filters pick which.
   assert.equal(await page.getByTestId('candidate-row').count(), Math.min(candidates, 50), 'every scored candidate is a row');
   return candidates;
+}
+
+// Where candidate `id` is drawn, in page pixels: points are circles in one path per colour, so
+// the test reads the path (each circle starts `M{x - 5},{y}`) and maps the plot's units to the page.
+async function pointAt(page, id) {
+  await page.getByTestId('pareto-plot').scrollIntoViewIfNeeded();
+  const at = await page.evaluate((id) => {
+    const svg = document.querySelector('[data-testid="pareto-plot"]');
+    for (const layer of svg.querySelectorAll('[data-testid="points"]')) {
+      const k = layer.dataset.candidates.split(' ').map(Number).indexOf(id);
+      if (k < 0) continue;
+      const [x, y] = [...layer.getAttribute('d').matchAll(/M(-?[\d.]+),(-?[\d.]+)/g)][k].slice(1).map(Number);
+      const box = svg.viewBox.baseVal;
+      const rect = svg.getBoundingClientRect();
+      const scale = Math.min(rect.width / box.width, rect.height / box.height);
+      return {
+        x: rect.left + (rect.width - box.width * scale) / 2 + (x + 5) * scale,
+        y: rect.top + (rect.height - box.height * scale) / 2 + y * scale,
+      };
+    }
+    return null;
+  }, id);
+  assert.ok(at, `candidate ${id} is drawn`);
+  return at;
+}
+
+/** Clicks candidate `id`'s point and checks that the plot opened that one. */
+async function clickPoint(page, id) {
+  const { x, y } = await pointAt(page, id);
+  await page.mouse.click(x, y);
+  await page.getByTestId('candidate-detail').waitFor();
+  assert.equal(await page.getByTestId('selected-point').getAttribute('data-candidate'), String(id), 'the point clicked is opened');
 }
 
 test('WebGPU: a tiny search on the built-in digits trains in the worker and plots every candidate', { timeout: 9 * 60_000 }, async () => {
@@ -70,8 +106,10 @@ test('WebGPU: a tiny search on the built-in digits trains in the worker and plot
     await screenshot(page, 'search-webgpu-training');
     await waitForStatus(page, ['completed'], 7 * 60_000);
     assert.equal(await pointsMatchCandidates(page), 2);
-    await page.getByTestId('point').first().click();
-    await page.getByTestId('candidate-detail').waitFor();
+    const hover = await pointAt(page, 1);
+    await page.mouse.move(hover.x, hover.y);
+    assert.match(await page.getByTestId('hover-label').textContent(), /^#1 \(generation 0\)/, 'hovering a point names it');
+    await clickPoint(page, 0);
     assert.ok(await page.getByTestId('arch-layer').count() >= 4, 'the architecture is drawn layer by layer');
     const metrics = await page.getByTestId('candidate-metrics').textContent();
     assert.match(metrics, /measured latency \(this device\)\d/, 'latency was measured in the browser');
@@ -127,7 +165,7 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     const results = JSON.parse((await download('export-run-json')).text);
     assert.equal(results.candidates.length, 9);
     // The last candidate: its trained model is still held by the engine.
-    await page.getByTestId('point').nth(8).click();
+    await clickPoint(page, 8);
     const genotype = JSON.parse((await download('export-genotype-json')).text);
     const [weights] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-weights').click()]);
     const record = await readFile(await weights.path());
@@ -170,6 +208,13 @@ test('NAS-Bench-201 tabular mode: 500 evaluations finish and every one is plotte
     console.log(`tabular search of 500 evaluations: ${seconds.toFixed(2)} s from click to finished`);
     assert.equal(await status(page), 'completed');
     assert.equal(await pointsMatchCandidates(page), 500);
+    assert.equal(await page.getByTestId('narrative').count(), 25, 'one narrative per generation');
+    assert.equal(await page.locator('[data-testid="narrative-earlier"] [data-testid="narrative"]').count(), 22, 'all but the latest 3 folded');
+    const plotFirst = await page.evaluate(() => {
+      const plot = document.querySelector('[data-testid="pareto-plot"]');
+      return Boolean(plot.compareDocumentPosition(document.querySelector('[data-testid="run-history"]')) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.ok(plotFirst, 'the Pareto plot comes before the history of the run');
     await screenshot(page, 'search-tabular');
     await assertResponsive(page, 'tabular search');
     assert.deepEqual(problems, []);

@@ -7,7 +7,7 @@ use common::run_to_end;
 use engine::search::RecordStatus;
 use engine::tabular::{Nb201Dataset, Nb201Table};
 use nn::backend;
-use protocol::{CandidateReport, DatasetChoice, FromEngine, RunRequest, TrainingSettings};
+use protocol::{CandidateReport, DatasetChoice, FromEngine, RunRequest, TrainingProgress, TrainingRole, TrainingSettings};
 use protocol::saved::Checkpoint;
 use runner::{Advance, Run, RunError};
 
@@ -42,14 +42,38 @@ fn a_digits_run_trains_times_and_reports_every_candidate_once() {
     let info = run.info().clone();
     assert_eq!((info.images, info.valid_images, info.tabular), (10_000, 1_000, false));
     assert_eq!(info.space.as_ref().map(|s| s.classes), Some(10));
-    let events = run_to_end(&mut run);
+    // What trained, in order, as the progress of each network's first step names it.
+    let (mut roles, mut events) = (Vec::new(), Vec::new());
+    loop {
+        let hook = async |p: TrainingProgress| {
+            assert!(p.elapsed_ms >= 0.0 && p.seconds_left().is_some_and(|s| s >= 0.0), "{p:?}");
+            if p.step == 1 {
+                roles.push(p.role);
+            }
+            true
+        };
+        match pollster::block_on(run.advance(0.0, hook)) {
+            Advance::Scored(more) => events.extend(more),
+            Advance::Finished(more) => break events.extend(more),
+            other => panic!("nothing interrupts this run: {other:?}"),
+        }
+    }
+    let reference = |name: &str| TrainingRole::Reference { name: name.into() };
+    assert_eq!(roles[..6], [TrainingRole::Sampled, TrainingRole::Sampled, TrainingRole::Sampled,
+        reference("VGG-like"), reference("ResNet-like"), reference("MobileNet-like")]);
+    assert!(roles[6..].contains(&TrainingRole::Child), "generation 1 trains children: {roles:?}");
     let references: Vec<(&str, &CandidateReport)> = events
         .iter()
         .filter_map(|e| if let FromEngine::Reference(r) = e { Some((r.name.as_str(), &r.report)) } else { None })
         .collect();
     let names: Vec<&str> = references.iter().map(|(name, _)| *name).collect();
     assert_eq!(names, ["VGG-like", "ResNet-like", "MobileNet-like"]);
-    assert!(matches!(events.first(), Some(FromEngine::Reference(_))), "references train before the search");
+    // The first candidate comes first; the references once generation 0 is scored.
+    let first = |wanted: fn(&FromEngine) -> bool| events.iter().position(wanted).expect("in the events");
+    assert!(matches!(events.first(), Some(FromEngine::Candidate(_))), "a candidate is scored first");
+    let generation_0 = first(|e| matches!(e, FromEngine::Generation(_)));
+    let child = first(|e| matches!(e, FromEngine::Candidate(c) if c.generation == 1));
+    assert!((generation_0..child).contains(&first(|e| matches!(e, FromEngine::Reference(_)))));
     for (name, r) in &references {
         assert!(r.error.is_some_and(|e| (0.0..=1.0).contains(&e)), "{name} trained");
         assert!(r.measured_latency.is_some(), "{name} timed");

@@ -11,7 +11,7 @@ use crate::components::device_panel::DevicePanel;
 use crate::components::engine::{EngineSlot, Store, send, start_on_click, use_engine};
 use crate::components::import_genotype::ImportGenotype;
 use crate::components::pareto_plot::ParetoPlot;
-use crate::components::run_view::RunSummary;
+use crate::components::run_view::{RunHistory, RunSummary};
 use crate::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::components::search_panel::SearchPanel;
 use crate::components::status_bar::StatusBar;
@@ -158,7 +158,7 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
 fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) -> Html {
     let run = &state.run;
     let objectives = run.objectives().to_vec();
-    let front = run.front();
+    let front = run.front().to_vec();
     let rows = run.table_order(state.table.sort, state.table.descending, &front, state.table.front_only, state.table.feasible_only);
     let generations = run.info.as_ref().map_or(1, |info| info.generations);
     let detail = match (state.selected.and_then(|i| run.candidates.get(i)), &run.info) {
@@ -193,6 +193,11 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
                         />
                     </section>
                     { detail }
+                    <RunHistory
+                        population={run.info.as_ref().map_or(0, |info| info.population)}
+                        generations={run.generations.clone()}
+                        candidates={run.candidates.clone()}
+                    />
                     <CandidateTable
                         candidates={run.candidates.clone()}
                         objectives={objectives}

@@ -12,7 +12,7 @@ use protocol::{CandidateReport, RunInfo};
 use crate::components::loss_chart::LossChart;
 use crate::model::diagram::diagram;
 use crate::model::export::Export;
-use crate::model::format::short;
+use crate::model::format::{count, short};
 
 /// Props of [`CandidateDetail`].
 #[derive(Properties, PartialEq)]
@@ -75,10 +75,10 @@ pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
                 format!("{} ms median, IQR {} ms, {} runs", short(m.median_ms), short(m.iqr_ms), m.runs_ms.len())
             }),
         ),
-        ("parameters", c.cheap.params.to_string()),
-        ("MACs", c.cheap.macs.to_string()),
+        ("parameters", count(c.cheap.params as f64)),
+        ("MACs", count(c.cheap.macs as f64)),
         ("energy", format!("{} mJ", short(c.cheap.energy_mj))),
-        ("inherited parameters", c.inherited_params.to_string()),
+        ("inherited parameters", count(c.inherited_params as f64)),
         ("origin", c.origin.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
     ];
     if let Some(steps) = c.details.train_steps {

@@ -6,8 +6,7 @@ use yew::prelude::*;
 
 use engine::search::Objective;
 use protocol::CandidateReport;
-use crate::components::pareto_plot::index_of;
-use crate::model::format::short;
+use crate::model::format::{objective_value, short};
 use crate::model::run::SortKey;
 use crate::model::state::{Action, TableView};
 
@@ -33,6 +32,14 @@ pub struct CandidateTableProps {
     pub selected: Option<usize>,
     /// Receives sorting, filters and selection.
     pub on_action: Callback<Action>,
+}
+
+/// The `data-index` of the element an event came from, or of its closest ancestor with one.
+pub fn index_of(target: Option<web_sys::EventTarget>) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    let element = target?.dyn_into::<web_sys::Element>().ok()?;
+    let holder = element.closest("[data-index]").ok()??;
+    holder.get_attribute("data-index")?.parse().ok()
 }
 
 /// The candidate table.
@@ -84,7 +91,7 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                                 <tr class={class} data-testid="candidate-row" data-index={i.to_string()}>
                                     <td><button class="link-button" aria-label={format!("open candidate {}", c.candidate_id)}>{ c.candidate_id }</button></td>
                                     <td>{ c.generation }</td>
-                                    { for c.objectives.iter().map(|v| html! { <td class="number">{ short(*v) }</td> }) }
+                                    { for c.objectives.iter().enumerate().map(|(k, v)| html! { <td class="number">{ objective_value(props.objectives.get(k).copied(), *v) }</td> }) }
                                     <td class="number">{ c.measured_latency.as_ref().map_or("—".to_string(), |m| short(m.median_ms)) }</td>
                                     <td><code>{ c.text.clone() }</code></td>
                                 </tr>

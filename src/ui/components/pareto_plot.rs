@@ -8,11 +8,13 @@ use yew::prelude::*;
 
 use protocol::{CandidateReport, ReferenceReport};
 use engine::search::{LatencySource, Objective};
-use crate::model::format::{objective_title, short};
-use crate::model::plot::{Frame, Scatter, front_steps, scatter_from_data, sequential_colour};
+use crate::model::format::{objective_title, objective_value};
+use crate::model::plot::{Frame, Scatter, front_steps, key_selection, nearest, point_layers, scatter_from_data, sequential_colour};
 use crate::model::state::Action;
 
 const FRAME: Frame = Frame { width: 560.0, height: 360.0, margin: 48.0 };
+/// The fill of candidates that break a constraint or failed.
+const INFEASIBLE: &str = "#b8b8b8";
 
 /// Props of [`ParetoPlot`].
 #[derive(Properties, PartialEq)]
@@ -52,14 +54,6 @@ fn axis_select(props: &ParetoPlotProps, which: &'static str, current: usize, act
     }
 }
 
-/// The `data-index` of the element an event came from, or of its closest ancestor with one.
-pub fn index_of(target: Option<web_sys::EventTarget>) -> Option<usize> {
-    use wasm_bindgen::JsCast;
-    let element = target?.dyn_into::<web_sys::Element>().ok()?;
-    let holder = element.closest("[data-index]").ok()??;
-    holder.get_attribute("data-index")?.parse().ok()
-}
-
 /// Objective `k` of `c` (NaN when absent).
 fn value(c: &CandidateReport, k: usize) -> f64 {
     c.objectives.get(k).copied().unwrap_or(f64::NAN)
@@ -74,18 +68,24 @@ fn axis_title(props: &ParetoPlotProps, k: usize) -> &'static str {
     }
 }
 
+/// Objective `k`'s `v` as its axis reads it.
+fn shown(props: &ParetoPlotProps, k: usize, v: f64) -> String {
+    objective_value(props.objectives.get(k).copied(), v)
+}
+
 /// Tick marks and labels of both axes.
-fn ticks(scatter: &Scatter) -> Html {
+fn ticks(props: &ParetoPlotProps, scatter: &Scatter) -> Html {
+    let (ax, ay) = props.axes;
     let bottom = FRAME.height - FRAME.margin;
     let x_ticks = scatter.x.ticks.iter().map(|&t| {
         let x = scatter.x_of(&FRAME, t);
         html! { <g class="tick"><line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={bottom.to_string()} y2={(bottom + 4.0).to_string()} />
-            <text x={format!("{x:.1}")} y={(bottom + 16.0).to_string()} text-anchor="middle">{ short(t) }</text></g> }
+            <text x={format!("{x:.1}")} y={(bottom + 16.0).to_string()} text-anchor="middle">{ shown(props, ax, t) }</text></g> }
     });
     let y_ticks = scatter.y.ticks.iter().map(|&t| {
         let y = scatter.y_of(&FRAME, t);
         html! { <g class="tick"><line x1={(FRAME.margin - 4.0).to_string()} x2={FRAME.margin.to_string()} y1={format!("{y:.1}")} y2={format!("{y:.1}")} />
-            <text x={(FRAME.margin - 6.0).to_string()} y={format!("{:.1}", y + 3.0)} text-anchor="end">{ short(t) }</text></g> }
+            <text x={(FRAME.margin - 6.0).to_string()} y={format!("{:.1}", y + 3.0)} text-anchor="end">{ shown(props, ay, t) }</text></g> }
     });
     html! { <g class="axis">{ for x_ticks }{ for y_ticks }</g> }
 }
@@ -96,7 +96,7 @@ fn reference_marker(props: &ParetoPlotProps, (x, y): (f64, f64), r: &ReferenceRe
     let c = &r.report;
     let hover = format!(
         "{} (reference, trained like a candidate) {}\n{}: {}\n{}: {}",
-        r.name, c.text, axis_title(props, ax), short(value(c, ax)), axis_title(props, ay), short(value(c, ay))
+        r.name, c.text, axis_title(props, ax), shown(props, ax, value(c, ax)), axis_title(props, ay), shown(props, ay, value(c, ay))
     );
     html! {
         <g class="reference" data-testid="reference-point" data-name={r.name.clone()}>
@@ -112,36 +112,55 @@ fn reference_marker(props: &ParetoPlotProps, (x, y): (f64, f64), r: &ReferenceRe
     }
 }
 
-/// Candidate `i`'s point at (`x`, `y`): coloured by generation, grey when infeasible.
-fn candidate_point(props: &ParetoPlotProps, i: usize, (x, y): (f64, f64)) -> Html {
+/// What a hover over candidate `i` says: which it is and its two plotted values.
+fn hover_text(props: &ParetoPlotProps, i: usize) -> String {
     let (ax, ay) = props.axes;
     let c = &props.candidates[i];
-    let selected = props.selected == Some(i);
-    let fill = if c.feasible() { sequential_colour(c.generation as usize, props.generations.max(1) as usize) } else { "#b8b8b8" };
-    let class = classes!("point", (!c.feasible()).then_some("infeasible"), selected.then_some("selected"));
-    let hover = format!(
+    format!(
         "#{} (generation {}) {}\n{}: {}\n{}: {}{}",
-        c.candidate_id, c.generation, c.text, axis_title(props, ax), short(value(c, ax)), axis_title(props, ay), short(value(c, ay)),
+        c.candidate_id, c.generation, c.text, axis_title(props, ax), shown(props, ax, value(c, ax)), axis_title(props, ay), shown(props, ay, value(c, ay)),
         if c.feasible() { String::new() } else { "\ninfeasible: breaks a constraint or failed".to_string() }
-    );
-    html! {
-        <circle class={class} data-testid="point" data-candidate={c.candidate_id.to_string()}
-            data-feasible={c.feasible().to_string()} cx={format!("{x:.2}")} cy={format!("{y:.2}")}
-            r={if selected { "7" } else { "5" }} fill={fill} tabindex="0" role="button"
-            aria-label={format!("candidate {}", c.candidate_id)} data-index={i.to_string()}>
-            <title>{ hover }</title>
-        </circle>
-    }
+    )
+}
+
+/// Every candidate's point: one path per fill (generation colour, grey when infeasible), the
+/// opened one ringed on top, and the hovered one's label.
+fn candidate_points(props: &ParetoPlotProps, points: &[Option<(f64, f64)>], hovered: Option<usize>) -> Html {
+    let generations = props.generations.max(1) as usize;
+    let fill_of = |i: usize| {
+        let c = &props.candidates[i];
+        if c.feasible() { sequential_colour(c.generation as usize, generations) } else { INFEASIBLE }
+    };
+    let layers = point_layers(points, 5.0, fill_of).into_iter().map(|layer| {
+        let ids = layer.indices.iter().map(|&i| props.candidates[i].candidate_id.to_string()).collect::<Vec<_>>().join(" ");
+        let class = classes!("points", (layer.key == INFEASIBLE).then_some("infeasible"));
+        html! { <path class={class} data-testid="points" data-candidates={ids} fill={layer.key} d={layer.path} /> }
+    });
+    let ring = props.selected.and_then(|i| Some((i, points.get(i).copied()??))).map(|(i, (x, y))| html! {
+        <circle class="point selected" data-testid="selected-point" data-candidate={props.candidates[i].candidate_id.to_string()}
+            cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="7" fill={fill_of(i)} />
+    });
+    let label = hovered.and_then(|i| Some((i, points.get(i).copied()??))).map(|(i, (x, y))| {
+        let anchor = if x > FRAME.width * 0.6 { "end" } else { "start" };
+        let dx = if anchor == "end" { -10.0 } else { 10.0 };
+        html! {
+            <g class="hover" data-testid="hover-label" pointer-events="none">
+                <circle class="point hovered" cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="6" fill="none" />
+                <text x={format!("{:.2}", x + dx)} y={format!("{:.2}", (y - 10.0).max(12.0))} text-anchor={anchor}>
+                    { for hover_text(props, i).lines().enumerate().map(|(k, line)| html! {
+                        <tspan x={format!("{:.2}", x + dx)} dy={if k == 0 { "0" } else { "1.2em" }}>{ line.to_string() }</tspan>
+                    }) }
+                </text>
+            </g>
+        }
+    });
+    html! { <>{ for layers }{ for ring }{ for label }</> }
 }
 
 /// Everything inside the plot area: axes, the front's step line, the points and the references.
-fn plot_body(props: &ParetoPlotProps) -> Html {
+fn plot_body(props: &ParetoPlotProps, scatter: Option<&Scatter>, hovered: Option<usize>) -> Html {
     let (ax, ay) = props.axes;
-    // Candidates first, then the references, so the axes cover both.
-    let everything = || props.candidates.iter().map(Rc::as_ref).chain(props.references.iter().map(|r| &r.report));
-    let xs: Vec<f64> = everything().map(|c| value(c, ax)).collect();
-    let ys: Vec<f64> = everything().map(|c| value(c, ay)).collect();
-    let Some(scatter) = scatter_from_data(&xs, &ys, &FRAME) else {
+    let Some(scatter) = scatter else {
         return html! {
             <text x={(FRAME.width / 2.0).to_string()} y={(FRAME.height / 2.0).to_string()} text-anchor="middle" class="axis-label">
                 { "Candidates appear here as they are scored." }
@@ -155,53 +174,105 @@ fn plot_body(props: &ParetoPlotProps) -> Html {
         .iter()
         .map(|&(x, y)| format!("{:.2},{:.2}", scatter.x_of(&FRAME, x), scatter.y_of(&FRAME, y)))
         .collect();
-    let points = scatter.points[..count].iter().enumerate().filter_map(|(i, p)| p.map(|p| candidate_point(props, i, p)));
     let references =
         scatter.points[count..].iter().zip(&props.references).filter_map(|(p, r)| p.map(|p| reference_marker(props, p, r)));
     html! {
         <>
-            { ticks(&scatter) }
+            { ticks(props, scatter) }
             if steps.len() > 1 {
                 <polyline class="front-line" data-testid="front-line" points={steps.join(" ")} />
             }
-            { for points }
+            { candidate_points(props, &scatter.points[..count], hovered) }
             { for references }
         </>
     }
+}
+
+/// The scatter of every candidate, then every reference, on the chosen axes.
+fn scatter_of(props: &ParetoPlotProps) -> Option<Scatter> {
+    let (ax, ay) = props.axes;
+    // Candidates first, then the references, so the axes cover both.
+    let everything = || props.candidates.iter().map(Rc::as_ref).chain(props.references.iter().map(|r| &r.report));
+    let xs: Vec<f64> = everything().map(|c| value(c, ax)).collect();
+    let ys: Vec<f64> = everything().map(|c| value(c, ay)).collect();
+    scatter_from_data(&xs, &ys, &FRAME)
+}
+
+/// Where a pointer event falls in the plot's own units (its viewBox), the SVG being scaled
+/// uniformly and centred in its box (`preserveAspectRatio` "meet", the default).
+fn plot_position(event: &MouseEvent) -> Option<(f64, f64)> {
+    use wasm_bindgen::JsCast;
+    let svg = event.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+    let rect = svg.get_bounding_client_rect();
+    let scale = (rect.width() / FRAME.width).min(rect.height() / FRAME.height);
+    if scale.is_nan() || scale <= 0.0 {
+        return None;
+    }
+    let left = rect.left() + (rect.width() - FRAME.width * scale) / 2.0;
+    let top = rect.top() + (rect.height() - FRAME.height * scale) / 2.0;
+    Some(((event.client_x() - left) / scale, (event.client_y() - top) / scale))
+}
+
+/// The candidate under a pointer event: the nearest point within reach of a finger.
+fn candidate_at(event: &MouseEvent, points: &[Option<(f64, f64)>]) -> Option<usize> {
+    nearest(points, plot_position(event)?, 10.0)
 }
 
 /// The Pareto plot.
 #[component]
 pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let (ax, ay) = props.axes;
+    let hovered = use_state(|| None::<usize>);
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
-    // One handler for all points (each carries its index), so a large run renders quickly.
-    let on_click = props.on_action.reform(|event: MouseEvent| Action::Select(index_of(event.target())));
-    let on_key = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            if event.key() == "Enter" || event.key() == " " {
-                on_action.emit(Action::Select(index_of(event.target())));
+    let scatter = scatter_of(props);
+    let count = props.candidates.len();
+    let points: Rc<Vec<Option<(f64, f64)>>> =
+        Rc::new(scatter.as_ref().map_or_else(Vec::new, |s| s.points[..count].to_vec()));
+    // The points are not elements: a click or a hover finds the nearest one.
+    let on_click = {
+        let points = points.clone();
+        props.on_action.reform(move |event: MouseEvent| Action::Select(candidate_at(&event, &points)))
+    };
+    let on_move = {
+        let (points, hovered) = (points.clone(), hovered.clone());
+        Callback::from(move |event: MouseEvent| {
+            let at = candidate_at(&event, &points);
+            if *hovered != at {
+                hovered.set(at);
             }
         })
     };
+    let on_leave = {
+        let hovered = hovered.clone();
+        Callback::from(move |_: MouseEvent| hovered.set(None))
+    };
+    let on_key = {
+        let (on_action, selected) = (props.on_action.clone(), props.selected);
+        Callback::from(move |event: KeyboardEvent| {
+            if let Some(next) = key_selection(&event.key(), selected, count) {
+                event.prevent_default();
+                on_action.emit(Action::Select(next));
+            }
+        })
+    };
+    let drawn = points.iter().flatten().count();
     html! {
         <div class="pareto">
             <div class="axis-pickers">
                 { axis_select(props, "x", ax, Action::AxisX) }
                 { axis_select(props, "y", ay, Action::AxisY) }
             </div>
-            <svg class="pareto-plot" data-testid="pareto-plot" viewBox={view_box} role="img"
-                onclick={on_click} onkeydown={on_key}
-                aria-label="Pareto front: every candidate on the two chosen objectives">
+            <svg class="pareto-plot" data-testid="pareto-plot" data-points={drawn.to_string()} viewBox={view_box} role="img"
+                tabindex="0" onclick={on_click} onmousemove={on_move} onmouseleave={on_leave} onkeydown={on_key}
+                aria-label="Pareto front: every candidate on the two chosen objectives. Click a point to open it; arrow keys step through the candidates, Escape closes.">
                 <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
                     width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />
-                { plot_body(props) }
+                { plot_body(props, scatter.as_ref(), *hovered) }
                 <text class="axis-title" x={(FRAME.width / 2.0).to_string()} y={(FRAME.height - 8.0).to_string()} text-anchor="middle">{ axis_title(props, ax) }</text>
                 // The y title sits above the axis, clear of the tick labels.
                 <text class="axis-title" x={FRAME.margin.to_string()} y={(FRAME.margin - 12.0).to_string()} text-anchor="start">{ axis_title(props, ay) }</text>
             </svg>
-            <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Line: the current front of these two objectives. Diamonds: hand-designed reference architectures, trained the same way." }</p>
+            <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Line: the current front of these two objectives. Diamonds: hand-designed reference architectures, trained the same way. Hover a point for its values; click it to open it." }</p>
         </div>
     }
 }

@@ -1,5 +1,5 @@
-//! The run at a glance: progress and ETA, the candidate in training, hypervolume per
-//! generation and a short narrative of each generation.
+//! The run at a glance (progress and ETA, the network in training and why) and its history
+//! (hypervolume per generation and a short narrative of each generation).
 
 use std::rc::Rc;
 
@@ -10,7 +10,7 @@ use protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
 use crate::model::export::Export;
 use crate::model::format::{duration, short};
 use crate::model::plot::{Frame, line_from_data};
-use crate::model::run::{RunStatus, narrative};
+use crate::model::run::{RunStatus, narrative, training_line};
 
 const FRAME: Frame = Frame { width: 480.0, height: 150.0, margin: 24.0 };
 
@@ -49,32 +49,12 @@ fn status_text(status: &RunStatus) -> String {
     }
 }
 
-/// The run summary.
+/// Generations whose narrative shows unfolded; older ones fold under "earlier generations".
+pub const NARRATIVES_SHOWN: usize = 3;
+
+/// The run summary: status, progress and ETA, the network in training, exports.
 #[component]
 pub fn RunSummary(props: &RunSummaryProps) -> Html {
-    let hv: Vec<f64> = props.generations.iter().map(|g| g.hypervolume).collect();
-    let hv_chart = line_from_data(&hv, &FRAME).map(|line| {
-        html! {
-            <svg class="loss-chart hv-chart" data-testid="hv-chart" viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)}
-                role="img" aria-label="Hypervolume per generation">
-                <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
-                    width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />
-                <text x="4" y={(FRAME.margin - 8.0).to_string()} class="axis-label">{ short(line.y_max) }</text>
-                <text x="4" y={(FRAME.height - 6.0).to_string()} class="axis-label">{ short(line.y_min) }</text>
-                <polyline class="loss-line" points={line.svg_points()} />
-                { for line.points.iter().map(|(x, y)| html! { <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3" /> }) }
-            </svg>
-        }
-    });
-    let population = props.info.as_ref().map_or(0, |i| i.population);
-    let stories = props.generations.iter().rev().map(|g| {
-        let inherited = props
-            .candidates
-            .iter()
-            .filter(|c| c.generation == g.generation && c.inherited_params > 0)
-            .count();
-        html! { <li data-testid="narrative">{ narrative(g, inherited, population) }</li> }
-    });
     let percent = (props.progress * 100.0).round();
     html! {
         <section class="panel run-summary" data-testid="run-summary" data-status={props.status.key()}
@@ -97,9 +77,7 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
                 }
             </div>
             if let Some(t) = &props.training {
-                <p class="training" data-testid="training-progress">
-                    { format!("Training #{} {} — step {} of {}, loss {}", t.candidate_id, t.text, t.step, t.steps, short(f64::from(t.loss))) }
-                </p>
+                <p class="training" data-testid="training-progress">{ training_line(t) }</p>
             }
             if !props.candidates.is_empty() {
                 <p class="export-row">
@@ -108,13 +86,61 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
                     <button class="small" data-testid="export-run-csv" onclick={props.on_export.reform(|_: MouseEvent| Export::RunCsv)}>{ "CSV" }</button>
                 </p>
             }
+        </section>
+    }
+}
+
+/// Props of [`RunHistory`].
+#[derive(Properties, PartialEq)]
+pub struct RunHistoryProps {
+    /// Candidates per generation.
+    pub population: u32,
+    /// Completed generations.
+    pub generations: Vec<Rc<GenerationSummary>>,
+    /// Scored candidates (to count inheriting children per generation).
+    pub candidates: Vec<Rc<CandidateReport>>,
+}
+
+/// What the generations did: hypervolume per generation and a narrative of each, the latest
+/// first and the older ones folded.
+#[component]
+pub fn RunHistory(props: &RunHistoryProps) -> Html {
+    if props.generations.is_empty() {
+        return html! {};
+    }
+    let hv: Vec<f64> = props.generations.iter().map(|g| g.hypervolume).collect();
+    let hv_chart = line_from_data(&hv, &FRAME).map(|line| {
+        html! {
+            <svg class="loss-chart hv-chart" data-testid="hv-chart" viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)}
+                role="img" aria-label="Hypervolume per generation">
+                <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
+                    width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />
+                <text x="4" y={(FRAME.margin - 8.0).to_string()} class="axis-label">{ short(line.y_max) }</text>
+                <text x="4" y={(FRAME.height - 6.0).to_string()} class="axis-label">{ short(line.y_min) }</text>
+                <polyline class="loss-line" points={line.svg_points()} />
+                { for line.points.iter().map(|(x, y)| html! { <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3" /> }) }
+            </svg>
+        }
+    });
+    let story = |g: &Rc<GenerationSummary>| {
+        let inherited = props.candidates.iter().filter(|c| c.generation == g.generation && c.inherited_params > 0).count();
+        html! { <li data-testid="narrative">{ narrative(g, inherited, props.population) }</li> }
+    };
+    let latest: Vec<&Rc<GenerationSummary>> = props.generations.iter().rev().collect();
+    let (shown, folded) = latest.split_at(NARRATIVES_SHOWN.min(latest.len()));
+    html! {
+        <section class="panel run-history" data-testid="run-history" aria-label="What happened">
             if let Some(chart) = hv_chart {
                 <h3>{ "Hypervolume per generation" }</h3>
                 { chart }
             }
-            if !props.generations.is_empty() {
-                <h3>{ "What happened" }</h3>
-                <ul class="narrative">{ for stories }</ul>
+            <h3>{ "What happened" }</h3>
+            <ul class="narrative">{ for shown.iter().map(|g| story(g)) }</ul>
+            if !folded.is_empty() {
+                <details data-testid="narrative-earlier">
+                    <summary>{ format!("{} earlier generations", folded.len()) }</summary>
+                    <ul class="narrative">{ for folded.iter().map(|g| story(g)) }</ul>
+                </details>
             }
         </section>
     }

@@ -6,6 +6,8 @@
 //! assert_eq!(limit_value("maxComputeInvocationsPerWorkgroup", 256), "256");
 //! ```
 
+use engine::search::Objective;
+
 /// An adapter limit: sizes (names ending in `Size`) of at least 1 KiB in binary units with the
 /// exact byte count beside them; counts as they are.
 pub fn limit_value(name: &str, value: u64) -> String {
@@ -29,16 +31,44 @@ pub fn bytes(value: u64) -> String {
     format!("{text} {}", UNITS[unit])
 }
 
-/// An objective's axis title with its unit.
-pub fn objective_title(objective: engine::search::Objective) -> &'static str {
-    use engine::search::Objective;
+/// An objective's axis title with its unit (counts carry theirs in each value: see
+/// [`objective_value`]).
+pub fn objective_title(objective: Objective) -> &'static str {
     match objective {
         Objective::Error => "error (1 − accuracy)",
         Objective::Latency => "latency (ms, predicted)",
-        Objective::Params => "parameters (M)",
-        Objective::Macs => "MACs (M)",
+        Objective::Params => "parameters",
+        Objective::Macs => "MACs",
         Objective::Energy => "energy (mJ)",
     }
+}
+
+/// A value of `objective` as people read it: parameters and MACs (objective values in
+/// millions) as counts (`802`, `12.3 k`, `1.4 M`), the others as [`short`] numbers.
+pub fn objective_value(objective: Option<Objective>, value: f64) -> String {
+    match objective {
+        Some(Objective::Params | Objective::Macs) => count(value * 1e6),
+        _ => short(value),
+    }
+}
+
+/// A count with at most three significant digits and an SI suffix from a thousand on: `802`,
+/// `12.3 k`, `1.4 M`, `2 G`.
+pub fn count(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let magnitude = value.abs();
+    let (scaled, suffix) = match magnitude {
+        m if m >= 1e9 => (value / 1e9, " G"),
+        m if m >= 1e6 => (value / 1e6, " M"),
+        m if m >= 1e3 => (value / 1e3, " k"),
+        _ => return format!("{}", value.round()),
+    };
+    let decimals = if scaled.abs() >= 100.0 { 0 } else if scaled.abs() >= 10.0 { 1 } else { 2 };
+    let text = format!("{scaled:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    format!("{text}{suffix}")
 }
 
 /// A number with about four significant digits, without exponent for everyday magnitudes.
@@ -116,6 +146,19 @@ mod tests {
         assert_eq!(duration(5.4), "5 s");
         assert_eq!(duration(185.0), "3 min 05 s");
         assert_eq!(duration(3720.0), "1 h 02 min");
+    }
+
+    #[test]
+    fn counts_read_in_si_units_and_objectives_in_theirs() {
+        assert_eq!(count(802.0), "802");
+        assert_eq!(count(12_345.0), "12.3 k");
+        assert_eq!(count(1_400_000.0), "1.4 M");
+        assert_eq!(count(999_499.0), "999 k");
+        assert_eq!(count(2e9), "2 G");
+        assert_eq!(objective_value(Some(Objective::Params), 8.02e-4), "802");
+        assert_eq!(objective_value(Some(Objective::Macs), 1.4), "1.4 M");
+        assert_eq!(objective_value(Some(Objective::Error), 0.1234), "0.1234");
+        assert_eq!(objective_value(None, 12.5), "12.5");
     }
 
     #[test]

@@ -166,6 +166,64 @@ pub fn front_steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     steps
 }
 
+/// Points of one look (one fill) drawn as a single SVG path of circles, so a plot of any size
+/// is a handful of DOM nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointLayer<K> {
+    /// What the points share (their fill).
+    pub key: K,
+    /// The path: one circle of the given radius per point, each starting `M{x − r},{y}`.
+    pub path: String,
+    /// The index of each point drawn, in path order.
+    pub indices: Vec<usize>,
+}
+
+/// Groups the drawn `points` (`None`: not drawn) by `key_of(index)` into one [`PointLayer`] each,
+/// layers in order of their first point, circles of radius `r`.
+pub fn point_layers<K: PartialEq>(points: &[Option<(f64, f64)>], r: f64, key_of: impl Fn(usize) -> K) -> Vec<PointLayer<K>> {
+    let mut layers: Vec<PointLayer<K>> = Vec::new();
+    for (i, (x, y)) in points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))) {
+        let key = key_of(i);
+        let at = match layers.iter().position(|l| l.key == key) {
+            Some(at) => at,
+            None => {
+                layers.push(PointLayer { key, path: String::new(), indices: Vec::new() });
+                layers.len() - 1
+            }
+        };
+        let layer = &mut layers[at];
+        layer.path.push_str(&format!("M{:.2},{y:.2}a{r},{r} 0 1,0 {d},0a{r},{r} 0 1,0 -{d},0", x - r, d = 2.0 * r));
+        layer.indices.push(i);
+    }
+    layers
+}
+
+/// The drawn point nearest to `at`, if one lies within `radius` (ties: the later, drawn on top).
+pub fn nearest(points: &[Option<(f64, f64)>], at: (f64, f64), radius: f64) -> Option<usize> {
+    let distance = |(x, y): (f64, f64)| (x - at.0).hypot(y - at.1);
+    points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|p| (i, distance(p))))
+        .filter(|&(_, d)| d <= radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(i, _)| i)
+}
+
+/// The candidate a key moves the selection to: arrows step through the candidates in order,
+/// Escape closes the opened one; `None` for keys the plot does not use.
+pub fn key_selection(key: &str, selected: Option<usize>, count: usize) -> Option<Option<usize>> {
+    match (key, selected) {
+        ("Escape", _) => Some(None),
+        (_, _) if count == 0 => None,
+        ("ArrowRight" | "ArrowUp", Some(i)) => Some(Some((i + 1) % count)),
+        ("ArrowLeft" | "ArrowDown", Some(i)) => Some(Some((i + count - 1) % count)),
+        ("ArrowRight" | "ArrowUp" | "Home", None) | ("Home", Some(_)) => Some(Some(0)),
+        ("ArrowLeft" | "ArrowDown" | "End", None) | ("End", Some(_)) => Some(Some(count - 1)),
+        _ => None,
+    }
+}
+
 /// A colour-blind-safe sequential colour (viridis, sampled) for `index` of `count`.
 pub fn sequential_colour(index: usize, count: usize) -> &'static str {
     const VIRIDIS: [&str; 9] =
@@ -226,6 +284,31 @@ mod tests {
         let steps = front_steps(&[(3.0, 1.0), (1.0, 3.0), (2.0, 2.0), (2.5, 2.5), (1.0, 4.0), (f64::NAN, 0.0)]);
         assert_eq!(steps, vec![(1.0, 3.0), (2.0, 3.0), (2.0, 2.0), (3.0, 2.0), (3.0, 1.0)]);
         assert!(front_steps(&[]).is_empty());
+    }
+
+    #[test]
+    fn points_share_one_path_per_look_and_clicks_find_the_nearest() {
+        let points = [Some((10.0, 20.0)), None, Some((30.0, 20.0)), Some((12.0, 21.0))];
+        let layers = point_layers(&points, 5.0, |i| i % 2 == 0);
+        assert_eq!(layers.len(), 2);
+        assert_eq!((layers[0].key, layers[0].indices.clone()), (true, vec![0, 2]));
+        assert_eq!(layers[0].path, "M5.00,20.00a5,5 0 1,0 10,0a5,5 0 1,0 -10,0M25.00,20.00a5,5 0 1,0 10,0a5,5 0 1,0 -10,0");
+        assert_eq!((layers[1].key, layers[1].indices.clone()), (false, vec![3]));
+        assert_eq!(nearest(&points, (11.5, 21.0), 8.0), Some(3));
+        assert_eq!(nearest(&points, (29.0, 18.0), 8.0), Some(2));
+        assert_eq!(nearest(&points, (20.0, 50.0), 8.0), None, "nothing within the radius");
+        assert_eq!(nearest(&[Some((1.0, 1.0)), Some((1.0, 1.0))], (1.0, 1.0), 1.0), Some(1), "the one drawn on top");
+    }
+
+    #[test]
+    fn keys_step_through_the_candidates_and_escape_closes() {
+        assert_eq!(key_selection("ArrowRight", None, 3), Some(Some(0)));
+        assert_eq!(key_selection("ArrowRight", Some(2), 3), Some(Some(0)));
+        assert_eq!(key_selection("ArrowLeft", Some(0), 3), Some(Some(2)));
+        assert_eq!(key_selection("End", Some(0), 3), Some(Some(2)));
+        assert_eq!(key_selection("Escape", Some(1), 3), Some(None));
+        assert_eq!(key_selection("ArrowRight", None, 0), None);
+        assert_eq!(key_selection("a", Some(1), 3), None);
     }
 
     #[test]

@@ -12,7 +12,9 @@ use std::rc::Rc;
 
 use engine::moo::dominates;
 use engine::search::{GenerationSummary, Objective, RecordStatus};
-use protocol::{CandidateReport, FromEngine, ReferenceReport, RunEnd, RunInfo, TrainingProgress};
+use protocol::{CandidateReport, FromEngine, ReferenceReport, RunEnd, RunInfo, TrainingProgress, TrainingRole};
+
+use crate::model::format::{duration, short};
 
 /// Where the run is.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,6 +70,9 @@ pub struct RunView {
     pub training: Option<TrainingProgress>,
     /// Seconds of work, when finished.
     pub seconds: Option<f64>,
+    /// Indices of the candidates on the feasible non-dominated front of all objectives, kept up
+    /// to date as candidates arrive (see [`Self::front`]).
+    front: Vec<usize>,
 }
 
 /// Table orderings.
@@ -95,6 +100,7 @@ impl RunView {
                     self.training = None;
                 }
                 self.candidates.push(Rc::new(report.clone()));
+                self.update_front(self.candidates.len() - 1);
             }
             FromEngine::Generation(summary) => self.generations.push(Rc::new(summary.clone())),
             FromEngine::Reference(reference) => self.references.push(Rc::new(reference.clone())),
@@ -107,6 +113,8 @@ impl RunView {
                 self.candidates.truncate(*candidates as usize);
                 self.generations.truncate(*generations as usize);
                 self.references.truncate(*references as usize);
+                self.front.clear();
+                (0..self.candidates.len()).for_each(|i| self.update_front(i));
                 self.training = None;
                 self.status = RunStatus::Running;
             }
@@ -138,24 +146,26 @@ impl RunView {
         self.info.as_ref().map_or(&[], |info| &info.objectives)
     }
 
-    /// Indices of the candidates on the feasible non-dominated front of all objectives.
-    pub fn front(&self) -> Vec<usize> {
-        let usable: Vec<(usize, &[f64])> = self
-            .candidates
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.feasible() && !matches!(c.status, RecordStatus::Failed { .. }))
-            .map(|(i, c)| (i, c.objectives.as_slice()))
-            .collect();
-        let mut front: Vec<usize> = Vec::new();
-        for (i, fitness) in &usable {
-            let dominated = usable.iter().any(|(j, other)| j != i && dominates(other, fitness));
-            let repeat = front.iter().any(|&k| self.candidates[k].arch_id == self.candidates[*i].arch_id);
-            if !dominated && !repeat {
-                front.push(*i);
-            }
+    /// Indices of the candidates on the feasible non-dominated front of all objectives, in
+    /// order; of candidates with one `arch_id`, the first.
+    pub fn front(&self) -> &[usize] {
+        &self.front
+    }
+
+    /// Puts candidate `i` (the newest) on the front if nothing there dominates or repeats it,
+    /// dropping what it dominates: work in the size of the front, not of the run. (A candidate
+    /// dominated by one that left the front is dominated by whatever pushed that one out.)
+    fn update_front(&mut self, i: usize) {
+        let new = &self.candidates[i];
+        if !new.feasible() || matches!(new.status, RecordStatus::Failed { .. }) {
+            return;
         }
-        front
+        let candidates = &self.candidates;
+        let kept_out = self.front.iter().any(|&k| candidates[k].arch_id == new.arch_id || dominates(&candidates[k].objectives, &new.objectives));
+        if !kept_out {
+            self.front.retain(|&k| !dominates(&new.objectives, &candidates[k].objectives));
+            self.front.push(i);
+        }
     }
 
     /// Progress in [0, 1]: completed generations over all.
@@ -207,6 +217,18 @@ impl RunView {
         }
         rows
     }
+}
+
+/// What is training, why, how far it is and how long it still needs, in one line.
+pub fn training_line(t: &TrainingProgress) -> String {
+    let what = match &t.role {
+        TrainingRole::Sampled => format!("Training #{}, sampled at random", t.candidate_id),
+        TrainingRole::Child => format!("Training #{}, a child of earlier candidates", t.candidate_id),
+        TrainingRole::Reference { name } => format!("Training the reference {name} (hand-designed, the same steps as a new candidate)"),
+        TrainingRole::Imported => "Training the imported genotype".to_string(),
+    };
+    let left = t.seconds_left().map_or(String::new(), |s| format!(", about {} left for it", duration(s)));
+    format!("{what}: {} — step {} of {}, loss {}{left}", t.text, t.step, t.steps, short(f64::from(t.loss)))
 }
 
 /// A short explanation of what happened in a generation, for people learning NAS.

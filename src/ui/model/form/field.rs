@@ -38,7 +38,7 @@ pub enum Field {
     FineTuneSteps,
     /// Weight inheritance on or off.
     Inheritance,
-    /// Reference architectures trained first, on or off.
+    /// Reference architectures trained beside the search, on or off.
     References,
     /// Images per step.
     BatchSize,
@@ -201,7 +201,7 @@ impl Field {
             Field::Generations => "How many generations the search runs; the initial random population is generation 0.",
             Field::Steps => "Training batches for a candidate trained from scratch.",
             Field::FineTuneSteps => "Training batches for a child that inherited its parents' trained weights (Lamarckian inheritance): much fewer than from scratch.",
-            Field::References => "Before the search, train three hand-designed networks of this space (VGG-like: plain 3x3 convolutions; ResNet-like: with a residual skip; MobileNet-like: depthwise-separable convolutions) exactly like candidates, and draw them as labelled diamonds to compare the search's finds with.",
+            Field::References => "Once generation 0 is scored (so the first candidate is plotted first), train three hand-designed networks of this space (VGG-like: plain 3x3 convolutions; ResNet-like: with a residual skip; MobileNet-like: depthwise-separable convolutions) with the same steps as a new candidate, and draw them as labelled diamonds to compare the search's finds with.",
             Field::Inheritance => "Children start from the trained weights of every layer they share with a parent and are only fine-tuned. Switch it off to see how much training it saves.",
             Field::BatchSize => "Images per training step.",
             Field::LearningRate => "Peak learning rate of SGD with momentum (warm-up, then cosine decay). Fine-tuning uses a fifth of it.",

@@ -157,7 +157,8 @@ fn run_view(state: &AppState, next: &mut AppState, action: Action) {
                 _ => state.can_train_imported(),
             };
             if allowed {
-                next.run = RunView { status: RunStatus::Starting, ..RunView::default() };
+                next.run = RunView::default();
+                next.run.status = RunStatus::Starting;
                 next.selected = None;
                 next.axes = (0, 1.min(next.form.objectives.len().saturating_sub(1)));
             }
