@@ -1,9 +1,10 @@
-//! The device panel's messages: the backend asked for and got, the WebGPU adapter, the device
-//! check and the W1 benchmark.
+//! The device panel's messages: the backend asked for and got, the WebGPU adapter, the two
+//! backends timed on a network of the space, the device check and the W1 benchmark.
 
 use serde::{Deserialize, Serialize};
 
 use engine::limits::Whole;
+use engine::space::SpaceConfig;
 
 use crate::*;
 
@@ -73,6 +74,124 @@ pub enum BackendReport {
         /// Why WebGPU is not in use.
         reason: String,
     },
+}
+
+/// One of the two backends a worker with a WebGPU adapter can search on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendKind {
+    /// Burn's wgpu backend on the adapter.
+    Webgpu,
+    /// Burn's CPU backend.
+    Cpu,
+}
+
+impl BackendKind {
+    /// How the page names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Webgpu => "WebGPU",
+            BackendKind::Cpu => "CPU",
+        }
+    }
+}
+
+/// What the worker times on each backend: a few training steps of a network of `space` (one
+/// generation 0 would sample, drawn with `seed`) at `batch_size`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpeedRequest {
+    /// The search space (its input shape and classes as the dataset has them).
+    pub space: SpaceConfig,
+    /// Images per step, as the search will train.
+    pub batch_size: u32,
+    /// Draws the network timed.
+    pub seed: u64,
+}
+
+impl SpeedRequest {
+    /// Checks the batch size (the space is checked where it is built).
+    pub fn check(&self) -> Result<(), RequestError> {
+        whole("batch_size", self.batch_size, BATCH_SIZE)
+    }
+}
+
+/// Training step times of one backend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepSpeed {
+    /// The first step (on WebGPU it includes compiling the kernels).
+    pub first_step_ms: f64,
+    /// The median of the later steps (the first step's time when there was no other).
+    pub median_step_ms: f64,
+    /// Steps taken.
+    pub steps: u32,
+}
+
+/// How WebGPU did when timed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WebgpuSpeed {
+    /// Timed.
+    Measured {
+        /// Its step times.
+        speed: StepSpeed,
+    },
+    /// Not timed: the worker has no WebGPU adapter.
+    Unavailable {
+        /// Why.
+        reason: String,
+    },
+    /// Training on it failed.
+    Failed {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// Both backends timed on one network of the space.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackendSpeeds {
+    /// The network timed (its canonical text).
+    pub network: String,
+    /// Its parameters.
+    pub parameters: u64,
+    /// Images per step.
+    pub batch_size: u32,
+    /// The CPU backend's step times.
+    pub cpu: StepSpeed,
+    /// WebGPU's, or why there are none.
+    pub webgpu: WebgpuSpeed,
+}
+
+impl BackendSpeeds {
+    /// The backend with the shorter median step: WebGPU only when it was timed and is faster.
+    pub fn faster(&self) -> BackendKind {
+        match &self.webgpu {
+            WebgpuSpeed::Measured { speed } if speed.median_step_ms < self.cpu.median_step_ms => BackendKind::Webgpu,
+            _ => BackendKind::Cpu,
+        }
+    }
+
+    /// Why [`Self::faster`] chose as it did, with both figures.
+    pub fn reason(&self) -> String {
+        let cpu = self.cpu.median_step_ms;
+        match &self.webgpu {
+            WebgpuSpeed::Measured { speed } => {
+                let gpu = speed.median_step_ms;
+                let (fast, slow, ratio) = if gpu < cpu { ("WebGPU", "the CPU", cpu / gpu) } else { ("the CPU", "WebGPU", gpu / cpu) };
+                format!(
+                    "measured on {}: {fast} trains a step in {} against {} on {slow} ({ratio:.1}× faster; WebGPU's first step, compiling its kernels, took {})",
+                    self.network, step_time(gpu.min(cpu)), step_time(gpu.max(cpu)), step_time(speed.first_step_ms)
+                )
+            }
+            WebgpuSpeed::Unavailable { reason } => format!("WebGPU is not available ({reason}); the CPU trains a step in {}", step_time(cpu)),
+            WebgpuSpeed::Failed { reason } => format!("WebGPU failed when timed ({reason}); the CPU trains a step in {}", step_time(cpu)),
+        }
+    }
+}
+
+/// Milliseconds as `85 ms` or `1.2 s`.
+pub fn step_time(ms: f64) -> String {
+    if ms >= 1000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.0} ms") }
 }
 
 /// A WebGPU adapter's self-description and the limits that matter for training.

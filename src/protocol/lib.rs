@@ -48,6 +48,17 @@ pub enum ToEngine {
     },
     /// Train the device-check network for a few steps and report each one.
     CheckDevice(DeviceCheckRequest),
+    /// Time a few training steps of a network of the space on the CPU backend and on WebGPU
+    /// (when the worker has an adapter); answered with [`FromEngine::BackendsMeasured`].
+    MeasureBackends(SpeedRequest),
+    /// Search (and check) on `backend` from now on, `reason` being why (shown to the user);
+    /// answered with [`FromEngine::Ready`] naming the backend now in use.
+    UseBackend {
+        /// The backend.
+        backend: BackendKind,
+        /// Why it was chosen.
+        reason: String,
+    },
     /// Start a search run (refused while one is running).
     StartRun(Box<RunRequest>),
     /// Control the running search; takes effect within one training batch.
@@ -113,6 +124,8 @@ pub enum FromEngine {
     },
     /// One training step of the device check finished (its loss has been read back).
     CheckStep(CheckStep),
+    /// Both backends were timed (see [`ToEngine::MeasureBackends`]).
+    BackendsMeasured(BackendSpeeds),
     /// The device check finished.
     CheckFinished(DeviceCheckSummary),
     /// A search run started.

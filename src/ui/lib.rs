@@ -5,4 +5,5 @@
 pub mod bridge;
 pub mod components;
 pub mod download;
+pub mod memory;
 pub mod model;

@@ -1,5 +1,6 @@
-//! The device: the backend chosen at start-up, claimed by one search or check at a time, the
-//! device check and the W1 benchmark.
+//! The device: the backend chosen at start-up (or by the page, after timing both), claimed by
+//! one search, check or timing at a time; the device check, the backends' timing and the W1
+//! benchmark.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,15 +12,20 @@ use web_sys::DedicatedWorkerGlobalScope;
 
 use nn::backend;
 use nn::device_check::{DeviceCheck, DeviceCheckConfig};
-use protocol::{BackendPreference, BackendReport, BenchmarkRequest, BenchmarkResult, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine};
+use engine::rng::{Seed, rng_for};
+use engine::space::{Space, Stage};
+use protocol::{
+    BackendKind, BackendPreference, BackendReport, BackendSpeeds, BenchmarkRequest, BenchmarkResult, CheckStep, DeviceCheckRequest,
+    DeviceCheckSummary, FromEngine, SpeedRequest, StepSpeed, WebgpuSpeed,
+};
 
 use crate::*;
 
-/// Takes the device for a search or a check, or tells the page why not.
-pub(crate) fn claim_device(state: &RefCell<WorkerState>, context: &str) -> Option<Device> {
+/// Takes the device for the work `doing` describes (as a reply to anyone else who asks while it
+/// holds it), or tells the page why not.
+pub(crate) fn claim_device(state: &RefCell<WorkerState>, context: &str, doing: &'static str) -> Option<Device> {
     let mut state = state.borrow_mut();
-    if state.busy {
-        let what = if state.run.is_some() { "a search is running: stop it first" } else { "a device check is running: wait for it" };
+    if let Some(what) = state.busy {
         post(&error_reply(context, format!("the engine is busy: {what}")));
         return None;
     }
@@ -27,7 +33,7 @@ pub(crate) fn claim_device(state: &RefCell<WorkerState>, context: &str) -> Optio
         post(&error_reply(context, "the engine has not started yet: send hello first"));
         return None;
     };
-    state.busy = true;
+    state.busy = Some(doing);
     Some(device)
 }
 
@@ -55,7 +61,7 @@ pub(crate) async fn run_benchmark(state: &Rc<RefCell<WorkerState>>, request: Ben
         post(&error_reply(CONTEXT, problem));
         return;
     }
-    let Some(device) = claim_device(state, CONTEXT) else { return };
+    let Some(device) = claim_device(state, CONTEXT, "a benchmark is running: wait for it") else { return };
     match nn::workload::train_throughput(request.batch as usize, request.warmup, request.steps, &device).await {
         Ok(t) => post(&FromEngine::BenchmarkFinished(BenchmarkResult {
             batch: t.batch as u32,
@@ -65,7 +71,7 @@ pub(crate) async fn run_benchmark(state: &Rc<RefCell<WorkerState>>, request: Ben
         })),
         Err(error) => post(&error_reply(CONTEXT, error.to_string())),
     }
-    state.borrow_mut().busy = false;
+    state.borrow_mut().busy = None;
 }
 
 pub(crate) async fn run_check(state: &Rc<RefCell<WorkerState>>, request: DeviceCheckRequest) {
@@ -74,7 +80,7 @@ pub(crate) async fn run_check(state: &Rc<RefCell<WorkerState>>, request: DeviceC
         post(&error_reply(CONTEXT, error.to_string()));
         return;
     }
-    let Some(device) = claim_device(state, CONTEXT) else { return };
+    let Some(device) = claim_device(state, CONTEXT, "a device check is running: wait for it") else { return };
     let config = DeviceCheckConfig::new().with_steps(request.steps).with_seed(request.seed);
     let mut check = DeviceCheck::new(&config, &device);
     post(&FromEngine::CheckStarted { steps: check.steps(), parameters: check.parameters() });
@@ -96,5 +102,82 @@ pub(crate) async fn run_check(state: &Rc<RefCell<WorkerState>>, request: DeviceC
     if let Some(summary) = DeviceCheckSummary::from_steps(&steps).filter(|summary| summary.steps == check.steps()) {
         post(&FromEngine::CheckFinished(summary));
     }
-    state.borrow_mut().busy = false;
+    state.borrow_mut().busy = None;
+}
+
+/// Steps and time box of each backend's timing: enough for a median after the first step
+/// (which on WebGPU compiles the kernels), few enough to take seconds.
+const SPEED_STEPS: u32 = 5;
+const CPU_BUDGET_MS: f64 = 3_000.0;
+const WEBGPU_BUDGET_MS: f64 = 8_000.0;
+
+/// Times a few training steps of a generation-0 network of the request's space on the CPU
+/// backend and on WebGPU (when there is an adapter), and reports both.
+pub(crate) async fn run_speeds(state: &Rc<RefCell<WorkerState>>, request: SpeedRequest) {
+    const CONTEXT: &str = "timing the backends";
+    if let Err(error) = request.check() {
+        post(&error_reply(CONTEXT, error.to_string()));
+        return;
+    }
+    let space = match Space::new(request.space.clone()) {
+        Ok(space) => space,
+        Err(error) => return post(&error_reply(CONTEXT, format!("search space: {error}"))),
+    };
+    let genotype = space.sample(Stage::One, &mut rng_for(Seed(request.seed), "backend-speeds"));
+    if claim_device(state, CONTEXT, "the backends are being timed: wait a few seconds").is_none() {
+        return;
+    }
+    let batch = request.batch_size as usize;
+    let webgpu_device = state.borrow().webgpu.clone().map(|(device, _)| device);
+    let reply = match nn::speed::time_steps(&space, &genotype, batch, SPEED_STEPS, CPU_BUDGET_MS, &backend::cpu()).await {
+        Ok(cpu) => {
+            let webgpu = match webgpu_device {
+                None => WebgpuSpeed::Unavailable { reason: cpu_reason(state.borrow().backend.as_ref()) },
+                Some(device) => match nn::speed::time_steps(&space, &genotype, batch, SPEED_STEPS, WEBGPU_BUDGET_MS, &device).await {
+                    Ok(t) => WebgpuSpeed::Measured { speed: speed(t) },
+                    Err(error) => WebgpuSpeed::Failed { reason: error.to_string() },
+                },
+            };
+            let parameters = engine::cost::params(space.config(), &genotype);
+            FromEngine::BackendsMeasured(BackendSpeeds {
+                network: genotype.to_text(),
+                parameters,
+                batch_size: request.batch_size,
+                cpu: speed(cpu),
+                webgpu,
+            })
+        }
+        Err(error) => error_reply(CONTEXT, error.to_string()),
+    };
+    post(&reply);
+    state.borrow_mut().busy = None;
+}
+
+fn speed(t: nn::speed::StepTimes) -> StepSpeed {
+    StepSpeed { first_step_ms: t.first_ms, median_step_ms: t.median_ms, steps: t.steps }
+}
+
+/// Why the worker has no WebGPU, as its backend report says.
+fn cpu_reason(report: Option<&BackendReport>) -> String {
+    match report {
+        Some(BackendReport::Cpu { reason }) => reason.clone(),
+        _ => "no adapter".into(),
+    }
+}
+
+/// Moves searches and checks to `backend` (refused while the device is in use): the report the
+/// page is sent.
+pub(crate) fn use_backend(state: &mut WorkerState, backend: BackendKind, reason: String) -> FromEngine {
+    const CONTEXT: &str = "choosing the backend";
+    if let Some(what) = state.busy {
+        return error_reply(CONTEXT, format!("the engine is busy: {what}"));
+    }
+    let (device, report) = match (backend, &state.webgpu) {
+        (BackendKind::Webgpu, Some((device, adapter))) => (device.clone(), BackendReport::Webgpu { adapter: adapter.clone() }),
+        (BackendKind::Webgpu, None) => return error_reply(CONTEXT, "this engine has no WebGPU adapter: it runs on the CPU"),
+        (BackendKind::Cpu, _) => (backend::cpu(), BackendReport::Cpu { reason }),
+    };
+    state.device = Some(device);
+    state.backend = Some(report.clone());
+    FromEngine::Ready { backend: report }
 }

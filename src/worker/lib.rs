@@ -23,7 +23,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use nn::data::Dataset;
-use protocol::{BackendReport, EngineError, FromEngine, PROTOCOL_VERSION, RunControl, ToEngine, check_hello, encode, read_request};
+use protocol::{AdapterInfo, BackendReport, EngineError, FromEngine, PROTOCOL_VERSION, RunControl, ToEngine, check_hello, encode, read_request};
 use runner::{Run, files};
 
 use device::*;
@@ -36,9 +36,13 @@ fn error_reply(context: &str, message: impl Into<String>) -> FromEngine {
 
 #[derive(Default)]
 struct WorkerState {
+    /// The device searches and checks run on, and how the page is told of it.
     device: Option<Device>,
     backend: Option<BackendReport>,
-    busy: bool,
+    /// The WebGPU device and its adapter, when the worker has one (kept while the CPU is in use).
+    webgpu: Option<(Device, AdapterInfo)>,
+    /// What holds the device now, as the page is told when it asks for more.
+    busy: Option<&'static str>,
     /// The controls of the running search, while one runs.
     run: Option<Rc<RefCell<Flags>>>,
     /// The user's dataset, once read.
@@ -123,6 +127,9 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine, files: Vec<
                 None => {
                     let (device, report) = start_backend(backend).await;
                     let mut state = state.borrow_mut();
+                    if let BackendReport::Webgpu { adapter } = &report {
+                        state.webgpu = Some((device.clone(), adapter.clone()));
+                    }
                     state.device = Some(device);
                     state.backend = Some(report.clone());
                     report
@@ -131,6 +138,8 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine, files: Vec<
             post(&FromEngine::Ready { backend: report });
         }
         ToEngine::CheckDevice(request) => run_check(state, request).await,
+        ToEngine::MeasureBackends(request) => run_speeds(state, request).await,
+        ToEngine::UseBackend { backend, reason } => post(&use_backend(&mut state.borrow_mut(), backend, reason)),
         ToEngine::LoadDataset(request) => match files::read_dataset(&request, &files) {
             Ok(dataset) => {
                 post(&FromEngine::DatasetLoaded(files::summary(&dataset)));

@@ -77,7 +77,7 @@ pub(crate) enum Start {
 }
 
 pub(crate) async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
-    let Some(device) = claim_device(state, "starting the search") else { return };
+    let Some(device) = claim_device(state, "starting the search", "a search is running: stop it first") else { return };
     let flags = Rc::new(RefCell::new(Flags::default()));
     let (files, on_gpu) = {
         let mut state = state.borrow_mut();
@@ -100,7 +100,7 @@ pub(crate) async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
     }
     let mut state = state.borrow_mut();
     state.run = None;
-    state.busy = false;
+    state.busy = None;
 }
 
 /// The backend failed under a run on the GPU; the reason.

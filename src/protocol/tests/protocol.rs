@@ -5,7 +5,30 @@ use protocol::{
     AdapterInfo, AdapterLimit, BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary,
     EngineError, FromEngine, PROTOCOL_VERSION, ProtocolError, RequestError, ToEngine, decode, encode,
 };
-use protocol::{check_hello, read_request};
+use protocol::{BackendKind, BackendSpeeds, RunRequest, SpeedRequest, StepSpeed, WebgpuSpeed, check_hello, read_request};
+
+fn step(first_step_ms: f64, median_step_ms: f64) -> StepSpeed {
+    StepSpeed { first_step_ms, median_step_ms, steps: 4 }
+}
+
+fn speeds(webgpu: WebgpuSpeed) -> BackendSpeeds {
+    BackendSpeeds { network: "8:conv3x3".into(), parameters: 802, batch_size: 64, cpu: step(150.0, 95.0), webgpu }
+}
+
+#[test]
+fn the_faster_backend_is_chosen_and_the_reason_gives_both_figures() {
+    let slow_gpu = speeds(WebgpuSpeed::Measured { speed: step(9_000.0, 1_200.0) });
+    assert_eq!(slow_gpu.faster(), BackendKind::Cpu);
+    assert_eq!(slow_gpu.reason(), "measured on 8:conv3x3: the CPU trains a step in 95 ms against 1.2 s on WebGPU (12.6× faster; WebGPU's first step, compiling its kernels, took 9.0 s)");
+    let fast_gpu = speeds(WebgpuSpeed::Measured { speed: step(900.0, 20.0) });
+    assert_eq!(fast_gpu.faster(), BackendKind::Webgpu);
+    assert!(fast_gpu.reason().contains("WebGPU trains a step in 20 ms against 95 ms on the CPU"), "{}", fast_gpu.reason());
+    for other in [WebgpuSpeed::Unavailable { reason: "no adapter".into() }, WebgpuSpeed::Failed { reason: "lost".into() }] {
+        assert_eq!(speeds(other).faster(), BackendKind::Cpu);
+    }
+    let bad = SpeedRequest { space: RunRequest::default_digits().space, batch_size: 0, seed: 1 };
+    assert!(bad.check().unwrap_err().to_string().contains("batch_size"));
+}
 
 fn all_to_engine() -> Vec<ToEngine> {
     vec![
@@ -15,6 +38,8 @@ fn all_to_engine() -> Vec<ToEngine> {
             backend: BackendPreference::Cpu { reason: "WebGPU failed: \"shader\" rejected\n".into() },
         },
         ToEngine::CheckDevice(DeviceCheckRequest { steps: 5, seed: u64::MAX }),
+        ToEngine::MeasureBackends(SpeedRequest { space: RunRequest::default_digits().space, batch_size: 64, seed: 3 }),
+        ToEngine::UseBackend { backend: BackendKind::Cpu, reason: "measured faster".into() },
     ]
 }
 
@@ -42,6 +67,8 @@ fn all_from_engine() -> Vec<FromEngine> {
         }),
         FromEngine::Error(EngineError { context: "checking the device".into(), message: "busy".into() }),
         FromEngine::Crashed { message: "panicked at device poisoned".into() },
+        FromEngine::BackendsMeasured(speeds(WebgpuSpeed::Measured { speed: step(9_000.0, 1_200.0) })),
+        FromEngine::BackendsMeasured(speeds(WebgpuSpeed::Unavailable { reason: "no adapter".into() })),
     ]
 }
 

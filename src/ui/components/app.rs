@@ -210,6 +210,10 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
                     <DevicePanel
                         engine={state.engine.clone()}
                         backend={state.backend.clone()}
+                        backends={state.backends.clone()}
+                        can_choose={state.can_choose_backend()}
+                        on_choose={on_action.reform(Action::BackendChosen)}
+                        on_time={on_action.reform(|_: MouseEvent| Action::TimeBackendsRequested)}
                         check={state.check.clone()}
                         can_check={state.can_check()}
                         on_check={handlers.on_check.clone()}

@@ -99,6 +99,7 @@ pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
         use_effect_with((), move |_| {
             let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
             dispatch.dispatch(Action::LinkOpened(fragment));
+            dispatch.dispatch(Action::BackendChoiceRemembered(crate::memory::kept_choice()));
             start_engine(&engine, dispatch);
             move || {
                 engine.borrow_mut().take();
@@ -120,10 +121,23 @@ pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
             Some((_, FollowUp::ResumeRun(run_id))) => {
                 send(&engine, &dispatch, &ToEngine::ResumeRun { run_id: run_id.clone() });
             }
+            Some((_, FollowUp::TimeBackends { request, signature })) => match crate::memory::kept_speeds(signature) {
+                Some(speeds) if !signature.is_empty() => dispatch.dispatch(Action::SpeedsRemembered(speeds)),
+                _ => send(&engine, &dispatch, &ToEngine::MeasureBackends(request.clone())),
+            },
+            Some((_, FollowUp::UseBackend(backend, reason))) => {
+                send(&engine, &dispatch, &ToEngine::UseBackend { backend: *backend, reason: reason.clone() });
+            }
             None => {}
         });
     }
 
+    // A fresh timing is kept for the next visit.
+    use_effect_with((state.backends.speeds.clone(), state.backends.remembered, state.backends.signature.clone()), |kept| {
+        if let (Some(speeds), false, Some(signature)) = kept {
+            crate::memory::keep_speeds(signature, speeds);
+        }
+    });
     {
         let dispatch = store.dispatcher();
         use_effect_with(state.saved_changes, move |_| {

@@ -2,10 +2,6 @@
 //! front recomputed from scratch, after a reload's truncation too; the line that says what is
 //! training, and why.
 
-#[path = "../../runner/tests/common/mod.rs"]
-mod common;
-
-use common::run_to_end;
 use engine::moo::dominates;
 use engine::search::{Objective, RecordStatus};
 use engine::tabular::{Nb201Dataset, Nb201Table};
@@ -27,7 +23,7 @@ fn front_from_scratch(view: &RunView) -> Vec<usize> {
     front
 }
 
-/// The events of a 500-evaluation NAS-Bench-201 search on three objectives.
+/// The events of a 500-evaluation NAS-Bench-201 search on three objectives, its start first.
 fn tabular_events() -> (protocol::RunInfo, Vec<FromEngine>) {
     let table = Nb201Table::from_json(&std::fs::read_to_string("../../www/nb201/nb201_12ep.json").unwrap()).unwrap();
     let mut request = RunRequest::default_digits();
@@ -36,14 +32,13 @@ fn tabular_events() -> (protocol::RunInfo, Vec<FromEngine>) {
     (request.search.population, request.search.generations) = (20, 25);
     let mut run = Run::new(&request, nn::backend::cpu(), Some(table)).unwrap();
     let info = run.info().clone();
-    (info, run_to_end(&mut run))
+    (info, runner::blocking::drive_to_end(&mut run, |_| {}))
 }
 
 #[test]
 fn the_front_kept_as_candidates_arrive_is_the_front_recomputed() {
     let (info, events) = tabular_events();
     let mut view = RunView::default();
-    view.apply(&FromEngine::RunStarted(info.clone()));
     for (n, event) in events.iter().enumerate() {
         view.apply(event);
         if n % 37 == 0 {

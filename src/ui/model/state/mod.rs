@@ -11,6 +11,8 @@
 //! assert_eq!(state.cpu_fallback_reason(), Some("no adapter"));
 //! ```
 
+pub mod backends;
+mod files;
 mod reducer;
 
 use engine::hardware::Target;
@@ -22,12 +24,14 @@ use protocol::{
 use crate::model::form::{DatasetKind, Field, RunForm};
 use crate::model::link::{Lesson, encode};
 use engine::space::Space;
-use protocol::{DatasetChoice, DatasetSummary, FileFormat};
+use protocol::{DatasetChoice, FileFormat};
 use crate::model::export::read_genotype;
 use protocol::saved::{SavedError, SavedRun};
 use crate::model::run::{RunView, SortKey};
 use crate::model::saved::SavedEntry;
 
+pub use backends::{BackendChoice, BackendsView};
+pub use files::{FilesStatus, FilesView};
 pub use reducer::*;
 
 /// Where the engine worker is in its life.
@@ -104,40 +108,8 @@ pub struct AppState {
     pub resume_after_restart: Option<String>,
     /// The genotype to train alone, as pasted or read from a file.
     pub import_text: String,
-}
-
-/// The user's dataset files as the page knows them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FilesView {
-    /// How the files are to be read.
-    pub format: FileFormat,
-    /// Where they are.
-    pub status: FilesStatus,
-}
-
-impl Default for FilesView {
-    fn default() -> Self {
-        FilesView { format: FileFormat::Cifar10, status: FilesStatus::None }
-    }
-}
-
-/// Where the user's files are.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum FilesStatus {
-    /// None chosen.
-    #[default]
-    None,
-    /// Being read (this many files, bytes).
-    Reading {
-        /// Files.
-        files: usize,
-        /// Their total size.
-        bytes: u64,
-    },
-    /// Read by the engine.
-    Loaded(DatasetSummary),
-    /// Refused: what is wrong.
-    Refused(String),
+    /// The two backends: their timing and which one searches.
+    pub backends: BackendsView,
 }
 
 /// Order and filters of the candidate table.
@@ -179,6 +151,7 @@ impl Default for AppState {
             files: FilesView::default(),
             resume_after_restart: None,
             import_text: String::new(),
+            backends: BackendsView::default(),
         }
     }
 }
@@ -266,6 +239,14 @@ pub enum Action {
     ExportFailed(String),
     /// A run-results file was chosen to open read-only (its text, or why it could not be read).
     RunImported(Result<String, String>),
+    /// A timing of both backends kept from an earlier visit, for the signature asked about.
+    SpeedsRemembered(protocol::BackendSpeeds),
+    /// The visitor chose which backend searches (in the device panel).
+    BackendChosen(BackendChoice),
+    /// The choice kept from an earlier visit (read at start-up, before the engine is ready).
+    BackendChoiceRemembered(BackendChoice),
+    /// Time both backends again, on the settings in the form.
+    TimeBackendsRequested,
     /// The format of the user's files was chosen.
     FileFormatChosen(FileFormat),
     /// Files were chosen and are being read and sent to the engine.
@@ -288,6 +269,15 @@ pub enum FollowUp {
     RestartOnCpu(String),
     /// Continue this saved run (after the engine restarted on the CPU).
     ResumeRun(String),
+    /// Time both backends with this request, unless a timing for `signature` is kept.
+    TimeBackends {
+        /// What to time.
+        request: protocol::SpeedRequest,
+        /// What identifies it (see [`backends::speed_signature`]).
+        signature: String,
+    },
+    /// Search on this backend from now on, for this reason.
+    UseBackend(protocol::BackendKind, String),
 }
 
 impl AppState {
@@ -310,7 +300,11 @@ impl AppState {
 
     /// Whether the Check button may be pressed.
     pub fn can_check(&self) -> bool {
-        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && self.check_request().is_ok()
+        self.engine == EngineStatus::Ready
+            && !self.check.running
+            && !self.run.status.active()
+            && !self.backends.timing
+            && self.check_request().is_ok()
     }
 
     /// The run the form describes, named by the moment it starts (milliseconds since the Unix
@@ -355,7 +349,7 @@ impl AppState {
     /// The engine is up and idle and, for the user's own files, they are loaded.
     fn ready_for_run(&self) -> bool {
         let files_ready = self.form.dataset != DatasetKind::Files || matches!(self.files.status, FilesStatus::Loaded(_));
-        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && files_ready
+        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && !self.backends.timing && files_ready
     }
 
     /// The run that trains the imported genotype alone with the form's dataset and training

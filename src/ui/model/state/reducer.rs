@@ -56,6 +56,10 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::StorageFailed(..)
         | Action::ExportFailed(..)
         | Action::RunImported(..) => saved_runs(state, &mut next, action),
+        Action::SpeedsRemembered(..)
+        | Action::BackendChosen(..)
+        | Action::BackendChoiceRemembered(..)
+        | Action::TimeBackendsRequested => backends::backends(state, &mut next, action),
     }
     next
 }
@@ -71,6 +75,7 @@ fn engine_and_check(state: &AppState, next: &mut AppState, action: Action) {
                     let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
                     next.pending = Some((number, follow));
                 }
+                backends::backends_heard(next, &message);
                 apply_engine_message(next, message, restarting);
             }
         }
@@ -79,6 +84,7 @@ fn engine_and_check(state: &AppState, next: &mut AppState, action: Action) {
             next.engine = EngineStatus::Starting;
             next.backend = None;
             next.check = CheckView::default();
+            next.backends = BackendsView { choice: next.backends.choice, ..BackendsView::default() };
             next.forced_cpu_reason = Some(reason);
         }
         Action::StepsEdited(text) => next.steps_input = text,

@@ -1,0 +1,79 @@
+//! How fast a device trains networks of a space: training steps of one network on random images
+//! of the space's input shape, timed within a time box. The worker times both backends this way
+//! and searches on the faster one.
+//!
+//! ```
+//! use engine::space::{Genotype, InputShape, Space, SpaceConfig};
+//! use nn::{backend, speed::time_steps};
+//! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
+//! config.cell_widths = vec![vec![8]];
+//! let space = Space::new(config).unwrap();
+//! let genotype: Genotype = "8:conv3x3".parse().unwrap();
+//! let t = pollster::block_on(time_steps(&space, &genotype, 8, 4, 10_000.0, &backend::cpu())).unwrap();
+//! assert_eq!(t.steps, 4);
+//! assert!(t.first_ms > 0.0 && t.median_ms > 0.0);
+//! ```
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{GradientsParams, SgdConfig};
+use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use web_time::Instant;
+
+use engine::space::{Genotype, Space};
+use crate::candidate::Network;
+use crate::train::TrainError;
+
+/// Step times of one network on one device.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepTimes {
+    /// The first step (on a GPU it includes compiling the kernels).
+    pub first_ms: f64,
+    /// The median of the later steps; the first step's time when the time box allowed no other.
+    pub median_ms: f64,
+    /// Steps taken, the first included.
+    pub steps: u32,
+}
+
+/// Trains `genotype` of `space` on `device` for up to `max_steps` steps of `batch` random images,
+/// stopping early once `budget_ms` have passed (after the first step, and one more when the first
+/// left time for it). Each step ends with its loss read back, as in training.
+pub async fn time_steps(
+    space: &Space,
+    genotype: &Genotype,
+    batch: usize,
+    max_steps: u32,
+    budget_ms: f64,
+    device: &Device,
+) -> Result<StepTimes, TrainError> {
+    let device = device.clone().autodiff();
+    let mut model = Network::new(space, genotype, &device).map_err(|e| TrainError::Backend { step: 0, message: e.to_string() })?;
+    let mut optimizer = SgdConfig::new()
+        .with_momentum(Some(MomentumConfig::new().with_momentum(0.9).with_dampening(0.0)))
+        .init();
+    let input = space.config().input;
+    let shape = [batch, input.channels as usize, input.height as usize, input.width as usize];
+    let images: Tensor<4> = Tensor::random(shape, Distribution::Normal(0.0, 1.0), &device);
+    let classes = i64::from(space.config().classes.max(1));
+    let labels: Vec<i64> = (0..batch as i64).map(|i| i % classes).collect();
+    let labels: Tensor<1, Int> = Tensor::from_data(TensorData::new(labels, [batch]), &device);
+    let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    let started = Instant::now();
+    let mut step_ms = Vec::new();
+    for step in 0..max_steps.max(1) {
+        if step > 0 && started.elapsed().as_secs_f64() * 1e3 >= budget_ms {
+            break;
+        }
+        let step_started = Instant::now();
+        let loss = loss_fn.forward(model.forward(images.clone()), labels.clone());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optimizer.step(0.01, model, grads);
+        let _: f32 = loss
+            .try_into_scalar_async()
+            .await
+            .map_err(|e| TrainError::Backend { step: step + 1, message: e.to_string() })?;
+        step_ms.push(step_started.elapsed().as_secs_f64() * 1e3);
+    }
+    let first_ms = step_ms[0];
+    Ok(StepTimes { first_ms, median_ms: engine::stats::median(&step_ms[1..]).unwrap_or(first_ms), steps: step_ms.len() as u32 })
+}

@@ -1,0 +1,176 @@
+//! The two backends as the page knows them: the WebGPU adapter (if any), both backends timed on
+//! a network of the space, which one searches and whether the visitor chose it. The worker
+//! times them once WebGPU is up; a timing kept from an earlier visit on the same adapter and
+//! space is used instead of timing again.
+
+use engine::space::InputShape;
+use protocol::{AdapterInfo, BackendKind, BackendSpeeds, RunRequest, SpeedRequest};
+
+use super::*;
+
+/// Which backend searches, as the visitor set it in the device panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    /// The faster one as timed.
+    #[default]
+    Faster,
+    /// This one, whatever the timing says.
+    Always(BackendKind),
+}
+
+impl BackendChoice {
+    /// The value of the device panel's control: `faster`, `webgpu` or `cpu`.
+    pub fn key(self) -> &'static str {
+        match self {
+            BackendChoice::Faster => "faster",
+            BackendChoice::Always(BackendKind::Webgpu) => "webgpu",
+            BackendChoice::Always(BackendKind::Cpu) => "cpu",
+        }
+    }
+
+    /// The choice whose key is `key`.
+    pub fn from_key(key: &str) -> Option<BackendChoice> {
+        [BackendChoice::Faster, BackendChoice::Always(BackendKind::Webgpu), BackendChoice::Always(BackendKind::Cpu)]
+            .into_iter()
+            .find(|c| c.key() == key)
+    }
+}
+
+/// What the page knows of the two backends.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BackendsView {
+    /// The adapter the worker reported at start (none: it runs on the CPU only).
+    pub adapter: Option<AdapterInfo>,
+    /// Both are being timed.
+    pub timing: bool,
+    /// What the timing is for: adapter, input shape, first widths and batch (see [`speed_signature`]).
+    pub signature: Option<String>,
+    /// The last timing.
+    pub speeds: Option<BackendSpeeds>,
+    /// The timing was kept from an earlier visit.
+    pub remembered: bool,
+    /// The visitor's choice.
+    pub choice: BackendChoice,
+}
+
+impl BackendsView {
+    /// The backend that should search now and why, when the page knows enough to say.
+    pub fn wanted(&self) -> Option<(BackendKind, String)> {
+        match (self.choice, &self.speeds) {
+            (BackendChoice::Always(kind), _) => Some((kind, format!("{} chosen in the device panel", kind.name()))),
+            (BackendChoice::Faster, Some(speeds)) => Some((speeds.faster(), format!("the faster here: {}", speeds.reason()))),
+            (BackendChoice::Faster, None) => None,
+        }
+    }
+}
+
+/// What identifies a timing: the same adapter, input, first stage and batch time alike.
+pub fn speed_signature(adapter: &AdapterInfo, request: &SpeedRequest) -> String {
+    let space = &request.space;
+    let input = space.input;
+    format!(
+        "{}/{}/{}|{}x{}x{}|{}|{:?}|{}",
+        adapter.vendor, adapter.architecture, adapter.description, input.channels, input.height, input.width,
+        space.stem_width, space.cell_widths.first(), request.batch_size
+    )
+}
+
+impl AppState {
+    /// The timing request for the settings in the form (the page's defaults when they do not
+    /// check): a generation-0 network of its space, on its dataset's input, at its batch size.
+    pub fn speed_request(&self) -> SpeedRequest {
+        let request = self.form.to_request().unwrap_or_else(|_| RunRequest::default_digits());
+        let mut space = request.space;
+        (space.input, space.classes) = match (&self.form.dataset, &self.files.status) {
+            (DatasetKind::Procedural, _) => (InputShape::RGB32, 10),
+            (DatasetKind::Files, FilesStatus::Loaded(summary)) => (summary.shape, summary.classes),
+            _ => (InputShape::DIGITS, 10),
+        };
+        SpeedRequest { space, batch_size: request.training.batch_size, seed: request.search.seed }
+    }
+}
+
+/// Leaves `follow` as the page's next follow-up.
+fn push_follow_up(next: &mut AppState, follow: FollowUp) {
+    let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
+    next.pending = Some((number, follow));
+}
+
+/// The follow-up that puts the wanted backend to work, unless it already is.
+fn use_wanted(next: &mut AppState) {
+    let Some((kind, reason)) = next.backends.wanted() else { return };
+    let current = match &next.backend {
+        Some(BackendReport::Webgpu { .. }) => Some(BackendKind::Webgpu),
+        Some(BackendReport::Cpu { .. }) => Some(BackendKind::Cpu),
+        None => None,
+    };
+    let reason_changed = matches!((&next.backend, kind), (Some(BackendReport::Cpu { reason: now }), BackendKind::Cpu) if *now != reason);
+    if current != Some(kind) || reason_changed {
+        push_follow_up(next, FollowUp::UseBackend(kind, reason));
+    }
+}
+
+/// Nothing holds the engine: no run, no check, no timing.
+fn idle(state: &AppState) -> bool {
+    state.engine == EngineStatus::Ready && !state.run.status.active() && !state.check.running && !state.backends.timing
+}
+
+impl AppState {
+    /// Whether the device panel may choose or time the backends now: there are two, and
+    /// nothing runs.
+    pub fn can_choose_backend(&self) -> bool {
+        self.backends.adapter.is_some() && idle(self)
+    }
+}
+
+/// Asks for a timing of the form's settings; a kept one for the same signature is used instead
+/// when `kept_will_do` (at start-up), not when the visitor asked for a new one.
+fn start_timing(next: &mut AppState, kept_will_do: bool) {
+    let Some(adapter) = next.backends.adapter.clone() else { return };
+    let request = next.speed_request();
+    let signature = speed_signature(&adapter, &request);
+    next.backends.timing = true;
+    next.backends.signature = Some(signature.clone());
+    let signature = if kept_will_do { signature } else { String::new() };
+    push_follow_up(next, FollowUp::TimeBackends { request, signature });
+}
+
+/// The backends' part of the reducer.
+pub(super) fn backends(state: &AppState, next: &mut AppState, action: Action) {
+    match action {
+        Action::SpeedsRemembered(speeds) if state.backends.timing => {
+            next.backends = BackendsView { timing: false, speeds: Some(speeds), remembered: true, ..state.backends.clone() };
+            use_wanted(next);
+        }
+        Action::BackendChosen(choice) if state.can_choose_backend() => {
+            next.backends.choice = choice;
+            use_wanted(next);
+        }
+        Action::BackendChoiceRemembered(choice) => next.backends.choice = choice,
+        Action::TimeBackendsRequested if state.can_choose_backend() => start_timing(next, false),
+        _ => {}
+    }
+}
+
+/// An engine message's effect on the backends: WebGPU's first report starts their timing; a
+/// timing puts the wanted backend to work.
+pub(super) fn backends_heard(next: &mut AppState, message: &FromEngine) {
+    match message {
+        // A visitor who chose a backend is not made to wait for a timing (the panel can ask for one).
+        FromEngine::Ready { backend: BackendReport::Webgpu { adapter } } if next.backends.adapter.is_none() => {
+            next.backends.adapter = Some(adapter.clone());
+            match next.backends.choice {
+                BackendChoice::Faster => start_timing(next, true),
+                BackendChoice::Always(_) => use_wanted(next),
+            }
+        }
+        FromEngine::BackendsMeasured(speeds) => {
+            next.backends.timing = false;
+            next.backends.speeds = Some(speeds.clone());
+            next.backends.remembered = false;
+            use_wanted(next);
+        }
+        FromEngine::Error(_) => next.backends.timing = false,
+        _ => {}
+    }
+}

@@ -1,0 +1,87 @@
+//! Choosing the backend: WebGPU's first report starts a timing of both backends (unless the
+//! visitor chose one on an earlier visit), the faster searches, the visitor can override it, and
+//! a timing kept from an earlier visit is used instead of timing again.
+
+use protocol::{
+    AdapterInfo, BackendKind, BackendReport, BackendSpeeds, FromEngine, PROTOCOL_VERSION, StepSpeed, WebgpuSpeed,
+};
+use ui::model::form::DatasetKind;
+use ui::model::state::{Action, AppState, BackendChoice, FollowUp, reduce};
+
+fn adapter() -> AdapterInfo {
+    AdapterInfo { vendor: "google".into(), architecture: "swiftshader".into(), ..AdapterInfo::default() }
+}
+
+fn booted(choice: BackendChoice) -> AppState {
+    let state = reduce(&AppState::default(), Action::BackendChoiceRemembered(choice));
+    reduce(&state, Action::Engine(vec![FromEngine::Booted { protocol_version: PROTOCOL_VERSION }]))
+}
+
+fn on_webgpu(state: &AppState) -> AppState {
+    reduce(state, Action::Engine(vec![FromEngine::Ready { backend: BackendReport::Webgpu { adapter: adapter() } }]))
+}
+
+fn speeds(gpu_ms: f64) -> BackendSpeeds {
+    let step = |median_step_ms| StepSpeed { first_step_ms: 5.0 * median_step_ms, median_step_ms, steps: 5 };
+    BackendSpeeds { network: "8:conv3x3".into(), parameters: 802, batch_size: 64, cpu: step(100.0), webgpu: WebgpuSpeed::Measured { speed: step(gpu_ms) } }
+}
+
+fn follow(state: &AppState) -> Option<FollowUp> {
+    state.pending.clone().map(|(_, follow)| follow)
+}
+
+#[test]
+fn webgpu_starts_a_timing_and_the_faster_backend_then_searches() {
+    let state = on_webgpu(&booted(BackendChoice::Faster));
+    let Some(FollowUp::TimeBackends { request, signature }) = follow(&state) else { panic!("a timing: {:?}", state.pending) };
+    assert!(state.backends.timing && !state.can_search() && !state.can_check(), "nothing else runs while both are timed");
+    assert_eq!((request.space.input.channels, request.batch_size), (1, 64), "the form's digits and batch");
+    assert!(signature.contains("swiftshader") && signature.contains("1x28x28"), "{signature}");
+    let timed = reduce(&state, Action::Engine(vec![FromEngine::BackendsMeasured(speeds(900.0))]));
+    let Some(FollowUp::UseBackend(BackendKind::Cpu, reason)) = follow(&timed) else { panic!("the CPU: {:?}", timed.pending) };
+    assert!(reason.contains("the CPU trains a step in 100 ms against 900 ms on WebGPU"), "{reason}");
+    let moved = reduce(&timed, Action::Engine(vec![FromEngine::Ready { backend: BackendReport::Cpu { reason } }]));
+    assert_eq!(moved.pending, timed.pending, "nothing more to do once the CPU searches");
+    assert!(moved.can_search() && moved.can_choose_backend());
+    // The visitor overrides it; choosing the faster again goes back.
+    let chosen = reduce(&moved, Action::BackendChosen(BackendChoice::Always(BackendKind::Webgpu)));
+    assert_eq!(follow(&chosen), Some(FollowUp::UseBackend(BackendKind::Webgpu, "WebGPU chosen in the device panel".into())));
+    let back = on_webgpu(&chosen);
+    assert_eq!(back.pending, chosen.pending, "WebGPU's second report starts no timing");
+    let faster = reduce(&back, Action::BackendChosen(BackendChoice::Faster));
+    assert!(matches!(follow(&faster), Some(FollowUp::UseBackend(BackendKind::Cpu, _))));
+}
+
+#[test]
+fn a_faster_webgpu_keeps_searching_and_a_kept_timing_or_choice_skips_the_wait() {
+    let state = on_webgpu(&booted(BackendChoice::Faster));
+    let fast = reduce(&state, Action::Engine(vec![FromEngine::BackendsMeasured(speeds(20.0))]));
+    assert!(matches!(follow(&fast), Some(FollowUp::TimeBackends { .. })), "already on WebGPU: nothing to switch");
+    assert!(!fast.backends.timing && fast.can_search());
+    let kept = reduce(&state, Action::SpeedsRemembered(speeds(900.0)));
+    assert!(kept.backends.remembered && !kept.backends.timing);
+    assert!(matches!(follow(&kept), Some(FollowUp::UseBackend(BackendKind::Cpu, _))));
+    let chose_cpu = on_webgpu(&booted(BackendChoice::Always(BackendKind::Cpu)));
+    assert!(!chose_cpu.backends.timing, "a visitor who chose is not timed");
+    assert_eq!(follow(&chose_cpu), Some(FollowUp::UseBackend(BackendKind::Cpu, "CPU chosen in the device panel".into())));
+    let again = reduce(&chose_cpu, Action::TimeBackendsRequested);
+    assert!(matches!(follow(&again), Some(FollowUp::TimeBackends { signature, .. }) if signature.is_empty()), "timed anew on request");
+}
+
+#[test]
+fn without_an_adapter_there_is_nothing_to_time_or_choose() {
+    let state = reduce(&booted(BackendChoice::Faster), Action::Engine(vec![FromEngine::Ready { backend: BackendReport::Cpu { reason: "no adapter".into() } }]));
+    assert!(!state.backends.timing && !state.can_choose_backend());
+    let chosen = reduce(&state, Action::BackendChosen(BackendChoice::Always(BackendKind::Webgpu)));
+    assert_eq!(chosen.pending, state.pending);
+}
+
+#[test]
+fn the_timing_uses_the_dataset_input() {
+    let mut state = on_webgpu(&booted(BackendChoice::Faster));
+    state = reduce(&state, Action::DatasetChosen(DatasetKind::Procedural));
+    let request = state.speed_request();
+    assert_eq!((request.space.input.channels, request.space.input.height), (3, 32));
+    assert_eq!(BackendChoice::from_key("webgpu"), Some(BackendChoice::Always(BackendKind::Webgpu)));
+    assert_eq!(BackendChoice::from_key("gpu"), None);
+}
