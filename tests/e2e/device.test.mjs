@@ -1,8 +1,10 @@
 // End-to-end: the built page (dist/) in Debian's headless Chromium, driven by playwright-core.
 // 1. With WebGPU (SwiftShader): the device panel shows the adapter; "Check device" trains in the
 //    worker and the loss falls.
-// 2. With WebGPU unavailable: the CPU banner shows and the check still completes.
-// 3. A WebGPU fault mid-check (every shader made invalid, as when a browser rejects a kernel)
+// 2. Both backends are timed at start-up, the faster searches; the visitor's override and the
+//    timing outlive a reload.
+// 3. With WebGPU unavailable: the CPU banner shows and the check still completes.
+// 4. A WebGPU fault mid-check (every shader made invalid, as when a browser rejects a kernel)
 //    reaches the page as a message, the engine restarts on the CPU and the check completes there.
 // Screenshots land in test-artifacts/e2e/.
 import { test } from 'node:test';
@@ -36,7 +38,7 @@ async function runCheck(page) {
 }
 
 test('WebGPU: the device panel shows the adapter and the check trains in the worker', { timeout: CHECK_TIMEOUT_MS + 120_000 }, async () => {
-  const { page, problems, close } = await openPage(WEBGPU);
+  const { page, problems, close } = await openPage(WEBGPU, '', undefined, 'webgpu');
   try {
     await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
     const vendor = await page.getByTestId('adapter-vendor').textContent();
@@ -47,6 +49,40 @@ test('WebGPU: the device panel shows the adapter and the check trains in the wor
     const result = await runCheck(page);
     console.log(`WebGPU check: ${result.text} Main-thread long tasks during the check (ms): [${result.longTasks}]`);
     await page.screenshot({ path: `${ARTIFACTS}/webgpu-check.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('WebGPU and the CPU are timed at start-up, the faster searches, and the choice can be overridden and is kept', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage(WEBGPU);
+  try {
+    const speeds = page.locator('[data-testid="backend-speeds"][data-state="done"]');
+    await speeds.waitFor({ timeout: 240_000 });
+    const cpu = await page.getByTestId('speed-cpu').textContent();
+    const webgpu = await page.getByTestId('speed-webgpu').textContent();
+    assert.match(cpu, /\d+(\.\d)? (ms|s) a step/, `the CPU's figure: ${cpu}`);
+    assert.match(webgpu, /\d+(\.\d)? (ms|s) a step/, `WebGPU's figure: ${webgpu}`);
+    const reason = page.getByTestId('backend-reason');
+    const chosen = await reason.getAttribute('data-chosen');
+    console.log(`backends timed: CPU ${cpu}; WebGPU ${webgpu}; ${await reason.textContent()}`);
+    const key = { CPU: 'cpu', WebGPU: 'webgpu' };
+    await page.locator(`[data-backend="${key[chosen]}"]`).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${ARTIFACTS}/backends-timed.png`, fullPage: true });
+    // The timing is kept: a reload uses it instead of timing again.
+    await page.reload();
+    await speeds.waitFor({ timeout: 120_000 });
+    assert.match(await speeds.textContent(), /on an earlier visit/);
+    await page.locator(`[data-backend="${key[chosen]}"]`).waitFor({ timeout: 30_000 });
+    // The visitor overrides it, and the choice outlives a reload.
+    const other = chosen === 'CPU' ? 'webgpu' : 'cpu';
+    await page.getByTestId('backend-choice').selectOption(other);
+    await page.locator(`[data-backend="${other}"]`).waitFor({ timeout: 30_000 });
+    assert.equal(await reason.getAttribute('data-chosen'), other === 'cpu' ? 'CPU' : 'WebGPU');
+    await page.reload();
+    await page.locator(`[data-backend="${other}"]`).waitFor({ timeout: 120_000 });
+    assert.equal(await page.getByTestId('backend-choice').inputValue(), other);
     assert.deepEqual(problems, []);
   } finally {
     await close();
@@ -70,7 +106,7 @@ test('no WebGPU: the CPU banner shows and the check still completes', { timeout:
 });
 
 test('a WebGPU fault during the check is reported and the engine moves to the CPU', { timeout: 400_000 }, async () => {
-  const { page, problems, close } = await openPage(WEBGPU);
+  const { page, problems, close } = await openPage(WEBGPU, '', undefined, 'webgpu');
   try {
     await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
     const [worker] = page.workers();

@@ -26,8 +26,13 @@ before(async () => {
 });
 after(() => served?.server.close());
 
-/** Opens the page in a fresh Chromium profile with `args`, at `fragment`, in a `viewport`. */
-export async function openPage(args, fragment = '', viewport = { width: 1280, height: 900 }) {
+/**
+ * Opens the page in a fresh Chromium profile with `args`, at `fragment`, in a `viewport`. With
+ * `backend` ('webgpu' or 'cpu') the profile is a returning visitor's who chose that backend in
+ * the device panel, so the page searches on it without timing both first (tests of training on
+ * WebGPU are not about that choice; tests/e2e/device.test.mjs times them).
+ */
+export async function openPage(args, fragment = '', viewport = { width: 1280, height: 900 }, backend = undefined) {
   const profile = await mkdtemp(join(tmpdir(), 'enas-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -42,6 +47,9 @@ export async function openPage(args, fragment = '', viewport = { width: 1280, he
       for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
     }).observe({ type: 'longtask', buffered: false });
   });
+  if (backend) {
+    await page.addInitScript((choice) => localStorage.setItem('efficientnas.backend-choice', choice), backend);
+  }
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {

@@ -93,7 +93,7 @@ async function clickPoint(page, id) {
 }
 
 test('WebGPU: a tiny search on the built-in digits trains in the worker and plots every candidate', { timeout: 9 * 60_000 }, async () => {
-  const { page, problems, close } = await openPage(WEBGPU);
+  const { page, problems, close } = await openPage(WEBGPU, '', undefined, 'webgpu');
   try {
     await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
     // SwiftShader compiles every new kernel on the CPU: the reference networks are left out here.
@@ -498,7 +498,7 @@ test('on a phone-sized screen the page stacks, fits the width and runs a search'
 });
 
 test('WebGPU lost mid-run: the engine restarts on the CPU and the run continues from its checkpoint', { timeout: 8 * 60_000 }, async () => {
-  const { page, problems, close } = await openPage(WEBGPU);
+  const { page, problems, close } = await openPage(WEBGPU, '', undefined, 'webgpu');
   try {
     await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
     await tinySearch(page, { population: 2, generations: 2, references: false });

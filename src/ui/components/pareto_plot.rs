@@ -199,10 +199,10 @@ fn scatter_of(props: &ParetoPlotProps) -> Option<Scatter> {
 }
 
 /// Where a pointer event falls in the plot's own units (its viewBox), the SVG being scaled
-/// uniformly and centred in its box (`preserveAspectRatio` "meet", the default).
-fn plot_position(event: &MouseEvent) -> Option<(f64, f64)> {
-    use wasm_bindgen::JsCast;
-    let svg = event.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+/// uniformly and centred in its box (`preserveAspectRatio` "meet", the default). The SVG comes
+/// from its node reference: Yew delegates events, so their current target is not the plot.
+fn plot_position(event: &MouseEvent, plot: &NodeRef) -> Option<(f64, f64)> {
+    let svg = plot.cast::<web_sys::Element>()?;
     let rect = svg.get_bounding_client_rect();
     let scale = (rect.width() / FRAME.width).min(rect.height() / FRAME.height);
     if scale.is_nan() || scale <= 0.0 {
@@ -214,8 +214,8 @@ fn plot_position(event: &MouseEvent) -> Option<(f64, f64)> {
 }
 
 /// The candidate under a pointer event: the nearest point within reach of a finger.
-fn candidate_at(event: &MouseEvent, points: &[Option<(f64, f64)>]) -> Option<usize> {
-    nearest(points, plot_position(event)?, 10.0)
+fn candidate_at(event: &MouseEvent, plot: &NodeRef, points: &[Option<(f64, f64)>]) -> Option<usize> {
+    nearest(points, plot_position(event, plot)?, 10.0)
 }
 
 /// The Pareto plot.
@@ -223,6 +223,7 @@ fn candidate_at(event: &MouseEvent, points: &[Option<(f64, f64)>]) -> Option<usi
 pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let (ax, ay) = props.axes;
     let hovered = use_state(|| None::<usize>);
+    let plot = use_node_ref();
     let view_box = format!("0 0 {} {}", FRAME.width, FRAME.height);
     let scatter = scatter_of(props);
     let count = props.candidates.len();
@@ -230,13 +231,13 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
         Rc::new(scatter.as_ref().map_or_else(Vec::new, |s| s.points[..count].to_vec()));
     // The points are not elements: a click or a hover finds the nearest one.
     let on_click = {
-        let points = points.clone();
-        props.on_action.reform(move |event: MouseEvent| Action::Select(candidate_at(&event, &points)))
+        let (points, plot) = (points.clone(), plot.clone());
+        props.on_action.reform(move |event: MouseEvent| Action::Select(candidate_at(&event, &plot, &points)))
     };
     let on_move = {
-        let (points, hovered) = (points.clone(), hovered.clone());
+        let (points, hovered, plot) = (points.clone(), hovered.clone(), plot.clone());
         Callback::from(move |event: MouseEvent| {
-            let at = candidate_at(&event, &points);
+            let at = candidate_at(&event, &plot, &points);
             if *hovered != at {
                 hovered.set(at);
             }
@@ -262,7 +263,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 { axis_select(props, "x", ax, Action::AxisX) }
                 { axis_select(props, "y", ay, Action::AxisY) }
             </div>
-            <svg class="pareto-plot" data-testid="pareto-plot" data-points={drawn.to_string()} viewBox={view_box} role="img"
+            <svg ref={plot} class="pareto-plot" data-testid="pareto-plot" data-points={drawn.to_string()} viewBox={view_box} role="img"
                 tabindex="0" onclick={on_click} onmousemove={on_move} onmouseleave={on_leave} onkeydown={on_key}
                 aria-label="Pareto front: every candidate on the two chosen objectives. Click a point to open it; arrow keys step through the candidates, Escape closes.">
                 <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
