@@ -1,11 +1,14 @@
 // Browser benchmark (not a test): training throughput of the benchmark workload W1 in the
 // playground's own worker, on WebGPU and on the CPU fallback, in one headless Chromium session,
-// the page's wasm sizes (raw and gzip), and the page itself running a NAS-Bench-201 tabular
-// search of 500 evaluations (seconds from click to finished, main-thread long tasks meanwhile).
+// the page's wasm sizes (raw and gzip), the page itself running a NAS-Bench-201 tabular search
+// of 500 evaluations (seconds from click to finished, main-thread long tasks meanwhile), and the
+// page's default search as a visitor starts it, in Chromium with WebGPU (SwiftShader) and
+// without: the backend chosen and why, seconds to the first plotted candidate, the run's
+// duration, its ETA at 25 % against the real end, the longest main-thread task.
 // Prints a table and writes JSON, so the figures can be set beside TF.js in the same browser.
 // Run through scripts/bench-browser.sh, which builds dist/ first.
 //
-//   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json]
+//   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
 // machine without a GPU; pass CHROMIUM_ARGS to use a real adapter.
@@ -38,6 +41,8 @@ function whole(name, fallback, low, high) {
 }
 const request = { batch: whole('batch', 32, 1, 256), warmup: whole('warmup', 3, 0, 100), steps: whole('steps', 20, 1, 1000) };
 const out = option('out', 'target/bench/w1-browser.json');
+// The default searches take minutes each (their time budget): --no-default-search leaves them out.
+const skipDefault = process.argv.includes('--no-default-search');
 
 async function wasmSizes() {
   const sizes = {};
@@ -100,6 +105,82 @@ async function tabularPage() {
   return { evaluations: 500, status, seconds, long_tasks_ms: longTasks, longest_task_ms: Math.max(0, ...longTasks) };
 }
 
+// The page as a visitor first meets it, on `flags` (WebGPU through SwiftShader, or none): the
+// backend it chose and the figures it chose by, the default search (its time budget sized from
+// them) from Search to its end: seconds to the first plotted candidate, the whole run, the ETA it
+// showed at 25 % progress against the real end, and the longest main-thread task meanwhile.
+async function defaultSearch(name, flags) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: flags });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+      }).observe({ type: 'longtask', buffered: false });
+    });
+    const opened = Date.now();
+    await page.goto(served.url);
+    await page.getByTestId('plan').waitFor({ timeout: 300_000 });
+    const ready_s = (Date.now() - opened) / 1000;
+    const text = async (testid) => (await page.getByTestId(testid).count()) ? page.getByTestId(testid).textContent() : null;
+    const chosen = {
+      backend: await page.locator('[data-testid="backend"]').getAttribute('data-backend'),
+      reason: await text('backend-reason'),
+      cpu: await text('speed-cpu'),
+      webgpu: await text('speed-webgpu'),
+      plan: await text('plan'),
+    };
+    await page.evaluate(() => { window.__longTasks = []; });
+    const started = Date.now();
+    await page.getByTestId('search').click();
+    let first_candidate_s = null;
+    let eta = null;
+    for (;;) {
+      const now = await page.evaluate(() => {
+        const summary = document.querySelector('[data-testid="run-summary"]');
+        return {
+          status: summary?.dataset.status,
+          candidates: Number(summary?.dataset.candidates ?? 0),
+          progress: Number(document.querySelector('[data-testid="run-progress"]')?.value ?? 0),
+          eta: document.querySelector('[data-testid="eta"]')?.textContent ?? null,
+        };
+      });
+      const at = (Date.now() - started) / 1000;
+      if (first_candidate_s === null && now.candidates >= 1) first_candidate_s = at;
+      if (eta === null && now.progress >= 25 && now.eta) eta = { at_s: at, progress: now.progress, shown: now.eta, seconds: etaSeconds(now.eta) };
+      if (['completed', 'stopped', 'failed'].includes(now.status)) break;
+      if (at > 1800) throw new Error(`${name}: the default search did not end within 30 minutes`);
+      await page.waitForTimeout(250);
+    }
+    const run_s = (Date.now() - started) / 1000;
+    const summary = page.getByTestId('run-summary');
+    const longTasks = await page.evaluate(() => window.__longTasks);
+    return {
+      ready_s,
+      chosen,
+      first_candidate_s,
+      run_s,
+      status: await summary.getAttribute('data-status'),
+      ended: await summary.getAttribute('data-ended'),
+      candidates: Number(await summary.getAttribute('data-candidates')),
+      generations: Number(await summary.getAttribute('data-generations')),
+      eta_at_25: eta,
+      eta_error_s: eta && eta.seconds !== null ? eta.at_s + eta.seconds - run_s : null,
+      longest_task_ms: Math.max(0, ...longTasks),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Seconds in an ETA as the page writes it: `about 1 h 02 min left`, `about 3 min 05 s left`, `about 12 s left`. */
+function etaSeconds(text) {
+  const part = (unit) => Number(text.match(new RegExp(`(\\d+) ${unit}\\b`))?.[1] ?? 0);
+  const seconds = part('h') * 3600 + part('min') * 60 + part('s');
+  return /\d/.test(text) ? seconds : null;
+}
+
 const served = await startServer(DIST);
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 try {
@@ -121,6 +202,10 @@ try {
     cpu: runs.cpu,
     wasm: await wasmSizes(),
     tabular_page: await tabularPage(),
+    default_search: skipDefault ? null : {
+      webgpu: await defaultSearch('webgpu', FLAGS),
+      cpu: await defaultSearch('cpu', FLAGS.filter((f) => !WEBGPU.includes(f))),
+    },
   };
   console.log(`W1 training in the playground's worker, ${report.browser}, batch ${request.batch}, ${request.steps} timed steps after ${request.warmup} warm-up`);
   console.log('backend      adapter / reason                         samples/s   median step ms');
@@ -137,6 +222,14 @@ try {
   const tabular = report.tabular_page;
   console.log(`page, tabular search of ${tabular.evaluations} evaluations on the CPU backend: ${tabular.status} in ${tabular.seconds.toFixed(2)} s; `
     + `main-thread long tasks ${tabular.long_tasks_ms.length} (longest ${tabular.longest_task_ms} ms)`);
+  for (const [name, run] of Object.entries(report.default_search ?? {})) {
+    const eta = run.eta_at_25;
+    console.log(`page, default search, Chromium ${name === 'webgpu' ? 'with WebGPU (SwiftShader)' : 'without WebGPU'}: searched on ${run.chosen.backend} `
+      + `(${run.chosen.reason ?? 'the only backend'}); ready after ${run.ready_s.toFixed(1)} s; ${run.chosen.plan}`);
+    console.log(`  first candidate plotted ${run.first_candidate_s?.toFixed(1)} s after Search; ${run.status}${run.ended ? ` on its ${run.ended}` : ''} after `
+      + `${run.run_s.toFixed(1)} s, ${run.candidates} candidates, ${run.generations} generations; ETA at ${eta?.progress ?? '-'} % `
+      + `(${eta?.at_s.toFixed(1) ?? '-'} s): ${eta?.shown ?? '-'}, error ${run.eta_error_s?.toFixed(1) ?? '-'} s; longest main-thread task ${run.longest_task_ms} ms`);
+  }
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2));
   console.log(`written ${out}`);

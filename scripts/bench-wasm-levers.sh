@@ -74,7 +74,7 @@ if [ "$bin" = worker ]; then
     dist="$work/dist"
     rm -rf "$dist" && cp -r dist "$dist"
     cp "$work/worker-$index/worker.js" "$work/worker-$index/worker_bg.wasm" "$dist/"
-    E2E_DIST="$dist" node scripts/bench-browser.mjs --out "$work/w1-$index.json"
+    E2E_DIST="$dist" node scripts/bench-browser.mjs --no-default-search --out "$work/w1-$index.json"
     steps+=("$work/w1-$index.json")
   done
 fi

@@ -106,6 +106,8 @@ pub struct SpeedRequest {
     pub batch_size: u32,
     /// Draws the network timed.
     pub seed: u64,
+    /// Time WebGPU too (when the worker has it); the CPU is always timed.
+    pub webgpu: bool,
 }
 
 impl SpeedRequest {

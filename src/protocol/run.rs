@@ -191,6 +191,9 @@ pub struct RunInfo {
     /// Where the latency objective comes from.
     #[serde(default)]
     pub latency: LatencySource,
+    /// Seconds of work after which the run stops asking for candidates, if it has a time budget.
+    #[serde(default)]
+    pub time_budget_s: Option<f64>,
 }
 
 /// One scored candidate, as the page shows it.
@@ -263,6 +266,8 @@ pub struct TrainingProgress {
     pub role: TrainingRole,
     /// Milliseconds since its training began (for the time it still needs).
     pub elapsed_ms: f64,
+    /// Seconds of work of the whole run so far.
+    pub run_elapsed_s: f64,
 }
 
 impl TrainingProgress {

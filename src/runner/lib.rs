@@ -210,8 +210,9 @@ impl Run {
             }
             Kind::Arch { search, evaluator, data, latency, device } => {
                 let input = search.space().space().config().input;
+                let fail_over = self.fail_over;
                 let mut outside = async |genotype: Genotype, number: u32, role: TrainingRole| {
-                    score_outside(search, evaluator, data, latency, device, input, genotype, number, role, self.fail_over, &mut between_steps)
+                    score_outside(search, evaluator, data, latency, device, input, genotype, number, role, elapsed_s, fail_over, &mut between_steps)
                         .await
                 };
                 match std::mem::replace(&mut self.alone, Alone::Done) {
@@ -246,7 +247,7 @@ impl Run {
                 };
                 let role = if candidate.parents.is_empty() { TrainingRole::Sampled } else { TrainingRole::Child };
                 let Some((outcome, extras, backend_failed)) =
-                    train_and_time(&candidate, role, evaluator, data, latency, device, input, &mut between_steps).await
+                    train_and_time(&candidate, (role, elapsed_s), evaluator, data, latency, device, input, &mut between_steps).await
                 else {
                     return Advance::Interrupted;
                 };

@@ -28,6 +28,7 @@ pub(crate) async fn score_outside(
     genotype: Genotype,
     number: u32,
     role: TrainingRole,
+    run_elapsed_s: f64,
     fail_over: bool,
     between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
 ) -> Result<CandidateReport, Advance> {
@@ -42,7 +43,9 @@ pub(crate) async fn score_outside(
     };
     let origin = if matches!(role, TrainingRole::Imported) { Origin::Imported } else { Origin::Reference };
     let (outcome, extras, backend_failed) =
-        train_and_time(&candidate, role, evaluator, data, latency, device, input, between_steps).await.ok_or(Advance::Interrupted)?;
+        train_and_time(&candidate, (role, run_elapsed_s), evaluator, data, latency, device, input, between_steps)
+            .await
+            .ok_or(Advance::Interrupted)?;
     if let (true, Outcome::Failed { reason }) = (backend_failed && fail_over, &outcome) {
         return Err(Advance::DeviceLost(reason.clone()));
     }
@@ -64,13 +67,13 @@ pub(crate) async fn score_outside(
     Ok(report(&record, extras))
 }
 
-/// Trains `candidate` (the hook hears every step, told the candidate's `role`; `None` when it
-/// interrupts) and times the trained model on `device`: the outcome and what the record does
-/// not carry.
+/// Trains `candidate` (the hook hears every step, told the candidate's role and the run's
+/// seconds of work when it began; `None` when it interrupts) and times the trained model on
+/// `device`: the outcome and what the record does not carry.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn train_and_time(
     candidate: &engine::search::Candidate<Genotype>,
-    role: TrainingRole,
+    (role, run_elapsed_s): (TrainingRole, f64),
     evaluator: &mut TrainingEvaluator,
     data: &TrainData,
     latency: &LatencyConfig,
@@ -89,6 +92,7 @@ pub(crate) async fn train_and_time(
             loss: step.loss,
             role: role.clone(),
             elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+            run_elapsed_s: run_elapsed_s + started.elapsed().as_secs_f64(),
         };
         between_steps(progress).await
     };

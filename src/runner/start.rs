@@ -140,6 +140,7 @@ fn run_info(request: &RunRequest, dataset: String, images: usize, valid_images: 
         space,
         target: search.target,
         latency: search.latency,
+        time_budget_s: search.time_budget_s,
     }
 }
 

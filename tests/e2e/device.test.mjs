@@ -19,7 +19,9 @@ async function runCheck(page) {
   await page.getByTestId('check-steps').fill(STEPS);
   const button = page.getByTestId('check-device');
   await button.waitFor();
-  assert.equal(await button.isEnabled(), true, 'Check device is enabled once the engine is ready');
+  // The engine times this device at start-up (a few seconds); the check waits for it.
+  await page.waitForFunction(() => !document.querySelector('[data-testid="check-device"]').disabled, null, { timeout: 120_000 });
+  assert.equal(await button.isEnabled(), true, 'Check device is enabled once the engine is ready and timed');
   await page.evaluate(() => { window.__longTasks = []; });
   await button.click();
   // The page stays usable while the worker trains: a field can be edited mid-check.

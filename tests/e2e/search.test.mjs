@@ -15,7 +15,9 @@
 //    A run made by `cli search` (its --out file) opens read-only.
 // 6. Your own files: a garbled CIFAR-10 file is refused with its problem; a valid one loads and a
 //    search trains on it, with latency measured on this device as its objective.
-// 7. A phone-sized screen: the page stacks, nothing is wider than the screen, a search runs.
+// 7. The default search with a one-minute time budget: sized to it from the CPU's timing, it
+//    ends when the time is up (before its last generation) and plots a front.
+//    A phone-sized screen: the page stacks, nothing is wider than the screen, a search runs.
 // 8. WebGPU lost mid-run (every GPU read-back fails): the engine restarts on the CPU and the run
 //    continues from its checkpoint, keeping what WebGPU scored.
 // Main-thread long tasks (PerformanceObserver) are recorded while searches run and printed; none
@@ -456,6 +458,38 @@ test('your own files: a garbled dataset file shows its problem; a CIFAR-10 batch
     assert.match(await page.getByTestId('run-status').textContent(), /data_batch_1\.bin · 1 generations × 2/);
     await assertResponsive(page, 'search on your files');
     await screenshot(page, 'files-search');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('the default search with a one-minute time budget is sized to it, ends when the time is up and plots a front', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await page.getByTestId('field-time_budget').fill('1');
+    // The CPU is timed at start-up; the page then sizes the default search to the minute.
+    const plan = page.getByTestId('plan');
+    await plan.waitFor({ timeout: 120_000 });
+    const planned = await plan.textContent();
+    console.log(`plan: ${planned}`);
+    assert.match(planned, /Sized for about 1 min 00 s at \d+(\.\d)? (ms|s) a training step on the CPU/);
+    const generations = Number(await page.getByTestId('field-generations').inputValue());
+    await page.evaluate(() => { window.__longTasks = []; });
+    await page.getByTestId('search').click();
+    await page.getByTestId('eta').waitFor({ timeout: 60_000 });
+    await waitForStatus(page, ['completed', 'failed'], 4 * 60_000);
+    assert.equal(await status(page), 'completed');
+    assert.equal(await summary(page).getAttribute('data-ended'), 'time', 'the time budget ended it, not the generations');
+    assert.ok(await count(page, 'generations') < generations, `fewer than the ${generations} generations planned`);
+    console.log(`one-minute search: ${await page.getByTestId('run-status').textContent()}; ${await page.getByTestId('run-seconds').textContent()}`);
+    const candidates = await pointsMatchCandidates(page);
+    await page.getByTestId('filter-front').check();
+    const front = await page.getByTestId('candidate-row').count();
+    assert.ok(front >= 1 && front <= candidates, `a front of ${front} of ${candidates} candidates`);
+    await screenshot(page, 'search-time-budget');
+    await assertResponsive(page, 'one-minute search');
     assert.deepEqual(problems, []);
   } finally {
     await close();

@@ -26,7 +26,7 @@ fn the_faster_backend_is_chosen_and_the_reason_gives_both_figures() {
     for other in [WebgpuSpeed::Unavailable { reason: "no adapter".into() }, WebgpuSpeed::Failed { reason: "lost".into() }] {
         assert_eq!(speeds(other).faster(), BackendKind::Cpu);
     }
-    let bad = SpeedRequest { space: RunRequest::default_digits().space, batch_size: 0, seed: 1 };
+    let bad = SpeedRequest { space: RunRequest::default_digits().space, batch_size: 0, seed: 1, webgpu: false };
     assert!(bad.check().unwrap_err().to_string().contains("batch_size"));
 }
 
@@ -38,7 +38,7 @@ fn all_to_engine() -> Vec<ToEngine> {
             backend: BackendPreference::Cpu { reason: "WebGPU failed: \"shader\" rejected\n".into() },
         },
         ToEngine::CheckDevice(DeviceCheckRequest { steps: 5, seed: u64::MAX }),
-        ToEngine::MeasureBackends(SpeedRequest { space: RunRequest::default_digits().space, batch_size: 64, seed: 3 }),
+        ToEngine::MeasureBackends(SpeedRequest { space: RunRequest::default_digits().space, batch_size: 64, seed: 3, webgpu: true }),
         ToEngine::UseBackend { backend: BackendKind::Cpu, reason: "measured faster".into() },
     ]
 }

@@ -21,6 +21,7 @@ fn info(request: &RunRequest) -> RunInfo {
         space: Some(request.space.clone()),
         target: request.search.target,
         latency: request.search.latency,
+        time_budget_s: None,
     }
 }
 

@@ -129,6 +129,8 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
                         lesson_link={format!("{}{}", page_address(), state.lesson_link())}
                         files={state.files.clone()}
                         on_files={handlers.on_files.clone()}
+                        plan={state.plan.clone()}
+                        timing={state.backends.timing}
                     />
                     <ImportGenotype
                         text={state.import_text.clone()}
@@ -177,6 +179,7 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
                         generations={run.generations.clone()}
                         candidates={run.candidates.clone()}
                         seconds={run.seconds}
+                        ended_on_time={run.ended_on_time()}
                         on_export={handlers.on_export.clone()}
                     />
                     <section class="panel" aria-label="Pareto front">

@@ -33,6 +33,8 @@ pub struct RunSummaryProps {
     pub candidates: Vec<Rc<CandidateReport>>,
     /// Seconds of work, when finished.
     pub seconds: Option<f64>,
+    /// It ended because its time budget was spent.
+    pub ended_on_time: bool,
     /// An export asked for.
     pub on_export: Callback<Export>,
 }
@@ -58,12 +60,19 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
     let percent = (props.progress * 100.0).round();
     html! {
         <section class="panel run-summary" data-testid="run-summary" data-status={props.status.key()}
+            data-ended={if props.ended_on_time { "time" } else { "" }}
             data-candidates={props.candidates.len().to_string()} data-generations={props.generations.len().to_string()}>
             <h2>{ "Run" }</h2>
             <p data-testid="run-status">
                 { status_text(&props.status) }
                 if let Some(info) = &props.info {
                     { format!(" · {} · {} generations × {}", info.dataset, info.generations, info.population) }
+                    if let Some(budget) = info.time_budget_s.filter(|_| !info.tabular) {
+                        { format!(" · about {}", duration(budget)) }
+                    }
+                    if props.ended_on_time {
+                        { format!(" · its time was up after {} generations", props.generations.len()) }
+                    }
                 }
             </p>
             <div class="progress-row">

@@ -39,6 +39,10 @@ pub struct SearchPanelProps {
     pub files: FilesView,
     /// Receives chosen or dropped dataset files.
     pub on_files: Callback<(FileFormat, web_sys::FileList)>,
+    /// How the search was sized to the time budget, when it was.
+    pub plan: Option<String>,
+    /// The backends are being timed (the size follows).
+    pub timing: bool,
 }
 
 impl SearchPanelProps {
@@ -270,6 +274,14 @@ fn budget_fields(props: &SearchPanelProps) -> Html {
     html! {
         <fieldset>
             <legend>{ "Budget" }</legend>
+            { text_field(props, Field::TimeBudget) }
+            if !form.dataset.tabular() && props.shown(Field::TimeBudget) {
+                if let Some(plan) = &props.plan {
+                    <p class="legend plan" data-testid="plan">{ plan.clone() }</p>
+                } else if props.timing && form.time_budget_s().is_some() {
+                    <p class="legend plan" data-testid="plan-pending">{ "Timing this device to size the search to the budget…" }</p>
+                }
+            }
             { text_field(props, Field::Population) }
             { text_field(props, Field::Generations) }
             if !form.dataset.tabular() {

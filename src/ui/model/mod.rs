@@ -5,6 +5,7 @@ pub mod export;
 pub mod form;
 pub mod format;
 pub mod link;
+pub mod plan;
 pub mod plot;
 pub mod run;
 pub mod saved;

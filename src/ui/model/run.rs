@@ -70,6 +70,8 @@ pub struct RunView {
     pub training: Option<TrainingProgress>,
     /// Seconds of work, when finished.
     pub seconds: Option<f64>,
+    /// Seconds of work so far, as the latest training progress said.
+    pub elapsed_s: f64,
     /// Indices of the candidates on the feasible non-dominated front of all objectives, kept up
     /// to date as candidates arrive (see [`Self::front`]).
     front: Vec<usize>,
@@ -94,7 +96,10 @@ impl RunView {
             FromEngine::RunStarted(info) => {
                 *self = RunView { info: Some(info.clone()), status: RunStatus::Running, ..RunView::default() };
             }
-            FromEngine::Training(progress) => self.training = Some(progress.clone()),
+            FromEngine::Training(progress) => {
+                self.elapsed_s = self.elapsed_s.max(progress.run_elapsed_s);
+                self.training = Some(progress.clone());
+            }
             FromEngine::Candidate(report) => {
                 if self.training.as_ref().is_some_and(|t| t.candidate_id == report.candidate_id) {
                     self.training = None;
@@ -116,6 +121,7 @@ impl RunView {
                 self.front.clear();
                 (0..self.candidates.len()).for_each(|i| self.update_front(i));
                 self.training = None;
+                self.elapsed_s = 0.0;
                 self.status = RunStatus::Running;
             }
             FromEngine::RunFinished { end, seconds, .. } => {
@@ -139,6 +145,13 @@ impl RunView {
         view.status = status;
         view.seconds = seconds;
         view
+    }
+
+    /// Whether a completed run ended because its time budget was spent (before its last
+    /// generation).
+    pub fn ended_on_time(&self) -> bool {
+        matches!(self.status, RunStatus::Finished(RunEnd::Completed))
+            && self.info.as_ref().is_some_and(|info| info.time_budget_s.is_some() && (self.generations.len() as u32) < info.generations)
     }
 
     /// The objectives of the run, in order.
@@ -168,32 +181,39 @@ impl RunView {
         }
     }
 
-    /// Progress in [0, 1]: completed generations over all.
+    /// Progress in [0, 1]: the further of candidates scored over all and, with a time budget,
+    /// seconds of work over the budget.
     pub fn progress(&self) -> f64 {
         match (&self.status, &self.info) {
             (RunStatus::Finished(_), _) => 1.0,
             (_, Some(info)) if info.generations > 0 => {
                 let per_generation = f64::from(info.population.max(1));
                 let partial = (self.candidates.len() as f64 / per_generation).min(f64::from(info.generations));
-                (partial / f64::from(info.generations)).clamp(0.0, 1.0)
+                let by_count = partial / f64::from(info.generations);
+                let by_time = info.time_budget_s.filter(|b| *b > 0.0).map_or(0.0, |budget| self.elapsed_s / budget);
+                by_count.max(by_time).clamp(0.0, 1.0)
             }
             _ => 0.0,
         }
     }
 
-    /// Seconds still to go, from the mean training time of the candidates so far.
+    /// Seconds still to go: the candidates left at the mean training time so far (before the
+    /// first is scored, the pace of the one in training), at most what is left of a time budget.
     pub fn eta_seconds(&self) -> Option<f64> {
         let info = self.info.as_ref()?;
         if !self.status.active() || info.tabular {
             return None;
         }
         let times: Vec<f64> = self.candidates.iter().filter_map(|c| c.details.train_ms).collect();
-        if times.is_empty() {
-            return None;
-        }
-        let mean_s = times.iter().sum::<f64>() / times.len() as f64 / 1e3;
+        let per_candidate_s = if times.is_empty() {
+            let t = self.training.as_ref().filter(|t| t.step > 0)?;
+            t.elapsed_ms / 1e3 / f64::from(t.step) * f64::from(t.steps)
+        } else {
+            times.iter().sum::<f64>() / times.len() as f64 / 1e3
+        };
         let total = f64::from(info.population) * f64::from(info.generations);
-        Some(((total - self.candidates.len() as f64).max(0.0)) * mean_s)
+        let by_count = (total - self.candidates.len() as f64).max(0.0) * per_candidate_s;
+        Some(info.time_budget_s.map_or(by_count, |budget| by_count.min((budget - self.elapsed_s).max(0.0))))
     }
 
     /// Candidate indices ordered by `key` (ascending, or descending), keeping only the `front`

@@ -69,9 +69,11 @@ fn a_faster_webgpu_keeps_searching_and_a_kept_timing_or_choice_skips_the_wait() 
 }
 
 #[test]
-fn without_an_adapter_there_is_nothing_to_time_or_choose() {
+fn without_an_adapter_only_the_cpu_is_timed_and_there_is_nothing_to_choose() {
     let state = reduce(&booted(BackendChoice::Faster), Action::Engine(vec![FromEngine::Ready { backend: BackendReport::Cpu { reason: "no adapter".into() } }]));
-    assert!(!state.backends.timing && !state.can_choose_backend());
+    let Some(FollowUp::TimeBackends { request, signature }) = follow(&state) else { panic!("a timing: {:?}", state.pending) };
+    assert!(!request.webgpu && signature.starts_with("no adapter|"), "{signature}");
+    assert!(!state.can_choose_backend());
     let chosen = reduce(&state, Action::BackendChosen(BackendChoice::Always(BackendKind::Webgpu)));
     assert_eq!(chosen.pending, state.pending);
 }
@@ -80,8 +82,38 @@ fn without_an_adapter_there_is_nothing_to_time_or_choose() {
 fn the_timing_uses_the_dataset_input() {
     let mut state = on_webgpu(&booted(BackendChoice::Faster));
     state = reduce(&state, Action::DatasetChosen(DatasetKind::Procedural));
-    let request = state.speed_request();
+    let request = state.speed_request(true);
     assert_eq!((request.space.input.channels, request.space.input.height), (3, 32));
     assert_eq!(BackendChoice::from_key("webgpu"), Some(BackendChoice::Always(BackendKind::Webgpu)));
     assert_eq!(BackendChoice::from_key("gpu"), None);
+}
+
+#[test]
+fn the_timing_sizes_the_search_to_the_time_budget_until_the_visitor_sizes_it() {
+    use ui::model::form::Field;
+    let state = on_webgpu(&booted(BackendChoice::Faster));
+    assert_eq!(state.form.get(Field::TimeBudget), "3", "the page's default budget");
+    let timed = reduce(&state, Action::Engine(vec![FromEngine::BackendsMeasured(speeds(900.0))]));
+    let plan = timed.plan.clone().expect("sized to the budget");
+    assert!(plan.contains("about 3 min 00 s at 100 ms a training step on the CPU"), "{plan}");
+    let request = timed.form.to_request().expect("the sized form checks");
+    assert_eq!(request.search.time_budget_s, Some(180.0));
+    let steps_of = |r: &protocol::RunRequest| (r.search.population, r.search.generations, r.training.steps, r.training.fine_tune_steps);
+    let sized = ui::model::plan::fit(180.0, 100.0, ui::model::plan::Sizing { references: true, inheritance: true });
+    assert_eq!(steps_of(&request), (sized.population, sized.generations, sized.steps, sized.fine_tune_steps));
+    // A minute resizes it; a size typed by hand stays, even through a new timing.
+    let minute = reduce(&timed, Action::FormEdited(Field::TimeBudget, "1".into()));
+    let shorter = minute.form.to_request().unwrap();
+    assert_eq!(shorter.search.time_budget_s, Some(60.0));
+    assert!(shorter.training.steps < request.training.steps);
+    let by_hand = reduce(&minute, Action::FormEdited(Field::Population, "5".into()));
+    assert!(by_hand.plan.is_none() && by_hand.sized_by_hand);
+    let again = reduce(&reduce(&by_hand, Action::TimeBackendsRequested), Action::Engine(vec![FromEngine::BackendsMeasured(speeds(900.0))]));
+    assert_eq!(again.form.get(Field::Population), "5");
+    for bad in ["0", "-1", "2000", "soon"] {
+        let errors = reduce(&timed, Action::FormEdited(Field::TimeBudget, bad.into())).form.to_request().unwrap_err();
+        assert!(errors[&Field::TimeBudget].contains("a positive number of minutes, at most 1440"), "{bad}: {errors:?}");
+    }
+    let none = reduce(&timed, Action::FormEdited(Field::TimeBudget, String::new()));
+    assert_eq!(none.form.to_request().unwrap().search.time_budget_s, None, "empty: no time limit");
 }

@@ -64,6 +64,7 @@ fn the_training_line_says_what_trains_why_and_for_how_long() {
         loss: 1.25,
         role,
         elapsed_ms: 2_000.0 * f64::from(step),
+        run_elapsed_s: 30.0,
     };
     let reference = training_line(&progress(TrainingRole::Reference { name: "VGG-like".into() }, 30));
     assert_eq!(reference, "Training the reference VGG-like (hand-designed, the same steps as a new candidate): 8:conv3x3 — step 30 of 120, loss 1.25, about 3 min 00 s left for it");

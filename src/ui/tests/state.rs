@@ -9,13 +9,17 @@ use ui::model::state::{Action, AppState, EngineStatus, FollowUp, follow_up, redu
 fn ready(backend: BackendReport) -> AppState {
     let booted = reduce(&AppState::default(), Action::Engine(vec![FromEngine::Booted { protocol_version: PROTOCOL_VERSION }]));
     let state = reduce(&booted, Action::Engine(vec![FromEngine::Ready { backend }]));
-    // WebGPU's first report starts a timing of both backends (tests/backends.rs); here it is
-    // over, WebGPU the faster, so WebGPU searches on.
+    // The engine's first report starts a timing (tests/backends.rs); here it is over: WebGPU,
+    // when there is one, the faster, so the backend reported goes on searching.
     if !state.backends.timing {
         return state;
     }
     let step = |median_step_ms| StepSpeed { first_step_ms: median_step_ms, median_step_ms, steps: 5 };
-    let speeds = BackendSpeeds { network: "8:conv3x3".into(), parameters: 802, batch_size: 64, cpu: step(100.0), webgpu: WebgpuSpeed::Measured { speed: step(10.0) } };
+    let webgpu = match state.backends.adapter {
+        Some(_) => WebgpuSpeed::Measured { speed: step(10.0) },
+        None => WebgpuSpeed::Unavailable { reason: "no adapter".into() },
+    };
+    let speeds = BackendSpeeds { network: "8:conv3x3".into(), parameters: 802, batch_size: 64, cpu: step(100.0), webgpu };
     reduce(&state, Action::Engine(vec![FromEngine::BackendsMeasured(speeds)]))
 }
 
@@ -276,6 +280,7 @@ fn a_run_whose_gpu_fails_continues_from_its_checkpoint_on_the_cpu() {
         space: Some(request.space.clone()),
         target: request.search.target,
         latency: request.search.latency,
+        time_budget_s: None,
     };
     let running = reduce(&ready(webgpu()), Action::Engine(vec![FromEngine::RunStarted(info.clone())]));
     let crashed = reduce(&running, Action::Engine(vec![FromEngine::Crashed { message: "device lost".into() }]));

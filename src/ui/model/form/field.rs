@@ -28,6 +28,8 @@ pub enum Field {
     MaxParams,
     /// Constraint on MACs.
     MaxMacs,
+    /// Minutes of work after which the search stops.
+    TimeBudget,
     /// Candidates per generation.
     Population,
     /// Generations.
@@ -64,7 +66,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 25] = [
+    pub const ALL: [Field; 26] = [
         Field::Dataset,
         Field::ProceduralImages,
         Field::Strategy,
@@ -74,6 +76,7 @@ impl Field {
         Field::MaxLatency,
         Field::MaxParams,
         Field::MaxMacs,
+        Field::TimeBudget,
         Field::Population,
         Field::Generations,
         Field::Steps,
@@ -104,6 +107,7 @@ impl Field {
             Field::MaxLatency => "max_latency",
             Field::MaxParams => "max_params",
             Field::MaxMacs => "max_macs",
+            Field::TimeBudget => "time_budget",
             Field::Population => "population",
             Field::Generations => "generations",
             Field::Steps => "steps",
@@ -140,6 +144,7 @@ impl Field {
             Field::MaxLatency => "Max latency (ms)",
             Field::MaxParams => "Max parameters",
             Field::MaxMacs => "Max MACs",
+            Field::TimeBudget => "Time budget (minutes)",
             Field::Population => "Population",
             Field::Generations => "Generations",
             Field::Steps => "Training steps",
@@ -182,6 +187,7 @@ impl Field {
             (Field::Seed, _) => about.to_string(),
             (_, Some(range)) => format!("{about} Allowed: {range}."),
             (Field::LearningRate, None) => format!("{about} Allowed: {}.", learning_rate_allowed()),
+            (Field::TimeBudget, None) => format!("{about} Allowed: {TIME_BUDGET_ALLOWED}, or empty for no time limit."),
             _ => about.to_string(),
         }
     }
@@ -197,6 +203,7 @@ impl Field {
             Field::MaxLatency => "Candidates predicted slower than this on the target never train; they are drawn grey. Leave empty for no limit.",
             Field::MaxParams => "Candidates with more parameters never train. Leave empty for no limit.",
             Field::MaxMacs => "Candidates with more multiply-accumulates per image never train. Leave empty for no limit.",
+            Field::TimeBudget => "About how long the search may take. Once both backends are timed, the page sizes the population, generations and training steps to fit it (and says how); the run stops asking for candidates when the time is up. Empty: no time limit, the generations decide.",
             Field::Population => "Candidates per generation. NSGA-II keeps the best this many of parents and children.",
             Field::Generations => "How many generations the search runs; the initial random population is generation 0.",
             Field::Steps => "Training batches for a candidate trained from scratch.",
@@ -216,6 +223,13 @@ impl Field {
         }
     }
 }
+
+/// What the time budget field allows.
+pub const TIME_BUDGET_ALLOWED: &str = "a positive number of minutes, at most 1440 (a day)";
+/// The longest time budget, in minutes.
+pub const MAX_TIME_BUDGET_MIN: f64 = 1440.0;
+/// The page's time budget until the visitor changes it, in minutes.
+pub const DEFAULT_TIME_BUDGET_MIN: f64 = 3.0;
 
 /// The dataset choices of the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -52,11 +52,12 @@ pub struct RunForm {
 pub type FormErrors = BTreeMap<Field, String>;
 
 /// The fields typed as text.
-pub const TEXT_FIELDS: [Field; 17] = [
+pub const TEXT_FIELDS: [Field; 18] = [
     Field::ProceduralImages,
     Field::MaxLatency,
     Field::MaxParams,
     Field::MaxMacs,
+    Field::TimeBudget,
     Field::Population,
     Field::Generations,
     Field::Steps,
@@ -72,9 +73,12 @@ pub const TEXT_FIELDS: [Field; 17] = [
     Field::Seed,
 ];
 
+/// The page's form at first: the default search (the CLI's too), with a time budget.
 impl Default for RunForm {
     fn default() -> Self {
-        RunForm::from_request(&RunRequest::default_digits())
+        let mut form = RunForm::from_request(&RunRequest::default_digits());
+        form.set(Field::TimeBudget, &DEFAULT_TIME_BUDGET_MIN.to_string());
+        form
     }
 }
 
@@ -115,6 +119,7 @@ impl RunForm {
             (Field::MaxLatency, optional(s.constraints.max_latency_ms.map(|v| v.to_string()))),
             (Field::MaxParams, optional(s.constraints.max_params.map(|v| v.to_string()))),
             (Field::MaxMacs, optional(s.constraints.max_macs.map(|v| v.to_string()))),
+            (Field::TimeBudget, optional(s.time_budget_s.map(|v| (v / 60.0).to_string()))),
             (Field::Population, s.population.to_string()),
             (Field::Generations, s.generations.to_string()),
             (Field::Steps, t.steps.to_string()),
@@ -261,7 +266,24 @@ impl RunForm {
         search.constraints.max_latency_ms = self.limit(Field::MaxLatency, "a positive number of milliseconds", errors);
         search.constraints.max_params = self.limit(Field::MaxParams, "a positive whole number", errors).map(|v| v.round() as u64);
         search.constraints.max_macs = self.limit(Field::MaxMacs, "a positive whole number", errors).map(|v| v.round() as u64);
+        search.time_budget_s = self.time_budget_min(errors).map(|minutes| minutes * 60.0);
         search
+    }
+
+    /// The time budget typed, in seconds, when it is one.
+    pub fn time_budget_s(&self) -> Option<f64> {
+        self.time_budget_min(&mut FormErrors::new()).map(|minutes| minutes * 60.0)
+    }
+
+    /// The time budget typed, in minutes (none when empty); else its error.
+    fn time_budget_min(&self, errors: &mut FormErrors) -> Option<f64> {
+        let minutes = self.limit(Field::TimeBudget, TIME_BUDGET_ALLOWED, errors)?;
+        if minutes > MAX_TIME_BUDGET_MIN {
+            let text = self.get(Field::TimeBudget);
+            errors.insert(Field::TimeBudget, format!("{text:?} is not allowed: {TIME_BUDGET_ALLOWED}, or empty for no limit"));
+            return None;
+        }
+        Some(minutes)
     }
 
     /// How candidates are trained.
@@ -298,6 +320,7 @@ fn engine_checks(search: &SearchConfig, space: Option<&SpaceConfig>, errors: &mu
             "constraints.max_latency_ms" => Field::MaxLatency,
             "constraints.max_params" => Field::MaxParams,
             "constraints.max_macs" => Field::MaxMacs,
+            "time_budget_s" => Field::TimeBudget,
             _ => Field::Strategy,
         };
         errors.insert(field, error.to_string());

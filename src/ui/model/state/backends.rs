@@ -1,10 +1,14 @@
 //! The two backends as the page knows them: the WebGPU adapter (if any), both backends timed on
 //! a network of the space, which one searches and whether the visitor chose it. The worker
-//! times them once WebGPU is up; a timing kept from an earlier visit on the same adapter and
-//! space is used instead of timing again.
+//! times them once it is up (the CPU alone when it has no WebGPU or the visitor chose the CPU;
+//! nothing when the visitor chose WebGPU); a timing kept from an earlier visit on the same
+//! adapter and space is used instead of timing again. The timing also sizes a search to a time
+//! budget (see [`crate::model::plan`]).
 
 use engine::space::InputShape;
-use protocol::{AdapterInfo, BackendKind, BackendSpeeds, RunRequest, SpeedRequest};
+use protocol::{AdapterInfo, BackendKind, BackendSpeeds, RunRequest, SpeedRequest, WebgpuSpeed};
+
+use crate::model::plan::{Sizing, fit};
 
 use super::*;
 
@@ -64,21 +68,23 @@ impl BackendsView {
     }
 }
 
-/// What identifies a timing: the same adapter, input, first stage and batch time alike.
-pub fn speed_signature(adapter: &AdapterInfo, request: &SpeedRequest) -> String {
+/// What identifies a timing: the same adapter (or none), input, first stage, batch and
+/// backends time alike.
+pub fn speed_signature(adapter: Option<&AdapterInfo>, request: &SpeedRequest) -> String {
     let space = &request.space;
     let input = space.input;
+    let adapter = adapter.map_or("no adapter".to_string(), |a| format!("{}/{}/{}", a.vendor, a.architecture, a.description));
     format!(
-        "{}/{}/{}|{}x{}x{}|{}|{:?}|{}",
-        adapter.vendor, adapter.architecture, adapter.description, input.channels, input.height, input.width,
-        space.stem_width, space.cell_widths.first(), request.batch_size
+        "{adapter}|{}x{}x{}|{}|{:?}|{}|{}",
+        input.channels, input.height, input.width, space.stem_width, space.cell_widths.first(), request.batch_size, request.webgpu
     )
 }
 
 impl AppState {
     /// The timing request for the settings in the form (the page's defaults when they do not
-    /// check): a generation-0 network of its space, on its dataset's input, at its batch size.
-    pub fn speed_request(&self) -> SpeedRequest {
+    /// check): a generation-0 network of its space, on its dataset's input, at its batch size;
+    /// on WebGPU too when `webgpu`.
+    pub fn speed_request(&self, webgpu: bool) -> SpeedRequest {
         let request = self.form.to_request().unwrap_or_else(|_| RunRequest::default_digits());
         let mut space = request.space;
         (space.input, space.classes) = match (&self.form.dataset, &self.files.status) {
@@ -86,8 +92,48 @@ impl AppState {
             (DatasetKind::Files, FilesStatus::Loaded(summary)) => (summary.shape, summary.classes),
             _ => (InputShape::DIGITS, 10),
         };
-        SpeedRequest { space, batch_size: request.training.batch_size, seed: request.search.seed }
+        SpeedRequest { space, batch_size: request.training.batch_size, seed: request.search.seed, webgpu }
     }
+}
+
+impl AppState {
+    /// The backend that searches (as the page wants it) and its measured step time, when timed.
+    pub fn step_time(&self) -> Option<(BackendKind, f64)> {
+        let speeds = self.backends.speeds.as_ref()?;
+        match self.backends.wanted().map_or(BackendKind::Cpu, |(kind, _)| kind) {
+            BackendKind::Cpu => Some((BackendKind::Cpu, speeds.cpu.median_step_ms)),
+            BackendKind::Webgpu => match &speeds.webgpu {
+                WebgpuSpeed::Measured { speed } => Some((BackendKind::Webgpu, speed.median_step_ms)),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Sizes the search in the form to its time budget at the measured step time (fields a lesson
+/// locks stay), and says how; without a budget, a timing or training, leaves the form as it is.
+pub(super) fn fit_to_budget(next: &mut AppState) {
+    next.plan = None;
+    let (Some(budget_s), Some((kind, step_ms))) = (next.form.time_budget_s(), next.step_time()) else { return };
+    if next.form.dataset.tabular() {
+        return;
+    }
+    let plan = fit(budget_s, step_ms, Sizing { references: next.form.references, inheritance: next.form.inheritance });
+    for (field, value) in [
+        (Field::Population, plan.population),
+        (Field::Generations, plan.generations),
+        (Field::Steps, plan.steps),
+        (Field::FineTuneSteps, plan.fine_tune_steps),
+    ] {
+        if next.editable(field) {
+            next.form.set(field, &value.to_string());
+        }
+    }
+    let backend = match kind {
+        BackendKind::Cpu => "the CPU",
+        BackendKind::Webgpu => "WebGPU",
+    };
+    next.plan = Some(plan.explain(budget_s, step_ms, backend));
 }
 
 /// Leaves `follow` as the page's next follow-up.
@@ -123,12 +169,13 @@ impl AppState {
     }
 }
 
-/// Asks for a timing of the form's settings; a kept one for the same signature is used instead
-/// when `kept_will_do` (at start-up), not when the visitor asked for a new one.
+/// Asks for a timing of the form's settings (WebGPU's too when there is one and the visitor
+/// lets the faster search); a kept one for the same signature is used instead when
+/// `kept_will_do` (at start-up), not when the visitor asked for a new one.
 fn start_timing(next: &mut AppState, kept_will_do: bool) {
-    let Some(adapter) = next.backends.adapter.clone() else { return };
-    let request = next.speed_request();
-    let signature = speed_signature(&adapter, &request);
+    let webgpu = next.backends.adapter.is_some() && next.backends.choice == BackendChoice::Faster;
+    let request = next.speed_request(webgpu);
+    let signature = speed_signature(next.backends.adapter.as_ref(), &request);
     next.backends.timing = true;
     next.backends.signature = Some(signature.clone());
     let signature = if kept_will_do { signature } else { String::new() };
@@ -141,10 +188,16 @@ pub(super) fn backends(state: &AppState, next: &mut AppState, action: Action) {
         Action::SpeedsRemembered(speeds) if state.backends.timing => {
             next.backends = BackendsView { timing: false, speeds: Some(speeds), remembered: true, ..state.backends.clone() };
             use_wanted(next);
+            if !next.sized_by_hand {
+                fit_to_budget(next);
+            }
         }
         Action::BackendChosen(choice) if state.can_choose_backend() => {
             next.backends.choice = choice;
             use_wanted(next);
+            if !next.sized_by_hand {
+                fit_to_budget(next);
+            }
         }
         Action::BackendChoiceRemembered(choice) => next.backends.choice = choice,
         Action::TimeBackendsRequested if state.can_choose_backend() => start_timing(next, false),
@@ -156,12 +209,16 @@ pub(super) fn backends(state: &AppState, next: &mut AppState, action: Action) {
 /// timing puts the wanted backend to work.
 pub(super) fn backends_heard(next: &mut AppState, message: &FromEngine) {
     match message {
-        // A visitor who chose a backend is not made to wait for a timing (the panel can ask for one).
-        FromEngine::Ready { backend: BackendReport::Webgpu { adapter } } if next.backends.adapter.is_none() => {
-            next.backends.adapter = Some(adapter.clone());
-            match next.backends.choice {
-                BackendChoice::Faster => start_timing(next, true),
-                BackendChoice::Always(_) => use_wanted(next),
+        // The engine's first report: time it, unless the visitor chose a backend (then it just
+        // searches; the panel can ask for a timing) or a run lost on the GPU is to go on first.
+        FromEngine::Ready { backend } if next.backends.signature.is_none() && !next.backends.timing => {
+            if let BackendReport::Webgpu { adapter } = backend {
+                next.backends.adapter = Some(adapter.clone());
+            }
+            match (next.backends.adapter.is_some(), next.backends.choice) {
+                _ if next.resume_after_restart.is_some() => {}
+                (true, BackendChoice::Always(_)) => use_wanted(next),
+                _ => start_timing(next, true),
             }
         }
         FromEngine::BackendsMeasured(speeds) => {
@@ -169,6 +226,9 @@ pub(super) fn backends_heard(next: &mut AppState, message: &FromEngine) {
             next.backends.speeds = Some(speeds.clone());
             next.backends.remembered = false;
             use_wanted(next);
+            if !next.sized_by_hand {
+                fit_to_budget(next);
+            }
         }
         FromEngine::Error(_) => next.backends.timing = false,
         _ => {}

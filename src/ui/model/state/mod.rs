@@ -13,6 +13,7 @@
 
 pub mod backends;
 mod files;
+mod notices;
 mod reducer;
 
 use engine::hardware::Target;
@@ -32,6 +33,8 @@ use crate::model::saved::SavedEntry;
 
 pub use backends::{BackendChoice, BackendsView};
 pub use files::{FilesStatus, FilesView};
+pub use notices::{MAX_NOTICE_CHARS, MAX_NOTICES, MAX_SUMMARY_CHARS, crash_summary, follow_up};
+pub(crate) use notices::push_notice;
 pub use reducer::*;
 
 /// Where the engine worker is in its life.
@@ -110,6 +113,10 @@ pub struct AppState {
     pub import_text: String,
     /// The two backends: their timing and which one searches.
     pub backends: BackendsView,
+    /// How the search was sized to the time budget (none: not sized, or edited since).
+    pub plan: Option<String>,
+    /// The visitor (or a lesson link) set the search's size: timings no longer resize it.
+    pub sized_by_hand: bool,
 }
 
 /// Order and filters of the candidate table.
@@ -152,6 +159,8 @@ impl Default for AppState {
             resume_after_restart: None,
             import_text: String::new(),
             backends: BackendsView::default(),
+            plan: None,
+            sized_by_hand: false,
         }
     }
 }

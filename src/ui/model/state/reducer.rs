@@ -3,7 +3,7 @@
 
 use protocol::results::RunResults;
 use protocol::saved::SavedStatus;
-use protocol::{BackendPreference, BackendReport, FromEngine, PROTOCOL_VERSION, RunEnd};
+use protocol::{FromEngine, RunEnd};
 
 use crate::model::form::Field;
 use crate::model::link::decode;
@@ -106,15 +106,39 @@ fn engine_and_check(state: &AppState, next: &mut AppState, action: Action) {
 /// The form, lesson links and the user's dataset files (locked fields stay as they are).
 fn settings(state: &AppState, next: &mut AppState, action: Action) {
     match action {
-        Action::FormEdited(field, text) if state.editable(field) => next.form.set(field, &text),
+        Action::FormEdited(field, text) if state.editable(field) => {
+            next.form.set(field, &text);
+            match field {
+                // A new budget resizes the search; a size typed by hand is the visitor's.
+                Field::TimeBudget => {
+                    next.sized_by_hand = false;
+                    backends::fit_to_budget(next);
+                }
+                Field::Population | Field::Generations | Field::Steps | Field::FineTuneSteps => {
+                    next.sized_by_hand = true;
+                    next.plan = None;
+                }
+                _ => {}
+            }
+        }
         Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
         Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
         Action::TargetChosen(target) if state.editable(Field::Target) => next.form.target = target,
         Action::LatencyChosen(source) if state.editable(Field::Latency) => next.form.latency = source,
         Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
         Action::OpToggled(op) if state.editable(Field::Ops) => next.form.toggle_op(op),
-        Action::InheritanceSet(on) if state.editable(Field::Inheritance) => next.form.inheritance = on,
-        Action::ReferencesSet(on) if state.editable(Field::References) => next.form.references = on,
+        Action::InheritanceSet(on) if state.editable(Field::Inheritance) => {
+            next.form.inheritance = on;
+            if !next.sized_by_hand {
+                backends::fit_to_budget(next);
+            }
+        }
+        Action::ReferencesSet(on) if state.editable(Field::References) => {
+            next.form.references = on;
+            if !next.sized_by_hand {
+                backends::fit_to_budget(next);
+            }
+        }
         Action::FormEdited(..)
         | Action::DatasetChosen(_)
         | Action::StrategyChosen(_)
@@ -130,6 +154,8 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
                 match decode(&fragment) {
                     Ok(lesson) => {
                         next.form = lesson.form;
+                        // The lesson's numbers are the instructor's: a timing does not resize them.
+                        next.sized_by_hand = true;
                         next.hidden = lesson.hidden;
                         next.locked = lesson.locked;
                     }
@@ -316,68 +342,5 @@ pub(crate) fn toggle(fields: &mut Vec<Field>, field: Field) {
     } else {
         fields.push(field);
         fields.sort();
-    }
-}
-
-/// Longest crash summary, in characters.
-pub const MAX_SUMMARY_CHARS: usize = 300;
-
-/// A panic report without its source location (`panicked at file:line:col:`), cut to
-/// [`MAX_SUMMARY_CHARS`]: what a banner can show.
-pub fn crash_summary(message: &str) -> String {
-    let message = match message.strip_prefix("panicked at ").and_then(|rest| rest.split_once('\n')) {
-        Some((_, what)) => what.trim(),
-        None => message.trim(),
-    };
-    cut(message, MAX_SUMMARY_CHARS)
-}
-
-pub(crate) fn cut(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
-}
-
-/// Most notices kept; older ones are dropped first.
-pub const MAX_NOTICES: usize = 4;
-/// Longest notice kept, in characters; longer ones are cut with an ellipsis.
-pub const MAX_NOTICE_CHARS: usize = 500;
-
-/// Adds a notice, cut to [`MAX_NOTICE_CHARS`], unless it repeats the newest one; keeps the
-/// newest [`MAX_NOTICES`].
-pub(crate) fn push_notice(next: &mut AppState, notice: String) {
-    let notice = cut(&notice, MAX_NOTICE_CHARS);
-    if next.notices.last() == Some(&notice) {
-        return;
-    }
-    next.notices.push(notice);
-    let excess = next.notices.len().saturating_sub(MAX_NOTICES);
-    next.notices.drain(..excess);
-}
-
-/// What the page must do in answer to `message`, given the state before it.
-///
-/// Only the first crash of an engine counts: a dying wasm instance may report several.
-/// A boot is answered with a hello (on the CPU once a WebGPU fault forced a restart); a crash on
-/// WebGPU restarts the engine on the CPU, but a crash on the CPU does not (it would only repeat).
-pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
-    match message {
-        FromEngine::Booted { protocol_version } if *protocol_version == PROTOCOL_VERSION => {
-            let preference = match &before.forced_cpu_reason {
-                Some(reason) => BackendPreference::Cpu { reason: reason.clone() },
-                None => BackendPreference::Auto,
-            };
-            Some(FollowUp::SendHello(preference))
-        }
-        FromEngine::Ready { .. } => before.resume_after_restart.clone().map(FollowUp::ResumeRun),
-        FromEngine::Crashed { .. } if matches!(before.engine, EngineStatus::Failed(_)) => None,
-        FromEngine::Crashed { message } => match (&before.backend, &before.forced_cpu_reason) {
-            (Some(BackendReport::Webgpu { .. }) | None, None) => {
-                Some(FollowUp::RestartOnCpu(format!("WebGPU failed: {}", crash_summary(message))))
-            }
-            _ => None,
-        },
-        _ => None,
     }
 }
