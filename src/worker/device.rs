@@ -131,10 +131,10 @@ pub(crate) async fn run_speeds(state: &Rc<RefCell<WorkerState>>, request: SpeedR
     let webgpu_device = state.borrow().webgpu.clone().map(|(device, _)| device);
     let reply = match nn::speed::time_steps(&space, &genotype, batch, SPEED_STEPS, CPU_BUDGET_MS, &backend::cpu()).await {
         Ok(cpu) => {
-            let webgpu = match webgpu_device.filter(|_| request.webgpu) {
-                None if request.webgpu => WebgpuSpeed::Unavailable { reason: cpu_reason(state.borrow().backend.as_ref()) },
-                None => WebgpuSpeed::Unavailable { reason: "not timed: the CPU searches".into() },
-                Some(device) => match nn::speed::time_steps(&space, &genotype, batch, SPEED_STEPS, WEBGPU_BUDGET_MS, &device).await {
+            let webgpu = match (webgpu_device, request.webgpu) {
+                (None, _) => WebgpuSpeed::Unavailable { reason: cpu_reason(state.borrow().backend.as_ref()) },
+                (Some(_), false) => WebgpuSpeed::Unavailable { reason: "not timed: the CPU was chosen".into() },
+                (Some(device), true) => match nn::speed::time_steps(&space, &genotype, batch, SPEED_STEPS, WEBGPU_BUDGET_MS, &device).await {
                     Ok(t) => WebgpuSpeed::Measured { speed: speed(t) },
                     Err(error) => WebgpuSpeed::Failed { reason: error.to_string() },
                 },

@@ -74,6 +74,12 @@ fn without_an_adapter_only_the_cpu_is_timed_and_there_is_nothing_to_choose() {
     let Some(FollowUp::TimeBackends { request, signature }) = follow(&state) else { panic!("a timing: {:?}", state.pending) };
     assert!(!request.webgpu && signature.starts_with("no adapter|"), "{signature}");
     assert!(!state.can_choose_backend());
+    let cpu = StepSpeed { first_step_ms: 150.0, median_step_ms: 100.0, steps: 5 };
+    let unavailable = WebgpuSpeed::Unavailable { reason: "no adapter".into() };
+    let speeds = BackendSpeeds { network: "8:conv3x3".into(), parameters: 802, batch_size: 64, cpu, webgpu: unavailable };
+    let timed = reduce(&state, Action::Engine(vec![FromEngine::BackendsMeasured(speeds)]));
+    assert!(!matches!(follow(&timed), Some(FollowUp::UseBackend(..))), "the CPU searches for the engine's own reason");
+    assert!(timed.plan.is_some() && timed.can_search(), "the timing still sizes the search");
     let chosen = reduce(&state, Action::BackendChosen(BackendChoice::Always(BackendKind::Webgpu)));
     assert_eq!(chosen.pending, state.pending);
 }

@@ -142,8 +142,12 @@ fn push_follow_up(next: &mut AppState, follow: FollowUp) {
     next.pending = Some((number, follow));
 }
 
-/// The follow-up that puts the wanted backend to work, unless it already is.
+/// The follow-up that puts the wanted backend to work, unless it already is (or there is no
+/// choice to make: without WebGPU the CPU searches, for the reason the engine gave).
 fn use_wanted(next: &mut AppState) {
+    if next.backends.adapter.is_none() {
+        return;
+    }
     let Some((kind, reason)) = next.backends.wanted() else { return };
     let current = match &next.backend {
         Some(BackendReport::Webgpu { .. }) => Some(BackendKind::Webgpu),
