@@ -14,6 +14,7 @@
 //! assert!(t.first_ms > 0.0 && t.median_ms > 0.0);
 //! ```
 
+use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, SgdConfig};
@@ -47,25 +48,43 @@ pub async fn time_steps(
     device: &Device,
 ) -> Result<StepTimes, TrainError> {
     let device = device.clone().autodiff();
-    let mut model = Network::new(space, genotype, &device).map_err(|e| TrainError::Backend { step: 0, message: e.to_string() })?;
+    let model = Network::new(space, genotype, &device).map_err(|e| TrainError::Backend { step: 0, message: e.to_string() })?;
+    let input = space.config().input;
+    let shape = [batch, input.channels as usize, input.height as usize, input.width as usize];
+    let classes = space.config().classes.max(1) as usize;
+    let go_on = |step: u32, elapsed_ms: f64| step < max_steps && elapsed_ms < budget_ms;
+    let step_ms = timed_sgd_steps(model, Network::forward, shape, classes, &device, go_on).await?;
+    let first_ms = step_ms[0];
+    Ok(StepTimes { first_ms, median_ms: engine::stats::median(&step_ms[1..]).unwrap_or(first_ms), steps: step_ms.len() as u32 })
+}
+
+/// Trains `model` (on an autodiff `device`) by SGD with momentum 0.9 on one fixed batch of
+/// random images of `shape`, labels cycling through `classes`: a first step, then more while
+/// `go_on(step, milliseconds since the first began)` says so. Each step ends with its loss read
+/// back; returns the milliseconds of each.
+pub(crate) async fn timed_sgd_steps<M: Module>(
+    mut model: M,
+    forward: impl Fn(&M, Tensor<4>) -> Tensor<2>,
+    shape: [usize; 4],
+    classes: usize,
+    device: &Device,
+    mut go_on: impl FnMut(u32, f64) -> bool,
+) -> Result<Vec<f64>, TrainError> {
     let mut optimizer = SgdConfig::new()
         .with_momentum(Some(MomentumConfig::new().with_momentum(0.9).with_dampening(0.0)))
         .init();
-    let input = space.config().input;
-    let shape = [batch, input.channels as usize, input.height as usize, input.width as usize];
-    let images: Tensor<4> = Tensor::random(shape, Distribution::Normal(0.0, 1.0), &device);
-    let classes = i64::from(space.config().classes.max(1));
-    let labels: Vec<i64> = (0..batch as i64).map(|i| i % classes).collect();
-    let labels: Tensor<1, Int> = Tensor::from_data(TensorData::new(labels, [batch]), &device);
-    let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    let images: Tensor<4> = Tensor::random(shape, Distribution::Normal(0.0, 1.0), device);
+    let labels: Vec<i64> = (0..shape[0]).map(|i| (i % classes.max(1)) as i64).collect();
+    let labels: Tensor<1, Int> = Tensor::from_data(TensorData::new(labels, [shape[0]]), device);
+    let loss_fn = CrossEntropyLossConfig::new().init(device);
     let started = Instant::now();
     let mut step_ms = Vec::new();
-    for step in 0..max_steps.max(1) {
-        if step > 0 && started.elapsed().as_secs_f64() * 1e3 >= budget_ms {
+    for step in 0.. {
+        if step > 0 && !go_on(step, started.elapsed().as_secs_f64() * 1e3) {
             break;
         }
         let step_started = Instant::now();
-        let loss = loss_fn.forward(model.forward(images.clone()), labels.clone());
+        let loss = loss_fn.forward(forward(&model, images.clone()), labels.clone());
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optimizer.step(0.01, model, grads);
         let _: f32 = loss
@@ -74,6 +93,5 @@ pub async fn time_steps(
             .map_err(|e| TrainError::Backend { step: step + 1, message: e.to_string() })?;
         step_ms.push(step_started.elapsed().as_secs_f64() * 1e3);
     }
-    let first_ms = step_ms[0];
-    Ok(StepTimes { first_ms, median_ms: engine::stats::median(&step_ms[1..]).unwrap_or(first_ms), steps: step_ms.len() as u32 })
+    Ok(step_ms)
 }

@@ -11,15 +11,12 @@
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, SgdConfig};
-use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
-use web_time::Instant;
 
 use crate::blocks::{ConvBnRelu, ConvShape};
+use crate::speed::timed_sgd_steps;
 use crate::train::TrainError;
 
 /// The W1 network.
@@ -77,33 +74,14 @@ pub struct Throughput {
 /// with the loss read back.
 pub async fn train_throughput(batch: usize, warmup: u32, steps: u32, device: &Device) -> Result<Throughput, TrainError> {
     let device = device.clone().autodiff();
-    let mut model = W1::new(&device);
-    let mut optimizer = SgdConfig::new()
-        .with_momentum(Some(MomentumConfig::new().with_momentum(0.9).with_dampening(0.0)))
-        .init();
-    let images: Tensor<4> = Tensor::random([batch, 3, 32, 32], Distribution::Normal(0.0, 1.0), &device);
-    let labels: Vec<i64> = (0..batch as i64).map(|i| i % 10).collect();
-    let labels: Tensor<1, Int> = Tensor::from_data(TensorData::new(labels, [batch]), &device);
-    let loss_fn = CrossEntropyLossConfig::new().init(&device);
-    let mut step_ms = Vec::new();
-    for step in 0..warmup + steps.max(1) {
-        let started = Instant::now();
-        let loss = loss_fn.forward(model.forward(images.clone()), labels.clone());
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(0.01, model, grads);
-        let _: f32 = loss
-            .try_into_scalar_async()
-            .await
-            .map_err(|e| TrainError::Backend { step: step + 1, message: e.to_string() })?;
-        if step >= warmup {
-            step_ms.push(started.elapsed().as_secs_f64() * 1e3);
-        }
-    }
+    let total = warmup + steps.max(1);
+    let all_ms = timed_sgd_steps(W1::new(&device), W1::forward, [batch, 3, 32, 32], 10, &device, |step, _| step < total).await?;
+    let step_ms = &all_ms[warmup as usize..];
     let total_ms: f64 = step_ms.iter().sum();
     Ok(Throughput {
         batch,
         steps: step_ms.len() as u32,
         samples_per_s: (batch * step_ms.len()) as f64 / (total_ms / 1e3),
-        median_step_ms: engine::stats::median(&step_ms).unwrap_or(f64::NAN),
+        median_step_ms: engine::stats::median(step_ms).unwrap_or(f64::NAN),
     })
 }

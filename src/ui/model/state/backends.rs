@@ -136,6 +136,13 @@ pub(super) fn fit_to_budget(next: &mut AppState) {
     next.plan = Some(plan.explain(budget_s, step_ms, backend));
 }
 
+/// Sizes the search to its budget again, unless the visitor sized it by hand.
+pub(super) fn refit(next: &mut AppState) {
+    if !next.sized_by_hand {
+        fit_to_budget(next);
+    }
+}
+
 /// Leaves `follow` as the page's next follow-up.
 fn push_follow_up(next: &mut AppState, follow: FollowUp) {
     let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
@@ -192,16 +199,12 @@ pub(super) fn backends(state: &AppState, next: &mut AppState, action: Action) {
         Action::SpeedsRemembered(speeds) if state.backends.timing => {
             next.backends = BackendsView { timing: false, speeds: Some(speeds), remembered: true, ..state.backends.clone() };
             use_wanted(next);
-            if !next.sized_by_hand {
-                fit_to_budget(next);
-            }
+            refit(next);
         }
         Action::BackendChosen(choice) if state.can_choose_backend() => {
             next.backends.choice = choice;
             use_wanted(next);
-            if !next.sized_by_hand {
-                fit_to_budget(next);
-            }
+            refit(next);
         }
         Action::BackendChoiceRemembered(choice) => next.backends.choice = choice,
         Action::TimeBackendsRequested if state.can_choose_backend() => start_timing(next, false),
@@ -230,9 +233,7 @@ pub(super) fn backends_heard(next: &mut AppState, message: &FromEngine) {
             next.backends.speeds = Some(speeds.clone());
             next.backends.remembered = false;
             use_wanted(next);
-            if !next.sized_by_hand {
-                fit_to_budget(next);
-            }
+            refit(next);
         }
         FromEngine::Error(_) => next.backends.timing = false,
         _ => {}

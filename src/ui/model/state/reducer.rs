@@ -129,15 +129,11 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
         Action::OpToggled(op) if state.editable(Field::Ops) => next.form.toggle_op(op),
         Action::InheritanceSet(on) if state.editable(Field::Inheritance) => {
             next.form.inheritance = on;
-            if !next.sized_by_hand {
-                backends::fit_to_budget(next);
-            }
+            backends::refit(next);
         }
         Action::ReferencesSet(on) if state.editable(Field::References) => {
             next.form.references = on;
-            if !next.sized_by_hand {
-                backends::fit_to_budget(next);
-            }
+            backends::refit(next);
         }
         Action::FormEdited(..)
         | Action::DatasetChosen(_)
