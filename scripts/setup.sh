@@ -59,6 +59,18 @@ if ! command -v python3 >/dev/null; then
   apt_install python3
 fi
 
+# onnx and onnxruntime (pinned in tests/onnx/requirements.txt, wheels from PyPI) in a
+# project-local virtual environment, for the ONNX export checks; reinstalled when the pins change.
+VENV="$ROOT/.venv-onnx"
+if ! cmp -s "$ROOT/tests/onnx/requirements.txt" "$VENV/.efficientnas-requirements" 2>/dev/null; then
+  say "installing onnx and onnxruntime into .venv-onnx"
+  python3 -c "import ensurepip" >/dev/null 2>&1 || apt_install python3-venv
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: -r "$ROOT/tests/onnx/requirements.txt"
+  cp "$ROOT/tests/onnx/requirements.txt" "$VENV/.efficientnas-requirements"
+fi
+
 # Node.js for wasm-opt (binaryen) and the end-to-end tests.
 if ! command -v npm >/dev/null; then
   say "installing nodejs and npm"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test level, or the levels named:
-#   scripts/test.sh [native] [browser] [e2e]
+#   scripts/test.sh [native] [onnx] [browser] [e2e]
 # native:  the layer and size checks (scripts/check-layers.sh, check-sizes.py), then cargo test over the workspace (engine,
 #          protocol, nn on Burn's CPU backend, runner, UI model, CLI)
+# onnx:    trained candidates exported as ONNX (cargo test -p efficientnas-nn --test onnx), checked with
+#          onnx.checker and compared with Burn's logits by onnxruntime (tests/onnx/check.py, in .venv-onnx)
 # browser: wasm-bindgen-test in headless Chromium with WebGPU (SwiftShader), in a worker
 # e2e:     the built page in headless Chromium via playwright-core (screenshots in test-artifacts/)
 set -euo pipefail
@@ -10,7 +12,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
 levels=("$@")
-[ ${#levels[@]} -eq 0 ] && levels=(native browser e2e)
+[ ${#levels[@]} -eq 0 ] && levels=(native onnx browser e2e)
 
 run_level() {
   local started
@@ -22,6 +24,10 @@ run_level() {
       python3 scripts/check-sizes.py
       cargo test --locked --workspace
       ;;
+    onnx)
+      ONNX_FIXTURES="$PWD/target/onnx-fixtures" cargo test --locked -p efficientnas-nn --test onnx
+      .venv-onnx/bin/python tests/onnx/check.py target/onnx-fixtures
+      ;;
     browser)
       CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
         cargo test --locked --target wasm32-unknown-unknown -p efficientnas-worker --features browser-tests --test browser_webgpu
@@ -31,7 +37,7 @@ run_level() {
       node --test --test-concurrency=1 tests/e2e/
       ;;
     *)
-      echo "unknown test level '$1': use native, browser or e2e" >&2
+      echo "unknown test level '$1': use native, onnx, browser or e2e" >&2
       exit 2
       ;;
   esac

@@ -25,8 +25,8 @@ use engine::space::Op;
 /// Convolution (no bias) + BN + ReLU.
 #[derive(Module, Debug)]
 pub struct ConvBnRelu {
-    conv: Conv2d,
-    bn: BatchNorm,
+    pub(crate) conv: Conv2d,
+    pub(crate) bn: BatchNorm,
 }
 
 /// Shape of a [`ConvBnRelu`]: channels, kernel, stride, dilation, groups.
@@ -86,8 +86,8 @@ impl ConvBnRelu {
 /// Depthwise k×k conv + BN + ReLU, then pointwise 1×1 conv + BN + ReLU.
 #[derive(Module, Debug)]
 pub struct SeparableConv {
-    depthwise: ConvBnRelu,
-    pointwise: ConvBnRelu,
+    pub(crate) depthwise: ConvBnRelu,
+    pub(crate) pointwise: ConvBnRelu,
 }
 
 impl SeparableConv {
@@ -110,8 +110,8 @@ impl SeparableConv {
 /// The shared MLP of SE and CBAM: linear `c → h` (bias), ReLU, linear `h → c` (bias).
 #[derive(Module, Debug)]
 pub struct ChannelMlp {
-    reduce: Linear,
-    expand: Linear,
+    pub(crate) reduce: Linear,
+    pub(crate) expand: Linear,
 }
 
 impl ChannelMlp {
@@ -134,7 +134,7 @@ impl ChannelMlp {
 /// Squeeze-and-excitation: global average pool, MLP, sigmoid, channel-wise scale.
 #[derive(Module, Debug)]
 pub struct SqueezeExcite {
-    mlp: ChannelMlp,
+    pub(crate) mlp: ChannelMlp,
 }
 
 impl SqueezeExcite {
@@ -157,8 +157,8 @@ impl SqueezeExcite {
 /// then spatial attention (7×7 conv with bias over the channel-wise mean and max, sigmoid).
 #[derive(Module, Debug)]
 pub struct Cbam {
-    mlp: ChannelMlp,
-    spatial: Conv2d,
+    pub(crate) mlp: ChannelMlp,
+    pub(crate) spatial: Conv2d,
 }
 
 impl Cbam {
@@ -188,7 +188,7 @@ impl Cbam {
 /// kernel from [`eca_kernel`]), sigmoid, channel-wise scale.
 #[derive(Module, Debug)]
 pub struct Eca {
-    conv: Conv1d,
+    pub(crate) conv: Conv1d,
 }
 
 impl Eca {

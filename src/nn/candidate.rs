@@ -28,15 +28,15 @@ use crate::blocks::{Block, ConvBnRelu, ConvShape};
 /// One layer: its block and the earlier nodes added to its input.
 #[derive(Module, Debug)]
 pub struct CandidateLayer {
-    block: Block,
-    skips: Vec<usize>,
+    pub(crate) block: Block,
+    pub(crate) skips: Vec<usize>,
 }
 
 /// One cell: the entry convolution (node 0) and the layers (nodes 1..).
 #[derive(Module, Debug)]
 pub struct CandidateCell {
-    entry: ConvBnRelu,
-    layers: Vec<CandidateLayer>,
+    pub(crate) entry: ConvBnRelu,
+    pub(crate) layers: Vec<CandidateLayer>,
 }
 
 impl CandidateCell {
@@ -61,9 +61,9 @@ impl CandidateCell {
 /// A candidate network built from a genotype.
 #[derive(Module, Debug)]
 pub struct Network {
-    stem: ConvBnRelu,
-    cells: Vec<CandidateCell>,
-    head: Linear,
+    pub(crate) stem: ConvBnRelu,
+    pub(crate) cells: Vec<CandidateCell>,
+    pub(crate) head: Linear,
 }
 
 impl Network {

@@ -190,6 +190,13 @@ impl TrainingEvaluator {
         Some(crate::weights::record_bytes(&self.space, genotype, &model.valid()).await)
     }
 
+    /// The `.onnx` bytes of an evaluated candidate's trained network (see [`crate::onnx`]),
+    /// while it is kept; `None` once it has been dropped.
+    pub async fn onnx(&self, id: &str, about: &crate::onnx::About) -> Option<Result<Vec<u8>, crate::onnx::OnnxError>> {
+        let (_, _, model) = self.models.get(id)?;
+        Some(crate::onnx::onnx_bytes(&model.valid(), self.space.config().input, about).await)
+    }
+
     /// The device candidates train on (with autodiff).
     pub fn device(&self) -> &Device {
         &self.device

@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod candidate;
 pub mod data;
 pub mod latency;
+pub mod onnx;
 pub mod speed;
 pub mod workload;
 pub mod device_check;
