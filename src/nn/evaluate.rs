@@ -178,6 +178,11 @@ impl TrainingEvaluator {
         })
     }
 
+    /// The genotype of an evaluated candidate whose model is kept.
+    pub fn trained_genotype(&self, id: &str) -> Option<&Genotype> {
+        self.models.get(id).map(|(_, genotype, _)| genotype)
+    }
+
     /// The trained model of an evaluated candidate, while it is kept for inheritance.
     pub fn trained_model(&self, id: &str) -> Option<&Network> {
         self.models.get(id).map(|(_, _, model)| model)

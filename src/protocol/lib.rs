@@ -28,6 +28,29 @@ use engine::search::GenerationSummary;
 pub use engine::hardware::LatencyMeasurement;
 
 pub use codec::*;
+
+/// The file format of an exported network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelFormat {
+    /// Burn's record (burnpack bytes), loadable with `ModuleRecord::from_bytes` and
+    /// `load_record` into the same architecture.
+    #[default]
+    Burnpack,
+    /// ONNX (IR 8, opset 17) with the data normalisation inside the graph: runs in
+    /// onnxruntime and every tool that reads ONNX.
+    Onnx,
+}
+
+impl ModelFormat {
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ModelFormat::Burnpack => "bpk",
+            ModelFormat::Onnx => "onnx",
+        }
+    }
+}
 pub use device::*;
 pub use files::*;
 pub use run::*;
@@ -71,13 +94,16 @@ pub enum ToEngine {
     /// Time training of the benchmark workload W1 (see `nn::workload`) on the worker's backend;
     /// answered with [`FromEngine::BenchmarkFinished`]. For the benchmark script, not the page.
     Benchmark(BenchmarkRequest),
-    /// Send the trained weights of a candidate of the last run (Burn record, burnpack bytes);
+    /// Send the trained network of a candidate (or reference) of the last run in `format`;
     /// answered with [`FromEngine::Weights`] or an error saying why not.
     ExportWeights {
         /// The run.
         run_id: String,
         /// The candidate's arch id.
         arch_id: String,
+        /// The file format.
+        #[serde(default)]
+        format: ModelFormat,
     },
     /// Continue a saved run from its last checkpoint in the browser's storage (refused while a
     /// search or check runs). A run saved before its first checkpoint starts again.
@@ -166,13 +192,16 @@ pub enum FromEngine {
         /// Seconds of work (pauses excluded).
         seconds: f64,
     },
-    /// The trained weights of a candidate, as asked with [`ToEngine::ExportWeights`].
+    /// The trained network of a candidate, as asked with [`ToEngine::ExportWeights`].
     Weights {
         /// The run.
         run_id: String,
         /// The candidate's arch id.
         arch_id: String,
-        /// Burnpack bytes, loadable with Burn's `ModuleRecord::from_bytes` and `load_record`.
+        /// The file format of `bytes`.
+        #[serde(default)]
+        format: ModelFormat,
+        /// The file's bytes.
         bytes: Vec<u8>,
     },
     /// The W1 benchmark finished.

@@ -39,7 +39,7 @@ use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
 use nn::evaluate::TrainingEvaluator;
 use nn::latency::LatencyConfig;
 use nn::train::TrainData;
-use protocol::{FromEngine, LatencyMeasurement, ReferenceReport, RunInfo, TrainingProgress, TrainingRole};
+use protocol::{FromEngine, LatencyMeasurement, ModelFormat, ReferenceReport, RunInfo, TrainingProgress, TrainingRole};
 use engine::space::Genotype;
 use protocol::saved::Checkpoint;
 
@@ -166,17 +166,27 @@ impl Run {
         self.fail_over = true;
     }
 
-    /// The trained weights of candidate (or reference) `arch_id` as burnpack bytes, or why not.
-    pub async fn weights(&self, arch_id: &str) -> Result<Vec<u8>, String> {
-        let Kind::Arch { evaluator, .. } = &self.kind else {
+    /// The trained network of candidate (or reference) `arch_id` as a file in `format`, or why
+    /// not. An ONNX file normalises its input with this run's training statistics and says in
+    /// its doc strings which run, dataset and genotype it comes from.
+    pub async fn export(&self, arch_id: &str, format: ModelFormat) -> Result<Vec<u8>, String> {
+        let Kind::Arch { evaluator, data, .. } = &self.kind else {
             return Err("NAS-Bench-201 candidates are looked up, not trained: they have no weights".into());
         };
-        match evaluator.weights(arch_id).await {
-            Some(bytes) => bytes.map_err(|e| e.to_string()),
-            None => Err(format!(
+        let exported = match format {
+            ModelFormat::Burnpack => evaluator.weights(arch_id).await.map(|r| r.map_err(|e| e.to_string())),
+            ModelFormat::Onnx => {
+                let genotype = evaluator.trained_genotype(arch_id).map(ToString::to_string).unwrap_or_default();
+                let summary = format!("Trained in run {} on {} ({} training images).", self.info.run_id, self.info.dataset, self.info.images - self.info.valid_images);
+                let about = nn::onnx::About { arch_id: arch_id.to_string(), genotype, stats: data.stats.clone(), summary };
+                evaluator.onnx(arch_id, &about).await.map(|r| r.map_err(|e| e.to_string()))
+            }
+        };
+        exported.unwrap_or_else(|| {
+            Err(format!(
                 "the weights of {arch_id} are no longer in memory: only the most recently trained candidates of the last run in this page are kept"
-            )),
-        }
+            ))
+        })
     }
 
     /// What the page is told when the run starts.

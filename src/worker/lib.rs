@@ -148,11 +148,11 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine, files: Vec<
             Err(message) => post(&FromEngine::DatasetRefused { message }),
         },
         ToEngine::Benchmark(request) => run_benchmark(state, request).await,
-        ToEngine::ExportWeights { run_id, arch_id } => {
+        ToEngine::ExportWeights { run_id, arch_id, format } => {
             let run = state.borrow().last_run.clone().filter(|run| run.info().run_id == run_id);
             let reply = match run {
-                Some(run) => match run.weights(&arch_id).await {
-                    Ok(bytes) => FromEngine::Weights { run_id, arch_id, bytes },
+                Some(run) => match run.export(&arch_id, format).await {
+                    Ok(bytes) => FromEngine::Weights { run_id, arch_id, format, bytes },
                     Err(message) => error_reply("exporting weights", message),
                 },
                 None => error_reply(

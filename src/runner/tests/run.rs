@@ -348,34 +348,6 @@ fn an_imported_genotype_is_trained_alone_and_bad_ones_are_refused() {
 }
 
 #[test]
-fn trained_weights_export_as_a_burn_record_that_loads_back() {
-    let _device = common::exclusive_device();
-    use burn::module::Module;
-    use burn::store::ModuleRecord;
-    use burn::tensor::{Distribution, Tensor};
-    use engine::space::{Genotype, Space};
-    use nn::candidate::Network;
-    let mut request = tiny();
-    request.training.latency_runs = 0;
-    let mut run = Run::new(&request, backend::cpu(), None).unwrap();
-    let events = run_to_end(&mut run);
-    let last = *candidates(&events).last().unwrap();
-    let bytes = pollster::block_on(run.weights(&last.arch_id)).unwrap();
-    let space = Space::new(run.info().space.clone().unwrap()).unwrap();
-    let genotype = Genotype::parse(&last.text).unwrap();
-    let device = backend::cpu();
-    let fresh = Network::new(&space, &genotype, &device).unwrap();
-    let loaded = Network::new(&space, &genotype, &device)
-        .unwrap()
-        .load_record(ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).unwrap());
-    let x = Tensor::<4>::random([4, 1, 28, 28], Distribution::Default, &device);
-    let (trained, untrained) = (loaded.forward(x.clone()).into_data(), fresh.forward(x).into_data());
-    assert_ne!(trained, untrained, "the record holds the trained weights, not fresh ones");
-    let error = pollster::block_on(run.weights("0000000000000000")).unwrap_err();
-    assert!(error.contains("no longer in memory"), "{error}");
-}
-
-#[test]
 fn the_latency_objective_is_measured_here_when_asked_and_predicted_otherwise() {
     let _device = common::exclusive_device();
     use engine::search::{LatencySource, Objective};

@@ -11,6 +11,7 @@ use crate::components::device_panel::DevicePanel;
 use crate::components::engine::{EngineSlot, Store, send, start_on_click, use_engine};
 use crate::components::import_genotype::ImportGenotype;
 use crate::components::pareto_plot::ParetoPlot;
+use crate::components::reference_list::ReferenceList;
 use crate::components::run_view::{RunHistory, RunSummary};
 use crate::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::components::search_panel::SearchPanel;
@@ -79,10 +80,15 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
         let engine = engine.clone();
         let (run, selected) = (state.run.clone(), state.selected);
         Callback::from(move |what: Export| {
-            let chosen = selected.and_then(|i| run.candidates.get(i));
-            if let (Export::Weights, Some(info), Some(candidate)) = (what, &run.info, chosen) {
-                let request = ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: candidate.arch_id.clone() };
-                send(&engine, &dispatch, &request);
+            if let Export::Model { format, reference } = what {
+                let chosen = match reference {
+                    Some(r) => run.references.get(r).map(|r| &r.report),
+                    None => selected.and_then(|i| run.candidates.get(i)).map(|c| c.as_ref()),
+                };
+                if let (Some(info), Some(chosen)) = (&run.info, chosen) {
+                    let request = ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: chosen.arch_id.clone(), format };
+                    send(&engine, &dispatch, &request);
+                }
             } else if let Some(file) = export_file(&run, selected, what)
                 && let Err(problem) = crate::download::download(&file)
             {
@@ -194,6 +200,9 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
                             generations={generations}
                             on_action={on_action.clone()}
                         />
+                        if let Some(info) = run.info.clone().filter(|info| !info.tabular) {
+                            <ReferenceList references={run.references.clone()} {info} on_export={handlers.on_export.clone()} />
+                        }
                     </section>
                     { detail }
                     <RunHistory

@@ -8,10 +8,10 @@ use yew::prelude::*;
 use engine::hardware::{DeviceProfile, Roofline};
 use engine::search::RecordStatus;
 use engine::space::Genotype;
-use protocol::{CandidateReport, RunInfo};
+use protocol::{CandidateReport, ModelFormat, RunInfo};
 use crate::components::loss_chart::LossChart;
 use crate::model::diagram::diagram;
-use crate::model::export::Export;
+use crate::model::export::{Export, take_away};
 use crate::model::format::{count, short};
 
 /// Props of [`CandidateDetail`].
@@ -97,9 +97,12 @@ pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
                 <button class="small" data-testid="export-genotype-json" onclick={props.on_export.reform(|_: MouseEvent| Export::GenotypeJson)}>{ "JSON" }</button>
                 <button class="small" data-testid="export-genotype-text" onclick={props.on_export.reform(|_: MouseEvent| Export::GenotypeText)}>{ "text" }</button>
                 if !props.info.tabular && matches!(c.status, RecordStatus::Evaluated) {
-                    { " · trained weights: " }
+                    { " · trained network: " }
+                    <button class="small" data-testid="export-onnx" title="ONNX (opset 17): runs in onnxruntime and every tool that reads ONNX; feed pixels scaled to [0, 1]"
+                        onclick={props.on_export.reform(|_: MouseEvent| Export::Model { format: ModelFormat::Onnx, reference: None })}>{ ".onnx" }</button>
                     <button class="small" data-testid="export-weights" title="Burn record (burnpack): load with ModuleRecord::from_bytes and load_record"
-                        onclick={props.on_export.reform(|_: MouseEvent| Export::Weights)}>{ ".bpk" }</button>
+                        onclick={props.on_export.reform(|_: MouseEvent| Export::Model { format: ModelFormat::Burnpack, reference: None })}>{ ".bpk" }</button>
+                    <span class="take-away" data-testid="export-take-away">{ take_away(c, &props.info) }</span>
                 }
             </p>
             { architecture(props) }

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use protocol::{FromEngine, ToEngine};
 use crate::bridge::EngineBridge;
 use crate::components::saved_runs;
-use crate::model::export::weights_file_name;
+use crate::model::export::model_file_name;
 use crate::model::state::{Action, AppState, FollowUp, reduce};
 
 /// [`AppState`] behind Yew's reducer hook; the logic is [`reduce`].
@@ -33,9 +33,9 @@ pub(crate) fn start_engine(slot: &EngineSlot, dispatch: UseReducerDispatcher<Sto
             let mut messages = Vec::with_capacity(events.len());
             for event in events {
                 match event {
-                    // Weights asked for by an export go straight to the browser as a download.
-                    Ok(FromEngine::Weights { run_id, arch_id, bytes }) => {
-                        let name = weights_file_name(&run_id, &arch_id);
+                    // Networks asked for by an export go straight to the browser as a download.
+                    Ok(FromEngine::Weights { run_id, arch_id, format, bytes }) => {
+                        let name = model_file_name(&run_id, &arch_id, format);
                         if let Err(problem) = crate::download::download_bytes(&name, "application/octet-stream", &bytes) {
                             dispatch.dispatch(Action::ExportFailed(problem));
                         }

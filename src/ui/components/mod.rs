@@ -10,6 +10,7 @@ pub mod engine;
 pub mod import_genotype;
 pub mod loss_chart;
 pub mod pareto_plot;
+pub mod reference_list;
 pub mod run_view;
 pub mod saved_runs;
 pub mod search_panel;

@@ -14,7 +14,8 @@ use serde_json::json;
 
 use engine::space::Genotype;
 use protocol::results::RunResults;
-use protocol::{CandidateReport, RunInfo};
+use protocol::{CandidateReport, ModelFormat, RunInfo};
+use crate::model::format::{count, short};
 use crate::model::run::{RunStatus, RunView};
 
 /// The `format` of an exported genotype.
@@ -181,9 +182,22 @@ fn pretty(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
-/// The name of a weights download: run, candidate's arch id, `.bpk` (Burn's burnpack).
-pub fn weights_file_name(run_id: &str, arch_id: &str) -> String {
-    file_name(&format!("{run_id}-{arch_id}"), "bpk")
+/// The name of a trained network's download: run, arch id, the format's extension (`.bpk`
+/// for Burn's burnpack, `.onnx`).
+pub fn model_file_name(run_id: &str, arch_id: &str, format: ModelFormat) -> String {
+    file_name(&format!("{run_id}-{arch_id}"), format.extension())
+}
+
+/// What a downloaded network is worth, said beside its download buttons: validation accuracy,
+/// latency (measured on this device when it was, else predicted for the run's target) and
+/// parameters.
+pub fn take_away(c: &CandidateReport, info: &RunInfo) -> String {
+    let accuracy = c.error.map_or("accuracy not measured".to_string(), |e| format!("{:.1} % validation accuracy", (1.0 - e) * 100.0));
+    let latency = match &c.measured_latency {
+        Some(m) => format!("{} ms measured on this device", short(m.median_ms)),
+        None => format!("{} ms predicted ({})", short(c.cheap.latency_ms), info.target.name()),
+    };
+    format!("{accuracy} · {latency} · {} parameters", count(c.cheap.params as f64))
 }
 
 /// A file name for an export: `stem` made safe (letters, digits, `-`, `_`, `.`) plus `extension`.
@@ -203,8 +217,14 @@ pub enum Export {
     GenotypeJson,
     /// The selected candidate's canonical genotype text.
     GenotypeText,
-    /// The selected candidate's trained weights (asked of the engine, which keeps them).
-    Weights,
+    /// A trained network as a file in `format` (asked of the engine, which keeps them): the
+    /// selected candidate's, or with `reference` that of the run's reference number `reference`.
+    Model {
+        /// The file format.
+        format: ModelFormat,
+        /// A reference architecture instead of the selected candidate.
+        reference: Option<usize>,
+    },
 }
 
 /// A file to hand to the browser.
@@ -220,7 +240,7 @@ pub struct ExportFile {
 
 /// The file for `what`, from the run and its candidate number `selected`; `None` when there
 /// is nothing to export (no run, or no candidate selected for a genotype) or when the engine
-/// holds it ([`Export::Weights`]).
+/// holds it ([`Export::Model`]).
 pub fn export_file(run: &RunView, selected: Option<usize>, what: Export) -> Option<ExportFile> {
     let info = run.info.as_ref()?;
     let candidate = selected.and_then(|i| run.candidates.get(i));
@@ -238,7 +258,7 @@ pub fn export_file(run: &RunView, selected: Option<usize>, what: Export) -> Opti
             let name = file_name(&format!("{run_id}-candidate-{}", c.candidate_id), "genotype.txt");
             ExportFile { name, mime: "text/plain", text: format!("{}\n", c.text) }
         }
-        Export::Weights => return None,
+        Export::Model { .. } => return None,
     };
     Some(file)
 }

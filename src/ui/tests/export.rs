@@ -161,3 +161,26 @@ fn export_files_are_named_by_run_and_candidate() {
     assert_eq!(text.text.trim(), run.candidates[1].text);
     assert!(export_file(&RunView::default(), None, Export::RunJson).is_none(), "no run, nothing to export");
 }
+
+#[test]
+fn trained_networks_download_under_their_format_with_what_they_scored() {
+    use protocol::ModelFormat;
+    use ui::model::export::{Export, export_file, model_file_name, take_away};
+    let run = finished_run();
+    let info = run.info.as_ref().unwrap();
+    assert_eq!(model_file_name("run 1", "00ff", ModelFormat::Onnx), "run_1-00ff.onnx");
+    assert_eq!(model_file_name("run-1", "00ff", ModelFormat::Burnpack), "run-1-00ff.bpk");
+    let onnx = Export::Model { format: ModelFormat::Onnx, reference: None };
+    assert!(export_file(&run, Some(0), onnx).is_none(), "the engine holds the weights: the page asks it");
+    let c = &run.candidates[0];
+    let said = take_away(c, info);
+    let accuracy = format!("{:.1} % validation accuracy", (1.0 - c.error.unwrap()) * 100.0);
+    assert!(said.starts_with(&accuracy), "{said}");
+    assert!(said.contains("ms measured on this device"), "the run timed its candidates: {said}");
+    assert!(said.ends_with(&format!("{} parameters", ui::model::format::count(c.cheap.params as f64))), "{said}");
+    let mut untimed = (**c).clone();
+    untimed.measured_latency = None;
+    untimed.error = None;
+    let said = take_away(&untimed, info);
+    assert!(said.starts_with("accuracy not measured") && said.contains(&format!("ms predicted ({})", info.target.name())), "{said}");
+}
