@@ -4,7 +4,8 @@
 # native:  the layer and size checks (scripts/check-layers.sh, check-sizes.py), then cargo test over the workspace (engine,
 #          protocol, nn on Burn's CPU backend, runner, UI model, CLI)
 # onnx:    trained candidates exported as ONNX (cargo test -p efficientnas-nn --test onnx), checked with
-#          onnx.checker and compared with Burn's logits by onnxruntime (tests/onnx/check.py, in .venv-onnx)
+#          onnx.checker and compared with Burn's logits by onnxruntime (tests/onnx/check.py, in .venv-onnx);
+#          a genotype trained by `cli export-onnx` classifies the digits in onnxruntime as the CLI says
 # browser: wasm-bindgen-test in headless Chromium with WebGPU (SwiftShader), in a worker
 # e2e:     the built page in headless Chromium via playwright-core (screenshots in test-artifacts/)
 set -euo pipefail
@@ -27,6 +28,12 @@ run_level() {
     onnx)
       ONNX_FIXTURES="$PWD/target/onnx-fixtures" cargo test --locked -p efficientnas-nn --test onnx
       .venv-onnx/bin/python tests/onnx/check.py target/onnx-fixtures
+      # The CLI's route: a genotype trained by `cli export-onnx`, checked as a downloaded model is.
+      cargo run --locked --quiet -p efficientnas-cli -- export-onnx --genotype "16:conv3x3,se_block+0|32:dwconv3x3,cbam|48:eca,avgpool3x3+0" \
+        --steps 120 --out target/onnx-fixtures/cli.model.onnx | tee target/onnx-fixtures/cli.log
+      accuracy=$(sed -n 's/.*validation accuracy \([0-9.]*\) %.*/\1/p' target/onnx-fixtures/cli.log)
+      .venv-onnx/bin/python tests/onnx/check.py --model target/onnx-fixtures/cli.model.onnx \
+        --digits www/digits/digits-images-idx3-ubyte.gz www/digits/digits-labels-idx1-ubyte.gz --accuracy "$(python3 -c "print($accuracy / 100)")"
       ;;
     browser)
       CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \

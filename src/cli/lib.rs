@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod data;
+mod export;
 mod search;
 mod tabular;
 
@@ -17,6 +18,7 @@ usage: cli <command> [options]
 
 commands:
   search       run a search (--config FILE or flags); one line per generation, JSON to --out
+  export-onnx  train one genotype and write it as ONNX (--genotype TEXT, --out FILE)
   tabular      NAS-Bench-201 search from the 12-epoch table; --json prints the result as one JSON line
   bench moo    NSGA-II on ZDT1-3 and DTLZ2 against pymoo's reference hypervolumes
   bench nb201  random search, regularized evolution and NSGA-II on NAS-Bench-201, many seeds
@@ -48,6 +50,7 @@ pub enum CliError {
 pub fn run(args: &[String]) -> i32 {
     let result = match args.first().map(String::as_str) {
         Some("search") => search::search(&args[1..]),
+        Some("export-onnx") => export::export_onnx(&args[1..]),
         Some("tabular") => tabular::tabular(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("--help" | "-h" | "help") | None => {
@@ -82,11 +85,16 @@ pub(crate) fn write_json(path: &str, value: &serde_json::Value) -> Result<(), Cl
 
 /// Writes text and a final line break to a file (creating its folder), naming the file on failure.
 pub(crate) fn write_text(path: &str, text: &str) -> Result<(), CliError> {
+    write_bytes(path, format!("{text}\n").as_bytes())
+}
+
+/// Writes bytes to a file (creating its folder), naming the file on failure.
+pub(crate) fn write_bytes(path: &str, bytes: &[u8]) -> Result<(), CliError> {
     let file = |e: std::io::Error| CliError::File { path: path.to_string(), message: e.to_string() };
     if let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent).map_err(file)?;
     }
-    std::fs::write(path, format!("{text}\n")).map_err(file)
+    std::fs::write(path, bytes).map_err(file)
 }

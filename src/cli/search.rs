@@ -32,6 +32,7 @@ Flags override the file:
   --max-latency MS            --max-params N   --max-macs N      --seed N
   --latency predicted|measured (the latency objective: the target's prediction, or timed here)
   --out FILE                  the run's results, as the page exports them (default target/cli/search.json)
+  --export-onnx DIR           also write the final front's trained networks as ONNX, DIR/ARCH_ID.onnx
 Training (architecture space):
   --steps N   --fine-tune-steps N   --inherit on|off   --batch-size N   --learning-rate X
   --latency-runs N (timed inference runs per trained candidate; 0: none)   --references on|off
@@ -61,22 +62,39 @@ struct RunFile {
     training: Option<TrainingSettings>,
 }
 
+/// The options of `cli search` (and of `cli export-onnx`, which adds its own).
+pub(crate) const SEARCH_OPTIONS: [&str; 26] = [
+    "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
+    "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
+    "fine-tune-steps", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
+];
+
 /// `cli search`.
 pub fn search(raw: &[String]) -> Result<(), CliError> {
-    let args = Args::parse(
-        raw,
-        &[
-            "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
-            "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
-            "fine-tune-steps", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
-        ],
-        &["help"],
-    )?;
+    let options: Vec<&str> = SEARCH_OPTIONS.iter().copied().chain(["export-onnx"]).collect();
+    let args = Args::parse(raw, &options, &["help"])?;
     if args.switch("help") {
         println!("{SEARCH_HELP}");
         return Ok(());
     }
     let request = request(&args)?;
+    let (run, events) = run_request(&args, &request)?;
+    let out = args.value("out").unwrap_or("target/cli/search.json");
+    let results = RunResults::from_events(&events);
+    super::write_text(out, &results.to_json())?;
+    println!("wrote {out}");
+    if let RunEnd::Failed { message } = results.ended() {
+        return Err(CliError::Run(message));
+    }
+    match args.value("export-onnx") {
+        Some(dir) => super::export::write_front(&run, &events, dir),
+        None => Ok(()),
+    }
+}
+
+/// Runs `request` (on `--data` files when given, on `--device`) to its end, printing its
+/// events; returns the run (which keeps its trained networks) and the events.
+pub(crate) fn run_request(args: &Args, request: &RunRequest) -> Result<(Run, Vec<FromEngine>), CliError> {
     let files = args.value("data").map(read_data).transpose()?;
     let table = match request.dataset {
         DatasetChoice::Nb201 { .. } => Some(load_table(TABLE)?),
@@ -93,18 +111,11 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
     let mut run = run.map_err(|e| CliError::Run(e.to_string()))?;
     let objectives = request.search.objectives.clone();
     let events = drive_to_end(&mut run, |event| print_event(event, &objectives));
-    let out = args.value("out").unwrap_or("target/cli/search.json");
-    let results = RunResults::from_events(&events);
-    super::write_text(out, &results.to_json())?;
-    println!("wrote {out}");
-    match results.ended() {
-        RunEnd::Failed { message } => Err(CliError::Run(message)),
-        _ => Ok(()),
-    }
+    Ok((run, events))
 }
 
 /// The run the config file and flags describe, from the page's defaults.
-fn request(args: &Args) -> Result<RunRequest, CliError> {
+pub(crate) fn request(args: &Args) -> Result<RunRequest, CliError> {
     let mut request = RunRequest::default_digits();
     request.run_id = "cli".into();
     if let Some(path) = args.value("config") {

@@ -10,7 +10,7 @@
                                  inputs of its declared shape (batches of 1 and 7; logits finite, one
                                  per class), and with --digits the accuracy of onnxruntime's
                                  predictions on the first 1,000 built-in digits, which must lie
-                                 within 0.1 of the page's validation accuracy A (a fraction).
+                                 within 0.1 of the validation accuracy A (a fraction) reported when it was trained.
 
 Prints one line per model and a summary; exits 1 on any failure.
 """
@@ -98,8 +98,8 @@ def downloaded(path, digits, accuracy):
         predicted = np.argmax(run(all_sessions[0], pixels), axis=1)
         got = float(np.mean(predicted == labels))
         if abs(got - accuracy) > 0.1:
-            raise AssertionError(f"onnxruntime's accuracy on 1,000 digits is {got:.3f}, the page says {accuracy:.3f}")
-        line += f"; accuracy on 1,000 built-in digits {got:.3f} (the page: {accuracy:.3f})"
+            raise AssertionError(f"onnxruntime's accuracy on 1,000 digits is {got:.3f}, the trainer reported {accuracy:.3f}")
+        line += f"; accuracy on 1,000 built-in digits {got:.3f} (reported at training: {accuracy:.3f})"
     return line
 
 

@@ -193,3 +193,36 @@ fn small_space(dir: &std::path::Path) -> String {
     std::fs::write(&path, config.to_string()).expect("config written");
     path.to_string_lossy().into_owned()
 }
+
+#[test]
+fn export_onnx_trains_a_genotype_and_search_writes_its_front_as_onnx() {
+    let dir = std::env::temp_dir().join(format!("efficientnas-cli-onnx-{}", std::process::id()));
+    let model = dir.join("one.onnx");
+    let genotype = "12:conv3x3,eca+0|20:dwconv5x5,maxpool3x3";
+    let (code, stdout, stderr) = cli(&["export-onnx", "--genotype", genotype, "--steps", "3", "--batch-size", "8", "--out", &model.to_string_lossy()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(&format!("): {genotype} (validation accuracy")), "{stdout}");
+    let bytes = std::fs::read(&model).expect("model written");
+    assert!(String::from_utf8_lossy(&bytes).contains(genotype), "the file names its genotype");
+
+    let (code, _, stderr) = cli(&["export-onnx", "--genotype", "12:conv9x9"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--genotype \"12:conv9x9\""), "{stderr}");
+    let (code, _, stderr) = cli(&["export-onnx"]);
+    assert_eq!((code, stderr.contains("--genotype TEXT is needed")), (2, true), "{stderr}");
+
+    let front_dir = dir.join("front");
+    let out = dir.join("run.json");
+    let (code, stdout, stderr) = cli(&[
+        "search", "--population", "3", "--generations", "1", "--steps", "3", "--batch-size", "8", "--references", "off",
+        "--latency-runs", "0", "--out", &out.to_string_lossy(), "--export-onnx", &front_dir.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let results = read_results(&out);
+    let front = &results.generations.last().expect("a generation").front;
+    let mut written: Vec<String> = std::fs::read_dir(&front_dir).expect("front folder").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    let mut expected: Vec<String> = front.iter().map(|p| format!("{}.onnx", p.arch_id)).collect();
+    expected.sort();
+    assert_eq!(written, expected, "{stdout}");
+}
