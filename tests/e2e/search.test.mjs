@@ -4,8 +4,9 @@
 // 2. On the CPU backend: Pause holds the run, Step completes one generation and pauses again,
 //    Resume finishes it; every candidate is plotted and listed, the three reference
 //    architectures are drawn as labelled markers; results export as CSV and JSON, a genotype as
-//    JSON and text, the trained weights as a Burn record, and the exported genotype imports back
-//    and trains alone.
+//    JSON and text, the trained network as a Burn record and as ONNX (checked by onnx.checker and
+//    onnxruntime, which classifies the digits as the page said), a reference's as ONNX too, and
+//    the exported genotype imports back and trains alone.
 // 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes and plots every evaluation.
 // 4. Lesson links: a link made on the page restores its settings and hides and locks what the
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
@@ -175,6 +176,23 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     assert.equal(record.subarray(0, 4).toString('latin1'), 'NRUB', 'a burnpack record');
     assert.ok(record.length > 1000, `the weights are in it (${record.length} bytes)`);
     assert.equal(genotype.format, 'efficientnas-genotype');
+    // The same network as ONNX, checked by onnx.checker and onnxruntime (tests/onnx/check.py): its
+    // digits accuracy in onnxruntime is the page's, within the difference between splits.
+    assert.match(await page.getByTestId('export-take-away').textContent(), /% validation accuracy · .* ms measured on this device · .* parameters/);
+    const [onnx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-onnx').click()]);
+    assert.match(onnx.suggestedFilename(), /^run-\d+-seed-7-[0-9a-f]{16}\.onnx$/);
+    const digits = ['www/digits/digits-images-idx3-ubyte.gz', 'www/digits/digits-labels-idx1-ubyte.gz'];
+    const checked = execFileSync('.venv-onnx/bin/python', ['tests/onnx/check.py', '--model', await onnx.path(),
+      '--digits', ...digits, '--accuracy', String(1 - genotype.scores.error)], { encoding: 'utf8' });
+    console.log(checked.trim());
+    assert.match(checked, /1 passed, 0 failed/);
+    // A reference's network too, from the list under the plot.
+    await page.locator('[data-testid="reference-list"] summary').click();
+    assert.equal(await page.getByTestId('reference-row').count(), 3);
+    const [reference] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-reference-onnx').first().click()]);
+    const referenceBytes = await readFile(await reference.path());
+    assert.match(reference.suggestedFilename(), /^run-\d+-seed-7-[0-9a-f]{16}\.onnx$/);
+    assert.ok(referenceBytes.toString('latin1').includes('BatchNormalization'), 'an ONNX graph');
     assert.equal((await download('export-genotype-text')).text.trim(), genotype.text);
     // The exported genotype comes back in and trains alone; a garbled one says what is wrong.
     await page.locator('[data-testid="import"] summary').click();
