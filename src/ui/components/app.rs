@@ -16,7 +16,7 @@ use crate::components::run_view::{RunHistory, RunSummary};
 use crate::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::components::search_panel::SearchPanel;
 use crate::components::status_bar::StatusBar;
-use crate::model::export::{Export, export_file};
+use crate::model::export::{Export, export_file, model_request};
 use crate::model::saved::SavedUse;
 use crate::model::state::{Action, AppState};
 
@@ -80,15 +80,8 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
         let engine = engine.clone();
         let (run, selected) = (state.run.clone(), state.selected);
         Callback::from(move |what: Export| {
-            if let Export::Model { format, reference } = what {
-                let chosen = match reference {
-                    Some(r) => run.references.get(r).map(|r| &r.report),
-                    None => selected.and_then(|i| run.candidates.get(i)).map(|c| c.as_ref()),
-                };
-                if let (Some(info), Some(chosen)) = (&run.info, chosen) {
-                    let request = ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: chosen.arch_id.clone(), format };
-                    send(&engine, &dispatch, &request);
-                }
+            if let Some(request) = model_request(&run, selected, what) {
+                send(&engine, &dispatch, &request);
             } else if let Some(file) = export_file(&run, selected, what)
                 && let Err(problem) = crate::download::download(&file)
             {

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use engine::space::Genotype;
 use protocol::results::RunResults;
-use protocol::{CandidateReport, ModelFormat, RunInfo};
+use protocol::{CandidateReport, ModelFormat, RunInfo, ToEngine};
 use crate::model::format::{count, short};
 use crate::model::run::{RunStatus, RunView};
 
@@ -225,6 +225,18 @@ pub enum Export {
         /// A reference architecture instead of the selected candidate.
         reference: Option<usize>,
     },
+}
+
+/// What to ask the engine for when `what` is a trained network ([`Export::Model`]): the
+/// selected candidate's (number `selected`) or the reference's, of this run; `None` otherwise
+/// or when there is none.
+pub fn model_request(run: &RunView, selected: Option<usize>, what: Export) -> Option<ToEngine> {
+    let Export::Model { format, reference } = what else { return None };
+    let chosen = match reference {
+        Some(r) => &run.references.get(r)?.report,
+        None => run.candidates.get(selected?)?.as_ref(),
+    };
+    Some(ToEngine::ExportWeights { run_id: run.info.as_ref()?.run_id.clone(), arch_id: chosen.arch_id.clone(), format })
 }
 
 /// A file to hand to the browser.

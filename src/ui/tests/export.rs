@@ -172,6 +172,15 @@ fn trained_networks_download_under_their_format_with_what_they_scored() {
     assert_eq!(model_file_name("run-1", "00ff", ModelFormat::Burnpack), "run-1-00ff.bpk");
     let onnx = Export::Model { format: ModelFormat::Onnx, reference: None };
     assert!(export_file(&run, Some(0), onnx).is_none(), "the engine holds the weights: the page asks it");
+    let asked = ui::model::export::model_request(&run, Some(1), onnx);
+    let expected = protocol::ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: run.candidates[1].arch_id.clone(), format: ModelFormat::Onnx };
+    assert_eq!(asked, Some(expected));
+    assert_eq!(ui::model::export::model_request(&run, None, onnx), None, "no candidate selected");
+    let reference = |r| Export::Model { format: ModelFormat::Onnx, reference: Some(r) };
+    let first = protocol::ToEngine::ExportWeights { run_id: info.run_id.clone(), arch_id: run.references[0].report.arch_id.clone(), format: ModelFormat::Onnx };
+    assert_eq!(ui::model::export::model_request(&run, Some(1), reference(0)), Some(first), "a reference, whatever is selected");
+    assert_eq!(ui::model::export::model_request(&run, Some(1), reference(run.references.len())), None, "no such reference");
+    assert_eq!(ui::model::export::model_request(&run, Some(1), Export::RunCsv), None, "a file the page writes itself");
     let c = &run.candidates[0];
     let said = take_away(c, info);
     let accuracy = format!("{:.1} % validation accuracy", (1.0 - c.error.unwrap()) * 100.0);
