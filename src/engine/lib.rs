@@ -21,4 +21,5 @@ pub mod problem;
 pub mod problems;
 pub mod baselines;
 pub mod tabular;
+pub mod text;
 pub mod search;

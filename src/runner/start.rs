@@ -162,7 +162,7 @@ fn imported(request: &RunRequest, space: &ArchSpace) -> Result<Alone, RunError> 
     space
         .space()
         .check_contains(&genotype)
-        .map_err(|e| RunError::Settings(format!("imported genotype {text:?} is not in this space: {e}")))?;
+        .map_err(|e| RunError::Settings(format!("imported genotype {} is not in this space: {e}", engine::text::quoted(text))))?;
     Ok(Alone::Pending(genotype))
 }
 

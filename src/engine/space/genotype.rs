@@ -66,16 +66,16 @@ pub enum ParseError {
     #[error("the genotype text is empty; expected cells like `16:conv3x3,skip+0|32:conv1x1`")]
     Empty,
     /// A cell lacks `width:`.
-    #[error("cell {cell}: expected `width:layers`, got {text:?}")]
+    #[error("cell {cell}: expected `width:layers`, got {}", crate::text::quoted(text))]
     CellForm { cell: usize, text: String },
     /// The width is not a positive whole number.
-    #[error("cell {cell}: width {text:?} is not a positive whole number")]
+    #[error("cell {cell}: width {} is not a positive whole number", crate::text::quoted(text))]
     Width { cell: usize, text: String },
     /// A layer names no known op.
-    #[error("cell {cell} layer {layer}: unknown op {text:?}; allowed: {allowed}")]
+    #[error("cell {cell} layer {layer}: unknown op {}; allowed: {allowed}", crate::text::quoted(text))]
     UnknownOp { cell: usize, layer: usize, text: String, allowed: String },
     /// A skip input is not a node number.
-    #[error("cell {cell} layer {layer}: skip input {text:?} is not a node number (0-255)")]
+    #[error("cell {cell} layer {layer}: skip input {} is not a node number (0-255)", crate::text::quoted(text))]
     Skip { cell: usize, layer: usize, text: String },
 }
 

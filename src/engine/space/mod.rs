@@ -122,7 +122,7 @@ impl SpaceConfig {
             if widths.is_empty() || widths.iter().any(|w| !(1..=Self::MAX_WIDTH).contains(w)) {
                 return invalid(
                     &format!("cell_widths[{cell}]"),
-                    format!("{widths:?}"),
+                    crate::text::listed(widths),
                     "one or more widths from 1 to 1024",
                 );
             }
@@ -151,7 +151,7 @@ impl SpaceConfig {
             );
         }
         if self.schedule.open_ops(Stage::One).is_empty() {
-            return invalid("schedule.disabled", format!("{:?}", self.schedule.disabled), "at least one stage-1 op enabled");
+            return invalid("schedule.disabled", crate::text::listed(&self.schedule.disabled), "at least one stage-1 op enabled");
         }
         Ok(())
     }
@@ -168,7 +168,7 @@ pub enum SpaceError {
     #[error("the genotype has {found} cells; this space has {expected}")]
     CellCount { found: usize, expected: usize },
     /// A cell's width is not one of its allowed widths.
-    #[error("cell {cell}: width {width} is not allowed; allowed: {allowed:?}")]
+    #[error("cell {cell}: width {width} is not allowed; allowed: {}", crate::text::listed(allowed))]
     Width { cell: usize, width: u32, allowed: Vec<u32> },
     /// A cell has too few or too many layers.
     #[error("cell {cell}: {layers} layers; allowed {min} to {max}")]
@@ -183,7 +183,7 @@ pub enum SpaceError {
     #[error("cell {cell} layer {layer}: skip input {skip} is not allowed; a layer may only add nodes below its own index ({layer})")]
     SkipNode { cell: usize, layer: usize, skip: u8 },
     /// Skip inputs are not ascending and distinct.
-    #[error("cell {cell} layer {layer}: skip inputs {skips:?} must be ascending without repeats")]
+    #[error("cell {cell} layer {layer}: skip inputs {} must be ascending without repeats", crate::text::listed(skips))]
     SkipOrder { cell: usize, layer: usize, skips: Vec<u8> },
     /// A layer has too many skip inputs.
     #[error("cell {cell} layer {layer}: {count} skip inputs; at most {max} allowed")]

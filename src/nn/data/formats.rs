@@ -66,7 +66,14 @@ pub fn parse_idx_images(file: &str, bytes: &[u8]) -> Result<(usize, usize, usize
     if rows == 0 || cols == 0 || rows > MAX_SIDE || cols > MAX_SIDE {
         return Err(header(format!("images of {rows}x{cols}; sides from 1 to {MAX_SIDE} allowed")));
     }
-    exact_size(file, 16 + count * rows * cols, bytes.len())?;
+    // Checked: on wasm32 a header of 16384 images of 512×512 overflows `usize`.
+    let announced = count.checked_mul(rows).and_then(|n| n.checked_mul(cols)).filter(|&n| n <= MAX_PIXEL_BYTES).ok_or_else(|| {
+        DataError::Oversized {
+            file: file.to_string(),
+            what: format!("its header announces {count} images of {rows}x{cols} pixels, more than the {MAX_PIXEL_BYTES} bytes of pixels allowed"),
+        }
+    })?;
+    exact_size(file, 16 + announced, bytes.len())?;
     Ok((count, rows, cols, bytes[16..].to_vec()))
 }
 
@@ -134,10 +141,19 @@ impl Dataset {
                 });
             }
             let count = bytes.len() / RECORD;
-            if count > 10_000 || labels.len() + count > MAX_IMAGES {
+            if count > 10_000 {
                 return Err(DataError::Oversized {
                     file: file.to_string(),
                     what: format!("{count} records; a CIFAR-10 batch holds at most 10000"),
+                });
+            }
+            if labels.len() + count > MAX_IMAGES || (labels.len() + count) * (RECORD - 1) > MAX_PIXEL_BYTES {
+                return Err(DataError::Oversized {
+                    file: file.to_string(),
+                    what: format!(
+                        "{} images with the files before it; at most {MAX_IMAGES} images and {MAX_PIXEL_BYTES} bytes of pixels",
+                        labels.len() + count
+                    ),
                 });
             }
             for record in bytes.chunks_exact(RECORD) {
@@ -179,7 +195,11 @@ impl Dataset {
             return Err(DataError::Classes { folder: folder.to_string(), found: classes.len() });
         }
         let side_px = side as usize;
-        let mut pixels = Vec::with_capacity(files.len() * 3 * side_px * side_px);
+        let total = files.len().checked_mul(3 * side_px * side_px).filter(|&n| n <= MAX_PIXEL_BYTES).ok_or_else(|| DataError::Oversized {
+            file: folder.to_string(),
+            what: format!("{} images at {side}x{side} RGB are more than the {MAX_PIXEL_BYTES} bytes of pixels allowed", files.len()),
+        })?;
+        let mut pixels = Vec::with_capacity(total);
         let mut labels = Vec::with_capacity(files.len());
         for (path, bytes) in files {
             let file = format!("{folder}/{path}");

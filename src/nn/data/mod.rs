@@ -32,6 +32,9 @@ pub const MAX_IMAGES: usize = 200_000;
 pub const MAX_SIDE: usize = 512;
 /// Largest decompressed file accepted (bytes).
 pub const MAX_FILE_BYTES: usize = 256 << 20;
+/// Most bytes of pixels a dataset may hold (all images together): what a tab can keep beside
+/// the training's own memory.
+pub const MAX_PIXEL_BYTES: usize = 256 << 20;
 
 /// Why a file was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -67,6 +67,14 @@ fn bad_idx_files_are_refused_with_file_and_reason() {
     huge[4..8].copy_from_slice(&((MAX_IMAGES + 1) as u32).to_be_bytes());
     let error = parse_idx_images("huge", &huge).expect_err("too many");
     assert!(error.to_string().contains("huge: oversized") && error.to_string().contains("200000"), "{error}");
+    // Headers whose sizes multiply past 32 bits (a wasm32 `usize`) are refused, not overflowed.
+    for count in [16_384u32, 200_000] {
+        let mut header = idx_images(1, 1, 1);
+        header[4..16].copy_from_slice(&[count.to_be_bytes(), 512u32.to_be_bytes(), 512u32.to_be_bytes()].concat());
+        let error = parse_idx_images("big-header", &header).expect_err("announces gigabytes");
+        let text = error.to_string();
+        assert!(text.contains(&format!("big-header: oversized: its header announces {count} images of 512x512 pixels")), "{text}");
+    }
     let mut garbled = images.clone();
     garbled[3] = 9;
     let error = parse_idx_images("labels-by-mistake", &garbled).expect_err("magic");

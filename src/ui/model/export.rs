@@ -16,6 +16,7 @@ use engine::space::Genotype;
 use protocol::results::RunResults;
 use protocol::{CandidateReport, ModelFormat, RunInfo, ToEngine};
 use crate::model::format::{count, short};
+use engine::text::quoted;
 use crate::model::run::{RunStatus, RunView};
 
 /// The `format` of an exported genotype.
@@ -70,7 +71,7 @@ pub fn read_genotype(input: &str) -> Result<Genotype, String> {
             .get("text")
             .and_then(|t| t.as_str())
             .ok_or("the exported genotype has no \"text\" field")?;
-        return Genotype::parse(text).map_err(|e| format!("its text {text:?} cannot be read: {e}"));
+        return Genotype::parse(text).map_err(|e| format!("its text {} cannot be read: {e}", quoted(text)));
     }
     Genotype::parse(input).map_err(|e| format!("the genotype text cannot be read: {e}"))
 }

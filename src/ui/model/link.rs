@@ -19,6 +19,7 @@
 use engine::hardware::Target;
 use engine::search::{LatencySource, Objective, StrategyKind};
 use engine::space::Op;
+use engine::text::quoted;
 use crate::model::form::{DatasetKind, Field, RunForm, TEXT_FIELDS};
 
 /// Longest fragment accepted, in bytes.
@@ -55,15 +56,15 @@ fn unescape(text: &str) -> Result<String, String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3).ok_or_else(|| format!("{text:?} has a cut-off %-escape"))?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("{text:?} has a bad %-escape"))?);
+            let hex = text.get(i + 1..i + 3).ok_or_else(|| format!("{} has a cut-off %-escape", quoted(text)))?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("{} has a bad %-escape", quoted(text)))?);
             i += 3;
         } else {
             out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| format!("{text:?} is not UTF-8 text"))
+    String::from_utf8(out).map_err(|_| format!("{} is not UTF-8 text", quoted(text)))
 }
 
 fn target_key(target: Target) -> &'static str {
@@ -96,11 +97,18 @@ pub fn encode(lesson: &Lesson) -> String {
     format!("#{body}")
 }
 
-fn list<T>(text: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
-    if text.is_empty() {
-        return Ok(Vec::new());
+/// A comma-separated list: every item known, none twice (a link that says a thing twice is not
+/// what its author meant).
+fn list<T: PartialEq>(text: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
+    let mut items = Vec::new();
+    for item in text.split(',').filter(|_| !text.is_empty()) {
+        let parsed = parse(item).ok_or_else(|| format!("{what} {} is not known", quoted(item)))?;
+        if items.contains(&parsed) {
+            return Err(format!("the link lists {what} {} twice; each may appear once", quoted(item)));
+        }
+        items.push(parsed);
     }
-    text.split(',').map(|item| parse(item).ok_or_else(|| format!("{what} {item:?} is not known"))).collect()
+    Ok(items)
 }
 
 /// Reads a fragment (with or without its leading `#`). Keys left out keep their defaults; the
@@ -112,8 +120,13 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
     }
     let mut lesson = Lesson::default();
     let mut version = None;
+    let mut seen: Vec<&str> = Vec::new();
     for pair in body.split('&').filter(|p| !p.is_empty()) {
-        let (key, raw) = pair.split_once('=').ok_or_else(|| format!("{pair:?} is not a key=value setting"))?;
+        let (key, raw) = pair.split_once('=').ok_or_else(|| format!("{} is not a key=value setting", quoted(pair)))?;
+        if seen.contains(&key) {
+            return Err(format!("the link sets {} twice; each setting may appear once", quoted(key)));
+        }
+        seen.push(key);
         let value = unescape(raw)?;
         let form = &mut lesson.form;
         match key {
@@ -121,39 +134,39 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
             "dataset" => {
                 form.dataset = DatasetKind::from_key(&value).ok_or_else(|| {
                     let allowed: Vec<&str> = DatasetKind::ALL.iter().map(|d| d.key()).collect();
-                    format!("dataset {value:?} is not known; allowed: {}", allowed.join(", "))
+                    format!("dataset {} is not known; allowed: {}", quoted(&value), allowed.join(", "))
                 })?
             }
             "strategy" => {
                 form.strategy = StrategyKind::from_name(&value)
-                    .ok_or_else(|| format!("strategy {value:?} is not known; allowed: nsga2, random, rea"))?
+                    .ok_or_else(|| format!("strategy {} is not known; allowed: nsga2, random, rea", quoted(&value)))?
             }
             "objectives" => form.objectives = list(&value, "objective", Objective::from_name)?,
             "target" => {
                 form.target = Target::ALL
                     .into_iter()
                     .find(|t| t.name() == value)
-                    .ok_or_else(|| format!("target {value:?} is not known; allowed: mobile, edge, gpu"))?
+                    .ok_or_else(|| format!("target {} is not known; allowed: mobile, edge, gpu", quoted(&value)))?
             }
             "latency" => {
                 form.latency = match value.as_str() {
                     "predicted" => LatencySource::Predicted,
                     "measured" => LatencySource::Measured,
-                    _ => return Err(format!("latency {value:?} is not allowed: predicted or measured")),
+                    _ => return Err(format!("latency {} is not allowed: predicted or measured", quoted(&value))),
                 }
             }
             "inheritance" => {
                 form.inheritance = match value.as_str() {
                     "on" => true,
                     "off" => false,
-                    _ => return Err(format!("inheritance {value:?} is not allowed: on or off")),
+                    _ => return Err(format!("inheritance {} is not allowed: on or off", quoted(&value))),
                 }
             }
             "references" => {
                 form.references = match value.as_str() {
                     "on" => true,
                     "off" => false,
-                    _ => return Err(format!("references {value:?} is not allowed: on or off")),
+                    _ => return Err(format!("references {} is not allowed: on or off", quoted(&value))),
                 }
             }
             "ops_off" => form.disabled_ops = list(&value, "op", Op::from_name)?,
@@ -161,15 +174,16 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
             "locked" => lesson.locked = list(&value, "control", Field::from_key)?,
             other => match Field::from_key(other).filter(|f| TEXT_FIELDS.contains(f)) {
                 Some(field) => form.set(field, &value),
-                None => return Err(format!("the link has an unknown setting {other:?}")),
+                None => return Err(format!("the link has an unknown setting {}", quoted(other))),
             },
         }
     }
-    if version.as_deref() != Some(LINK_VERSION) {
-        return Err(format!("the link's version is {version:?}; this page reads version {LINK_VERSION}"));
+    match version.as_deref() {
+        Some(LINK_VERSION) => {}
+        Some(other) => return Err(format!("the link has version {}; this page reads version {LINK_VERSION}", quoted(other))),
+        None => return Err(format!("the link has no version (v={LINK_VERSION} for this page)")),
     }
     lesson.form.objectives.sort();
-    lesson.form.objectives.dedup();
     if let Err(errors) = lesson.form.to_request() {
         let problems: Vec<String> = errors.iter().map(|(field, message)| format!("{}: {message}", field.key())).collect();
         return Err(format!("the link's settings are not valid ({})", problems.join("; ")));
@@ -218,10 +232,21 @@ mod tests {
             ("#v=1&objectives=error", "objectives"),
             ("#v=1&target=%3Cscript%3E", "target \"<script>\""),
             (long.as_str(), "at most 4096"),
+            ("#v=1&population=5&population=6", "the link sets \"population\" twice"),
+            ("#v=1&v=1", "the link sets \"v\" twice"),
+            ("#v=1&objectives=params,error,params", "the link lists objective \"params\" twice"),
+            ("#v=1&objectives=error,params,latency,macs,energy,params", "objective \"params\" twice"),
+            ("#v=1&hidden=seed,seed", "control \"seed\" twice"),
+            ("#v=1&ops_off=cbam,cbam", "op \"cbam\" twice"),
         ];
         for (fragment, needle) in cases {
             let error = decode(fragment).unwrap_err();
             assert!(error.contains(needle), "{fragment:?}: {error}");
         }
+        // Said in words, not in Rust's debug text; a long input is quoted by its start.
+        assert_eq!(decode("#v=2").unwrap_err(), "the link has version \"2\"; this page reads version 1");
+        assert_eq!(decode("#population=5").unwrap_err(), "the link has no version (v=1 for this page)");
+        let error = decode(&format!("#v=1&target={}", "x".repeat(3000))).unwrap_err();
+        assert!(error.starts_with(&format!("target \"{}…\" (3000 characters) is not known", "x".repeat(40))), "{error}");
     }
 }

@@ -139,6 +139,13 @@ fn bad_genotype_files_are_refused_with_what_is_wrong() {
         let error = read_genotype(input).unwrap_err();
         assert!(error.contains(expected), "{input:?}: {error}");
     }
+    // A megabyte of garbage is quoted by its first characters and its length, not echoed.
+    let huge = format!("16:{}", "conv3x3".repeat(150_000));
+    let json = format!("{{\"format\": \"efficientnas-genotype\", \"text\": \"{huge}\"}}");
+    for input in [huge.clone(), json] {
+        let error = read_genotype(&input).unwrap_err();
+        assert!(error.len() < 400 && error.contains("(1050000 characters)"), "{} characters: {}", error.len(), &error[..error.len().min(400)]);
+    }
 }
 
 #[test]

@@ -21,6 +21,7 @@ use engine::hardware::Target;
 use engine::limits::Whole;
 use engine::search::{LatencySource, Objective, SearchConfig, StrategyKind};
 use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
+use engine::text::quoted;
 use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, MAX_LEARNING_RATE, RunRequest, TrainingSettings, learning_rate_allowed};
 
 pub use field::*;
@@ -95,7 +96,7 @@ pub fn parse_widths(text: &str) -> Result<Vec<Vec<u32>>, String> {
     text.split('|')
         .map(|cell| {
             cell.split(',')
-                .map(|w| w.trim().parse::<u32>().map_err(|_| format!("{:?} is not a whole number", w.trim())))
+                .map(|w| w.trim().parse::<u32>().map_err(|_| format!("{} is not a whole number", quoted(w.trim()))))
                 .collect::<Result<Vec<_>, _>>()
         })
         .collect()
@@ -202,7 +203,7 @@ impl RunForm {
         match text.parse::<u64>() {
             Ok(v) if range.contains(v) => v,
             _ => {
-                errors.insert(field, format!("{text:?} is not allowed: a whole number from {range}"));
+                errors.insert(field, format!("{} is not allowed: a whole number from {range}", quoted(text)));
                 range.low
             }
         }
@@ -222,7 +223,7 @@ impl RunForm {
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() && v > 0.0 => Some(v),
             _ => {
-                errors.insert(field, format!("{text:?} is not allowed: {allowed}, or empty for no limit"));
+                errors.insert(field, format!("{} is not allowed: {allowed}, or empty for no limit", quoted(text)));
                 None
             }
         }
@@ -280,7 +281,7 @@ impl RunForm {
         let minutes = self.limit(Field::TimeBudget, TIME_BUDGET_ALLOWED, errors)?;
         if minutes > MAX_TIME_BUDGET_MIN {
             let text = self.get(Field::TimeBudget);
-            errors.insert(Field::TimeBudget, format!("{text:?} is not allowed: {TIME_BUDGET_ALLOWED}, or empty for no limit"));
+            errors.insert(Field::TimeBudget, format!("{} is not allowed: {TIME_BUDGET_ALLOWED}, or empty for no limit", quoted(text)));
             return None;
         }
         Some(minutes)
@@ -292,7 +293,7 @@ impl RunForm {
             Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_LEARNING_RATE => v,
             _ => {
                 let text = self.get(Field::LearningRate);
-                errors.insert(Field::LearningRate, format!("{text:?} is not allowed: a number {}", learning_rate_allowed()));
+                errors.insert(Field::LearningRate, format!("{} is not allowed: a number {}", quoted(text), learning_rate_allowed()));
                 0.05
             }
         };

@@ -296,12 +296,12 @@ impl AppState {
             .steps_input
             .trim()
             .parse::<u32>()
-            .map_err(|_| format!("steps must be a whole number, got {:?}", self.steps_input))?;
+            .map_err(|_| format!("steps must be a whole number, got {}", engine::text::quoted(&self.steps_input)))?;
         let seed = self
             .seed_input
             .trim()
             .parse::<u64>()
-            .map_err(|_| format!("seed must be a whole number from 0 to {}, got {:?}", u64::MAX, self.seed_input))?;
+            .map_err(|_| format!("seed must be a whole number from 0 to {}, got {}", u64::MAX, engine::text::quoted(&self.seed_input)))?;
         let request = DeviceCheckRequest { steps, seed };
         request.check().map_err(|error| error.to_string())?;
         Ok(request)
