@@ -79,8 +79,15 @@ async fn committed(transaction: &IdbTransaction, context: &str) -> Result<(), St
     })
 }
 
-fn strings(value: JsValue) -> Vec<String> {
-    js_sys::Array::from(&value).iter().filter_map(|v| v.as_string()).collect()
+/// A record's text or, when something else is stored there (another program, a damaged
+/// profile), what it is instead: never skipped without a word.
+fn text(value: JsValue) -> Result<String, String> {
+    value.as_string().ok_or_else(|| format!("a record holds a JavaScript {} instead of JSON text", value.js_typeof().as_string().unwrap_or_default()))
+}
+
+/// The records of a `getAll`, each as [`text`] reads it.
+fn texts(value: JsValue) -> Vec<Result<String, String>> {
+    js_sys::Array::from(&value).iter().map(text).collect()
 }
 
 impl Db {
@@ -151,7 +158,9 @@ impl Db {
         let transaction = self.transaction(&[RUNS], IdbTransactionMode::Readonly, CONTEXT)?;
         let store = transaction.object_store(RUNS).map_err(|e| describe(CONTEXT, e))?;
         let request = store.get_all().map_err(|e| describe(CONTEXT, e))?;
-        let mut runs: Vec<_> = strings(finished(&request, CONTEXT).await?).iter().map(|t| SavedRun::from_json(t)).collect();
+        let records = texts(finished(&request, CONTEXT).await?);
+        let mut runs: Vec<_> =
+            records.into_iter().map(|t| t.map_err(SavedError::Garbled).and_then(|t| SavedRun::from_json(&t))).collect();
         runs.sort_by(|a, b| {
             let started = |r: &Result<SavedRun, SavedError>| r.as_ref().map_or(f64::INFINITY, |r| r.started_ms);
             started(b).total_cmp(&started(a))
@@ -165,9 +174,13 @@ impl Db {
         let transaction = self.transaction(&[RUNS], IdbTransactionMode::Readonly, CONTEXT)?;
         let store = transaction.object_store(RUNS).map_err(|e| describe(CONTEXT, e))?;
         let request = store.get(&JsValue::from_str(run_id)).map_err(|e| describe(CONTEXT, e))?;
-        match finished(&request, CONTEXT).await?.as_string() {
-            Some(text) => SavedRun::from_json(&text).map(Some).map_err(|e| e.to_string()),
-            None => Ok(None),
+        let record = finished(&request, CONTEXT).await?;
+        if record.is_undefined() {
+            return Ok(None);
+        }
+        match text(record) {
+            Ok(text) => SavedRun::from_json(&text).map(Some).map_err(|e| e.to_string()),
+            Err(problem) => Err(format!("run {run_id} cannot be read: {problem}")),
         }
     }
 
@@ -177,7 +190,14 @@ impl Db {
         let transaction = self.transaction(&[SNAPSHOTS], IdbTransactionMode::Readonly, CONTEXT)?;
         let store = transaction.object_store(SNAPSHOTS).map_err(|e| describe(CONTEXT, e))?;
         let request = store.get(&JsValue::from_str(run_id)).map_err(|e| describe(CONTEXT, e))?;
-        Ok(finished(&request, CONTEXT).await?.as_string())
+        let record = finished(&request, CONTEXT).await?;
+        if record.is_undefined() {
+            return Ok(None);
+        }
+        match text(record) {
+            Ok(text) => Ok(Some(text)),
+            Err(problem) => Err(format!("run {run_id}'s checkpoint cannot be read: {problem}")),
+        }
     }
 
     fn range(run_id: &str, context: &str) -> Result<JsValue, String> {
@@ -194,7 +214,8 @@ impl Db {
         let transaction = self.transaction(&[EVENTS], IdbTransactionMode::Readonly, CONTEXT)?;
         let store = transaction.object_store(EVENTS).map_err(|e| describe(CONTEXT, e))?;
         let request = store.get_all_with_key(&Self::range(run_id, CONTEXT)?).map_err(|e| describe(CONTEXT, e))?;
-        read_events(&strings(finished(&request, CONTEXT).await?), limit)
+        let records: Result<Vec<String>, String> = texts(finished(&request, CONTEXT).await?).into_iter().collect();
+        read_events(&records.map_err(|e| format!("run {run_id}'s saved candidates cannot be read: {e}"))?, limit)
     }
 
     /// Deletes a run, its snapshot and its events.
