@@ -283,3 +283,33 @@ fn run_files_saved_runs_and_checkpoints_never_panic() {
         bounded("checkpoint", input.len(), || runner::Run::resume(&request, &damaged, nn::backend::cpu(), Some(table.clone()), None))
     });
 }
+
+/// The corpus under `tests/hostile/` (see its README): each case refused with its message.
+#[test]
+fn the_hostile_corpus_is_refused_with_what_is_wrong() {
+    let folder = std::path::Path::new("../../tests/hostile");
+    let cases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(folder.join("cases.json")).expect("cases")).expect("JSON");
+    let says = |case: &serde_json::Value| case["says"].as_str().expect("says").to_string();
+    for case in cases["datasets"].as_array().expect("datasets") {
+        let files: Vec<(String, Vec<u8>)> = case["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f.as_str().expect("name"))
+            .map(|name| (name.to_string(), std::fs::read(folder.join(name)).expect("file")))
+            .collect();
+        let request = LoadDataset { format: FileFormat::Idx, name: "hostile".into(), side: 32 };
+        let error = runner::files::read_dataset(&request, &files).expect_err("refused");
+        assert!(error.contains(&says(case)), "{error}");
+    }
+    for case in cases["links"].as_array().expect("links") {
+        let error = ui::model::link::decode(case["fragment"].as_str().expect("fragment")).expect_err("refused");
+        assert!(error.contains(&says(case)), "{error}");
+    }
+    for case in cases["genotypes"].as_array().expect("genotypes") {
+        let text = &case["text"];
+        let input = format!("{}{}", text["prefix"].as_str().expect("prefix"), text["repeat"].as_str().expect("repeat").repeat(text["times"].as_u64().expect("times") as usize));
+        let error = ui::model::export::read_genotype(&input).expect_err("refused");
+        assert!(error.contains(&says(case)) && error.chars().count() <= case["at_most_chars"].as_u64().expect("limit") as usize, "{error}");
+    }
+}
