@@ -38,6 +38,7 @@ test('hostile input: every case of the corpus is refused with its message, and n
   try {
     await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
     await tabularSearch(page);
+    await page.getByTestId('saved-run').first().waitFor({ timeout: 30_000 });
     const savedBefore = await page.getByTestId('saved-run').evaluateAll((runs) => runs.map((r) => r.dataset.runId));
     assert.equal(savedBefore.length, 1, 'the run is saved');
 

@@ -197,7 +197,8 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     assert.equal(await page.getByTestId('train-imported').isEnabled(), false);
     await page.getByTestId('import-genotype').fill(JSON.stringify(genotype));
     // Trained long enough to classify, so onnxruntime's accuracy below says something.
-    await page.getByTestId('field-steps').fill('150');
+    await page.getByTestId('field-steps').fill('300');
+    await page.getByTestId('field-batch_size').fill('32');
     await page.getByTestId('train-imported').click();
     await waitForStatus(page, ['completed', 'failed'], 120_000);
     assert.equal(await status(page), 'completed');
@@ -206,11 +207,12 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     // Its network as ONNX passes onnx.checker and onnxruntime (tests/onnx/check.py), and
     // onnxruntime classifies the built-in digits as well as the page says it does (within 0.1).
     await clickPoint(page, 0);
+    assert.match(await page.getByTestId('candidate-metrics').textContent(), /training300 steps/);
     const takeAway = await page.getByTestId('export-take-away').textContent();
     const accuracy = Number(takeAway.match(/^([\d.]+) % validation accuracy · .* ms measured on this device · .* parameters$/)?.[1]);
     assert.ok(accuracy > 30, `the imported genotype learned the digits: ${takeAway}`);
     const [onnx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-onnx').click()]);
-    assert.match(onnx.suggestedFilename(), /^run-\d+-seed-7-[0-9a-f]{16}\.onnx$/);
+    assert.match(onnx.suggestedFilename(), /^run-\d+-imported-[0-9a-f]{16}\.onnx$/);
     const digits = ['www/digits/digits-images-idx3-ubyte.gz', 'www/digits/digits-labels-idx1-ubyte.gz'];
     const checked = execFileSync('.venv-onnx/bin/python', ['tests/onnx/check.py', '--model', await onnx.path(),
       '--digits', ...digits, '--accuracy', String(accuracy / 100)], { encoding: 'utf8' });

@@ -70,7 +70,7 @@ pub fn parse_idx_images(file: &str, bytes: &[u8]) -> Result<(usize, usize, usize
     let announced = count.checked_mul(rows).and_then(|n| n.checked_mul(cols)).filter(|&n| n <= MAX_PIXEL_BYTES).ok_or_else(|| {
         DataError::Oversized {
             file: file.to_string(),
-            what: format!("its header announces {count} images of {rows}x{cols} pixels, more than the {MAX_PIXEL_BYTES} bytes of pixels allowed"),
+            what: format!("its header announces {count} images of {rows}x{cols} pixels, more than the {} MiB of pixels allowed", MAX_PIXEL_BYTES >> 20),
         }
     })?;
     exact_size(file, 16 + announced, bytes.len())?;
@@ -151,8 +151,9 @@ impl Dataset {
                 return Err(DataError::Oversized {
                     file: file.to_string(),
                     what: format!(
-                        "{} images with the files before it; at most {MAX_IMAGES} images and {MAX_PIXEL_BYTES} bytes of pixels",
-                        labels.len() + count
+                        "{} images with the files before it; at most {MAX_IMAGES} images and {} MiB of pixels",
+                        labels.len() + count,
+                        MAX_PIXEL_BYTES >> 20
                     ),
                 });
             }
@@ -197,7 +198,7 @@ impl Dataset {
         let side_px = side as usize;
         let total = files.len().checked_mul(3 * side_px * side_px).filter(|&n| n <= MAX_PIXEL_BYTES).ok_or_else(|| DataError::Oversized {
             file: folder.to_string(),
-            what: format!("{} images at {side}x{side} RGB are more than the {MAX_PIXEL_BYTES} bytes of pixels allowed", files.len()),
+            what: format!("{} images at {side}x{side} RGB are more than the {} MiB of pixels allowed", files.len(), MAX_PIXEL_BYTES >> 20),
         })?;
         let mut pixels = Vec::with_capacity(total);
         let mut labels = Vec::with_capacity(files.len());
