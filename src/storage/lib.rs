@@ -2,6 +2,8 @@
 //! transaction, list runs, read a run's events, delete a run. Values are JSON text; callbacks of
 //! IndexedDB requests are turned into futures. Works in the page and in the worker.
 
+pub mod owner;
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

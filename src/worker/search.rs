@@ -10,6 +10,7 @@ use gloo::timers::future::TimeoutFuture;
 use nn::data::Dataset;
 use engine::tabular::Nb201Table;
 use protocol::{BackendReport, DatasetChoice, FromEngine, RunEnd, RunRequest, TrainingProgress};
+use storage::owner::{self, Ownership, RunLock};
 use storage::{Db, SnapshotWrite};
 use protocol::saved::{Checkpoint, SavedRun, events_to_save};
 use runner::{Advance, Run, RunError};
@@ -175,6 +176,22 @@ pub(crate) async fn prepare(start: Start, db: Option<&Db>) -> Result<(RunRequest
     }
 }
 
+/// Takes the run's lock for this tab, so no other tab resumes it meanwhile; refused when
+/// another tab drives it. Where locks cannot be taken the run goes on unowned.
+async fn claim_run(run_id: &str) -> Result<Option<RunLock>, String> {
+    match owner::claim(run_id).await {
+        Ok(Ownership::Held(lock)) => Ok(Some(lock)),
+        Ok(Ownership::Elsewhere) => {
+            Err(format!("run {run_id} is running in another tab of this browser: continue it there, or here once that tab is closed"))
+        }
+        Ok(Ownership::Unknown) => Ok(None),
+        Err(problem) => {
+            post(&error_reply("claiming the run for this tab", format!("{problem}; other tabs cannot tell it runs here")));
+            Ok(None)
+        }
+    }
+}
+
 /// Runs a search to its end; returns the candidates scored, how it ended and its seconds of
 /// work, or that the GPU (`on_gpu`) failed under it.
 pub(crate) async fn drive_search(
@@ -194,6 +211,11 @@ pub(crate) async fn drive_search(
     };
     let (request, saved, checkpoint) = match prepare(start, db.as_ref()).await {
         Ok(prepared) => prepared,
+        Err(message) => return failed(message),
+    };
+    // Held until the run ends here (dropped on return), or until this tab goes away.
+    let _owner = match claim_run(&request.run_id).await {
+        Ok(lock) => lock,
         Err(message) => return failed(message),
     };
     let table = match request.dataset {

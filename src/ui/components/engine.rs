@@ -144,6 +144,20 @@ pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
             saved_runs::list(Callback::from(move |action| dispatch.dispatch(action)));
         });
     }
+    // While an unfinished run is listed, whether another tab drives it is asked again and again:
+    // the answer changes when that tab closes.
+    {
+        let dispatch = store.dispatcher();
+        let watching = state.saved.iter().any(|e| e.unfinished);
+        use_effect_with(watching, move |watching| {
+            let on_action = Callback::from(move |action| dispatch.dispatch(action));
+            let interval = watching.then(|| {
+                saved_runs::held(on_action.clone());
+                gloo::timers::callback::Interval::new(saved_runs::HELD_POLL_MS, move || saved_runs::held(on_action.clone()))
+            });
+            move || drop(interval)
+        });
+    }
     engine
 }
 

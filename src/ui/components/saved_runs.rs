@@ -23,6 +23,17 @@ pub fn list(on_action: Callback<Action>) {
     });
 }
 
+/// How often the page asks which runs another tab drives, while it lists an unfinished one.
+pub const HELD_POLL_MS: u32 = 2000;
+
+/// Reads which runs some tab's worker drives (their locks) and reports it; where that cannot be
+/// told, reports that no run is known to be driven elsewhere.
+pub fn held(on_action: Callback<Action>) {
+    spawn_local(async move {
+        on_action.emit(Action::HeldRuns(storage::owner::held_runs().await.unwrap_or(None)));
+    });
+}
+
 /// Reads a saved run with its events and reports it; when `resume`, calls `then` once the
 /// page shows it, to ask the engine to continue it.
 pub fn open(run_id: String, resume: bool, on_action: Callback<Action>, then: impl FnOnce(String) + 'static) {
@@ -108,8 +119,12 @@ pub fn SavedRuns(props: &SavedRunsProps) -> Html {
                 })
                 .collect();
             html! {
-                <li class="saved-run" data-testid="saved-run" data-run-id={entry.run_id.clone()} data-unfinished={entry.unfinished.to_string()}>
+                <li class="saved-run" data-testid="saved-run" data-run-id={entry.run_id.clone()} data-unfinished={entry.unfinished.to_string()}
+                    data-elsewhere={entry.elsewhere.to_string()}>
                     <span class="saved-label">{ entry.label.clone() }</span>
+                    if entry.elsewhere {
+                        <span class="saved-elsewhere" data-testid="saved-elsewhere">{ " · running in another tab" }</span>
+                    }
                     <span class="saved-uses">{ buttons }</span>
                 </li>
             }

@@ -31,6 +31,8 @@ pub struct SavedEntry {
     pub unfinished: bool,
     /// What may be done with it.
     pub uses: Vec<SavedUse>,
+    /// It did not finish and another tab is driving it: it may not be resumed or deleted here.
+    pub elsewhere: bool,
 }
 
 impl SavedEntry {
@@ -52,12 +54,35 @@ impl SavedEntry {
             state
         );
         let first = if unfinished { SavedUse::Resume } else { SavedUse::Open };
-        SavedEntry { run_id: run.run_id.clone(), label, unfinished, uses: vec![first, SavedUse::Delete] }
+        SavedEntry { run_id: run.run_id.clone(), label, unfinished, uses: vec![first, SavedUse::Delete], elsewhere: false }
     }
 
     /// The line for a run that cannot be read (it can only be deleted).
     pub fn unreadable(run_id: &str, why: String) -> SavedEntry {
-        SavedEntry { run_id: run_id.to_string(), label: format!("{run_id}: {why}"), unfinished: false, uses: vec![SavedUse::Delete] }
+        SavedEntry {
+            run_id: run_id.to_string(),
+            label: format!("{run_id}: {why}"),
+            unfinished: false,
+            uses: vec![SavedUse::Delete],
+            elsewhere: false,
+        }
+    }
+
+    /// Marks an unfinished run as driven by another tab (whose worker holds its lock) or not:
+    /// such a run can be neither resumed nor deleted here until that tab lets it go.
+    pub fn held_elsewhere(&mut self, held: bool) {
+        if self.unfinished {
+            self.elsewhere = held;
+            self.uses = if held { Vec::new() } else { vec![SavedUse::Resume, SavedUse::Delete] };
+        }
+    }
+}
+
+/// Marks which of `entries` another tab is driving: those whose run lock is `held` (see
+/// `storage::owner`; `None` where the browser cannot tell, and then none is).
+pub fn mark_held(entries: &mut [SavedEntry], held: Option<&[String]>) {
+    for entry in entries {
+        entry.held_elsewhere(held.is_some_and(|held| held.contains(&entry.run_id)));
     }
 }
 

@@ -246,6 +246,22 @@ mod saved_runs {
     }
 
     #[test]
+    fn a_run_another_tab_drives_is_neither_offered_nor_resumable_until_that_tab_lets_it_go() {
+        let (state, unfinished, _, _) = listed_two();
+        let elsewhere = reduce(&state, Action::HeldRuns(Some(vec!["run-2".into()])));
+        assert!(elsewhere.saved[0].elsewhere && elsewhere.saved[0].uses.is_empty(), "{:?}", elsewhere.saved[0]);
+        assert_eq!(elsewhere.saved[1].uses, vec![SavedUse::Open, SavedUse::Delete], "a finished run is no tab's");
+        assert!(elsewhere.resume_offer.is_none(), "not offered while another tab drives it");
+        let relisted = listed(&elsewhere, std::slice::from_ref(&unfinished));
+        assert!(relisted.saved[0].elsewhere && relisted.resume_offer.is_none(), "listing again keeps what is known");
+        let released = reduce(&elsewhere, Action::HeldRuns(Some(Vec::new())));
+        assert_eq!(released.saved[0].uses, vec![SavedUse::Resume, SavedUse::Delete]);
+        assert_eq!(released.resume_offer.as_ref().map(|e| e.run_id.as_str()), Some("run-2"), "offered once the other tab closed");
+        let unknown = reduce(&elsewhere, Action::HeldRuns(None));
+        assert!(!unknown.saved[0].elsewhere, "where the browser cannot tell, the run is resumable");
+    }
+
+    #[test]
     fn a_finished_run_opens_read_only_and_entries_can_be_deleted_or_the_offer_dismissed() {
         let (state, unfinished, finished, events) = listed_two();
         let opened = reduce(&state, Action::SavedOpened { run: Box::new(finished.clone()), events: events.clone(), resume: false });

@@ -13,6 +13,7 @@
 
 pub mod backends;
 mod files;
+mod import;
 mod notices;
 mod reducer;
 
@@ -24,9 +25,7 @@ use protocol::{
 };
 use crate::model::form::{DatasetKind, Field, RunForm};
 use crate::model::link::{Lesson, encode};
-use engine::space::Space;
-use protocol::{DatasetChoice, FileFormat};
-use crate::model::export::read_genotype;
+use protocol::FileFormat;
 use protocol::saved::{SavedError, SavedRun};
 use crate::model::run::{RunView, SortKey};
 use crate::model::saved::SavedEntry;
@@ -101,6 +100,8 @@ pub struct AppState {
     pub saved: Vec<SavedEntry>,
     /// An unfinished saved run the page offers to resume.
     pub resume_offer: Option<SavedEntry>,
+    /// The runs whose lock some tab holds (`None` where the browser cannot tell).
+    pub held_runs: Option<Vec<String>>,
     /// A run whose offer the user dismissed.
     pub offer_dismissed: Option<String>,
     /// Counts the changes after which the list of saved runs must be read again.
@@ -153,6 +154,7 @@ impl Default for AppState {
             locked: Vec::new(),
             saved: Vec::new(),
             resume_offer: None,
+            held_runs: None,
             offer_dismissed: None,
             saved_changes: 0,
             files: FilesView::default(),
@@ -229,6 +231,8 @@ pub enum Action {
     LockToggled(Field),
     /// The saved runs as storage returned them.
     SavedListed(Vec<Result<SavedRun, SavedError>>),
+    /// The runs whose lock is held now (`None`: the browser has no Web Locks).
+    HeldRuns(Option<Vec<String>>),
     /// A saved run was read back with its events: shown read-only, or about to be resumed.
     SavedOpened {
         /// The run.
@@ -359,32 +363,6 @@ impl AppState {
     fn ready_for_run(&self) -> bool {
         let files_ready = self.form.dataset != DatasetKind::Files || matches!(self.files.status, FilesStatus::Loaded(_));
         self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && !self.backends.timing && files_ready
-    }
-
-    /// The run that trains the imported genotype alone with the form's dataset and training
-    /// settings, named by the moment it starts; or what is wrong.
-    pub fn import_request(&self, now_ms: f64) -> Result<RunRequest, String> {
-        if self.import_text.trim().is_empty() {
-            return Err("paste a genotype (canonical text or an exported JSON file) or choose its file".into());
-        }
-        let genotype = read_genotype(&self.import_text)?;
-        let mut request = self
-            .form
-            .to_request()
-            .map_err(|_| "fix the settings above first: the architecture is trained with them".to_string())?;
-        if matches!(request.dataset, DatasetChoice::Nb201 { .. }) {
-            return Err("choose a dataset to train on: NAS-Bench-201 only looks cells up".into());
-        }
-        let space = Space::new(request.space.clone()).map_err(|e| format!("the search space above is not valid: {e}"))?;
-        space.check_contains(&genotype).map_err(|e| format!("it is not in the search space above: {e}"))?;
-        request.genotype = Some(genotype.to_text());
-        request.run_id = format!("run-{}-imported", now_ms.max(0.0) as u64);
-        Ok(request)
-    }
-
-    /// Whether the imported genotype may be trained now.
-    pub fn can_train_imported(&self) -> bool {
-        self.ready_for_run() && self.import_request(0.0).is_ok()
     }
 
     /// The reason WebGPU is not used, when the engine runs on the CPU.

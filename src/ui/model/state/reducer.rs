@@ -50,6 +50,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::FrontOnly(..)
         | Action::FeasibleOnly(..) => run_view(state, &mut next, action),
         Action::SavedListed(..)
+        | Action::HeldRuns(..)
         | Action::SavedOpened{ .. }
         | Action::SavedDeleted(..)
         | Action::ResumeOfferDismissed
@@ -212,14 +213,17 @@ fn saved_runs(state: &AppState, next: &mut AppState, action: Action) {
             let (entries, problems) = saved::entries(&runs);
             let active = state.active_run_id().map(str::to_string);
             next.saved = entries.into_iter().filter(|e| Some(&e.run_id) != active.as_ref()).collect();
-            next.resume_offer = next
-                .saved
-                .iter()
-                .find(|e| e.unfinished && Some(&e.run_id) != next.offer_dismissed.as_ref())
-                .cloned();
+            saved::mark_held(&mut next.saved, next.held_runs.as_deref());
+            next.resume_offer = resume_offer(next);
             for problem in problems {
                 push_notice(next, problem);
             }
+        }
+        Action::HeldRuns(held) => {
+            next.held_runs = held;
+            saved::mark_held(&mut next.saved, next.held_runs.as_deref());
+            // A run another tab drives is not offered; once that tab lets it go, it is.
+            next.resume_offer = resume_offer(next);
         }
         Action::SavedOpened { run, events, resume } => {
             if state.can_open_saved() && (!resume || state.can_resume()) {
@@ -320,6 +324,11 @@ pub(crate) fn apply_engine_message(next: &mut AppState, message: FromEngine, res
         }
         _ => {}
     }
+}
+
+/// The unfinished saved run to offer: the newest one not dismissed and not driven by another tab.
+fn resume_offer(next: &AppState) -> Option<SavedEntry> {
+    next.saved.iter().find(|e| e.unfinished && !e.elsewhere && Some(&e.run_id) != next.offer_dismissed.as_ref()).cloned()
 }
 
 /// Marks the engine failed and tells the user, unless it has already failed: a dying worker
