@@ -126,6 +126,9 @@ pub struct SavedRun {
     /// The latest checkpoint (none before the first candidate of a trained run, nor once the
     /// run has ended).
     pub checkpoint: Option<CheckpointMark>,
+    /// About how many bytes the run's events and checkpoint take in storage (text length).
+    #[serde(default)]
+    pub stored_bytes: u64,
 }
 
 /// Why a saved record cannot be used.
@@ -157,6 +160,7 @@ impl SavedRun {
             candidates: 0,
             seconds: 0.0,
             checkpoint: None,
+            stored_bytes: 0,
         }
     }
 

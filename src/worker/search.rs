@@ -11,6 +11,7 @@ use nn::data::Dataset;
 use engine::tabular::Nb201Table;
 use protocol::{BackendReport, DatasetChoice, FromEngine, RunEnd, RunRequest, TrainingProgress};
 use storage::owner::{self, Ownership, RunLock};
+use engine::text::bytes;
 use storage::{Db, SnapshotWrite};
 use protocol::saved::{Checkpoint, SavedRun, events_to_save};
 use runner::{Advance, Run, RunError};
@@ -108,15 +109,28 @@ pub(crate) async fn run_search(state: &Rc<RefCell<WorkerState>>, start: Start) {
 pub(crate) struct DeviceLost(String);
 
 /// Saves a run as it goes: its record on start, its candidate and generation events with each
-/// checkpoint, its end. Storage failing is reported once; the search goes on unsaved.
+/// checkpoint, its end. A write that fails keeps what it held for the next try, and the run
+/// pauses until the visitor frees space (see [`drive_loop`]); where storage cannot be opened at
+/// all the search runs unsaved.
 pub(crate) struct Saver {
     pub(crate) db: Option<Db>,
     pub(crate) saved: SavedRun,
     pub(crate) next_event: u32,
     pub(crate) pending: Vec<(String, String)>,
+    /// The newest checkpoint not yet written.
+    pub(crate) snapshot: Option<String>,
+    /// Text length of the checkpoint in storage.
+    pub(crate) snapshot_bytes: u64,
+    /// Why the last write failed, until one succeeds.
+    pub(crate) failed: Option<String>,
 }
 
 impl Saver {
+    /// A saver for `saved`, whose checkpoint in storage takes `snapshot_bytes`.
+    fn new(db: Option<Db>, saved: SavedRun, snapshot_bytes: u64) -> Self {
+        Saver { db, next_event: saved.next_event(), saved, pending: Vec::new(), snapshot: None, snapshot_bytes, failed: None }
+    }
+
     /// Queues the events to save; with a checkpoint, writes them and the run record together
     /// (waiting for the commit when `wait`).
     async fn save(&mut self, events: &[FromEngine], checkpoint: Option<Result<Checkpoint, RunError>>, wait: bool) {
@@ -125,7 +139,8 @@ impl Saver {
         match checkpoint {
             Some(Ok(checkpoint)) => {
                 self.saved.checkpointed(&checkpoint);
-                self.flush(SnapshotWrite::Put(&checkpoint.snapshot), wait).await;
+                self.snapshot = Some(checkpoint.snapshot);
+                self.flush(SnapshotWrite::Keep, wait).await;
             }
             // The events are kept for the next checkpoint; the saved run resumes from the last good one.
             Some(Err(problem)) => post(&error_reply("saving the run", format!("{problem}; the last checkpoint is kept"))),
@@ -133,23 +148,65 @@ impl Saver {
         }
     }
 
+    /// Writes the record with what is queued (the newest checkpoint, else `snapshot`).
     async fn flush(&mut self, snapshot: SnapshotWrite<'_>, wait: bool) {
         let Some(db) = &self.db else { return };
-        let pending = std::mem::take(&mut self.pending);
-        let outcome = match db.write(&self.saved, snapshot, &pending) {
+        let queued = self.pending.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum::<u64>();
+        let snapshot = self.snapshot.as_deref().map_or(snapshot, SnapshotWrite::Put);
+        let snapshot_bytes = match snapshot {
+            SnapshotWrite::Put(text) => text.len() as u64,
+            SnapshotWrite::Delete => 0,
+            SnapshotWrite::Keep => self.snapshot_bytes,
+        };
+        let before = self.saved.stored_bytes;
+        self.saved.stored_bytes = (before + queued + snapshot_bytes).saturating_sub(self.snapshot_bytes);
+        let outcome = match db.write(&self.saved, snapshot, &self.pending) {
             Ok(transaction) if wait => Db::commit(&transaction).await,
             Ok(_) => Ok(()),
             Err(problem) => Err(problem),
         };
-        if let Err(problem) = outcome {
-            post(&error_reply("saving the run", format!("{problem}; the search goes on without saving")));
-            self.db = None;
+        match outcome {
+            Ok(()) => {
+                self.pending.clear();
+                self.snapshot = None;
+                self.snapshot_bytes = snapshot_bytes;
+                self.failed = None;
+            }
+            Err(problem) => {
+                self.saved.stored_bytes = before;
+                self.failed = Some(problem);
+            }
         }
+    }
+
+    /// What to tell the visitor when a write failed: what failed, what saved runs take, which
+    /// could be deleted, and what the paused run waits for.
+    async fn explain(&self, problem: &str) -> String {
+        let problem = problem.strip_prefix("saving the run: ").unwrap_or(problem);
+        let mut runs: Vec<SavedRun> = match &self.db {
+            Some(db) => db.runs().await.unwrap_or_default().into_iter().filter_map(Result::ok).collect(),
+            None => Vec::new(),
+        };
+        runs.retain(|r| r.run_id != self.saved.run_id);
+        runs.sort_by_key(|r| std::cmp::Reverse(r.stored_bytes));
+        let total: u64 = runs.iter().map(|r| r.stored_bytes).sum::<u64>() + self.saved.stored_bytes;
+        let largest: Vec<String> = runs.iter().take(3).map(|r| format!("{} ({})", r.run_id, bytes(r.stored_bytes))).collect();
+        let deletable = if largest.is_empty() { String::new() } else { format!("; the largest others: {}", largest.join(", ")) };
+        format!(
+            "{problem}. Saved runs take about {} in this browser, this one {}{deletable}. The search is paused with \
+             everything so far on this page (export it from the Run panel): delete saved runs and press Resume, or Stop",
+            bytes(total),
+            bytes(self.saved.stored_bytes)
+        )
     }
 
     async fn finish(&mut self, end: &RunEnd, evaluations: u32, seconds: f64) {
         self.saved.finished(end.clone(), evaluations, seconds);
+        self.snapshot = None;
         self.flush(SnapshotWrite::Delete, true).await;
+        if let Some(problem) = self.failed.take() {
+            post(&error_reply("saving the run's end", format!("{problem}; it stays listed as unfinished")));
+        }
     }
 }
 
@@ -253,7 +310,7 @@ pub(crate) async fn drive_search(
     saved.info = run.info().clone();
     let (candidates, generations, references, seconds) =
         checkpoint.as_ref().map_or((0, 0, 0, 0.0), |c| (c.candidates, c.generations, c.references, c.seconds));
-    let mut saver = Saver { db, next_event: saved.next_event(), saved, pending: Vec::new() };
+    let mut saver = Saver::new(db, saved, checkpoint.as_ref().map_or(0, |c| c.snapshot.len() as u64));
     saver.flush(SnapshotWrite::Keep, true).await;
     if resumed {
         post(&FromEngine::RunContinued { run_id: request.run_id.clone(), candidates, generations, references });
@@ -265,6 +322,15 @@ pub(crate) async fn drive_search(
     let seconds = clock.borrow().elapsed_s();
     saver.finish(&end, evaluations, seconds).await;
     Ok((evaluations, end, seconds, Some(run)))
+}
+
+/// When the last write failed: tells the page why and what would free space, and pauses the
+/// run. Answers whether it did.
+async fn pause_unsaved(saver: &Saver, flags: &RefCell<Flags>) -> bool {
+    let Some(problem) = &saver.failed else { return false };
+    post(&error_reply("saving the run", saver.explain(problem).await));
+    flags.borrow_mut().paused = true;
+    true
 }
 
 /// Advances the run until it ends or is stopped, posting and saving its events.
@@ -285,6 +351,14 @@ pub(crate) async fn drive_loop(
         }
         if !hold_while_paused(flags, clock, evaluations).await {
             return Ok((evaluations, RunEnd::Stopped));
+        }
+        // A write that failed is tried again before anything new is trained; while it fails
+        // the run waits, paused.
+        if saver.failed.is_some() {
+            saver.flush(SnapshotWrite::Keep, true).await;
+            if pause_unsaved(saver, flags).await {
+                continue;
+            }
         }
         let elapsed_s = clock.borrow().elapsed_s();
         let hook = async |progress: TrainingProgress| {
@@ -322,5 +396,6 @@ pub(crate) async fn drive_loop(
         if finished {
             return Ok((evaluations, RunEnd::Completed));
         }
+        pause_unsaved(saver, flags).await;
     }
 }

@@ -1,7 +1,9 @@
-// End-to-end: one owner per run. Two tabs of one browser profile: while the first tab's worker
-// drives a run (here paused, so it holds it indefinitely), the second lists it as running in
-// another tab, offers no Resume and no resume banner; once the first tab closes, the second can
-// resume it, and it finishes there.
+// End-to-end: one owner per run, and storage that can fail. Two tabs of one browser profile:
+// while the first tab's worker drives a run (here paused, so it holds it indefinitely), the
+// second lists it as running in another tab, offers no Resume and no resume banner; once the first tab closes, the second can
+// resume it, and it finishes there. IndexedDB refusing writes mid-run (a full disk): the run
+// pauses with what failed, what saved runs take and which could go; once writes work again,
+// Resume saves what waited and the run is saved whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ARTIFACTS, openPage } from './helpers.mjs';
@@ -50,6 +52,71 @@ test('two tabs: a run driven in one cannot be resumed in the other until the fir
       null, { timeout: 180_000, polling: 100 });
     assert.equal(Number(await second.getByTestId('run-summary').getAttribute('data-candidates')), 12, 'the run finished in the second tab');
     assert.deepEqual([...problems, ...secondProblems], []);
+  } finally {
+    await close();
+  }
+});
+
+test('storage that refuses writes: the run pauses saying what failed and what takes space, and goes on once writes work', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    // An older run, which the message offers to delete.
+    await page.getByTestId('field-dataset').selectOption('nb201-cifar10');
+    await page.getByTestId('field-population').fill('4');
+    await page.getByTestId('field-generations').fill('2');
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'completed', null, { timeout: 60_000 });
+    await page.getByTestId('saved-run').first().waitFor({ timeout: 30_000 });
+    const older = await page.getByTestId('saved-run').first().getAttribute('data-run-id');
+    assert.match(await page.getByTestId('saved-run').first().textContent(), /· \d+(\.\d)? KiB/, 'each saved run says its size');
+
+    await page.getByTestId('field-dataset').selectOption('digits');
+    const fields = {
+      population: '3', generations: '3', steps: '4', fine_tune_steps: '2', batch_size: '8', latency_runs: '2',
+      cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '4',
+    };
+    for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
+    await page.getByTestId('field-references').setChecked(false);
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 1,
+      null, { timeout: 120_000, polling: 50 });
+    // From now on every IndexedDB write of the worker is refused, as a full disk refuses it.
+    const [worker] = page.workers();
+    await worker.evaluate(() => {
+      const put = IDBObjectStore.prototype.put;
+      self.__refuse = true;
+      IDBObjectStore.prototype.put = function (...args) {
+        if (self.__refuse) throw new DOMException('the quota has been exceeded (test)', 'QuotaExceededError');
+        return put.apply(this, args);
+      };
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'paused',
+      null, { timeout: 120_000, polling: 50 });
+    const said = await page.getByTestId('notice').evaluateAll((all) => all.map((n) => n.textContent).join(' | '));
+    console.log(`refused write: ${said}`);
+    assert.match(said, /QuotaExceededError/);
+    assert.match(said, /Saved runs take about [\d.]+ [KM]iB in this browser, this one [\d.]+ [KM]?i?B/);
+    assert.ok(said.includes(older), 'the older run is named as one to delete');
+    const shown = Number(await page.getByTestId('run-summary').getAttribute('data-candidates'));
+    assert.ok(shown >= 1 && shown < 9, `the results so far stay on the page (${shown})`);
+    await page.screenshot({ path: 'test-artifacts/e2e/storage-refused.png', fullPage: true });
+
+    // The visitor deletes the older run (possible while paused); with space again, Resume saves
+    // what waited and the run finishes; a reload finds all of it.
+    await page.locator(`[data-testid="saved-run"][data-run-id="${older}"]`).getByTestId('saved-delete').click();
+    await page.locator(`[data-testid="saved-run"][data-run-id="${older}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+    await worker.evaluate(() => { self.__refuse = false; });
+    await page.getByTestId('resume').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'completed',
+      null, { timeout: 180_000, polling: 100 });
+    await page.reload();
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    const saved = page.locator('[data-testid="saved-run"]').first();
+    await saved.waitFor({ timeout: 30_000 });
+    assert.match(await saved.textContent(), /9 candidates .* completed/, 'the run was saved whole once writes worked again');
+    assert.notEqual(await saved.getAttribute('data-run-id'), older, 'the newest saved run is this one');
+    assert.deepEqual(problems, []);
   } finally {
     await close();
   }

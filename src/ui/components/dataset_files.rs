@@ -7,7 +7,7 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use yew::prelude::*;
 
 use protocol::{FileFormat, LoadDataset};
-use crate::model::format::bytes;
+use engine::text::bytes;
 use crate::model::state::{Action, FilesStatus, FilesView};
 
 /// Side in pixels that images of a folder are resized to.

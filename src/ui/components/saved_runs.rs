@@ -111,9 +111,12 @@ pub fn SavedRuns(props: &SavedRunsProps) -> Html {
                 .uses
                 .iter()
                 .map(|&choice| {
+                    // Deleting another run is always possible: it frees space, even under a
+                    // run paused because storage is full.
                     let enabled = match choice {
                         SavedUse::Resume => props.can_resume,
-                        SavedUse::Open | SavedUse::Delete => props.can_open,
+                        SavedUse::Open => props.can_open,
+                        SavedUse::Delete => true,
                     };
                     saved_button(entry, choice, enabled, &props.on_use)
                 })

@@ -46,12 +46,13 @@ impl SavedEntry {
         };
         let unfinished = run.status.resumable();
         let label = format!(
-            "{} · {} · {} candidates · {} · {}",
+            "{} · {} · {} candidates · {} · {} · {}",
             utc_minute(run.started_ms),
             run.info.dataset,
             run.candidates,
             duration(run.seconds),
-            state
+            state,
+            engine::text::bytes(run.stored_bytes)
         );
         let first = if unfinished { SavedUse::Resume } else { SavedUse::Open };
         SavedEntry { run_id: run.run_id.clone(), label, unfinished, uses: vec![first, SavedUse::Delete], elsewhere: false }
