@@ -14,6 +14,7 @@ pub mod cost;
 pub mod hardware;
 pub mod space;
 pub mod limits;
+pub mod memory;
 pub mod serde_float;
 pub mod stats;
 pub mod nsga2;

@@ -49,12 +49,15 @@ pub struct EvaluatorConfig {
     /// Fine-tuning's peak learning rate as a fraction of training's (inherited weights are
     /// already trained: a full-size rate would knock them about). Fine-tuning has no warm-up.
     pub fine_tune_lr_scale: f64,
+    /// What the device allows: a candidate predicted to need more is not trained (it fails
+    /// with the figures) instead of exhausting the device.
+    pub memory_limits: Option<engine::memory::MemoryLimits>,
 }
 
 impl EvaluatorConfig {
     /// Settings with a validation batch of 256 and fine-tuning at a fifth of the learning rate.
     pub fn new(train: TrainConfig, fine_tune_steps: u32, inheritance: bool) -> Self {
-        EvaluatorConfig { train, fine_tune_steps, inheritance, eval_batch: 256, fine_tune_lr_scale: 0.2 }
+        EvaluatorConfig { train, fine_tune_steps, inheritance, eval_batch: 256, fine_tune_lr_scale: 0.2, memory_limits: None }
     }
 }
 
@@ -105,6 +108,9 @@ impl TrainingEvaluator {
         data: &TrainData,
         mut between_steps: impl AsyncFnMut(StepProgress) -> bool,
     ) -> Result<Evaluated, Interrupted> {
+        if let Some(why) = self.too_big(&candidate.solution) {
+            return Ok(failed(format!("not trained: {why}"), 0));
+        }
         let parents: Vec<(&Genotype, &Network)> = if self.config.inheritance {
             candidate.parents.iter().filter_map(|id| self.models.get(id)).map(|(_, g, m)| (g, m)).collect()
         } else {
@@ -117,16 +123,7 @@ impl TrainingEvaluator {
             Ok(built) => built,
             Err(error) => return Ok(failed(error.to_string(), 0)),
         };
-        // The batch order depends on the candidate's number in the run (kept in the search's
-        // snapshot), not on how many this evaluator has trained, so a resumed run trains alike.
-        let base = self.config.train.clone().with_seed(self.config.train.seed ^ u64::from(candidate.candidate_id));
-        let train = if inheritance.inherited_params > 0 {
-            let learning_rate = base.learning_rate * self.config.fine_tune_lr_scale;
-            base.with_budget(Budget::Steps(self.config.fine_tune_steps)).with_learning_rate(learning_rate).with_warmup_steps(0)
-        } else {
-            base
-        };
-        let mut trainer = Trainer::new(model, train, data);
+        let mut trainer = Trainer::new(model, self.training(candidate.candidate_id, inheritance.inherited_params > 0), data);
         let steps = trainer.total_steps();
         while !trainer.finished() {
             match trainer.step(data).await {
@@ -176,6 +173,36 @@ impl TrainingEvaluator {
             inheritance,
             backend_failed: false,
         })
+    }
+
+    /// How candidate number `candidate_id` trains: its full budget, or fine-tuning when it
+    /// `inherited`. The batch order depends on the candidate's number in the run (kept in the
+    /// search's snapshot), not on how many this evaluator has trained, so a resumed run trains
+    /// alike.
+    fn training(&self, candidate_id: u32, inherited: bool) -> TrainConfig {
+        let base = self.config.train.clone().with_seed(self.config.train.seed ^ u64::from(candidate_id));
+        if inherited {
+            let learning_rate = base.learning_rate * self.config.fine_tune_lr_scale;
+            base.with_budget(Budget::Steps(self.config.fine_tune_steps)).with_learning_rate(learning_rate).with_warmup_steps(0)
+        } else {
+            base
+        }
+    }
+
+    /// Sets what the device allows (see [`EvaluatorConfig::memory_limits`]).
+    pub fn limit_memory(&mut self, limits: Option<engine::memory::MemoryLimits>) {
+        self.config.memory_limits = limits;
+    }
+
+    /// Why `genotype` would not fit the device's memory at the training batch, if it would not.
+    fn too_big(&self, genotype: &Genotype) -> Option<String> {
+        let limits = self.config.memory_limits.as_ref()?;
+        let states = match self.config.train.optimizer {
+            crate::train::OptimizerKind::SgdMomentum => 1,
+            crate::train::OptimizerKind::Adam => 2,
+        };
+        let batch = u32::try_from(self.config.train.batch_size).unwrap_or(u32::MAX);
+        limits.check(&engine::memory::training_memory(self.space.config(), genotype, batch, states)).err()
     }
 
     /// The genotype of an evaluated candidate whose model is kept.

@@ -76,6 +76,21 @@ pub enum BackendReport {
     },
 }
 
+impl BackendReport {
+    /// What a network trained on this backend may take (see `engine::memory`): a WebGPU
+    /// adapter's buffer limits (WebGPU's defaults where the adapter did not say), or the CPU
+    /// backend's in WebAssembly.
+    pub fn memory_limits(&self) -> engine::memory::MemoryLimits {
+        match self {
+            BackendReport::Webgpu { adapter } => {
+                let limit = |name: &str, default: u64| adapter.limits.iter().find(|l| l.name == name).map_or(default, |l| l.value);
+                engine::memory::MemoryLimits::webgpu(limit("maxBufferSize", 256 << 20), limit("maxStorageBufferBindingSize", 128 << 20))
+            }
+            BackendReport::Cpu { .. } => engine::memory::MemoryLimits::wasm_cpu(),
+        }
+    }
+}
+
 /// One of the two backends a worker with a WebGPU adapter can search on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -166,6 +166,14 @@ impl Run {
         self.fail_over = true;
     }
 
+    /// Caps what a candidate may need in memory on this run's device (see `engine::memory`):
+    /// a candidate predicted to need more is not trained and fails with the figures.
+    pub fn limit_memory(&mut self, limits: engine::memory::MemoryLimits) {
+        if let Kind::Arch { evaluator, .. } = &mut self.kind {
+            evaluator.limit_memory(Some(limits));
+        }
+    }
+
     /// The trained network of candidate (or reference) `arch_id` as a file in `format`, or why
     /// not. An ONNX file normalises its input with this run's training statistics and says in
     /// its doc strings which run, dataset and genotype it comes from.

@@ -10,6 +10,7 @@
 mod device;
 mod fetch;
 pub mod gpu_probe;
+mod saver;
 mod search;
 
 use std::cell::RefCell;

@@ -6,6 +6,8 @@
 // 3. With WebGPU unavailable: the CPU banner shows and the check still completes.
 // 4. A WebGPU fault mid-check (every shader made invalid, as when a browser rejects a kernel)
 //    reaches the page as a message, the engine restarts on the CPU and the check completes there.
+// 5. A space whose widest network needs a tensor beyond the adapter's buffer limit is refused at
+//    Search with the figures; a smaller batch can search.
 // Screenshots land in test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -132,6 +134,30 @@ test('a WebGPU fault during the check is reported and the engine moves to the CP
     const result = await runCheck(page);
     console.log(`CPU check after the fault: ${result.text}`);
     console.log(`messages seen: ${problems.length}`);
+  } finally {
+    await close();
+  }
+});
+
+test('a space whose widest network exceeds the adapter\'s buffer limit is refused at Search with the figures', { timeout: 4 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage(WEBGPU, '', undefined, 'webgpu');
+  try {
+    await page.locator('[data-backend="webgpu"]').waitFor({ timeout: 120_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="search"]')?.disabled, null, { timeout: 120_000 });
+    await page.getByTestId('field-cell_widths').fill('1024 | 1024');
+    await page.getByTestId('field-batch_size').fill('1024');
+    const problem = page.getByTestId('memory-problem');
+    await problem.waitFor({ timeout: 10_000 });
+    const said = await problem.textContent();
+    console.log(`too wide: ${said}`);
+    assert.match(said, /largest tensor 3\.1 GiB: cell 1's entry output, 1024 × 1024 × 28 × 28 values of 4 bytes/);
+    assert.match(said, /this WebGPU adapter \(max\w+ 1 GiB\) allows at most 1 GiB per tensor/);
+    assert.equal(await page.getByTestId('search').isDisabled(), true, 'Search waits until it fits');
+    await page.screenshot({ path: `${ARTIFACTS}/memory-refused.png`, fullPage: false });
+    await page.getByTestId('field-batch_size').fill('64');
+    await problem.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await page.getByTestId('search').isEnabled(), true, 'a batch that fits can search');
+    assert.deepEqual(problems, []);
   } finally {
     await close();
   }

@@ -120,6 +120,7 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
                         errors={form_errors}
                         status={run.status.clone()}
                         can_search={state.can_search()}
+                        memory={state.memory_problem()}
                         on_action={on_action.clone()}
                         on_search={handlers.on_search.clone()}
                         on_control={handlers.on_control.clone()}

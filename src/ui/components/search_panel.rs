@@ -23,6 +23,8 @@ pub struct SearchPanelProps {
     pub status: RunStatus,
     /// Whether Search is enabled.
     pub can_search: bool,
+    /// Why the space's widest network does not fit this device, if it does not.
+    pub memory: Option<String>,
     /// Receives edits.
     pub on_action: Callback<Action>,
     /// Pressed Search.
@@ -205,6 +207,9 @@ fn run_controls(props: &SearchPanelProps) -> Html {
                 { "Step" }
             </button>
             <button data-testid="stop" disabled={!(running || paused)} onclick={control(RunControl::Stop)}>{ "Stop" }</button>
+            if let Some(problem) = &props.memory {
+                <p class="field-error" role="alert" data-testid="memory-problem">{ problem.clone() }</p>
+            }
         </div>
     }
 }

@@ -359,3 +359,26 @@ fn an_imported_genotype_is_checked_against_the_form_before_it_can_be_trained() {
     );
     assert!(tabular.import_request(1.0).unwrap_err().contains("NAS-Bench-201"));
 }
+
+#[test]
+fn a_space_too_wide_for_the_adapters_buffers_is_refused_at_search_with_the_figures() {
+    use protocol::AdapterLimit;
+    use ui::model::form::Field;
+    let limit = |name: &str, value: u64| AdapterLimit { name: name.into(), value };
+    let adapter = AdapterInfo { limits: vec![limit("maxBufferSize", 1 << 30), limit("maxStorageBufferBindingSize", 1 << 30)], ..AdapterInfo::default() };
+    let state = ready(BackendReport::Webgpu { adapter });
+    assert_eq!(state.memory_problem(), None, "the default space fits");
+    assert!(state.can_search());
+    let wide = reduce(&state, Action::FormEdited(Field::CellWidths, "1024 | 1024".into()));
+    let wide = reduce(&wide, Action::FormEdited(Field::BatchSize, "1024".into()));
+    let problem = wide.memory_problem().expect("too wide for 1 GiB buffers");
+    assert!(problem.contains("largest tensor 3.1 GiB: cell 1's entry output, 1024 × 1024 × 28 × 28 values of 4 bytes"), "{problem}");
+    assert!(problem.contains("this WebGPU adapter (maxStorageBufferBindingSize 1 GiB) allows at most 1 GiB per tensor"), "{problem}");
+    assert!(!wide.can_search(), "Search waits until it fits");
+    let smaller = reduce(&wide, Action::FormEdited(Field::BatchSize, "64".into()));
+    assert_eq!(smaller.memory_problem(), None);
+    let cpu = ready(BackendReport::Cpu { reason: "no adapter".into() });
+    let cpu_wide = reduce(&reduce(&cpu, Action::FormEdited(Field::CellWidths, "1024 | 1024".into())), Action::FormEdited(Field::BatchSize, "1024".into()));
+    let problem = cpu_wide.memory_problem().expect("beyond wasm32");
+    assert!(problem.contains("the CPU backend in WebAssembly"), "{problem}");
+}

@@ -25,7 +25,7 @@ use protocol::{
 };
 use crate::model::form::{DatasetKind, Field, RunForm};
 use crate::model::link::{Lesson, encode};
-use protocol::FileFormat;
+use protocol::{DatasetChoice, FileFormat};
 use protocol::saved::{SavedError, SavedRun};
 use crate::model::run::{RunView, SortKey};
 use crate::model::saved::SavedEntry;
@@ -353,10 +353,28 @@ impl AppState {
         !self.locked.contains(&field)
     }
 
-    /// Whether Search may be pressed: the engine is up and idle, the form checks and, for the
-    /// user's own files, they are loaded.
+    /// Whether Search may be pressed: the engine is up and idle, the form checks, its widest
+    /// network fits this device and, for the user's own files, they are loaded.
     pub fn can_search(&self) -> bool {
-        self.ready_for_run() && self.form.to_request().is_ok()
+        self.ready_for_run() && self.form.to_request().is_ok() && self.memory_problem().is_none()
+    }
+
+    /// Why the widest network of the form's space would not fit this device's memory at the
+    /// form's batch size, with the figures (see `engine::memory`); `None` when it fits, or
+    /// before the device (or the user's files) is known.
+    pub fn memory_problem(&self) -> Option<String> {
+        let request = self.form.to_request().ok()?;
+        let mut space = request.space;
+        match (&request.dataset, &self.files.status) {
+            (DatasetChoice::Nb201 { .. }, _) => return None,
+            (DatasetChoice::Files, FilesStatus::Loaded(summary)) => space.input = summary.shape,
+            (DatasetChoice::Files, _) => return None,
+            _ => {}
+        }
+        let limits = self.backend.as_ref()?.memory_limits();
+        let memory = engine::memory::training_memory(&space, &engine::memory::widest(&space), request.training.batch_size, 1);
+        let why = limits.check(&memory).err()?;
+        Some(format!("The widest network of this space does not fit this device: {why}. Lower the cell widths or the batch size."))
     }
 
     /// The engine is up and idle and, for the user's own files, they are loaded.
