@@ -3,7 +3,9 @@
 // links that say a thing twice or carry no version, a megabyte genotype, a saved-runs record of
 // the wrong type. Each is answered with its message (in words, long inputs quoted by their
 // start), nothing panics, and afterwards the engine still searches and the saved run made
-// before is intact.
+// before is intact. A fault in the engine on the CPU backend (an uncaught error in its worker,
+// as a wasm trap gives) brings a fresh engine: mid-run, the run goes on from its checkpoint;
+// idle, the page searches again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -116,6 +118,42 @@ test('hostile input: every case of the corpus is refused with its message, and n
     await waitForStatus(page, ['completed'], 30_000);
     assert.equal(Number(await page.getByTestId('run-summary').getAttribute('data-candidates')), 8, 'the first run opens whole');
     assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a fault in the engine on the CPU mid-run brings a fresh engine, and the run goes on from its checkpoint', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    const fields = {
+      population: '3', generations: '3', steps: '4', fine_tune_steps: '2', batch_size: '8', latency_runs: '2',
+      cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '5',
+    };
+    for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
+    await page.getByTestId('field-references').setChecked(false);
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 2,
+      null, { timeout: 120_000, polling: 50 });
+    // An uncaught error in the worker: what a wasm trap (an allocation that fails, say) looks like to the page.
+    const [worker] = page.workers();
+    await worker.evaluate(() => { setTimeout(() => { throw new Error('injected fault (test)'); }, 0); });
+    await page.getByTestId('notice').first().waitFor({ timeout: 30_000 });
+    const said = await notices(page);
+    console.log(`after the fault: ${said.join(' | ')}`);
+    assert.ok(said.some((n) => n.includes('injected fault (test)') && n.includes('A fresh engine continues the run from its last checkpoint')), `${said}`);
+    await waitForStatus(page, ['completed', 'failed'], 3 * 60_000);
+    assert.equal(await status(page), 'completed', 'the run finished on the fresh engine');
+    assert.equal(Number(await page.getByTestId('run-summary').getAttribute('data-candidates')), 9, 'every candidate once');
+    // Idle, a second fault also brings a fresh engine, which searches.
+    const [fresh] = page.workers().filter((w) => w !== worker);
+    await (fresh ?? page.workers()[0]).evaluate(() => { setTimeout(() => { throw new Error('second fault (test)'); }, 0); });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="notice"]')].some((n) => n.textContent.includes('second fault (test)')),
+      null, { timeout: 30_000 });
+    await tabularSearch(page);
+    // The injected faults reach Playwright as page errors; nothing else may.
+    assert.deepEqual(problems.filter((p) => !p.endsWith('fault (test)')), []);
   } finally {
     await close();
   }

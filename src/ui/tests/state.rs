@@ -4,7 +4,7 @@ use protocol::{
     AdapterInfo, BackendPreference, BackendReport, BackendSpeeds, StepSpeed, WebgpuSpeed, CheckStep, DeviceCheckSummary, EngineError, FromEngine,
     PROTOCOL_VERSION,
 };
-use ui::model::state::{Action, AppState, EngineStatus, FollowUp, follow_up, reduce};
+use ui::model::state::{Action, AppState, EngineStatus, FilesStatus, FollowUp, follow_up, reduce};
 
 fn ready(backend: BackendReport) -> AppState {
     let booted = reduce(&AppState::default(), Action::Engine(vec![FromEngine::Booted { protocol_version: PROTOCOL_VERSION }]));
@@ -108,7 +108,19 @@ fn a_webgpu_crash_restarts_on_the_cpu_once() {
     let on_cpu = reduce(&restarting, Action::Engine(vec![FromEngine::Ready {
         backend: BackendReport::Cpu { reason: "WebGPU failed: shader rejected".into() },
     }]));
-    assert_eq!(follow_up(&on_cpu, &crash), None, "a crash on the CPU must not loop");
+    // The CPU engine may crash too: it is restarted once more, keeping the banner's reason; a
+    // third crash with nothing done between is not restarted (it would only loop).
+    assert_eq!(follow_up(&on_cpu, &crash), Some(expected.clone()));
+    let again = reduce(&reduce(&on_cpu, Action::Engine(vec![crash.clone()])), Action::RestartingOnCpu("WebGPU failed: shader rejected".into()));
+    let back = reduce(&again, Action::Engine(vec![FromEngine::Ready { backend: BackendReport::Cpu { reason: "WebGPU failed: shader rejected".into() } }]));
+    assert_eq!(back.crash_restarts, 2);
+    assert_eq!(follow_up(&back, &crash), None, "no restart loop");
+    let stopped = reduce(&back, Action::Engine(vec![crash.clone()]));
+    assert!(stopped.notices.last().is_some_and(|n| n.contains("not restarted: reload the page")), "{:?}", stopped.notices);
+    // Work done between crashes makes room for another restart.
+    let loaded = protocol::DatasetSummary { name: "mine".into(), images: 10, classes: 10, shape: engine::space::InputShape::DIGITS };
+    let worked = reduce(&back, Action::Engine(vec![FromEngine::DatasetLoaded(loaded)]));
+    assert_eq!(follow_up(&worked, &crash), Some(expected));
 }
 
 #[test]
@@ -135,9 +147,15 @@ fn crash_summaries_drop_the_location_and_stay_short() {
 }
 
 #[test]
-fn a_crash_on_the_automatic_cpu_fallback_does_not_restart() {
+fn a_crash_on_the_cpu_restarts_the_engine_and_refuses_the_files_being_read() {
     let state = ready(BackendReport::Cpu { reason: "no adapter".into() });
-    assert_eq!(follow_up(&state, &FromEngine::Crashed { message: "x".into() }), None);
+    let crash = FromEngine::Crashed { message: "panicked at nn/data.rs:1:2:\nattempt to multiply with overflow".into() };
+    assert_eq!(follow_up(&state, &crash), Some(FollowUp::RestartOnCpu("no adapter".into())), "the CPU banner keeps its reason");
+    let reading = reduce(&state, Action::FilesChosen { files: 2, bytes: 32 });
+    let crashed = reduce(&reading, Action::Engine(vec![crash]));
+    let FilesStatus::Refused(said) = &crashed.files.status else { panic!("{:?}", crashed.files.status) };
+    assert_eq!(said, "reading these files stopped the engine (attempt to multiply with overflow); choose other files");
+    assert!(crashed.notices.last().is_some_and(|n| n.ends_with("A fresh engine was started.")), "{:?}", crashed.notices);
 }
 
 #[test]
@@ -315,10 +333,23 @@ fn a_run_whose_gpu_fails_continues_from_its_checkpoint_on_the_cpu() {
     );
     assert_eq!(going.run.status, RunStatus::Running);
 
-    // On the CPU there is nothing to fall back to: a crash ends the run.
+    // Resumed after the crash, it stops the engine again before scoring anything: the engine is
+    // restarted, the run is not resumed a second time.
     let again = reduce(&going, Action::Engine(vec![FromEngine::Crashed { message: "out of memory".into() }]));
-    assert!(matches!(again.run.status, RunStatus::Finished(_)));
+    assert!(matches!(again.pending, Some((_, FollowUp::RestartOnCpu(_)))));
+    let RunStatus::Finished(protocol::RunEnd::Failed { message }) = &again.run.status else { panic!("{:?}", again.run.status) };
+    assert!(message.contains("stopped the engine twice"), "{message}");
     assert!(again.resume_after_restart.is_none());
+    // Had it scored a candidate first, it would have gone on again from its new checkpoint.
+    let table = engine::tabular::Nb201Table::from_json(&std::fs::read_to_string("../../www/nb201/nb201_12ep.json").unwrap()).unwrap();
+    let mut tabular = RunRequest::default_digits();
+    tabular.dataset = protocol::DatasetChoice::Nb201 { dataset: engine::tabular::Nb201Dataset::Cifar10 };
+    let mut lookup = runner::Run::new(&tabular, nn::backend::cpu(), Some(table)).unwrap();
+    let runner::Advance::Scored(events) = pollster::block_on(lookup.advance(0.0, async |_| true)) else { panic!("a candidate") };
+    let candidate = events.into_iter().find(|e| matches!(e, FromEngine::Candidate(_))).expect("a candidate");
+    let scored = reduce(&going, Action::Engine(vec![candidate]));
+    let later = reduce(&scored, Action::Engine(vec![FromEngine::Crashed { message: "out of memory".into() }]));
+    assert_eq!(later.resume_after_restart.as_deref(), Some("run-7"));
 }
 
 #[test]

@@ -110,6 +110,11 @@ pub struct AppState {
     pub files: FilesView,
     /// A run the GPU lost, to continue from its checkpoint once the engine is back on the CPU.
     pub resume_after_restart: Option<String>,
+    /// Crash restarts since the engine last got something done (see `notices::follow_up`).
+    pub crash_restarts: u32,
+    /// The run resumed after the last crash, until it scores a candidate: if it stops the
+    /// engine again first, it is not resumed a second time.
+    pub restored_run: Option<String>,
     /// The genotype to train alone, as pasted or read from a file.
     pub import_text: String,
     /// The two backends: their timing and which one searches.
@@ -159,6 +164,8 @@ impl Default for AppState {
             saved_changes: 0,
             files: FilesView::default(),
             resume_after_restart: None,
+            crash_restarts: 0,
+            restored_run: None,
             import_text: String::new(),
             backends: BackendsView::default(),
             plan: None,

@@ -25,6 +25,9 @@ pub(crate) fn cut(text: &str, limit: usize) -> String {
     }
 }
 
+/// Crash restarts allowed in a row, with nothing done between them.
+pub const MAX_CRASH_RESTARTS: u32 = 2;
+
 /// Most notices kept; older ones are dropped first.
 pub const MAX_NOTICES: usize = 4;
 /// Longest notice kept, in characters; longer ones are cut with an ellipsis.
@@ -45,8 +48,9 @@ pub(crate) fn push_notice(next: &mut AppState, notice: String) {
 /// What the page must do in answer to `message`, given the state before it.
 ///
 /// Only the first crash of an engine counts: a dying wasm instance may report several.
-/// A boot is answered with a hello (on the CPU once a WebGPU fault forced a restart); a crash on
-/// WebGPU restarts the engine on the CPU, but a crash on the CPU does not (it would only repeat).
+/// A boot is answered with a hello (on the CPU once a crash forced a restart). Whatever crashes,
+/// on WebGPU or on the CPU, restarts the engine on the CPU, unless it already restarted
+/// [`MAX_CRASH_RESTARTS`] times without getting anything done since (it would only loop).
 pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
     match message {
         FromEngine::Booted { protocol_version } if *protocol_version == PROTOCOL_VERSION => {
@@ -58,12 +62,12 @@ pub fn follow_up(before: &AppState, message: &FromEngine) -> Option<FollowUp> {
         }
         FromEngine::Ready { .. } => before.resume_after_restart.clone().map(FollowUp::ResumeRun),
         FromEngine::Crashed { .. } if matches!(before.engine, EngineStatus::Failed(_)) => None,
-        FromEngine::Crashed { message } => match (&before.backend, &before.forced_cpu_reason) {
-            (Some(BackendReport::Webgpu { .. }) | None, None) => {
-                Some(FollowUp::RestartOnCpu(format!("WebGPU failed: {}", crash_summary(message))))
-            }
-            _ => None,
-        },
+        FromEngine::Crashed { .. } if before.crash_restarts >= MAX_CRASH_RESTARTS => None,
+        FromEngine::Crashed { message } => Some(FollowUp::RestartOnCpu(match (&before.backend, &before.forced_cpu_reason) {
+            (Some(BackendReport::Cpu { reason }), _) => reason.clone(),
+            (_, Some(reason)) => reason.clone(),
+            _ => format!("WebGPU failed: {}", crash_summary(message)),
+        })),
         _ => None,
     }
 }

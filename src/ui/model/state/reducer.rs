@@ -80,8 +80,14 @@ fn engine_and_check(state: &AppState, next: &mut AppState, action: Action) {
                 apply_engine_message(next, message, restarting);
             }
         }
-        Action::WorkerFailed(message) => stop_engine(next, message.clone(), message),
+        // The worker died without a panic report (a trap, such as running out of memory, or a
+        // script that failed): handled as a crash, so a fresh engine starts where that may help.
+        Action::WorkerFailed(message) if !matches!(next.engine, EngineStatus::Failed(_)) => {
+            engine_and_check(state, next, Action::Engine(vec![FromEngine::Crashed { message }]));
+        }
+        Action::WorkerFailed(_) => {}
         Action::RestartingOnCpu(reason) => {
+            next.crash_restarts += 1;
             next.engine = EngineStatus::Starting;
             next.backend = None;
             next.check = CheckView::default();
@@ -275,6 +281,16 @@ pub(crate) fn apply_engine_message(next: &mut AppState, message: FromEngine, res
     if matches!(message, FromEngine::RunFinished { .. }) {
         next.saved_changes += 1;
     }
+    // The engine got something done: later crashes may restart it again.
+    if matches!(
+        message,
+        FromEngine::Candidate(_) | FromEngine::CheckFinished(_) | FromEngine::DatasetLoaded(_) | FromEngine::BackendsMeasured(_)
+    ) {
+        next.crash_restarts = 0;
+    }
+    if matches!(message, FromEngine::Candidate(_)) {
+        next.restored_run = None;
+    }
     if next.run.apply(&message) {
         if let FromEngine::RunFinished { end: protocol::RunEnd::Failed { message }, .. } = &message {
             push_notice(next, format!("The search stopped: {message}"));
@@ -305,23 +321,7 @@ pub(crate) fn apply_engine_message(next: &mut AppState, message: FromEngine, res
             }
             push_notice(next, format!("Error while {}: {}", error.context, error.message));
         }
-        FromEngine::Crashed { message } => {
-            let run_id = next.run.info.as_ref().map(|info| info.run_id.clone());
-            match run_id.filter(|_| next.run.status.active()) {
-                // The GPU failed under a run: it goes on from its checkpoint on the CPU.
-                Some(run_id) if restarting => {
-                    next.run.status = RunStatus::Starting;
-                    next.run.training = None;
-                    next.resume_after_restart = Some(run_id);
-                }
-                Some(_) => {
-                    next.run.status = RunStatus::Finished(protocol::RunEnd::Failed { message: crash_summary(&message) });
-                }
-                None => {}
-            }
-            let notice = format!("The engine stopped: {message}");
-            stop_engine(next, message, notice);
-        }
+        FromEngine::Crashed { message } => crashed(next, message, restarting),
         _ => {}
     }
 }
@@ -329,6 +329,41 @@ pub(crate) fn apply_engine_message(next: &mut AppState, message: FromEngine, res
 /// The unfinished saved run to offer: the newest one not dismissed and not driven by another tab.
 fn resume_offer(next: &AppState) -> Option<SavedEntry> {
     next.saved.iter().find(|e| e.unfinished && !e.elsewhere && Some(&e.run_id) != next.offer_dismissed.as_ref()).cloned()
+}
+
+/// The engine crashed; `restarting` says a fresh one is on its way. What it was doing is
+/// restored where that is safe: a run goes on from its checkpoint, unless it was just resumed
+/// after a crash and stopped the engine again before scoring anything; files being read are
+/// refused (they are what stopped it).
+fn crashed(next: &mut AppState, message: String, restarting: bool) {
+    let summary = crash_summary(&message);
+    let mut notice = format!("The engine stopped: {summary}");
+    let run_id = next.run.info.as_ref().map(|info| info.run_id.clone()).filter(|_| next.run.status.active());
+    let failed = |message: String| RunStatus::Finished(protocol::RunEnd::Failed { message });
+    match (run_id, restarting) {
+        (Some(run_id), true) if next.restored_run.as_ref() != Some(&run_id) => {
+            next.run.status = RunStatus::Starting;
+            next.run.training = None;
+            next.resume_after_restart = Some(run_id.clone());
+            next.restored_run = Some(run_id);
+            notice.push_str(". A fresh engine continues the run from its last checkpoint.");
+        }
+        (Some(_), true) => {
+            next.run.status = failed(format!("{summary}; it stopped the engine twice without scoring a candidate between, so it is not resumed again"));
+            notice.push_str(". A fresh engine was started; the run, which stopped it twice, was not resumed.");
+        }
+        (run_id, false) => {
+            if run_id.is_some() {
+                next.run.status = failed(summary.clone());
+            }
+            notice.push_str(". It stopped again right after a restart, so it was not restarted: reload the page.");
+        }
+        (None, true) => notice.push_str(". A fresh engine was started."),
+    }
+    if matches!(next.files.status, FilesStatus::Reading { .. }) {
+        next.files.status = FilesStatus::Refused(format!("reading these files stopped the engine ({summary}); choose other files"));
+    }
+    stop_engine(next, message, notice);
 }
 
 /// Marks the engine failed and tells the user, unless it has already failed: a dying worker
