@@ -51,3 +51,44 @@ pub fn keep_choice(choice: BackendChoice) {
         let _ = storage.set_item(CHOICE_KEY, choice.key());
     }
 }
+
+/// Where a browser has no Web Locks, the tab driving a run says so here every few seconds
+/// (`efficientnas.owner.<run id>` = `<tab> <milliseconds>`), and other tabs read it.
+const OWNER_PREFIX: &str = "efficientnas.owner.";
+
+/// This page's own name among tabs, drawn once per load.
+pub fn tab_id() -> String {
+    thread_local! {
+        static TAB: String = format!("{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64);
+    }
+    TAB.with(Clone::clone)
+}
+
+/// Says that this tab drives `run_id` now.
+pub fn keep_owner(run_id: &str, now_ms: f64) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&format!("{OWNER_PREFIX}{run_id}"), &format!("{} {now_ms}", tab_id()));
+    }
+}
+
+/// Says that this tab no longer drives `run_id`.
+pub fn drop_owner(run_id: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(&format!("{OWNER_PREFIX}{run_id}"));
+    }
+}
+
+/// Every run some tab says it drives: (run id, tab, when it last said so).
+pub fn owners() -> Vec<crate::model::saved::OwnerBeat> {
+    let Some(storage) = storage() else { return Vec::new() };
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter_map(|key| {
+            let run_id = key.strip_prefix(OWNER_PREFIX)?.to_string();
+            let value = storage.get_item(&key).ok()??;
+            let (tab, at) = value.split_once(' ')?;
+            Some(crate::model::saved::OwnerBeat { run_id, tab: tab.to_string(), at_ms: at.parse().ok()? })
+        })
+        .collect()
+}

@@ -1,7 +1,8 @@
 // End-to-end: one owner per run, and storage that can fail. Two tabs of one browser profile:
 // while the first tab's worker drives a run (here paused, so it holds it indefinitely), the
 // second lists it as running in another tab, offers no Resume and no resume banner; once the first tab closes, the second can
-// resume it, and it finishes there. IndexedDB refusing writes mid-run (a full disk): the run
+// resume it, and it finishes there; the same where the second page has no Web Locks (it reads
+// the first tab's word in localStorage instead). IndexedDB refusing writes mid-run (a full disk): the run
 // pauses with what failed, what saved runs take and which could go; once writes work again,
 // Resume saves what waited and the run is saved whole.
 import { test } from 'node:test';
@@ -10,7 +11,8 @@ import { ARTIFACTS, openPage } from './helpers.mjs';
 
 const unfinished = '[data-testid="saved-run"][data-unfinished="true"]';
 
-test('two tabs: a run driven in one cannot be resumed in the other until the first closes', { timeout: 6 * 60_000 }, async () => {
+for (const locks of [true, false]) {
+test(`two tabs${locks ? '' : ' of a page without Web Locks'}: a run driven in one cannot be resumed in the other until the first closes`, { timeout: 6 * 60_000 }, async () => {
   const { page, problems, close } = await openPage([]);
   try {
     await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
@@ -28,6 +30,10 @@ test('two tabs: a run driven in one cannot be resumed in the other until the fir
       null, { timeout: 60_000 });
 
     const second = await page.context().newPage();
+    if (!locks) {
+      // The second page cannot ask the locks (its worker still can): it reads what the first tab says instead.
+      await second.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+    }
     const secondProblems = [];
     second.on('pageerror', (error) => secondProblems.push(`page error: ${error.message}`));
     await second.goto(page.url());
@@ -38,7 +44,7 @@ test('two tabs: a run driven in one cannot be resumed in the other until the fir
     assert.equal(await row.getByTestId('saved-resume').count(), 0, 'no Resume while the other tab drives it');
     assert.equal(await row.getByTestId('saved-delete').count(), 0, 'nor Delete');
     assert.equal(await second.getByTestId('resume-offer').count(), 0, 'no offer to resume it');
-    await second.screenshot({ path: `${ARTIFACTS}/tabs-running-elsewhere.png`, fullPage: true });
+    await second.screenshot({ path: `${ARTIFACTS}/tabs-running-elsewhere${locks ? '' : '-no-locks'}.png`, fullPage: true });
 
     // The first tab goes away, and its worker's lock with it.
     await page.close();
@@ -56,6 +62,7 @@ test('two tabs: a run driven in one cannot be resumed in the other until the fir
     await close();
   }
 });
+}
 
 test('storage that refuses writes: the run pauses saying what failed and what takes space, and goes on once writes work', { timeout: 6 * 60_000 }, async () => {
   const { page, problems, close } = await openPage([]);

@@ -88,7 +88,7 @@ pub(crate) fn start_on_click(
 }
 
 /// Starts the engine worker with the page (and reads the lesson link), answers the reducer's
-/// follow-ups, and lists the saved runs again whenever they change.
+/// follow-ups, and keeps the saved runs listed (see [`saved_runs::use_saved_runs`]).
 #[hook]
 pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
     let engine: EngineSlot = use_mut_ref(|| None);
@@ -138,26 +138,7 @@ pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
             crate::memory::keep_speeds(signature, speeds);
         }
     });
-    {
-        let dispatch = store.dispatcher();
-        use_effect_with(state.saved_changes, move |_| {
-            saved_runs::list(Callback::from(move |action| dispatch.dispatch(action)));
-        });
-    }
-    // While an unfinished run is listed, whether another tab drives it is asked again and again:
-    // the answer changes when that tab closes.
-    {
-        let dispatch = store.dispatcher();
-        let watching = state.saved.iter().any(|e| e.unfinished);
-        use_effect_with(watching, move |watching| {
-            let on_action = Callback::from(move |action| dispatch.dispatch(action));
-            let interval = watching.then(|| {
-                saved_runs::held(on_action.clone());
-                gloo::timers::callback::Interval::new(saved_runs::HELD_POLL_MS, move || saved_runs::held(on_action.clone()))
-            });
-            move || drop(interval)
-        });
-    }
+    saved_runs::use_saved_runs(store);
     engine
 }
 

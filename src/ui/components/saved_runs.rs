@@ -5,9 +5,59 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use storage::Db;
+use crate::components::engine::Store;
 use crate::components::on_file_text;
-use crate::model::saved::{SavedEntry, SavedUse};
+use crate::model::saved::{SavedEntry, SavedUse, driven_elsewhere};
 use crate::model::state::Action;
+
+/// Lists the saved runs again whenever they change; says which run this tab drives (for
+/// browsers without Web Locks); and, while an unfinished run is listed, asks again and again
+/// whether another tab drives it (the answer changes when that tab closes).
+#[hook]
+pub(crate) fn use_saved_runs(store: &UseReducerHandle<Store>) {
+    let state = &store.0;
+    {
+        let dispatch = store.dispatcher();
+        use_effect_with(state.saved_changes, move |_| {
+            list(Callback::from(move |action| dispatch.dispatch(action)));
+        });
+    }
+    // The run this tab drives is said to be its own, for other tabs of a browser without Web
+    // Locks (with them, the worker's lock says it).
+    {
+        let driving = state.run.info.as_ref().filter(|_| state.run.status.active()).map(|info| info.run_id.clone());
+        use_effect_with(driving, move |driving| {
+            let beat = driving.clone().map(|run_id| {
+                crate::memory::keep_owner(&run_id, js_sys::Date::now());
+                let kept = run_id.clone();
+                let interval = gloo::timers::callback::Interval::new(crate::model::saved::OWNER_BEAT_MS, move || {
+                    crate::memory::keep_owner(&kept, js_sys::Date::now());
+                });
+                (run_id, interval)
+            });
+            move || {
+                if let Some((run_id, interval)) = beat {
+                    drop(interval);
+                    crate::memory::drop_owner(&run_id);
+                }
+            }
+        });
+    }
+    // While an unfinished run is listed, whether another tab drives it is asked again and again:
+    // the answer changes when that tab closes.
+    {
+        let dispatch = store.dispatcher();
+        let watching = state.saved.iter().any(|e| e.unfinished);
+        use_effect_with(watching, move |watching| {
+            let on_action = Callback::from(move |action| dispatch.dispatch(action));
+            let interval = watching.then(|| {
+                held(on_action.clone());
+                gloo::timers::callback::Interval::new(HELD_POLL_MS, move || held(on_action.clone()))
+            });
+            move || drop(interval)
+        });
+    }
+}
 
 /// Reads the list of saved runs and reports it.
 pub fn list(on_action: Callback<Action>) {
@@ -26,11 +76,15 @@ pub fn list(on_action: Callback<Action>) {
 /// How often the page asks which runs another tab drives, while it lists an unfinished one.
 pub const HELD_POLL_MS: u32 = 2000;
 
-/// Reads which runs some tab's worker drives (their locks) and reports it; where that cannot be
-/// told, reports that no run is known to be driven elsewhere.
+/// Reads which runs some tab's worker drives (their Web Locks) and reports it; where the
+/// browser has no Web Locks, the runs other tabs say they drive (`memory::owners`).
 pub fn held(on_action: Callback<Action>) {
     spawn_local(async move {
-        on_action.emit(Action::HeldRuns(storage::owner::held_runs().await.unwrap_or(None)));
+        let held = match storage::owner::held_runs().await {
+            Ok(Some(held)) => held,
+            Ok(None) | Err(_) => driven_elsewhere(&crate::memory::owners(), &crate::memory::tab_id(), js_sys::Date::now()),
+        };
+        on_action.emit(Action::HeldRuns(Some(held)));
     });
 }
 

@@ -79,6 +79,27 @@ impl SavedEntry {
     }
 }
 
+/// A tab's word that it drives a run, where the browser has no Web Locks (see `ui::memory`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnerBeat {
+    /// The run.
+    pub run_id: String,
+    /// The tab that drives it.
+    pub tab: String,
+    /// When it last said so (milliseconds since the Unix epoch).
+    pub at_ms: f64,
+}
+
+/// How often a tab driving a run says so, without Web Locks.
+pub const OWNER_BEAT_MS: u32 = 2000;
+/// A word older than this is from a tab that closed (or froze): the run is free.
+pub const OWNER_STALE_MS: f64 = 3.0 * OWNER_BEAT_MS as f64;
+
+/// The runs another tab than `me` drives, by their fresh words at `now_ms`.
+pub fn driven_elsewhere(beats: &[OwnerBeat], me: &str, now_ms: f64) -> Vec<String> {
+    beats.iter().filter(|b| b.tab != me && now_ms - b.at_ms <= OWNER_STALE_MS).map(|b| b.run_id.clone()).collect()
+}
+
 /// Marks which of `entries` another tab is driving: those whose run lock is `held` (see
 /// `storage::owner`; `None` where the browser cannot tell, and then none is).
 pub fn mark_held(entries: &mut [SavedEntry], held: Option<&[String]>) {

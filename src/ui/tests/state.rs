@@ -413,3 +413,12 @@ fn a_space_too_wide_for_the_adapters_buffers_is_refused_at_search_with_the_figur
     let problem = cpu_wide.memory_problem().expect("beyond wasm32");
     assert!(problem.contains("the CPU backend in WebAssembly"), "{problem}");
 }
+
+#[test]
+fn without_web_locks_a_fresh_word_from_another_tab_marks_its_run_as_driven_elsewhere() {
+    use ui::model::saved::{OWNER_STALE_MS, OwnerBeat, driven_elsewhere};
+    let beat = |run_id: &str, tab: &str, at_ms: f64| OwnerBeat { run_id: run_id.into(), tab: tab.into(), at_ms };
+    let beats = [beat("run-1", "other", 10_000.0), beat("run-2", "me", 10_000.0), beat("run-3", "other", 10_000.0 - OWNER_STALE_MS - 1.0)];
+    assert_eq!(driven_elsewhere(&beats, "me", 10_500.0), vec!["run-1".to_string()], "not this tab's own run, not a stale word");
+    assert!(driven_elsewhere(&beats, "me", 10_000.0 + OWNER_STALE_MS + 1.0).is_empty(), "a closed tab's word goes stale");
+}
