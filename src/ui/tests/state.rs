@@ -264,6 +264,17 @@ mod saved_runs {
     }
 
     #[test]
+    fn a_run_whose_resume_failed_is_not_offered_again() {
+        let (state, unfinished, _, events) = listed_two();
+        let resuming = reduce(&state, Action::SavedOpened { run: Box::new(unfinished.clone()), events, resume: true });
+        let refused = RunEnd::Failed { message: "the saved checkpoint cannot be used: contestant 99".into() };
+        let failed = reduce(&resuming, Action::Engine(vec![FromEngine::RunFinished { end: refused, evaluations: 0, seconds: 0.0 }]));
+        let again = listed(&failed, std::slice::from_ref(&unfinished));
+        assert!(again.resume_offer.is_none(), "the banner does not offer what just failed");
+        assert_eq!(again.saved[0].uses, vec![SavedUse::Resume, SavedUse::Delete], "it can still be tried from the list");
+    }
+
+    #[test]
     fn a_run_another_tab_drives_is_neither_offered_nor_resumable_until_that_tab_lets_it_go() {
         let (state, unfinished, _, _) = listed_two();
         let elsewhere = reduce(&state, Action::HeldRuns(Some(vec!["run-2".into()])));

@@ -294,6 +294,8 @@ pub(crate) fn apply_engine_message(next: &mut AppState, message: FromEngine, res
     if next.run.apply(&message) {
         if let FromEngine::RunFinished { end: protocol::RunEnd::Failed { message }, .. } = &message {
             push_notice(next, format!("The search stopped: {message}"));
+            // A run that failed (a refused checkpoint, say) is not offered again on this page.
+            next.offer_dismissed = next.run.info.as_ref().map(|info| info.run_id.clone());
         }
         return;
     }
