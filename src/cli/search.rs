@@ -29,6 +29,7 @@ Flags override the file:
   --dataset cifar10|cifar100|imagenet16 (nb201)   --data PATH (your own data, see below)
   --strategy nsga2|random|rea --objectives LIST (error,latency,params,macs,energy)
   --target mobile|edge|gpu    --population N   --generations N   --max-evaluations N   --time-budget SECONDS
+  --max-train-steps N         stop once the candidates trained N steps in all (compute as the budget)
   --max-latency MS            --max-params N   --max-macs N      --seed N
   --latency predicted|measured (the latency objective: the target's prediction, or timed here)
   --out FILE                  the run's results, as the page exports them (default target/cli/search.json)
@@ -63,9 +64,9 @@ struct RunFile {
 }
 
 /// The options of `cli search` (and of `cli export-onnx`, which adds its own).
-pub(crate) const SEARCH_OPTIONS: [&str; 26] = [
+pub(crate) const SEARCH_OPTIONS: [&str; 27] = [
     "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
-    "max-evaluations", "time-budget", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
+    "max-evaluations", "time-budget", "max-train-steps", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
     "fine-tune-steps", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
 ];
 
@@ -188,6 +189,9 @@ fn search_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> 
     }
     if let Some(s) = args.parsed::<f64>("time-budget", "a number of seconds")? {
         config.time_budget_s = Some(s);
+    }
+    if let Some(n) = args.parsed::<u64>("max-train-steps", "a whole number")? {
+        config.max_train_steps = Some(n);
     }
     if let Some(ms) = args.parsed::<f64>("max-latency", "a number of milliseconds")? {
         config.constraints.max_latency_ms = Some(ms);

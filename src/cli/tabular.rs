@@ -96,8 +96,12 @@ pub(crate) fn print_generation(report: &GenerationSummary, objectives: &[Objecti
         })
         .collect();
     let stage = report.stage.map(|s| format!(" stage {s}")).unwrap_or_default();
+    let compute = match report.compute.train_steps {
+        0 => String::new(),
+        steps => format!("  trained {steps} steps ({:.1} s)", report.compute.train_seconds),
+    };
     println!(
-        "gen {:>3}{stage}  evaluated {:>3}  violators {:>2}  front {:>3}  hv {:.4}  best: {}",
+        "gen {:>3}{stage}  evaluated {:>3}  violators {:>2}  front {:>3}  hv {:.4}{compute}  best: {}",
         report.generation,
         report.evaluated,
         report.violators_not_trained,

@@ -162,6 +162,7 @@ impl TrainingEvaluator {
         let details = Details {
             valid_accuracy: Some(accuracy.top1),
             train_steps: Some(f64::from(report.steps)),
+            train_samples: Some(f64::from(report.steps) * self.config.train.batch_size as f64),
             train_ms: Some(report.train_ms),
             inherited_params: Some(inheritance.inherited_params as f64),
             final_loss: report.losses.last().map(|&loss| f64::from(loss)),

@@ -160,6 +160,8 @@ test('CPU: Pause holds the run, Step completes one generation, Resume finishes i
     assert.deepEqual(references, ['VGG-like', 'ResNet-like', 'MobileNet-like'], 'the reference architectures are drawn, labelled');
     assert.equal(await page.getByTestId('narrative').count(), 3, 'one narrative per generation');
     await page.getByTestId('hv-chart').waitFor();
+    assert.equal(await page.getByTestId('hv-chart').getAttribute('data-x'), 'train_steps', 'a trained run plots hypervolume against compute');
+    assert.match(await page.getByTestId('hv-chart').textContent(), /\d+ steps/);
     await screenshot(page, 'search-cpu-finished');
     await page.getByTestId('filter-front').check();
     const front = await page.getByTestId('candidate-row').count();

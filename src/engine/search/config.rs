@@ -129,6 +129,8 @@ pub struct SearchConfig {
     pub max_evaluations: Option<u32>,
     /// Stop after this many seconds.
     pub time_budget_s: Option<f64>,
+    /// Stop once the candidates have trained this many steps in all (see [`Compute`]).
+    pub max_train_steps: Option<u64>,
     /// Draws allowed to find an unseen, feasible child before a violator is kept.
     pub max_resample: u32,
     /// The seed of every random choice.
@@ -148,6 +150,7 @@ impl Default for SearchConfig {
             generations: 6,
             max_evaluations: None,
             time_budget_s: None,
+            max_train_steps: None,
             max_resample: 50,
             seed: Seed::default().0,
         }
@@ -223,6 +226,9 @@ impl SearchConfig {
         }
         if self.max_evaluations == Some(0) {
             return fail("max_evaluations", "0".into(), "at least 1, or none");
+        }
+        if self.max_train_steps == Some(0) {
+            return fail("max_train_steps", "0".into(), "at least 1, or none");
         }
         if let Some(seconds) = self.time_budget_s
             && !(seconds.is_finite() && seconds > 0.0)

@@ -161,6 +161,7 @@ impl<P: SearchSpace> Search<P> {
             evaluations_total: self.state.evaluations,
             front,
             hypervolume,
+            compute: self.compute(),
         };
         self.state.reports.push(summary.clone());
         self.state.batch.clear();

@@ -29,6 +29,9 @@ pub struct Details {
     /// Training time, milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_ms: Option<f64>,
+    /// Training images seen (steps × batch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_samples: Option<f64>,
     /// Parameters copied from the parents (weight inheritance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inherited_params: Option<f64>,
@@ -147,6 +150,30 @@ pub struct GenerationSummary {
     pub front: Vec<FrontPoint>,
     /// Its hypervolume, objectives normalised by the space's bounds, reference 1.1 each.
     pub hypervolume: f64,
+    /// Training compute spent so far, this generation included.
+    #[serde(default)]
+    pub compute: Compute,
+}
+
+/// Training compute spent: what the candidates' details say they trained, summed.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Compute {
+    /// Training steps (batches).
+    pub train_steps: u64,
+    /// Training images seen.
+    pub train_samples: u64,
+    /// Seconds of training.
+    pub train_seconds: f64,
+}
+
+impl Compute {
+    /// Adds what one evaluation's details say it trained.
+    pub fn add(&mut self, details: &Details) {
+        let whole = |v: Option<f64>| v.filter(|v| v.is_finite() && *v > 0.0).map_or(0, |v| v.round() as u64);
+        self.train_steps = self.train_steps.saturating_add(whole(details.train_steps));
+        self.train_samples = self.train_samples.saturating_add(whole(details.train_samples));
+        self.train_seconds += details.train_ms.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0) / 1e3;
+    }
 }
 
 /// A candidate to evaluate.

@@ -93,6 +93,7 @@ impl<P: SearchSpace> Search<P> {
                 reports: Vec::new(),
                 evaluations: 0,
                 exhausted: false,
+                compute: Compute::default(),
             },
             fault: None,
         }
@@ -150,6 +151,12 @@ impl<P: SearchSpace> Search<P> {
             || self.state.reports.len() as u32 >= c.generations
             || c.max_evaluations.is_some_and(|m| self.state.evaluations >= m)
             || c.time_budget_s.is_some_and(|t| elapsed_s >= t)
+            || c.max_train_steps.is_some_and(|m| self.compute().train_steps >= m)
+    }
+
+    /// Training compute spent so far by every scored candidate.
+    pub fn compute(&self) -> Compute {
+        self.state.compute
     }
 
     /// Progress in [0, 1]: the furthest of the generation, evaluation and time fractions.
@@ -164,6 +171,9 @@ impl<P: SearchSpace> Search<P> {
         }
         if let Some(t) = c.time_budget_s {
             progress = progress.max(elapsed_s / t);
+        }
+        if let Some(m) = c.max_train_steps {
+            progress = progress.max(self.compute().train_steps as f64 / m as f64);
         }
         progress.clamp(0.0, 1.0)
     }
@@ -215,6 +225,7 @@ impl<P: SearchSpace> Search<P> {
         let cheap = self.space.cheap(&proposal.solution);
         let Assessed { error, details, fitness, status } = self.assess(&cheap, outcome);
         self.state.evaluations += 1;
+        self.state.compute.add(&details);
         self.push_record(&proposal, cheap, error, details, fitness.clone(), status);
         self.state.cache.insert(proposal.id.clone(), (self.state.records.len() - 1) as u32);
         self.state.batch_results[slot] = Some(fitness);

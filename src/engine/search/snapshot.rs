@@ -51,6 +51,10 @@ pub struct SearchSnapshot<S> {
     pub(super) reports: Vec<GenerationSummary>,
     pub(super) evaluations: u32,
     pub(super) exhausted: bool,
+    /// Training compute of the expensive evaluations (a snapshot saved before it was counted
+    /// starts from zero).
+    #[serde(default)]
+    pub(super) compute: Compute,
 }
 
 impl<S> SearchSnapshot<S> {

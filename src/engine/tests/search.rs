@@ -4,7 +4,7 @@
 
 use engine::hardware::Target;
 use engine::search::{
-    ArchSpace, Constraints, Details, Objective, Outcome, RecordStatus, Search, SearchConfig, StrategyKind, violation,
+    ArchSpace, Constraints, Compute, Details, Objective, Outcome, RecordStatus, Search, SearchConfig, StrategyKind, violation,
 };
 use engine::space::{Genotype, InputShape, SpaceConfig, StageSchedule};
 use engine::tabular::{Nb201Dataset, Nb201SearchSpace, Nb201Table};
@@ -170,6 +170,25 @@ fn budgets_stop_the_run() {
     assert!(by_time.next_candidate_at(0.5).is_some());
     assert_eq!(by_time.progress(1.0), 0.5);
     assert!(by_time.next_candidate_at(2.0).is_none());
+
+    // Compute as the budget: each candidate here trains 40 steps of 8 images in 0.5 s.
+    let mut by_steps = Search::new(arch_space(), SearchConfig { max_train_steps: Some(500), ..config(10, 50) }.check().expect("valid"));
+    let mut trained = 0;
+    while let Some(candidate) = by_steps.next_candidate() {
+        let details = Details { train_steps: Some(40.0), train_samples: Some(320.0), train_ms: Some(500.0), ..Details::default() };
+        let outcome = Outcome::Evaluated { error: pseudo_error(&candidate.solution), details };
+        by_steps.record(&candidate.arch_id, outcome).expect("pending candidate");
+        trained += 1;
+    }
+    assert_eq!(trained, 13, "stops once 500 steps are spent: 13 candidates of 40");
+    assert_eq!(by_steps.compute(), Compute { train_steps: 520, train_samples: 4160, train_seconds: 6.5 });
+    assert_eq!(by_steps.progress(0.0), 1.0);
+    let first = &by_steps.reports()[0];
+    assert_eq!(first.compute.train_steps, 400, "a generation's summary carries the compute spent up to it");
+    let restored = Search::restore(arch_space(), serde_json::from_str(&serde_json::to_string(&by_steps.snapshot()).unwrap()).unwrap()).unwrap();
+    assert_eq!(restored.compute(), by_steps.compute(), "compute survives a checkpoint");
+    let refused = SearchConfig { max_train_steps: Some(0), ..SearchConfig::default() }.check().unwrap_err();
+    assert!(refused.to_string().contains("max_train_steps = 0 is invalid"), "{refused}");
 }
 
 #[test]

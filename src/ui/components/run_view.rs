@@ -8,8 +8,8 @@ use yew::prelude::*;
 use engine::search::GenerationSummary;
 use protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
 use crate::model::export::Export;
-use crate::model::format::{duration, short};
-use crate::model::plot::{Frame, line_from_data};
+use crate::model::format::{count, duration, short};
+use crate::model::plot::{Frame, line_from_data, line_from_xy};
 use crate::model::run::{RunStatus, narrative, training_line};
 
 const FRAME: Frame = Frame { width: 480.0, height: 150.0, margin: 24.0 };
@@ -117,15 +117,29 @@ pub fn RunHistory(props: &RunHistoryProps) -> Html {
     if props.generations.is_empty() {
         return html! {};
     }
-    let hv: Vec<f64> = props.generations.iter().map(|g| g.hypervolume).collect();
-    let hv_chart = line_from_data(&hv, &FRAME).map(|line| {
+    // Against the training compute spent when the run trained (so runs of different settings
+    // compare at equal compute), else per generation.
+    let steps = |g: &Rc<GenerationSummary>| g.compute.train_steps as f64;
+    let trained = props.generations.iter().all(|g| g.compute.train_steps > 0);
+    let (title, line) = if trained {
+        let pairs: Vec<(f64, f64)> = props.generations.iter().map(|g| (steps(g), g.hypervolume)).collect();
+        ("Hypervolume against training steps", line_from_xy(&pairs, pairs.last().map_or(0.0, |p| p.0), &FRAME))
+    } else {
+        let hv: Vec<f64> = props.generations.iter().map(|g| g.hypervolume).collect();
+        ("Hypervolume per generation", line_from_data(&hv, &FRAME))
+    };
+    let hv_chart = line.map(|line| {
         html! {
-            <svg class="loss-chart hv-chart" data-testid="hv-chart" viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)}
-                role="img" aria-label="Hypervolume per generation">
+            <svg class="loss-chart hv-chart" data-testid="hv-chart" data-x={if trained { "train_steps" } else { "generation" }}
+                viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)} role="img" aria-label={title}>
                 <rect class="plot-area" x={FRAME.margin.to_string()} y={FRAME.margin.to_string()}
                     width={(FRAME.width - 2.0 * FRAME.margin).to_string()} height={(FRAME.height - 2.0 * FRAME.margin).to_string()} />
                 <text x="4" y={(FRAME.margin - 8.0).to_string()} class="axis-label">{ short(line.y_max) }</text>
                 <text x="4" y={(FRAME.height - 6.0).to_string()} class="axis-label">{ short(line.y_min) }</text>
+                if trained {
+                    <text x={(FRAME.width - FRAME.margin).to_string()} y={(FRAME.height - 6.0).to_string()} class="axis-label"
+                        text-anchor="end">{ format!("{} steps", count(line.x_max)) }</text>
+                }
                 <polyline class="loss-line" points={line.svg_points()} />
                 { for line.points.iter().map(|(x, y)| html! { <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3" /> }) }
             </svg>
@@ -140,7 +154,7 @@ pub fn RunHistory(props: &RunHistoryProps) -> Html {
     html! {
         <section class="panel run-history" data-testid="run-history" aria-label="What happened">
             if let Some(chart) = hv_chart {
-                <h3>{ "Hypervolume per generation" }</h3>
+                <h3>{ title }</h3>
                 { chart }
             }
             <h3>{ "What happened" }</h3>

@@ -27,6 +27,8 @@ pub struct Line {
     pub y_min: f64,
     /// The value at the top of the plot.
     pub y_max: f64,
+    /// The x value at the right edge (the left edge is 0).
+    pub x_max: f64,
 }
 
 impl Line {
@@ -41,22 +43,35 @@ impl Line {
 /// Non-finite values are skipped. `None` when no finite value is left. A single value sits at
 /// the left edge; a constant series is drawn at mid-height.
 pub fn line_from_data(values: &[f64], frame: &Frame) -> Option<Line> {
-    let finite: Vec<(usize, f64)> = values.iter().copied().enumerate().filter(|(_, v)| v.is_finite()).collect();
-    let y_min = finite.iter().map(|(_, v)| *v).reduce(f64::min)?;
-    let y_max = finite.iter().map(|(_, v)| *v).reduce(f64::max)?;
+    let pairs: Vec<(f64, f64)> = values.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect();
+    line_from_xy(&pairs, values.len().saturating_sub(1) as f64, frame)
+}
+
+/// Maps `(x, y)` pairs into `frame`: x from 0 at the left edge to `x_max` at the right (1 when
+/// `x_max` is not positive), y as [`line_from_data`] maps values. Pairs with a non-finite
+/// coordinate are skipped; `None` when none is left.
+///
+/// ```
+/// use ui::model::plot::{Frame, line_from_xy};
+/// let frame = Frame { width: 110.0, height: 50.0, margin: 5.0 };
+/// let line = line_from_xy(&[(0.0, 1.0), (25.0, 2.0), (100.0, 3.0)], 100.0, &frame).unwrap();
+/// assert_eq!(line.points, vec![(5.0, 45.0), (30.0, 25.0), (105.0, 5.0)]);
+/// ```
+pub fn line_from_xy(pairs: &[(f64, f64)], x_max: f64, frame: &Frame) -> Option<Line> {
+    let finite: Vec<(f64, f64)> = pairs.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+    let y_min = finite.iter().map(|p| p.1).reduce(f64::min)?;
+    let y_max = finite.iter().map(|p| p.1).reduce(f64::max)?;
     let inner_width = (frame.width - 2.0 * frame.margin).max(0.0);
     let inner_height = (frame.height - 2.0 * frame.margin).max(0.0);
-    let last_index = values.len().saturating_sub(1).max(1) as f64;
+    let span = if x_max > 0.0 { x_max } else { 1.0 };
     let points = finite
         .iter()
-        .map(|(index, value)| {
-            let x = frame.margin + inner_width * (*index as f64) / last_index;
+        .map(|(x, value)| {
             let share = if y_max > y_min { (value - y_min) / (y_max - y_min) } else { 0.5 };
-            let y = frame.margin + inner_height * (1.0 - share);
-            (x, y)
+            (frame.margin + inner_width * x / span, frame.margin + inner_height * (1.0 - share))
         })
         .collect();
-    Some(Line { points, y_min, y_max })
+    Some(Line { points, y_min, y_max, x_max: span })
 }
 
 /// One axis of a scatter plot: data range, scale and tick marks.
