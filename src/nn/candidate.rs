@@ -121,63 +121,9 @@ pub struct Inheritance {
     pub inherited_params: usize,
     /// Trainable parameters of the child.
     pub total_params: usize,
-    /// Modules (stem, entries, layers, head) copied from a parent.
+    /// Modules (stem, entries, layers, head) copied from a parent, whole or in part.
     pub inherited_modules: usize,
-}
-
-impl Network {
-    /// Builds `genotype` with every module whose position, op and shapes match one of `parents`
-    /// (tried in order) copied from that parent — trained weights and BN statistics alike — and
-    /// the rest freshly initialised. Positions: the stem; each cell's entry (same input and
-    /// output widths); layer `j` of cell `c` (same op and width; skip inputs carry no weights);
-    /// the head (same width and classes). Each parent comes with the genotype it was built from.
-    pub fn inherit(
-        space: &Space,
-        genotype: &Genotype,
-        parents: &[(&Genotype, &Network)],
-        device: &Device,
-    ) -> Result<(Network, Inheritance), SpaceError> {
-        let mut child = Network::new(space, genotype, device)?;
-        let trainable = |params: usize, buffers: usize| params - buffers;
-        let mut report = Inheritance {
-            inherited_params: 0,
-            total_params: trainable(child.num_params(), child.buffers()),
-            inherited_modules: 0,
-        };
-        let mut took = |params: usize| {
-            report.inherited_params += params;
-            report.inherited_modules += 1;
-        };
-        if let Some((_, parent)) = parents.first() {
-            child.stem = parent.stem.clone();
-            took(trainable(child.stem.num_params(), child.stem.buffers()));
-        }
-        let stem_width = space.config().stem_width;
-        for (c, cell) in genotype.cells.iter().enumerate() {
-            let input_width = |g: &Genotype| if c == 0 { stem_width } else { g.cells[c - 1].width };
-            let entry_donor = parents.iter().find(|(g, _)| {
-                g.cells.get(c).is_some_and(|pc| pc.width == cell.width) && input_width(g) == input_width(genotype)
-            });
-            if let Some(entry) = entry_donor.and_then(|(_, parent)| parent.cells.get(c)).map(|pc| pc.entry.clone()) {
-                took(trainable(entry.num_params(), entry.buffers()));
-                child.cells[c].entry = entry;
-            }
-            for (j, layer) in cell.layers.iter().enumerate() {
-                let donor = parents.iter().find(|(g, _)| {
-                    g.cells.get(c).is_some_and(|pc| pc.width == cell.width && pc.layers.get(j).is_some_and(|pl| pl.op == layer.op))
-                });
-                let block = donor.and_then(|(_, parent)| parent.cells.get(c)?.layers.get(j)).map(|pl| pl.block.clone());
-                if let Some(block) = block {
-                    took(trainable(block.num_params(), block.buffers()));
-                    child.cells[c].layers[j].block = block;
-                }
-            }
-        }
-        let last_width = |g: &Genotype| g.cells.last().map(|cell| cell.width);
-        if let Some((_, parent)) = parents.iter().find(|(g, _)| last_width(g) == last_width(genotype)) {
-            child.head = parent.head.clone();
-            took(child.head.num_params());
-        }
-        Ok((child, report))
-    }
+    /// Layers no parent has that start as the identity (see [`crate::inherit`]).
+    #[serde(default)]
+    pub identity_layers: usize,
 }

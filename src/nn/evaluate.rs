@@ -52,12 +52,16 @@ pub struct EvaluatorConfig {
     /// What the device allows: a candidate predicted to need more is not trained (it fails
     /// with the figures) instead of exhausting the device.
     pub memory_limits: Option<engine::memory::MemoryLimits>,
+    /// Training batches whose forward passes re-estimate an inheriting child's BatchNorm
+    /// statistics before it fine-tunes (0: none).
+    pub batch_norm_batches: u32,
 }
 
 impl EvaluatorConfig {
-    /// Settings with a validation batch of 256 and fine-tuning at a fifth of the learning rate.
+    /// Settings with a validation batch of 256, fine-tuning at a fifth of the learning rate, and
+    /// an inheriting child's BatchNorm statistics re-estimated on 4 training batches.
     pub fn new(train: TrainConfig, fine_tune_steps: u32, inheritance: bool) -> Self {
-        EvaluatorConfig { train, fine_tune_steps, inheritance, eval_batch: 256, fine_tune_lr_scale: 0.2, memory_limits: None }
+        EvaluatorConfig { train, fine_tune_steps, inheritance, eval_batch: 256, fine_tune_lr_scale: 0.2, memory_limits: None, batch_norm_batches: 4 }
     }
 }
 
@@ -123,6 +127,7 @@ impl TrainingEvaluator {
             Ok(built) => built,
             Err(error) => return Ok(failed(error.to_string(), 0)),
         };
+        let model = if inheritance.inherited_params > 0 { self.reestimated(model, data) } else { model };
         let mut trainer = Trainer::new(model, self.training(candidate.candidate_id, inheritance.inherited_params > 0), data);
         let steps = trainer.total_steps();
         while !trainer.finished() {
@@ -190,6 +195,19 @@ impl TrainingEvaluator {
         }
     }
 
+    /// `model` with its BatchNorm statistics re-estimated on the first training batches.
+    fn reestimated(&self, model: Network, data: &TrainData) -> Network {
+        let batch = self.config.train.batch_size.max(1);
+        let batches = data
+            .split
+            .train
+            .chunks(batch)
+            .take(self.config.batch_norm_batches as usize)
+            .map(|indices| data.dataset.batch(indices, &data.stats, None, &self.device).0)
+            .collect();
+        crate::inherit::reestimate_batch_norms(model, batches)
+    }
+
     /// Sets what the device allows (see [`EvaluatorConfig::memory_limits`]).
     pub fn limit_memory(&mut self, limits: Option<engine::memory::MemoryLimits>) {
         self.config.memory_limits = limits;
@@ -255,7 +273,7 @@ fn failed(reason: String, inherited_params: usize) -> Evaluated {
     Evaluated {
         outcome: Outcome::Failed { reason },
         report: TrainReport { steps: 0, losses: Vec::new(), accuracy: None, train_ms: 0.0, inherited_params },
-        inheritance: Inheritance { inherited_params, total_params: 0, inherited_modules: 0 },
+        inheritance: Inheritance { inherited_params, total_params: 0, inherited_modules: 0, identity_layers: 0 },
         backend_failed: false,
     }
 }

@@ -11,5 +11,6 @@ pub mod speed;
 pub mod workload;
 pub mod device_check;
 pub mod evaluate;
+pub mod inherit;
 pub mod train;
 pub mod weights;
