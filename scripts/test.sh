@@ -26,10 +26,12 @@ run_level() {
       cargo test --locked --workspace
       ;;
     onnx)
-      ONNX_FIXTURES="$PWD/target/onnx-fixtures" cargo test --locked -p efficientnas-nn --test onnx
+      # --workspace, not -p: features resolve as in the native level, so nothing is compiled again.
+      ONNX_FIXTURES="$PWD/target/onnx-fixtures" cargo test --locked --workspace --test onnx
       .venv-onnx/bin/python tests/onnx/check.py target/onnx-fixtures
       # The CLI's route: a genotype trained by `cli export-onnx`, checked as a downloaded model is.
-      cargo run --locked --quiet -p efficientnas-cli -- export-onnx --genotype "16:conv3x3,se_block+0|32:dwconv3x3,cbam|48:eca,avgpool3x3+0" \
+      cargo build --locked --quiet --workspace --bin cli
+      target/debug/cli export-onnx --genotype "16:conv3x3,se_block+0|32:dwconv3x3,cbam|48:eca,avgpool3x3+0" \
         --steps 120 --out target/onnx-fixtures/cli.model.onnx | tee target/onnx-fixtures/cli.log
       accuracy=$(sed -n 's/.*validation accuracy \([0-9.]*\) %.*/\1/p' target/onnx-fixtures/cli.log)
       .venv-onnx/bin/python tests/onnx/check.py --model target/onnx-fixtures/cli.model.onnx \

@@ -287,6 +287,9 @@ fn budget_fields(props: &SearchPanelProps) -> Html {
                     <p class="legend plan" data-testid="plan-pending">{ "Timing this device to size the search to the budget…" }</p>
                 }
             }
+            if !form.dataset.tabular() {
+                { text_field(props, Field::StepBudget) }
+            }
             { text_field(props, Field::Population) }
             { text_field(props, Field::Generations) }
             if !form.dataset.tabular() {

@@ -30,6 +30,8 @@ pub enum Field {
     MaxMacs,
     /// Minutes of work after which the search stops.
     TimeBudget,
+    /// Training steps (all candidates together) after which the search stops.
+    StepBudget,
     /// Candidates per generation.
     Population,
     /// Generations.
@@ -66,7 +68,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 26] = [
+    pub const ALL: [Field; 27] = [
         Field::Dataset,
         Field::ProceduralImages,
         Field::Strategy,
@@ -77,6 +79,7 @@ impl Field {
         Field::MaxParams,
         Field::MaxMacs,
         Field::TimeBudget,
+        Field::StepBudget,
         Field::Population,
         Field::Generations,
         Field::Steps,
@@ -108,6 +111,7 @@ impl Field {
             Field::MaxParams => "max_params",
             Field::MaxMacs => "max_macs",
             Field::TimeBudget => "time_budget",
+            Field::StepBudget => "step_budget",
             Field::Population => "population",
             Field::Generations => "generations",
             Field::Steps => "steps",
@@ -145,6 +149,7 @@ impl Field {
             Field::MaxParams => "Max parameters",
             Field::MaxMacs => "Max MACs",
             Field::TimeBudget => "Time budget (minutes)",
+            Field::StepBudget => "Training-step budget",
             Field::Population => "Population",
             Field::Generations => "Generations",
             Field::Steps => "Training steps",
@@ -188,6 +193,7 @@ impl Field {
             (_, Some(range)) => format!("{about} Allowed: {range}."),
             (Field::LearningRate, None) => format!("{about} Allowed: {}.", learning_rate_allowed()),
             (Field::TimeBudget, None) => format!("{about} Allowed: {TIME_BUDGET_ALLOWED}, or empty for no time limit."),
+            (Field::StepBudget, None) => format!("{about} Allowed: a positive whole number, or empty for no step limit."),
             _ => about.to_string(),
         }
     }
@@ -204,6 +210,7 @@ impl Field {
             Field::MaxParams => "Candidates with more parameters never train. Leave empty for no limit.",
             Field::MaxMacs => "Candidates with more multiply-accumulates per image never train. Leave empty for no limit.",
             Field::TimeBudget => "About how long the search may take. Once both backends are timed, the page sizes the population, generations and training steps to fit it (and says how); the run stops asking for candidates when the time is up. Empty: no time limit, the generations decide.",
+            Field::StepBudget => "Compute as the budget: the search stops once its candidates have trained this many steps in all, so runs of different settings (inheritance on and off, say) compare at equal compute. Empty: no step limit.",
             Field::Population => "Candidates per generation. NSGA-II keeps the best this many of parents and children.",
             Field::Generations => "How many generations the search runs; the initial random population is generation 0.",
             Field::Steps => "Training batches for a candidate trained from scratch.",

@@ -53,12 +53,13 @@ pub struct RunForm {
 pub type FormErrors = BTreeMap<Field, String>;
 
 /// The fields typed as text.
-pub const TEXT_FIELDS: [Field; 18] = [
+pub const TEXT_FIELDS: [Field; 19] = [
     Field::ProceduralImages,
     Field::MaxLatency,
     Field::MaxParams,
     Field::MaxMacs,
     Field::TimeBudget,
+    Field::StepBudget,
     Field::Population,
     Field::Generations,
     Field::Steps,
@@ -121,6 +122,7 @@ impl RunForm {
             (Field::MaxParams, optional(s.constraints.max_params.map(|v| v.to_string()))),
             (Field::MaxMacs, optional(s.constraints.max_macs.map(|v| v.to_string()))),
             (Field::TimeBudget, optional(s.time_budget_s.map(|v| (v / 60.0).to_string()))),
+            (Field::StepBudget, optional(s.max_train_steps.map(|v| v.to_string()))),
             (Field::Population, s.population.to_string()),
             (Field::Generations, s.generations.to_string()),
             (Field::Steps, t.steps.to_string()),
@@ -268,6 +270,7 @@ impl RunForm {
         search.constraints.max_params = self.limit(Field::MaxParams, "a positive whole number", errors).map(|v| v.round() as u64);
         search.constraints.max_macs = self.limit(Field::MaxMacs, "a positive whole number", errors).map(|v| v.round() as u64);
         search.time_budget_s = self.time_budget_min(errors).map(|minutes| minutes * 60.0);
+        search.max_train_steps = self.limit(Field::StepBudget, "a positive whole number", errors).map(|v| v.round() as u64);
         search
     }
 
@@ -322,6 +325,7 @@ fn engine_checks(search: &SearchConfig, space: Option<&SpaceConfig>, errors: &mu
             "constraints.max_params" => Field::MaxParams,
             "constraints.max_macs" => Field::MaxMacs,
             "time_budget_s" => Field::TimeBudget,
+            "max_train_steps" => Field::StepBudget,
             _ => Field::Strategy,
         };
         errors.insert(field, error.to_string());
