@@ -67,6 +67,24 @@ export async function openPage(args, fragment = '', viewport = { width: 1280, he
   return { page, problems, close };
 }
 
+/** Fills the form with a tiny training search (widths 4 | 8, 4 steps of 8 images). */
+export async function tinySearch(page, { population, generations, references = true, seed = 7 }) {
+  const fields = {
+    population: String(population), generations: String(generations), steps: '4', fine_tune_steps: '2',
+    batch_size: '8', latency_runs: '2', cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: String(seed),
+  };
+  for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
+  await page.getByTestId('field-references').setChecked(references);
+}
+
+/** Waits until the run panel says one of `wanted` (statuses such as 'completed'). */
+export async function waitForStatus(page, wanted, timeout) {
+  await page.waitForFunction(
+    (wanted) => wanted.includes(document.querySelector('[data-testid="run-summary"]')?.dataset.status),
+    wanted, { timeout, polling: 100 },
+  );
+}
+
 /** Saves a screenshot; the long tasks Chromium spends painting it are not the page's and are dropped. */
 export async function screenshot(page, name) {
   const before = await page.evaluate(() => window.__longTasks.length);

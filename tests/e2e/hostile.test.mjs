@@ -9,18 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { openPage, screenshot } from './helpers.mjs';
+import { openPage, screenshot, tinySearch, waitForStatus } from './helpers.mjs';
 
 const HOSTILE = 'tests/hostile';
 const cases = JSON.parse(await readFile(`${HOSTILE}/cases.json`, 'utf8'));
 
 const status = (page) => page.getByTestId('run-summary').getAttribute('data-status');
-async function waitForStatus(page, wanted, timeout) {
-  await page.waitForFunction(
-    (wanted) => wanted.includes(document.querySelector('[data-testid="run-summary"]')?.dataset.status),
-    wanted, { timeout, polling: 100 },
-  );
-}
 
 /** A NAS-Bench-201 search of 4 x 2 (looked up, so it takes a second), to its end. */
 async function tabularSearch(page) {
@@ -127,12 +121,7 @@ test('a fault in the engine on the CPU mid-run brings a fresh engine, and the ru
   const { page, problems, close } = await openPage([]);
   try {
     await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
-    const fields = {
-      population: '3', generations: '3', steps: '4', fine_tune_steps: '2', batch_size: '8', latency_runs: '2',
-      cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '5',
-    };
-    for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
-    await page.getByTestId('field-references').setChecked(false);
+    await tinySearch(page, { population: 3, generations: 3, references: false, seed: 5 });
     await page.getByTestId('search').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 2,
       null, { timeout: 120_000, polling: 50 });

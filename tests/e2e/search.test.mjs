@@ -29,28 +29,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { WEBGPU, openPage, screenshot, assertResponsive } from './helpers.mjs';
-
-/** Fills the form with a tiny training search. */
-async function tinySearch(page, { population, generations, references = true }) {
-  const fields = {
-    population: String(population), generations: String(generations), steps: '4', fine_tune_steps: '2',
-    batch_size: '8', latency_runs: '2', cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '7',
-  };
-  for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
-  await page.getByTestId('field-references').setChecked(references);
-}
+import { WEBGPU, openPage, screenshot, assertResponsive, tinySearch, waitForStatus } from './helpers.mjs';
 
 const summary = (page) => page.getByTestId('run-summary');
 const status = async (page) => summary(page).getAttribute('data-status');
 const count = async (page, name) => Number(await summary(page).getAttribute(`data-${name}`));
-
-async function waitForStatus(page, wanted, timeout) {
-  await page.waitForFunction(
-    (wanted) => wanted.includes(document.querySelector('[data-testid="run-summary"]')?.dataset.status),
-    wanted, { timeout, polling: 100 },
-  );
-}
 
 async function pointsMatchCandidates(page) {
   const candidates = await count(page, 'candidates');

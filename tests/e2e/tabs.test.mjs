@@ -7,7 +7,7 @@
 // Resume saves what waited and the run is saved whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, openPage } from './helpers.mjs';
+import { ARTIFACTS, openPage, tinySearch, waitForStatus } from './helpers.mjs';
 
 const unfinished = '[data-testid="saved-run"][data-unfinished="true"]';
 
@@ -16,18 +16,12 @@ test(`two tabs${locks ? '' : ' of a page without Web Locks'}: a run driven in on
   const { page, problems, close } = await openPage([]);
   try {
     await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
-    const fields = {
-      population: '3', generations: '4', steps: '4', fine_tune_steps: '2', batch_size: '8', latency_runs: '2',
-      cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '3',
-    };
-    for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
-    await page.getByTestId('field-references').setChecked(false);
+    await tinySearch(page, { population: 3, generations: 4, references: false, seed: 3 });
     await page.getByTestId('search').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 1,
       null, { timeout: 120_000, polling: 100 });
     await page.getByTestId('pause').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'paused',
-      null, { timeout: 60_000 });
+    await waitForStatus(page, ['paused'], 60_000);
 
     const second = await page.context().newPage();
     if (!locks) {
@@ -54,8 +48,7 @@ test(`two tabs${locks ? '' : ' of a page without Web Locks'}: a run driven in on
       return resume && !resume.disabled;
     }, null, { timeout: 60_000 });
     await second.locator(unfinished).getByTestId('saved-resume').click();
-    await second.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'completed',
-      null, { timeout: 180_000, polling: 100 });
+    await waitForStatus(second, ['completed'], 180_000);
     assert.equal(Number(await second.getByTestId('run-summary').getAttribute('data-candidates')), 12, 'the run finished in the second tab');
     assert.deepEqual([...problems, ...secondProblems], []);
   } finally {
@@ -73,18 +66,13 @@ test('storage that refuses writes: the run pauses saying what failed and what ta
     await page.getByTestId('field-population').fill('4');
     await page.getByTestId('field-generations').fill('2');
     await page.getByTestId('search').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'completed', null, { timeout: 60_000 });
+    await waitForStatus(page, ['completed'], 60_000);
     await page.getByTestId('saved-run').first().waitFor({ timeout: 30_000 });
     const older = await page.getByTestId('saved-run').first().getAttribute('data-run-id');
     assert.match(await page.getByTestId('saved-run').first().textContent(), /· \d+(\.\d)? KiB/, 'each saved run says its size');
 
     await page.getByTestId('field-dataset').selectOption('digits');
-    const fields = {
-      population: '3', generations: '3', steps: '4', fine_tune_steps: '2', batch_size: '8', latency_runs: '2',
-      cell_widths: '4 | 8', min_layers: '1', max_layers: '2', seed: '4',
-    };
-    for (const [key, value] of Object.entries(fields)) await page.getByTestId(`field-${key}`).fill(value);
-    await page.getByTestId('field-references').setChecked(false);
+    await tinySearch(page, { population: 3, generations: 3, references: false, seed: 4 });
     await page.getByTestId('search').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 1,
       null, { timeout: 120_000, polling: 50 });
@@ -98,8 +86,7 @@ test('storage that refuses writes: the run pauses saying what failed and what ta
         return put.apply(this, args);
       };
     });
-    await page.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'paused',
-      null, { timeout: 120_000, polling: 50 });
+    await waitForStatus(page, ['paused'], 120_000);
     const said = await page.getByTestId('notice').evaluateAll((all) => all.map((n) => n.textContent).join(' | '));
     console.log(`refused write: ${said}`);
     assert.match(said, /QuotaExceededError/);
@@ -115,8 +102,7 @@ test('storage that refuses writes: the run pauses saying what failed and what ta
     await page.locator(`[data-testid="saved-run"][data-run-id="${older}"]`).waitFor({ state: 'detached', timeout: 30_000 });
     await worker.evaluate(() => { self.__refuse = false; });
     await page.getByTestId('resume').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="run-summary"]')?.dataset.status === 'completed',
-      null, { timeout: 180_000, polling: 100 });
+    await waitForStatus(page, ['completed'], 180_000);
     await page.reload();
     await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
     const saved = page.locator('[data-testid="saved-run"]').first();

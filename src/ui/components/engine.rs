@@ -20,6 +20,12 @@ impl Reducible for Store {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // The held runs are asked every few seconds; an unchanged answer must not re-render the page.
+        if let Action::HeldRuns(held) = &action
+            && *held == self.0.held_runs
+        {
+            return self;
+        }
         Rc::new(Store(reduce(&self.0, action)))
     }
 }
