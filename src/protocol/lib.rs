@@ -15,6 +15,7 @@
 //! assert!(decode::<ToEngine>("{\"v\":3,\"msg\":{\"type\":\"launch_rockets\"}}").is_err());
 //! ```
 
+pub mod ablation;
 mod codec;
 mod device;
 mod files;

@@ -44,7 +44,7 @@ fn config(population: u32, generations: u32) -> SearchConfig {
 #[test]
 fn config_errors_name_field_value_and_range() {
     let cases: Vec<(SearchConfig, &str)> = vec![
-        (SearchConfig { objectives: vec![Objective::Error], ..SearchConfig::default() }, "objectives = error"),
+        (SearchConfig { objectives: Vec::new(), ..SearchConfig::default() }, "allowed: 1 to 5"),
         (SearchConfig { objectives: vec![Objective::Error, Objective::Error], ..SearchConfig::default() }, "at most once"),
         (SearchConfig { population: 1, ..SearchConfig::default() }, "population = 1 is invalid; allowed: 2 to 1000"),
         (SearchConfig { generations: 0, ..SearchConfig::default() }, "generations = 0"),
@@ -60,6 +60,17 @@ fn config_errors_name_field_value_and_range() {
     }
     let single = SearchConfig { strategy: StrategyKind::RegularizedEvolution, objectives: vec![Objective::Error], ..SearchConfig::default() };
     assert!(single.check().is_ok(), "single-objective baselines are allowed");
+}
+
+#[test]
+fn nsga2_on_the_error_alone_runs_its_generations_and_keeps_the_best() {
+    let single = SearchConfig { objectives: vec![Objective::Error], ..config(6, 4) };
+    let mut search = Search::new(arch_space(), single.check().expect("NSGA-II with one objective"));
+    run_arch(&mut search);
+    assert_eq!(search.reports().len(), 4);
+    let best = |generation: usize| search.reports()[generation].front.iter().map(|p| p.objectives[0]).fold(f64::INFINITY, f64::min);
+    assert!(best(3) <= best(0), "elitist: the best error never gets worse");
+    assert!(search.reports().iter().all(|r| r.front.iter().all(|p| p.objectives.len() == 1)));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use protocol::FromEngine;
 use runner::{Advance, Run};
 
+#[allow(dead_code, reason = "a test binary that drives its run with runner::blocking does not use it")]
 /// Advances `run` to its end (nothing may interrupt it) and returns every event in order.
 pub fn run_to_end(run: &mut Run) -> Vec<FromEngine> {
     let mut events = Vec::new();
