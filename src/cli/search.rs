@@ -96,6 +96,12 @@ pub fn search(raw: &[String]) -> Result<(), CliError> {
 /// Runs `request` (on `--data` files when given, on `--device`) to its end, printing its
 /// events; returns the run (which keeps its trained networks) and the events.
 pub(crate) fn run_request(args: &Args, request: &RunRequest) -> Result<(Run, Vec<FromEngine>), CliError> {
+    let objectives = request.search.objectives.clone();
+    run_with(args, request, |event| print_event(event, &objectives))
+}
+
+/// As [`run_request`], handing each event to `on_event` instead of printing it.
+pub(crate) fn run_with(args: &Args, request: &RunRequest, on_event: impl FnMut(&FromEngine)) -> Result<(Run, Vec<FromEngine>), CliError> {
     let files = args.value("data").map(read_data).transpose()?;
     let table = match request.dataset {
         DatasetChoice::Nb201 { .. } => Some(load_table(TABLE)?),
@@ -110,8 +116,7 @@ pub(crate) fn run_request(args: &Args, request: &RunRequest) -> Result<(Run, Vec
         None => Run::new(&request, device.device, table),
     };
     let mut run = run.map_err(|e| CliError::Run(e.to_string()))?;
-    let objectives = request.search.objectives.clone();
-    let events = drive_to_end(&mut run, |event| print_event(event, &objectives));
+    let events = drive_to_end(&mut run, on_event);
     Ok((run, events))
 }
 

@@ -1,6 +1,7 @@
-//! `cli bench moo | nb201 | generation | w1 | inheritance | latency`: benchmarks that print a table
+//! `cli bench moo | nb201 | generation | w1 | latency | ablation | inheritance`: benchmarks that print a table
 //! and write JSON. They report figures; they assert nothing.
 
+mod ablation;
 mod moo;
 mod nb201;
 mod training;
@@ -23,8 +24,12 @@ usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
        cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
        cli bench latency [--runs 9] [--device cpu|gpu|auto] [--out FILE]
-       cli bench inheritance [--population 8] [--generations 5] [--steps 150] [--fine-tune-steps 40]
-                             [--fine-tune-lr-scale 0.2] [--seed 1] [--device cpu|gpu|auto] [--out FILE]
+       cli bench ablation [--seeds 3] [--csv FILE] [--out FILE] [any option of `cli search`]
+       cli bench inheritance [--seeds 5] [--datasets digits,procedural] [--out FILE] [any option of `cli search`]
+ablation: base NAS, + progressive space, + multi-objective, + hardware-aware, + inheritance, each
+a search from the same settings (the page's defaults and the flags) with the same seed and the
+same training-step budget (--max-train-steps; without it, what the generations cost trained from
+scratch), over the seeds from --seed. inheritance: the last two rows, on each dataset.
 --device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
 JSON goes to target/bench/<name>.json unless --out is given.";
 
@@ -37,11 +42,8 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
         Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
         Some("latency") => latency(&Args::parse(rest, &["runs", "device", "out"], &[])?),
-        Some("inheritance") => inheritance(&Args::parse(
-            rest,
-            &["population", "generations", "steps", "fine-tune-steps", "fine-tune-lr-scale", "seed", "device", "out"],
-            &[],
-        )?),
+        Some("ablation") => ablation::ablation(&Args::parse(rest, &ablation::options(), &[])?),
+        Some("inheritance") => ablation::inheritance(&Args::parse(rest, &ablation::options(), &[])?),
         Some("--help") => {
             println!("{HELP}");
             Ok(())

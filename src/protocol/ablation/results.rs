@@ -142,7 +142,8 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(values: impl IntoIterator<Item = f64>) -> Spread {
+    /// The median and extremes of `values` (NaN without any).
+    pub fn of_values(values: impl IntoIterator<Item = f64>) -> Spread {
         Sorted::new(values.into_iter().collect())
             .map_or(Spread { median: f64::NAN, min: f64::NAN, max: f64::NAN }, |s| Spread { median: s.median(), min: s.min(), max: s.max() })
     }
@@ -175,7 +176,7 @@ pub fn summarise(results: &[AblationResult]) -> Vec<RowSummary> {
         .into_iter()
         .filter_map(|row| {
             let of_row: Vec<&AblationResult> = results.iter().filter(|r| r.row == row).collect();
-            let spread = |f: &dyn Fn(&AblationResult) -> Option<f64>| Spread::of(of_row.iter().filter_map(|r| f(r)));
+            let spread = |f: &dyn Fn(&AblationResult) -> Option<f64>| Spread::of_values(of_row.iter().filter_map(|r| f(r)));
             (!of_row.is_empty()).then(|| RowSummary {
                 row,
                 seeds: of_row.len() as u32,
