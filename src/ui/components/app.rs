@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use protocol::{FileFormat, RunControl, ToEngine};
+use crate::components::ablation::{AblationResults, AblationStart};
 use crate::components::candidate_detail::CandidateDetail;
 use crate::components::candidate_table::CandidateTable;
 use crate::components::config_panel::ConfigPanel;
@@ -16,7 +17,7 @@ use crate::components::run_view::{RunHistory, RunSummary};
 use crate::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::components::search_panel::SearchPanel;
 use crate::components::status_bar::StatusBar;
-use crate::model::export::{Export, export_file, model_request};
+use crate::model::export::{Export, ExportFile, export_file, file_name, model_request};
 use crate::model::saved::SavedUse;
 use crate::model::state::{Action, AppState};
 
@@ -24,6 +25,8 @@ use crate::model::state::{Action, AppState};
 struct Handlers {
     on_check: Callback<MouseEvent>,
     on_search: Callback<MouseEvent>,
+    on_ablation: Callback<MouseEvent>,
+    on_ablation_csv: Callback<MouseEvent>,
     on_train_imported: Callback<MouseEvent>,
     on_control: Callback<RunControl>,
     on_saved: Callback<(SavedUse, String)>,
@@ -48,6 +51,28 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
         let state = state.clone();
         move |now| state.run_request(now).ok().filter(|_| state.can_search())
     });
+    let on_ablation = {
+        let (engine, dispatch, state) = (engine.clone(), store.dispatcher(), state.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(plan) = state.ablation_plan(js_sys::Date::now()).ok().filter(|_| state.can_ablate())
+                && let Some(first) = plan.runs.first().map(|run| run.request.clone())
+            {
+                dispatch.dispatch(Action::AblationRequested(Box::new(plan)));
+                send(&engine, &dispatch, &ToEngine::StartRun(Box::new(first)));
+            }
+        })
+    };
+    let on_ablation_csv = {
+        let (dispatch, ablation) = (store.dispatcher(), state.ablation.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(view) = &ablation else { return };
+            let name = file_name(&view.plan.runs.first().map_or("ablation".into(), |r| r.request.run_id.replace("-base", "")), "csv");
+            let file = ExportFile { name, mime: "text/csv", text: view.csv() };
+            if let Err(problem) = crate::download::download(&file) {
+                dispatch.dispatch(Action::ExportFailed(problem));
+            }
+        })
+    };
     let on_train_imported = start_on_click(&engine, store.dispatcher(), Action::ImportedTrainingRequested, {
         let state = state.clone();
         move |now| state.import_request(now).ok().filter(|_| state.can_train_imported())
@@ -106,7 +131,7 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
             });
         })
     };
-    Handlers { on_check, on_search, on_train_imported, on_control, on_saved, on_export, on_files }
+    Handlers { on_check, on_search, on_ablation, on_ablation_csv, on_train_imported, on_control, on_saved, on_export, on_files }
 }
 
 /// The settings column: search, one architecture, saved runs, device check.
@@ -131,6 +156,11 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
                         on_files={handlers.on_files.clone()}
                         plan={state.plan.clone()}
                         timing={state.backends.timing}
+                    />
+                    <AblationStart
+                        budget={state.ablation_plan(0.0).map(|plan| plan.budget_steps)}
+                        can_start={state.can_ablate()}
+                        on_start={handlers.on_ablation.clone()}
                     />
                     <ImportGenotype
                         text={state.import_text.clone()}
@@ -170,6 +200,9 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
 
     html! {
                 <main class="main-view">
+                    if let Some(view) = state.ablation.clone() {
+                        <AblationResults {view} on_csv={handlers.on_ablation_csv.clone()} />
+                    }
                     <RunSummary
                         info={run.info.clone()}
                         status={run.status.clone()}

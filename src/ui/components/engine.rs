@@ -134,6 +134,7 @@ pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
             Some((_, FollowUp::UseBackend(backend, reason))) => {
                 send(&engine, &dispatch, &ToEngine::UseBackend { backend: *backend, reason: reason.clone() });
             }
+            Some((_, FollowUp::StartRun(request))) => send(&engine, &dispatch, &ToEngine::StartRun(request.clone())),
             None => {}
         });
     }

@@ -1,5 +1,6 @@
 //! Yew components: each takes props and callbacks and draws; decisions live in the model.
 
+pub mod ablation;
 pub mod app;
 pub mod candidate_detail;
 pub mod candidate_table;

@@ -58,20 +58,50 @@ pub fn line_from_data(values: &[f64], frame: &Frame) -> Option<Line> {
 /// assert_eq!(line.points, vec![(5.0, 45.0), (30.0, 25.0), (105.0, 5.0)]);
 /// ```
 pub fn line_from_xy(pairs: &[(f64, f64)], x_max: f64, frame: &Frame) -> Option<Line> {
-    let finite: Vec<(f64, f64)> = pairs.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+    let finite = finite_pairs(pairs);
     let y_min = finite.iter().map(|p| p.1).reduce(f64::min)?;
     let y_max = finite.iter().map(|p| p.1).reduce(f64::max)?;
+    Some(scaled(&finite, x_max, (y_min, y_max), frame))
+}
+
+/// Several series on one scale (x from 0 to the largest x of any, y over all their values),
+/// one line each (`None` for a series with no finite pair), as [`line_from_xy`] maps one.
+///
+/// ```
+/// use ui::model::plot::{Frame, lines_on_one_scale};
+/// let frame = Frame { width: 110.0, height: 50.0, margin: 5.0 };
+/// let lines = lines_on_one_scale(&[vec![(0.0, 1.0), (50.0, 2.0)], vec![(100.0, 3.0)], vec![]], &frame);
+/// assert_eq!(lines[0].as_ref().unwrap().points, vec![(5.0, 45.0), (55.0, 25.0)]);
+/// assert_eq!(lines[1].as_ref().unwrap().points, vec![(105.0, 5.0)]);
+/// assert!(lines[2].is_none());
+/// ```
+pub fn lines_on_one_scale(series: &[Vec<(f64, f64)>], frame: &Frame) -> Vec<Option<Line>> {
+    let finite: Vec<Vec<(f64, f64)>> = series.iter().map(|pairs| finite_pairs(pairs)).collect();
+    let all = || finite.iter().flatten();
+    let (Some(y_min), Some(y_max)) = (all().map(|p| p.1).reduce(f64::min), all().map(|p| p.1).reduce(f64::max)) else {
+        return vec![None; series.len()];
+    };
+    let x_max = all().map(|p| p.0).fold(0.0, f64::max);
+    finite.iter().map(|pairs| (!pairs.is_empty()).then(|| scaled(pairs, x_max, (y_min, y_max), frame))).collect()
+}
+
+fn finite_pairs(pairs: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    pairs.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect()
+}
+
+/// `pairs` mapped into `frame` with x from 0 to `x_max` and y from `y_min` to `y_max`.
+fn scaled(pairs: &[(f64, f64)], x_max: f64, (y_min, y_max): (f64, f64), frame: &Frame) -> Line {
     let inner_width = (frame.width - 2.0 * frame.margin).max(0.0);
     let inner_height = (frame.height - 2.0 * frame.margin).max(0.0);
     let span = if x_max > 0.0 { x_max } else { 1.0 };
-    let points = finite
+    let points = pairs
         .iter()
         .map(|(x, value)| {
             let share = if y_max > y_min { (value - y_min) / (y_max - y_min) } else { 0.5 };
             (frame.margin + inner_width * x / span, frame.margin + inner_height * (1.0 - share))
         })
         .collect();
-    Some(Line { points, y_min, y_max, x_max: span })
+    Line { points, y_min, y_max, x_max: span }
 }
 
 /// One axis of a scatter plot: data range, scale and tick marks.

@@ -11,6 +11,7 @@
 //! assert_eq!(state.cpu_fallback_reason(), Some("no adapter"));
 //! ```
 
+mod ablation;
 pub mod backends;
 mod files;
 mod import;
@@ -21,7 +22,7 @@ use engine::hardware::Target;
 use engine::search::{LatencySource, Objective, StrategyKind};
 use engine::space::Op;
 use protocol::{
-    BackendPreference, BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine, RunControl, RunRequest,
+    BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine, RunControl, RunRequest,
 };
 use crate::model::form::{DatasetKind, Field, RunForm};
 use crate::model::link::{Lesson, encode};
@@ -30,9 +31,10 @@ use protocol::saved::{SavedError, SavedRun};
 use crate::model::run::{RunView, SortKey};
 use crate::model::saved::SavedEntry;
 
+pub use ablation::AblationView;
 pub use backends::{BackendChoice, BackendsView};
 pub use files::{FilesStatus, FilesView};
-pub use notices::{MAX_NOTICE_CHARS, MAX_NOTICES, MAX_SUMMARY_CHARS, crash_summary, follow_up};
+pub use notices::{FollowUp, MAX_NOTICE_CHARS, MAX_NOTICES, MAX_SUMMARY_CHARS, crash_summary, follow_up};
 pub(crate) use notices::push_notice;
 pub use reducer::*;
 
@@ -123,6 +125,8 @@ pub struct AppState {
     pub plan: Option<String>,
     /// The visitor (or a lesson link) set the search's size: timings no longer resize it.
     pub sized_by_hand: bool,
+    /// The ablation started in this page, if any.
+    pub ablation: Option<AblationView>,
 }
 
 /// Order and filters of the candidate table.
@@ -170,6 +174,7 @@ impl Default for AppState {
             backends: BackendsView::default(),
             plan: None,
             sized_by_hand: false,
+            ablation: None,
         }
     }
 }
@@ -211,6 +216,8 @@ pub enum Action {
     ReferencesSet(bool),
     /// The user pressed Search (the component sends [`AppState::run_request`] to the engine).
     SearchRequested,
+    /// The user started this ablation (the component sends its first search to the engine).
+    AblationRequested(Box<protocol::ablation::AblationPlan>),
     /// The genotype to import was edited (or read from a file).
     ImportEdited(String),
     /// The user asked to train the imported genotype alone (the component sends
@@ -278,26 +285,6 @@ pub enum Action {
     },
     /// The chosen files could not be read from disk.
     FilesUnreadable(String),
-}
-
-/// What the page must do after an engine message, beyond updating its state.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FollowUp {
-    /// Answer the worker's boot with this hello.
-    SendHello(BackendPreference),
-    /// Replace the worker with a fresh one on the CPU backend, for this reason.
-    RestartOnCpu(String),
-    /// Continue this saved run (after the engine restarted on the CPU).
-    ResumeRun(String),
-    /// Time both backends with this request, unless a timing for `signature` is kept.
-    TimeBackends {
-        /// What to time.
-        request: protocol::SpeedRequest,
-        /// What identifies it (see [`backends::speed_signature`]).
-        signature: String,
-    },
-    /// Search on this backend from now on, for this reason.
-    UseBackend(protocol::BackendKind, String),
 }
 
 impl AppState {

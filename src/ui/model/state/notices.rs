@@ -1,9 +1,31 @@
 //! Notices and crash reports as the page shows them, and the follow-up an engine message calls
 //! for.
 
-use protocol::{BackendPreference, BackendReport, FromEngine, PROTOCOL_VERSION};
+use protocol::{BackendPreference, BackendReport, FromEngine, PROTOCOL_VERSION, RunRequest};
 
 use super::*;
+
+/// What the page must do after an engine message, beyond updating its state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FollowUp {
+    /// Answer the worker's boot with this hello.
+    SendHello(BackendPreference),
+    /// Replace the worker with a fresh one on the CPU backend, for this reason.
+    RestartOnCpu(String),
+    /// Continue this saved run (after the engine restarted on the CPU).
+    ResumeRun(String),
+    /// Time both backends with this request, unless a timing for `signature` is kept.
+    TimeBackends {
+        /// What to time.
+        request: protocol::SpeedRequest,
+        /// What identifies it (see [`backends::speed_signature`]).
+        signature: String,
+    },
+    /// Search on this backend from now on, for this reason.
+    UseBackend(protocol::BackendKind, String),
+    /// Start this run (the ablation's next search).
+    StartRun(Box<RunRequest>),
+}
 
 /// Longest crash summary, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 300;

@@ -40,6 +40,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::FileFormatChosen(..)
         | Action::FilesChosen{ .. }
         | Action::FilesUnreadable(..) => settings(state, &mut next, action),
+        Action::AblationRequested(plan) => ablation::started(state, &mut next, *plan),
         Action::SearchRequested
         | Action::ImportedTrainingRequested
         | Action::ControlRequested(..)
@@ -192,10 +193,7 @@ fn run_view(state: &AppState, next: &mut AppState, action: Action) {
                 _ => state.can_train_imported(),
             };
             if allowed {
-                next.run = RunView::default();
-                next.run.status = RunStatus::Starting;
-                next.selected = None;
-                next.axes = (0, 1.min(next.form.objectives.len().saturating_sub(1)));
+                ablation::fresh_run(next, next.form.objectives.len());
             }
         }
         Action::ControlRequested(_) => {}
@@ -292,6 +290,9 @@ pub(crate) fn apply_engine_message(next: &mut AppState, message: FromEngine, res
         next.restored_run = None;
     }
     if next.run.apply(&message) {
+        if let FromEngine::RunFinished { end, .. } = &message {
+            ablation::run_finished(next, end);
+        }
         if let FromEngine::RunFinished { end: protocol::RunEnd::Failed { message }, .. } = &message {
             push_notice(next, format!("The search stopped: {message}"));
             // A run that failed (a refused checkpoint, say) is not offered again on this page.

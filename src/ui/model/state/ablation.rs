@@ -1,0 +1,110 @@
+//! The ablation in the page: the five searches of `protocol::ablation::plan` from the form's
+//! settings, run one after another in the engine (each saved like any run), each judged when
+//! it ends; the table, the chart of hypervolume against training steps, and the CSV.
+
+use protocol::RunEnd;
+use protocol::ablation::{AblationPlan, AblationResult, RowSummary, csv, plan, summarise};
+
+use crate::model::run::{RunStatus, RunView};
+
+use super::*;
+
+/// An ablation started in this page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AblationView {
+    /// Its searches.
+    pub plan: AblationPlan,
+    /// The search in progress (or the number done, once all are).
+    pub current: usize,
+    /// The rows judged so far, in row order.
+    pub results: Vec<AblationResult>,
+    /// Why it ended before its last row (stopped, failed).
+    pub ended_early: Option<String>,
+}
+
+impl AblationView {
+    /// Whether one of its searches is still to finish.
+    pub fn running(&self) -> bool {
+        self.ended_early.is_none() && self.current < self.plan.runs.len()
+    }
+
+    /// The table of the rows judged so far.
+    pub fn table(&self) -> Vec<RowSummary> {
+        summarise(&self.results)
+    }
+
+    /// The rows as CSV.
+    pub fn csv(&self) -> String {
+        csv(&self.results)
+    }
+
+    /// What it is doing, in words.
+    pub fn status(&self) -> String {
+        let total = self.plan.runs.len();
+        match (&self.ended_early, self.plan.runs.get(self.current)) {
+            (Some(why), _) => format!("Ended after {} of {total} searches: {why}", self.results.len()),
+            (None, Some(run)) => format!("Search {} of {total}: {}", self.current + 1, run.row.label()),
+            (None, None) => format!("All {total} searches done, {} training steps each", self.plan.budget_steps),
+        }
+    }
+}
+
+impl AppState {
+    /// The ablation of the form's settings, its searches named by the moment it starts.
+    pub fn ablation_plan(&self, now_ms: f64) -> Result<AblationPlan, String> {
+        let mut base = self
+            .run_request(now_ms)
+            .map_err(|errors| errors.values().next().cloned().unwrap_or_else(|| "the settings have errors".into()))?;
+        base.run_id = base.run_id.replacen("run-", "ablation-", 1);
+        plan(&base).map_err(|e| e.to_string())
+    }
+
+    /// Whether an ablation may start: a search could, and the settings can be ablated.
+    pub fn can_ablate(&self) -> bool {
+        self.can_search() && self.ablation_plan(0.0).is_ok()
+    }
+}
+
+/// The page starts the ablation `plan` (its first search is sent by the component).
+pub(super) fn started(state: &AppState, next: &mut AppState, plan: AblationPlan) {
+    if let Some(first) = plan.runs.first().filter(|_| state.can_search()) {
+        fresh_run(next, first.request.search.objectives.len());
+        next.ablation = Some(AblationView { plan, current: 0, results: Vec::new(), ended_early: None });
+    }
+}
+
+/// A run ended with `end`: if it was the ablation's current search, it is judged and the next
+/// one is asked of the engine.
+pub(crate) fn run_finished(next: &mut AppState, end: &RunEnd) {
+    let Some(mut view) = next.ablation.take() else { return };
+    let current = view.plan.runs.get(view.current).filter(|_| view.running()).cloned();
+    let finished_id = next.run.info.as_ref().map(|info| info.run_id.clone());
+    if let Some(run) = current.filter(|run| Some(&run.request.run_id) == finished_id.as_ref()) {
+        match end {
+            RunEnd::Completed => {
+                let judged = next.run.info.as_ref().and_then(|info| {
+                    let candidates = next.run.candidates.iter().map(|c| c.as_ref());
+                    AblationResult::new(run.row, run.request.search.seed, &view.plan.limits, info, candidates, next.run.seconds.unwrap_or(0.0))
+                });
+                view.results.extend(judged);
+                view.current += 1;
+                if let Some(following) = view.plan.runs.get(view.current) {
+                    let number = next.pending.as_ref().map_or(1, |(number, _)| number + 1);
+                    next.pending = Some((number, FollowUp::StartRun(Box::new(following.request.clone()))));
+                    fresh_run(next, following.request.search.objectives.len());
+                }
+            }
+            RunEnd::Stopped => view.ended_early = Some(format!("{} was stopped", run.row.label())),
+            RunEnd::Failed { message } => view.ended_early = Some(format!("{} failed: {message}", run.row.label())),
+        }
+    }
+    next.ablation = Some(view);
+}
+
+/// The run view emptied for a run about to start with `objectives` objectives.
+pub(super) fn fresh_run(next: &mut AppState, objectives: usize) {
+    next.run = RunView::default();
+    next.run.status = RunStatus::Starting;
+    next.selected = None;
+    next.axes = (0, 1.min(objectives.saturating_sub(1)));
+}
