@@ -115,7 +115,7 @@ impl Network {
 }
 
 /// What a child took over from its parents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Inheritance {
     /// Trainable parameters copied from a parent.
     pub inherited_params: usize,
@@ -126,4 +126,7 @@ pub struct Inheritance {
     /// Layers no parent has that start as the identity (see [`crate::inherit`]).
     #[serde(default)]
     pub identity_layers: usize,
+    /// How each layer of each cell started (empty for a network built without parents).
+    #[serde(default)]
+    pub layers: Vec<Vec<engine::search::LayerStart>>,
 }

@@ -273,7 +273,7 @@ fn failed(reason: String, inherited_params: usize) -> Evaluated {
     Evaluated {
         outcome: Outcome::Failed { reason },
         report: TrainReport { steps: 0, losses: Vec::new(), accuracy: None, train_ms: 0.0, inherited_params },
-        inheritance: Inheritance { inherited_params, total_params: 0, inherited_modules: 0, identity_layers: 0 },
+        inheritance: Inheritance { inherited_params, ..Inheritance::default() },
         backend_failed: false,
     }
 }

@@ -15,6 +15,7 @@ use burn::nn::conv::{Conv1d, Conv2d};
 use burn::nn::{BatchNorm, Linear};
 use burn::tensor::{Device, Tensor, TensorData};
 
+use engine::search::LayerStart;
 use engine::space::{Genotype, Op, Space, SpaceError};
 use crate::blocks::{Block, Cbam, ChannelMlp, ConvBnRelu, Eca, SeparableConv, SqueezeExcite};
 use crate::candidate::{Inheritance, Network};
@@ -183,7 +184,7 @@ impl Network {
         device: &Device,
     ) -> Result<(Network, Inheritance), SpaceError> {
         let mut child = Network::new(space, genotype, device)?;
-        let mut report = Inheritance { inherited_params: 0, total_params: child.num_params() - child.buffers(), inherited_modules: 0, identity_layers: 0 };
+        let mut report = Inheritance { total_params: child.num_params() - child.buffers(), ..Inheritance::default() };
         let Some((_, first)) = parents.first() else { return Ok((child, report)) };
         let mut copied = Copied::default();
         child.stem = copied.conv_bn_relu(child.stem, &first.stem);
@@ -201,6 +202,7 @@ impl Network {
                 report.inherited_modules += 1;
             }
             let ops: Vec<Op> = cell.layers.iter().map(|l| l.op).collect();
+            let mut starts = vec![LayerStart::Fresh; ops.len()];
             let mut taken = vec![false; ops.len()];
             for (g, parent) in donors {
                 let parent_ops: Vec<Op> = g.cells[c].layers.iter().map(|l| l.op).collect();
@@ -208,7 +210,13 @@ impl Network {
                     if !taken[j] {
                         taken[j] = true;
                         let block = child.cells[c].layers[j].block.clone();
+                        let (whole, before) = (block.num_params() - block.buffers(), copied.0);
                         child.cells[c].layers[j].block = copied.block(block, &parent.cells[c].layers[i].block);
+                        starts[j] = match copied.0 - before {
+                            0 if whole > 0 => LayerStart::Fresh,
+                            n if n < whole => LayerStart::Sliced,
+                            _ => LayerStart::Copied,
+                        };
                         report.inherited_modules += 1;
                     }
                 }
@@ -218,9 +226,11 @@ impl Network {
                 let block = child.cells[c].layers[j].block.clone();
                 if let Some(identity) = identity_block(block, device) {
                     child.cells[c].layers[j].block = identity;
+                    starts[j] = LayerStart::Identity;
                     report.identity_layers += 1;
                 }
             }
+            report.layers.push(starts);
         }
         let last = |g: &Genotype| g.cells.last().map(|cell| cell.width);
         let head_donor = parents.iter().find(|(g, _)| last(g) == last(genotype)).map_or(*first, |(_, p)| *p);

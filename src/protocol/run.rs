@@ -231,6 +231,10 @@ pub struct CandidateReport {
     pub measured_latency: Option<LatencyMeasurement>,
     /// Parameters inherited from parents.
     pub inherited_params: u64,
+    /// How each layer of each cell started: copied, sliced, identity or fresh (empty when it
+    /// inherited nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherited_layers: Vec<Vec<engine::search::LayerStart>>,
 }
 
 impl CandidateReport {

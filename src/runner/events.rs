@@ -80,5 +80,6 @@ pub(crate) fn report<S>(r: &EvaluationRecord<S>, extras: Extras) -> CandidateRep
         losses: extras.losses,
         measured_latency: extras.measured_latency,
         inherited_params: extras.inherited_params,
+        inherited_layers: extras.inherited_layers,
     }
 }

@@ -88,6 +88,7 @@ struct Extras {
     losses: Vec<f32>,
     measured_latency: Option<LatencyMeasurement>,
     inherited_params: u64,
+    inherited_layers: Vec<Vec<engine::search::LayerStart>>,
 }
 
 enum Kind {

@@ -123,6 +123,7 @@ pub(crate) async fn train_and_time(
         losses: evaluated.report.losses,
         measured_latency,
         inherited_params: evaluated.inheritance.inherited_params as u64,
+        inherited_layers: evaluated.inheritance.layers,
     };
     Some((outcome, extras, backend_failed))
 }

@@ -8,6 +8,20 @@ use crate::moo::Fitness;
 use crate::problem::{Origin, VariationCounts};
 use super::*;
 
+/// How a child's layer got its starting weights (weight inheritance; see `nn::inherit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerStart {
+    /// Copied whole from a parent's layer of the same op and width.
+    Copied,
+    /// The leading channels copied from a parent's layer of another width, the rest fresh.
+    Sliced,
+    /// No parent has it: it starts as the identity, so the child computes what its parent did.
+    Identity,
+    /// Freshly initialised.
+    Fresh,
+}
+
 /// What an evaluation learned about a candidate besides its error. Every figure is optional:
 /// training knows steps and times, the NAS-Bench-201 table knows test accuracy and its index. In
 /// JSON it is an object of the figures present, by these names.

@@ -27,9 +27,9 @@ pub fn AblationStart(props: &AblationStartProps) -> Html {
     html! {
         <section class="panel ablation-start" aria-label="Ablation">
             <h2>{ "Ablation" }</h2>
-            <p class="help">{ "Runs five searches from these settings, each adding one part of the method: base NAS (error only, every op open, no hardware limit, no inheritance), + progressive space, + multi-objective (error, latency, params), + hardware-aware (the latency limit), + weight inheritance. Same seed and the same training-step budget for each; every row is judged by one hypervolume within the same limits." }</p>
+            <p class="hint">{ "Runs five searches from these settings, each adding one part of the method: base NAS (error only, every op open, no hardware limit, no inheritance), + progressive space, + multi-objective (error, latency, params), + hardware-aware (the latency limit), + weight inheritance. Same seed and the same training-step budget for each; every row is judged by one hypervolume within the same limits." }</p>
             { match &props.budget {
-                Ok(steps) => html! { <p class="help" data-testid="ablation-budget">{ format!("{} training steps per search.", count(*steps as f64)) }</p> },
+                Ok(steps) => html! { <p class="hint" data-testid="ablation-budget">{ format!("{} training steps per search.", count(*steps as f64)) }</p> },
                 Err(problem) => html! { <p class="field-error" data-testid="ablation-problem">{ problem.clone() }</p> },
             } }
             <button data-testid="ablation-start" disabled={!props.can_start} onclick={props.on_start.clone()}>{ "Run ablation" }</button>
@@ -56,7 +56,7 @@ pub fn AblationResults(props: &AblationResultsProps) -> Html {
     html! {
         <section class="panel ablation" data-testid="ablation" aria-label="Ablation results">
             <h2>{ "Ablation" }</h2>
-            <p data-testid="ablation-status">{ view.status() }{ limit }</p>
+            <p data-testid="ablation-status">{ format!("{}.{limit}", view.status()) }</p>
             if !view.results.is_empty() {
                 <table class="ablation-table" data-testid="ablation-table">
                     <thead><tr>

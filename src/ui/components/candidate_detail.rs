@@ -1,16 +1,16 @@
-//! The opened candidate: its architecture diagram (per-layer cost on hover), training curve
-//! and metrics.
+//! The opened candidate: its architecture diagram (per-layer cost on hover, and how an
+//! inheriting child's layers started), training curve and metrics.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use engine::hardware::{DeviceProfile, Roofline};
-use engine::search::RecordStatus;
+use engine::search::{LayerStart, RecordStatus};
 use engine::space::Genotype;
 use protocol::{CandidateReport, ModelFormat, RunInfo};
 use crate::components::loss_chart::LossChart;
-use crate::model::diagram::diagram;
+use crate::model::diagram::{DiagramBox, diagram};
 use crate::model::export::{Export, take_away};
 use crate::model::format::{count, short};
 
@@ -33,8 +33,10 @@ fn architecture(props: &CandidateDetailProps) -> Html {
         return html! { <p class="field-error">{ format!("cannot draw {:?}", props.candidate.text) }</p> };
     };
     let model = Roofline::new(DeviceProfile::builtin(props.info.target));
-    let d = diagram(space, &genotype, &model);
+    let d = diagram(space, &genotype, &model, &props.candidate.inherited_layers);
+    let started = |b: &DiagramBox| b.start.map(start_name);
     html! {
+        <>
         <svg class="arch-diagram" data-testid="arch-diagram" viewBox={format!("0 0 {:.0} {:.0}", d.width, d.height)}
             role="img" aria-label={format!("Architecture {}", props.candidate.text)}>
             { for d.rows.iter().map(|r| html! { <text class="row-label" x="4" y={format!("{:.1}", r.y)}>{ r.text.clone() }</text> }) }
@@ -43,14 +45,42 @@ fn architecture(props: &CandidateDetailProps) -> Html {
             }) }
             { for d.arcs.iter().map(|a| html! { <path class="skip-arc" d={a.path.clone()} /> }) }
             { for d.boxes.iter().map(|b| html! {
-                <g class={classes!("layer", b.family)} data-testid="arch-layer">
-                    <title>{ format!("{} → {}\nparameters {}\nMACs {}\npredicted latency {} ms", b.label, b.shape, b.params, b.macs, short(b.latency_ms)) }</title>
+                <g class={classes!("layer", b.family, started(b).map(|s| format!("start-{s}")))} data-testid="arch-layer" data-start={started(b)}>
+                    <title>{ format!("{} → {}\nparameters {}\nMACs {}\npredicted latency {} ms{}", b.label, b.shape, b.params, b.macs, short(b.latency_ms),
+                        b.start.map_or(String::new(), |s| format!("\nweights: {}", start_words(s)))) }</title>
                     <rect x={format!("{:.1}", b.x)} y={format!("{:.1}", b.y)} width={b.width.to_string()} height={b.height.to_string()} rx="5" />
                     <text x={format!("{:.1}", b.x + b.width / 2.0)} y={format!("{:.1}", b.y + 15.0)} text-anchor="middle">{ b.label.clone() }</text>
                     <text class="shape" x={format!("{:.1}", b.x + b.width / 2.0)} y={format!("{:.1}", b.y + 28.0)} text-anchor="middle">{ b.shape.clone() }</text>
                 </g>
             }) }
         </svg>
+        if !props.candidate.inherited_layers.is_empty() {
+            <p class="start-legend" data-testid="start-legend">
+                { "How its layers started: " }
+                { for [LayerStart::Copied, LayerStart::Sliced, LayerStart::Identity, LayerStart::Fresh].into_iter().map(|s| html! {
+                    <span class={format!("start-{}", start_name(s))}>{ start_words(s) }</span>
+                }) }
+            </p>
+        }
+        </>
+    }
+}
+
+fn start_name(start: LayerStart) -> &'static str {
+    match start {
+        LayerStart::Copied => "copied",
+        LayerStart::Sliced => "sliced",
+        LayerStart::Identity => "identity",
+        LayerStart::Fresh => "fresh",
+    }
+}
+
+fn start_words(start: LayerStart) -> &'static str {
+    match start {
+        LayerStart::Copied => "copied from a parent",
+        LayerStart::Sliced => "leading channels copied (another width)",
+        LayerStart::Identity => "new, started as the identity",
+        LayerStart::Fresh => "freshly initialised",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Architecture diagram geometry: a genotype laid out as boxes (stem, each cell's entry
 //! convolution and layers, head), one row per cell, with the skip connections as arcs above
-//! the layers. Every box carries its cost: parameters, MACs and predicted latency.
+//! the layers. Every box carries its cost: parameters, MACs and predicted latency, and a
+//! child's layers how they started (weights copied, sliced, identity or fresh).
 //!
 //! ```
 //! use engine::hardware::{DeviceProfile, Roofline, Target};
@@ -9,7 +10,7 @@
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![16], vec![32]];
 //! let genotype: Genotype = "16:conv3x3,skip+0|32:eca".parse().unwrap();
-//! let d = diagram(&config, &genotype, &Roofline::new(DeviceProfile::builtin(Target::Mobile)));
+//! let d = diagram(&config, &genotype, &Roofline::new(DeviceProfile::builtin(Target::Mobile)), &[]);
 //! // stem, entry + 2 layers, entry + 1 layer, head
 //! assert_eq!(d.boxes.len(), 7);
 //! assert_eq!(d.arcs.len(), 1);
@@ -17,6 +18,7 @@
 
 use engine::cost::{Location, cost};
 use engine::hardware::LatencyModel;
+use engine::search::LayerStart;
 use engine::space::{Genotype, SpaceConfig};
 
 /// Box width and height, gaps between boxes and rows, in SVG units.
@@ -50,6 +52,8 @@ pub struct DiagramBox {
     pub latency_ms: f64,
     /// CSS class by op family: `conv`, `pool`, `skip`, `depthwise`, `attention`, `fixed`.
     pub family: &'static str,
+    /// How a cell layer of an inheriting child started.
+    pub start: Option<LayerStart>,
 }
 
 /// A skip connection from an earlier node of a cell to a layer's input.
@@ -96,8 +100,9 @@ fn family(label: &str) -> &'static str {
     }
 }
 
-/// Lays out `genotype` of the space `config`, with latencies from `model`.
-pub fn diagram(config: &SpaceConfig, genotype: &Genotype, model: &impl LatencyModel) -> Diagram {
+/// Lays out `genotype` of the space `config`, with latencies from `model` and, for a child
+/// that inherited, how each cell layer started (`starts[cell][layer]`; empty otherwise).
+pub fn diagram(config: &SpaceConfig, genotype: &Genotype, model: &impl LatencyModel, starts: &[Vec<LayerStart>]) -> Diagram {
     let c = cost(config, genotype);
     let mut boxes: Vec<DiagramBox> = Vec::with_capacity(c.layers.len());
     let mut rows = Vec::new();
@@ -106,6 +111,10 @@ pub fn diagram(config: &SpaceConfig, genotype: &Genotype, model: &impl LatencyMo
     let row_y = |row: usize| TOP + ROW_H * row as f64;
     let cells = genotype.cells.len();
     for layer in &c.layers {
+        let start = match layer.location {
+            Location::Layer { cell, layer } => starts.get(cell).and_then(|s| s.get(layer)).copied(),
+            _ => None,
+        };
         let (row, column) = match layer.location {
             Location::Stem => (0, 0),
             Location::Entry { cell } => (cell + 1, 0),
@@ -124,6 +133,7 @@ pub fn diagram(config: &SpaceConfig, genotype: &Genotype, model: &impl LatencyMo
             macs: layer.macs,
             latency_ms: model.layer_ms(layer),
             family: family(&layer.label),
+            start,
         });
     }
     rows.push(RowLabel { y: row_y(0) + BOX_H / 2.0 + 4.0, text: "input".into() });
@@ -180,7 +190,7 @@ mod tests {
         config.cell_widths = vec![vec![16], vec![32], vec![64]];
         let genotype: Genotype = "16:conv3x3,dwconv3x3+0|32:se_block|64:cbam,skip+0+1".parse().unwrap();
         let model = Roofline::new(DeviceProfile::builtin(Target::Edge));
-        let d = diagram(&config, &genotype, &model);
+        let d = diagram(&config, &genotype, &model, &[vec![LayerStart::Copied, LayerStart::Identity], vec![], vec![LayerStart::Sliced]]);
         let total = cost(&config, &genotype);
         assert_eq!(d.boxes.iter().map(|b| b.params).sum::<u64>(), total.params);
         assert_eq!(d.boxes.iter().map(|b| b.macs).sum::<u64>(), total.macs);
@@ -192,5 +202,8 @@ mod tests {
         assert!(d.boxes.iter().all(|b| b.x + b.width <= d.width && b.y + b.height <= d.height));
         assert_eq!(d.boxes[2].family, "conv");
         assert_eq!(d.boxes[3].family, "depthwise");
+        let starts: Vec<Option<LayerStart>> = d.boxes.iter().map(|b| b.start).collect();
+        let (copied, identity, sliced) = (Some(LayerStart::Copied), Some(LayerStart::Identity), Some(LayerStart::Sliced));
+        assert_eq!(starts, [None, None, copied, identity, None, None, None, sliced, None, None], "cell layers only, by position");
     }
 }

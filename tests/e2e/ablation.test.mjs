@@ -1,0 +1,41 @@
+// The ablation in the page on the CPU backend: a tiny one runs its five searches one after
+// another, each with the same training-step budget, and shows its table, its chart of
+// hypervolume against training steps (one line per row) and its CSV.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { openPage, screenshot, tinySearch } from './helpers.mjs';
+
+test('CPU: a tiny ablation runs its five searches and shows its table and chart', { timeout: 10 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await tinySearch(page, { population: 2, generations: 1, references: false });
+    await page.getByTestId('field-step_budget').fill('16');
+    await page.getByTestId('ablation-budget').filter({ hasText: '16 training steps per search' }).waitFor();
+    await page.getByTestId('ablation-start').click();
+    await page.getByTestId('ablation-status').filter({ hasText: 'Search 1 of 5: base NAS' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('ablation-status').filter({ hasText: 'All 5 searches done' }).waitFor({ timeout: 8 * 60_000 });
+    const rows = await page.getByTestId('ablation-row').evaluateAll((rows) => rows.map((r) => [r.dataset.row, ...[...r.cells].map((c) => c.textContent)]));
+    console.log(`ablation rows: ${JSON.stringify(rows)}`);
+    assert.deepEqual(rows.map((r) => r[0]), ['base', 'progressive', 'multi_objective', 'hardware_aware', 'inheritance']);
+    for (const row of rows) {
+      const steps = Number(row[6]);
+      assert.ok(steps >= 16 && steps < 20, `${row[0]} spent the budget, at most one candidate over: ${steps}`);
+      assert.match(row[2], /^\d+\.\d %$/, `${row[0]} has a best accuracy`);
+    }
+    const lines = await page.getByTestId('ablation-chart').locator('polyline').evaluateAll((ls) => ls.map((l) => l.dataset.row));
+    assert.deepEqual(lines, rows.map((r) => r[0]), 'one line per row');
+    assert.match(await page.getByTestId('ablation-chart').textContent(), /\d+ steps/);
+    await screenshot(page, 'ablation-cpu');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ablation-csv').click()]);
+    assert.match(file.suggestedFilename(), /^ablation-\d+-seed-7\.csv$/);
+    const csv = (await readFile(await file.path(), 'utf8')).trim().split('\n');
+    assert.equal(csv.length, 6, 'a header and one line per row');
+    assert.ok(csv[5].startsWith('inheritance,7,'), csv[5]);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="saved-run"]').length >= 5, null, { timeout: 30_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
