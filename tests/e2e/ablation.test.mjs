@@ -1,6 +1,7 @@
 // The ablation in the page on the CPU backend: a tiny one runs its five searches one after
 // another, each with the same training-step budget, and shows its table, its chart of
-// hypervolume against training steps (one line per row) and its CSV.
+// hypervolume against training steps (one line per row) and its CSV; a child of the full
+// method's search shows in its diagram how each layer started.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -28,6 +29,18 @@ test('CPU: a tiny ablation runs its five searches and shows its table and chart'
     assert.deepEqual(lines, rows.map((r) => r[0]), 'one line per row');
     assert.match(await page.getByTestId('ablation-chart').textContent(), /\d+ steps/);
     await screenshot(page, 'ablation-cpu');
+    // The last search shown is the full method's: a child that inherited outlines its layers by
+    // how they started.
+    let starts = [];
+    for (let row = 0; row < await page.getByTestId('candidate-row').count() && starts.length === 0; row += 1) {
+      await page.getByTestId('candidate-row').nth(row).locator('button').click();
+      await page.getByTestId('candidate-detail').waitFor();
+      starts = await page.locator('[data-testid="arch-layer"][data-start]').evaluateAll((gs) => gs.map((g) => g.dataset.start));
+    }
+    console.log(`an inheriting child's layers started as: ${starts}`);
+    assert.ok(starts.length > 0 && starts.every((s) => ['copied', 'sliced', 'identity', 'fresh'].includes(s)), `${starts}`);
+    await page.getByTestId('start-legend').waitFor();
+    await screenshot(page, 'ablation-inheriting-child');
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ablation-csv').click()]);
     assert.match(file.suggestedFilename(), /^ablation-\d+-seed-7\.csv$/);
     const csv = (await readFile(await file.path(), 'utf8')).trim().split('\n');

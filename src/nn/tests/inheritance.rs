@@ -131,6 +131,8 @@ fn a_width_change_copies_the_leading_channels_and_leaves_the_rest_fresh() {
     assert_eq!(c["cells.2.layers.0.block.Conv.conv.weight"], p["cells.2.layers.0.block.Conv.conv.weight"], "same shape: whole");
     assert!(report.inherited_params < report.total_params);
     assert_eq!(report.identity_layers, 0);
+    use engine::search::LayerStart::{Copied, Sliced};
+    assert_eq!(report.layers, [vec![Copied], vec![Sliced], vec![Copied]], "cell 1's conv1x1 is 48 wide, its parent's 32");
 }
 
 #[test]
@@ -141,6 +143,8 @@ fn an_inserted_layer_starts_as_the_identity_so_the_child_computes_what_its_paren
     let child_genotype: Genotype = "16:conv3x3,dwconv3x3,skip+0|32:conv3x3,conv1x1|64:eca".parse().expect("genotype");
     let (child, report) = Network::inherit(&space(), &child_genotype, &[(&pg, &parent)], &backend::cpu()).expect("inherits");
     assert_eq!(report.identity_layers, 2);
+    use engine::search::LayerStart::{Copied, Identity};
+    assert_eq!(report.layers, [vec![Copied, Identity, Copied], vec![Identity, Copied], vec![Copied]], "how each layer started");
     let x: Tensor<4> = Tensor::random([3, 1, 28, 28], Distribution::Default, &backend::cpu());
     let (before, after) = (parent.forward(x.clone()).into_data(), child.forward(x).into_data());
     before.assert_approx_eq::<f32>(&after, burn::tensor::Tolerance::absolute(1e-5));
