@@ -35,7 +35,9 @@ Flags override the file:
   --out FILE                  the run's results, as the page exports them (default target/cli/search.json)
   --export-onnx DIR           also write the final front's trained networks as ONNX, DIR/ARCH_ID.onnx
 Training (architecture space):
-  --steps N   --fine-tune-steps N   --inherit on|off   --batch-size N   --learning-rate X
+  --steps N   --fine-tune-steps N   --fine-tune-lr-scale X (a child's rate as a fraction of
+  --learning-rate; default 0.2)   --fine-tune-warmup N (its warm-up steps; default 0)
+  --inherit on|off   --batch-size N   --learning-rate X
   --latency-runs N (timed inference runs per trained candidate; 0: none)   --references on|off
   --device cpu|gpu|auto (default cpu; gpu needs a build with `--features gpu` and a Vulkan,
                          Metal or DX12 adapter; auto takes the GPU when there is one)
@@ -64,10 +66,10 @@ struct RunFile {
 }
 
 /// The options of `cli search` (and of `cli export-onnx`, which adds its own).
-pub(crate) const SEARCH_OPTIONS: [&str; 27] = [
+pub(crate) const SEARCH_OPTIONS: [&str; 29] = [
     "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
     "max-evaluations", "time-budget", "max-train-steps", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
-    "fine-tune-steps", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
+    "fine-tune-steps", "fine-tune-lr-scale", "fine-tune-warmup", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
 ];
 
 /// `cli search`.
@@ -231,6 +233,12 @@ fn training_flags(args: &Args, training: &mut TrainingSettings) -> Result<(), Cl
     }
     if let Some(n) = args.parsed("fine-tune-steps", "a whole number")? {
         training.fine_tune_steps = n;
+    }
+    if let Some(x) = args.parsed("fine-tune-lr-scale", "a number")? {
+        training.fine_tune_lr_scale = x;
+    }
+    if let Some(n) = args.parsed("fine-tune-warmup", "a whole number")? {
+        training.fine_tune_warmup_steps = n;
     }
     if let Some(on) = args.named("inherit", on_off, "on, off")? {
         training.inheritance = on;

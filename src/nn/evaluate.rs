@@ -47,8 +47,10 @@ pub struct EvaluatorConfig {
     /// Validation batch size.
     pub eval_batch: usize,
     /// Fine-tuning's peak learning rate as a fraction of training's (inherited weights are
-    /// already trained: a full-size rate would knock them about). Fine-tuning has no warm-up.
+    /// already trained: a full-size rate would knock them about).
     pub fine_tune_lr_scale: f64,
+    /// Warm-up steps of fine-tuning (0: it starts at its peak rate).
+    pub fine_tune_warmup_steps: u32,
     /// What the device allows: a candidate predicted to need more is not trained (it fails
     /// with the figures) instead of exhausting the device.
     pub memory_limits: Option<engine::memory::MemoryLimits>,
@@ -58,10 +60,20 @@ pub struct EvaluatorConfig {
 }
 
 impl EvaluatorConfig {
-    /// Settings with a validation batch of 256, fine-tuning at a fifth of the learning rate, and
+    /// Settings with a validation batch of 256, fine-tuning at a fifth of the learning rate
+    /// without warm-up, and
     /// an inheriting child's BatchNorm statistics re-estimated on 4 training batches.
     pub fn new(train: TrainConfig, fine_tune_steps: u32, inheritance: bool) -> Self {
-        EvaluatorConfig { train, fine_tune_steps, inheritance, eval_batch: 256, fine_tune_lr_scale: 0.2, memory_limits: None, batch_norm_batches: 4 }
+        EvaluatorConfig {
+            train,
+            fine_tune_steps,
+            inheritance,
+            eval_batch: 256,
+            fine_tune_lr_scale: 0.2,
+            fine_tune_warmup_steps: 0,
+            memory_limits: None,
+            batch_norm_batches: 4,
+        }
     }
 }
 
@@ -189,7 +201,7 @@ impl TrainingEvaluator {
         let base = self.config.train.clone().with_seed(self.config.train.seed ^ u64::from(candidate_id));
         if inherited {
             let learning_rate = base.learning_rate * self.config.fine_tune_lr_scale;
-            base.with_budget(Budget::Steps(self.config.fine_tune_steps)).with_learning_rate(learning_rate).with_warmup_steps(0)
+            base.with_budget(Budget::Steps(self.config.fine_tune_steps)).with_learning_rate(learning_rate).with_warmup_steps(self.config.fine_tune_warmup_steps)
         } else {
             base
         }

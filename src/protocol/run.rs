@@ -40,6 +40,10 @@ pub struct TrainingSettings {
     pub steps: u32,
     /// Steps for a child that inherited weights.
     pub fine_tune_steps: u32,
+    /// A fine-tuning child's peak learning rate as a fraction of `learning_rate`.
+    pub fine_tune_lr_scale: f64,
+    /// Warm-up steps of a fine-tuning child (fewer than its steps).
+    pub fine_tune_warmup_steps: u32,
     /// Whether children inherit their parents' trained weights.
     pub inheritance: bool,
     /// Images per step.
@@ -60,6 +64,8 @@ impl Default for TrainingSettings {
         TrainingSettings {
             steps: 120,
             fine_tune_steps: 40,
+            fine_tune_lr_scale: 0.2,
+            fine_tune_warmup_steps: 0,
             inheritance: true,
             batch_size: 64,
             learning_rate: 0.05,
@@ -76,6 +82,8 @@ pub const TRAINING_STEPS: Whole = Whole::new(1, 100_000);
 pub const BATCH_SIZE: Whole = Whole::new(1, 1024);
 /// Validation fractions allowed (both ends excluded).
 pub const VALID_FRACTION_RANGE: (f64, f64) = (0.0, 0.9);
+/// The largest fine-tuning learning-rate scale allowed (any above 0 up to it).
+pub const MAX_FINE_TUNE_LR_SCALE: f64 = 10.0;
 /// The largest learning rate allowed (any above 0 up to it).
 pub const MAX_LEARNING_RATE: f64 = 10.0;
 /// Timed inference runs allowed per candidate.
@@ -95,6 +103,14 @@ impl TrainingSettings {
     pub fn check(&self) -> Result<(), RequestError> {
         whole("steps", self.steps, TRAINING_STEPS)?;
         whole("fine_tune_steps", self.fine_tune_steps, TRAINING_STEPS)?;
+        whole("fine_tune_warmup_steps", self.fine_tune_warmup_steps, Whole::new(0, u64::from(self.fine_tune_steps.saturating_sub(1))))?;
+        if !(self.fine_tune_lr_scale.is_finite() && self.fine_tune_lr_scale > 0.0 && self.fine_tune_lr_scale <= MAX_FINE_TUNE_LR_SCALE) {
+            return Err(RequestError::OutOfRange {
+                field: "fine_tune_lr_scale",
+                value: self.fine_tune_lr_scale.to_string(),
+                allowed: format!("above 0, at most {MAX_FINE_TUNE_LR_SCALE}"),
+            });
+        }
         whole("batch_size", self.batch_size, BATCH_SIZE)?;
         whole("latency_runs", self.latency_runs, LATENCY_RUNS)?;
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= MAX_LEARNING_RATE) {

@@ -174,5 +174,10 @@ fn evaluator(request: &RunRequest, space: &ArchSpace, device: &Device) -> Traini
         .with_batch_size(t.batch_size as usize)
         .with_learning_rate(t.learning_rate)
         .with_seed(request.search.seed);
-    TrainingEvaluator::new(space.space().clone(), EvaluatorConfig::new(train, t.fine_tune_steps, t.inheritance), device.clone())
+    let config = EvaluatorConfig {
+        fine_tune_lr_scale: t.fine_tune_lr_scale,
+        fine_tune_warmup_steps: t.fine_tune_warmup_steps,
+        ..EvaluatorConfig::new(train, t.fine_tune_steps, t.inheritance)
+    };
+    TrainingEvaluator::new(space.space().clone(), config, device.clone())
 }

@@ -1,4 +1,4 @@
-//! `cli bench ablation` and `cli bench inheritance`: the rows of `protocol::ablation`, run
+//! `cli bench ablation`, `cli bench inheritance` and `cli bench fine-tune`: the rows of `protocol::ablation`, run
 //! through the runner as `cli search` runs a search, over several seeds.
 
 use serde_json::json;
@@ -11,7 +11,7 @@ use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, RunRequest};
 
 /// The options of both benchmarks: a search's, and how many seeds.
 pub(crate) fn options() -> Vec<&'static str> {
-    SEARCH_OPTIONS.iter().copied().chain(["seeds", "csv", "datasets"]).collect()
+    SEARCH_OPTIONS.iter().copied().chain(["seeds", "csv", "datasets", "schedules"]).collect()
 }
 
 /// `cli bench ablation`: every row over `--seeds` seeds (from `--seed`); the table, JSON, CSV.
@@ -61,6 +61,50 @@ pub(crate) fn inheritance(args: &Args) -> Result<(), CliError> {
     }
     let out = args.value("out").unwrap_or("target/bench/inheritance.json");
     write_json(out, &json!({ "benchmark": "inheritance", "datasets": datasets }))?;
+    println!("wrote {out}");
+    Ok(())
+}
+
+/// Fine-tuning schedules tried by `cli bench fine-tune` unless `--schedules` says otherwise:
+/// steps/learning-rate scale/warm-up, each varied alone from today's default (the first).
+const SCHEDULES: &str = "40/0.2/0,20/0.2/0,80/0.2/0,40/0.1/0,40/0.5/0,40/1/0,40/0.2/10";
+
+/// `cli bench fine-tune`: the full method's search (the ablation's last row) with each
+/// fine-tuning schedule of `--schedules` (steps/rate scale/warm-up), at equal compute, over
+/// `--seeds` seeds: which schedule reaches the highest hypervolume.
+pub(crate) fn fine_tune(args: &Args) -> Result<(), CliError> {
+    let mut runs = Vec::new();
+    for schedule in args.value("schedules").unwrap_or(SCHEDULES).split(',') {
+        let bad = || CliError::Usage(format!("--schedules: {schedule:?} is not steps/rate-scale/warm-up, such as 40/0.2/0"));
+        let parts: Vec<&str> = schedule.split('/').collect();
+        let [steps, scale, warmup] = parts[..] else { return Err(bad()) };
+        let mut base = request(args)?;
+        let t = &mut base.training;
+        t.fine_tune_steps = steps.parse().map_err(|_| bad())?;
+        t.fine_tune_lr_scale = scale.parse().map_err(|_| bad())?;
+        t.fine_tune_warmup_steps = warmup.parse().map_err(|_| bad())?;
+        println!("schedule {schedule}: {} fine-tuning steps at {} x the rate, {} warm-up", steps, scale, warmup);
+        let (plans, results) = run_rows(args, &base, &[AblationRow::Inheritance])?;
+        let summary = summarise(&results);
+        runs.push((schedule.to_string(), plans[0].budget_steps, summary, results));
+    }
+    println!("\n{:<14} {:<24} {:<22} {}", "schedule", "hypervolume", "best accuracy", "candidates");
+    for (schedule, _, summary, results) in &runs {
+        let Some(row) = summary.first() else { continue };
+        let candidates = Spread::of_values(results.iter().map(|r| f64::from(r.candidates)));
+        println!(
+            "{schedule:<14} {:<24} {:<22} {:.0}",
+            format!("{:.4} [{:.4}–{:.4}]", row.hypervolume.median, row.hypervolume.min, row.hypervolume.max),
+            format!("{} [{}–{}]", percent(row.best_accuracy.median), percent(row.best_accuracy.min), percent(row.best_accuracy.max)),
+            candidates.median
+        );
+    }
+    let out = args.value("out").unwrap_or("target/bench/fine-tune.json");
+    let json_runs: Vec<_> = runs
+        .iter()
+        .map(|(schedule, budget, summary, results)| json!({ "schedule": schedule, "budget_steps": budget, "table": summary, "results": results }))
+        .collect();
+    write_json(out, &json!({ "benchmark": "fine_tune", "schedules": json_runs }))?;
     println!("wrote {out}");
     Ok(())
 }
