@@ -7,26 +7,28 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { openPage, screenshot, tinySearch } from './helpers.mjs';
 
-test('CPU: a tiny ablation runs its five searches and shows its table and chart', { timeout: 10 * 60_000 }, async () => {
+test('CPU: a tiny ablation over two seeds runs its ten searches and shows its table and chart', { timeout: 10 * 60_000 }, async () => {
   const { page, problems, close } = await openPage([]);
   try {
     await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
     await tinySearch(page, { population: 2, generations: 1, references: false });
     await page.getByTestId('field-step_budget').fill('16');
+    await page.getByTestId('ablation-seeds').fill('2');
     await page.getByTestId('ablation-budget').filter({ hasText: '16 training steps per search' }).waitFor();
     await page.getByTestId('ablation-start').click();
-    await page.getByTestId('ablation-status').filter({ hasText: 'Search 1 of 5: base NAS' }).waitFor({ timeout: 60_000 });
-    await page.getByTestId('ablation-status').filter({ hasText: 'All 5 searches done' }).waitFor({ timeout: 8 * 60_000 });
+    await page.getByTestId('ablation-status').filter({ hasText: 'Search 1 of 10: base NAS' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('ablation-status').filter({ hasText: 'All 10 searches done' }).waitFor({ timeout: 8 * 60_000 });
     const rows = await page.getByTestId('ablation-row').evaluateAll((rows) => rows.map((r) => [r.dataset.row, ...[...r.cells].map((c) => c.textContent)]));
     console.log(`ablation rows: ${JSON.stringify(rows)}`);
     assert.deepEqual(rows.map((r) => r[0]), ['base', 'progressive', 'multi_objective', 'hardware_aware', 'inheritance']);
     for (const row of rows) {
-      const steps = Number(row[6]);
-      assert.ok(steps >= 16 && steps < 20, `${row[0]} spent the budget, at most one candidate over: ${steps}`);
-      assert.match(row[2], /^\d+\.\d %$/, `${row[0]} has a best accuracy`);
+      // The median over the two seeds, then the smallest and largest.
+      const [, median, low, high] = row[6].match(/^(\d+) \[(\d+)–(\d+)\]$/).map(Number);
+      assert.ok(low >= 16 && high < 20 && median >= low && median <= high, `${row[0]} spent the budget, at most one candidate over: ${row[6]}`);
+      assert.match(row[2], /^\d+\.\d % \[\d+\.\d %–\d+\.\d %\]$/, `${row[0]} has a best accuracy per seed`);
     }
     const lines = await page.getByTestId('ablation-chart').locator('polyline').evaluateAll((ls) => ls.map((l) => l.dataset.row));
-    assert.deepEqual(lines, rows.map((r) => r[0]), 'one line per row');
+    assert.deepEqual(lines, [...rows.map((r) => r[0]), ...rows.map((r) => r[0])], 'one line per row and seed');
     assert.match(await page.getByTestId('ablation-chart').textContent(), /\d+ steps/);
     await screenshot(page, 'ablation-cpu');
     // The last search shown is the full method's: a child that inherited outlines its layers by
@@ -44,9 +46,9 @@ test('CPU: a tiny ablation runs its five searches and shows its table and chart'
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ablation-csv').click()]);
     assert.match(file.suggestedFilename(), /^ablation-\d+-seed-7\.csv$/);
     const csv = (await readFile(await file.path(), 'utf8')).trim().split('\n');
-    assert.equal(csv.length, 6, 'a header and one line per row');
-    assert.ok(csv[5].startsWith('inheritance,7,'), csv[5]);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="saved-run"]').length >= 5, null, { timeout: 30_000 });
+    assert.equal(csv.length, 11, 'a header and one line per row and seed');
+    assert.ok(csv[5].startsWith('inheritance,7,') && csv[10].startsWith('inheritance,8,'), csv.join('\n'));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="saved-run"]').length >= 10, null, { timeout: 30_000 });
     assert.deepEqual(problems, []);
   } finally {
     await close();

@@ -6,7 +6,8 @@ use serde_json::json;
 use crate::search::{SEARCH_OPTIONS, request, run_with};
 use crate::{Args, CliError, write_json, write_text};
 use engine::space::InputShape;
-use protocol::ablation::{AblationPlan, AblationResult, AblationRow, RowSummary, Spread, csv, plan, summarise};
+use engine::search::Constraints;
+use protocol::ablation::{AblationPlan, AblationResult, AblationRow, RowSummary, Spread, csv, plan_seeds, summarise};
 use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, RunRequest};
 
 /// The options of both benchmarks: a search's, and how many seeds.
@@ -17,12 +18,12 @@ pub(crate) fn options() -> Vec<&'static str> {
 /// `cli bench ablation`: every row over `--seeds` seeds (from `--seed`); the table, JSON, CSV.
 pub(crate) fn ablation(args: &Args) -> Result<(), CliError> {
     let base = request(args)?;
-    let (plans, results) = run_rows(args, &base, &AblationRow::ALL)?;
+    let (plan, results) = run_rows(args, &base, &AblationRow::ALL)?;
     println!("\n{}", table(&summarise(&results)));
     let out = args.value("out").unwrap_or("target/bench/ablation.json");
     write_json(out, &json!({
-        "benchmark": "ablation", "dataset": format!("{:?}", base.dataset), "budget_steps": plans[0].budget_steps,
-        "limits": plans[0].limits, "plans": plans, "table": summarise(&results), "results": results,
+        "benchmark": "ablation", "dataset": format!("{:?}", base.dataset), "budget_steps": plan.budget_steps,
+        "limits": limits_by_seed(&plan), "plan": plan, "table": summarise(&results), "results": results,
     }))?;
     let csv_out = args.value("csv").unwrap_or("target/bench/ablation.csv");
     write_text(csv_out, &csv(&results))?;
@@ -43,7 +44,7 @@ pub(crate) fn inheritance(args: &Args) -> Result<(), CliError> {
             "procedural" => (DatasetChoice::Procedural { images: DEFAULT_PROCEDURAL_IMAGES }, InputShape::RGB32),
             other => return Err(CliError::Usage(format!("--datasets: {other:?} is not known; allowed: digits, procedural"))),
         };
-        let (plans, results) = run_rows(args, &base, &[AblationRow::HardwareAware, AblationRow::Inheritance])?;
+        let (plan, results) = run_rows(args, &base, &[AblationRow::HardwareAware, AblationRow::Inheritance])?;
         let pairs = reach(&results);
         let on_share = Spread::of_values(pairs.iter().map(|p| p["on_share_of_off_steps"].as_f64().unwrap_or(f64::NAN)));
         println!(
@@ -55,7 +56,7 @@ pub(crate) fn inheritance(args: &Args) -> Result<(), CliError> {
             table(&summarise(&results))
         );
         datasets.push(json!({
-            "dataset": name, "budget_steps": plans[0].budget_steps, "limits": plans[0].limits, "table": summarise(&results),
+            "dataset": name, "budget_steps": plan.budget_steps, "limits": limits_by_seed(&plan), "table": summarise(&results),
             "reach": pairs, "on_share_of_off_steps": on_share, "results": results,
         }));
     }
@@ -84,9 +85,9 @@ pub(crate) fn fine_tune(args: &Args) -> Result<(), CliError> {
         t.fine_tune_lr_scale = scale.parse().map_err(|_| bad())?;
         t.fine_tune_warmup_steps = warmup.parse().map_err(|_| bad())?;
         println!("schedule {schedule}: {} fine-tuning steps at {} x the rate, {} warm-up", steps, scale, warmup);
-        let (plans, results) = run_rows(args, &base, &[AblationRow::Inheritance])?;
+        let (plan, results) = run_rows(args, &base, &[AblationRow::Inheritance])?;
         let summary = summarise(&results);
-        runs.push((schedule.to_string(), plans[0].budget_steps, summary, results));
+        runs.push((schedule.to_string(), plan.budget_steps, summary, results));
     }
     println!("\n{:<14} {:<24} {:<22} {}", "schedule", "hypervolume", "best accuracy", "candidates");
     for (schedule, _, summary, results) in &runs {
@@ -109,37 +110,32 @@ pub(crate) fn fine_tune(args: &Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Plans the ablation of `base` for each seed and runs `rows` of it, one line per row.
-fn run_rows(args: &Args, base: &RunRequest, rows: &[AblationRow]) -> Result<(Vec<AblationPlan>, Vec<AblationResult>), CliError> {
-    let seeds: u64 = args.parsed("seeds", "a whole number")?.unwrap_or(3).max(1);
-    let (mut plans, mut results) = (Vec::new(), Vec::new());
-    for seed in base.search.seed..base.search.seed + seeds {
-        let mut seeded = base.clone();
-        seeded.search.seed = seed;
-        let plan = plan(&seeded).map_err(|e| CliError::Usage(e.to_string()))?;
-        println!(
-            "seed {seed}: {} training steps per row; networks judged within {}",
-            plan.budget_steps,
-            limits_text(&plan)
-        );
-        for run in plan.runs.iter().filter(|r| rows.contains(&r.row)) {
-            let (_, events) = run_with(args, &run.request, |_| {})?;
-            let result = AblationResult::from_events(run.row, seed, &plan.limits, &events)
-                .ok_or_else(|| CliError::Run(format!("row {} did not run in the architecture space", run.row.name())))?;
-            println!(
-                "  {:<28} {:>3} candidates  best accuracy {:>6}  hypervolume {:.4}  {} steps  {:.0} s",
-                run.row.label(),
-                result.candidates,
-                percent(result.best_accuracy()),
-                result.hypervolume,
-                result.train_steps,
-                result.seconds
-            );
-            results.push(result);
+/// Plans the ablation of `base` over `--seeds` seeds and runs `rows` of it, one line per row.
+fn run_rows(args: &Args, base: &RunRequest, rows: &[AblationRow]) -> Result<(AblationPlan, Vec<AblationResult>), CliError> {
+    let seeds: u32 = args.parsed("seeds", "a whole number")?.unwrap_or(3);
+    let plan = plan_seeds(base, seeds).map_err(|e| CliError::Usage(e.to_string()))?;
+    println!("{} training steps per row", plan.budget_steps);
+    let mut results = Vec::new();
+    for run in plan.runs.iter().filter(|r| rows.contains(&r.row)) {
+        let seed = run.request.search.seed;
+        if run.row == rows[0] {
+            println!("seed {seed}: networks judged within {}", limits_text(&run.limits, plan.latency_limit_chosen));
         }
-        plans.push(plan);
+        let (_, events) = run_with(args, &run.request, |_| {})?;
+        let result = AblationResult::from_events(run.row, seed, &run.limits, &events)
+            .ok_or_else(|| CliError::Run(format!("row {} did not run in the architecture space", run.row.name())))?;
+        println!(
+            "  {:<28} {:>3} candidates  best accuracy {:>6}  hypervolume {:.4}  {} steps  {:.0} s",
+            run.row.label(),
+            result.candidates,
+            percent(result.best_accuracy()),
+            result.hypervolume,
+            result.train_steps,
+            result.seconds
+        );
+        results.push(result);
     }
-    Ok((plans, results))
+    Ok((plan, results))
 }
 
 /// Per seed: the steps inheritance (on) needs to reach the final hypervolume of training from
@@ -192,12 +188,16 @@ fn percent(fraction: f64) -> String {
     if fraction.is_finite() { format!("{:.1} %", fraction * 100.0) } else { "never".into() }
 }
 
-fn limits_text(plan: &AblationPlan) -> String {
-    let l = &plan.limits;
+/// Each seed's limits, by seed.
+fn limits_by_seed(plan: &AblationPlan) -> std::collections::BTreeMap<u64, Constraints> {
+    plan.runs.iter().map(|r| (r.request.search.seed, r.limits)).collect()
+}
+
+fn limits_text(l: &Constraints, chosen: bool) -> String {
     let mut parts = vec![format!(
         "{:.3} ms predicted latency{}",
         l.max_latency_ms.unwrap_or(f64::NAN),
-        if plan.latency_limit_chosen { " (the median of the space: no limit was set)" } else { "" }
+        if chosen { " (the median of the space: no limit was set)" } else { "" }
     )];
     parts.extend(l.max_params.map(|p| format!("{p} parameters")));
     parts.extend(l.max_macs.map(|m| format!("{m} MACs")));

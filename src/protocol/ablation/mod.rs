@@ -12,7 +12,8 @@
 //! Every row uses NSGA-II (with one objective it is an elitist genetic algorithm on the error),
 //! trains no reference networks, and stops when its candidates have trained the budget's steps
 //! (the last candidate may overshoot by its own steps). The page and `cli bench ablation` build
-//! their rows with [`plan`], so the same settings and seed give the same rows.
+//! their rows with [`plan`] (several seeds: [`plan_seeds`]), so the same settings and seed give
+//! the same rows.
 //!
 //! ```
 //! use protocol::RunRequest;
@@ -90,6 +91,8 @@ pub struct AblationRun {
     pub row: AblationRow,
     /// The search to run.
     pub request: RunRequest,
+    /// The limits its networks are judged by (those of its seed's plan).
+    pub limits: Constraints,
 }
 
 /// The five searches and how they are judged.
@@ -97,8 +100,9 @@ pub struct AblationRun {
 pub struct AblationPlan {
     /// Training steps every row may spend.
     pub budget_steps: u64,
-    /// The hardware limits of the hardware-aware rows; every row's networks are judged by them
-    /// (hypervolume and most accurate network count only networks within them).
+    /// The hardware limits of the hardware-aware rows (of the first seed, with several); every
+    /// row's networks are judged by its run's limits, these for one seed (hypervolume and most
+    /// accurate network count only networks within them).
     pub limits: Constraints,
     /// The latency limit was chosen by the plan (the request set none): the median predicted
     /// latency of networks sampled from the whole space, so about half of it is too slow.
@@ -116,6 +120,9 @@ pub enum AblationError {
     /// An imported genotype is trained alone; there is no search to ablate.
     #[error("the ablation runs searches: clear the imported genotype")]
     Imported,
+    /// Seeds out of range.
+    #[error("seeds = {0} is out of range: allowed {1}")]
+    Seeds(u32, String),
     /// The request's space is not valid.
     #[error("search space: {0}")]
     Space(String),
@@ -123,6 +130,26 @@ pub enum AblationError {
 
 /// Networks sampled to choose a latency limit when the request sets none.
 const LIMIT_SAMPLES: usize = 256;
+
+/// Seeds an ablation may run over.
+pub const ABLATION_SEEDS: engine::limits::Whole = engine::limits::Whole::new(1, 20);
+
+/// The ablation of `base` over `seeds` seeds from its own: every row for the first seed, then
+/// for the next; the same budget for all, and each seed's rows judged by that seed's limits
+/// (a latency limit the plan chooses is drawn from the seed).
+pub fn plan_seeds(base: &RunRequest, seeds: u32) -> Result<AblationPlan, AblationError> {
+    if !ABLATION_SEEDS.contains(seeds) {
+        return Err(AblationError::Seeds(seeds, ABLATION_SEEDS.to_string()));
+    }
+    let mut all = plan(base)?;
+    for k in 1..u64::from(seeds) {
+        let mut seeded = base.clone();
+        seeded.search.seed = base.search.seed.wrapping_add(k);
+        seeded.run_id = format!("{}-{k}", base.run_id);
+        all.runs.extend(plan(&seeded)?.runs);
+    }
+    Ok(all)
+}
 
 /// The ablation of `base`: its dataset, space, training, population, target and seed, its
 /// step budget (or, without one, what its generations would cost trained from scratch).
@@ -169,7 +196,7 @@ pub fn plan(base: &RunRequest) -> Result<AblationPlan, AblationError> {
             } else {
                 s.constraints = limits;
             }
-            AblationRun { row, request }
+            AblationRun { row, request, limits }
         })
         .collect();
     Ok(AblationPlan { budget_steps, limits, latency_limit_chosen, runs })

@@ -3,10 +3,10 @@
 
 use yew::prelude::*;
 
-use protocol::ablation::{AblationRow, RowSummary};
+use protocol::ablation::{ABLATION_SEEDS, AblationRow, RowSummary, Spread};
 use crate::model::format::{count, duration, short};
 use crate::model::plot::{Frame, lines_on_one_scale};
-use crate::model::state::AblationView;
+use crate::model::state::{AblationView, Action};
 
 const FRAME: Frame = Frame { width: 480.0, height: 180.0, margin: 24.0 };
 
@@ -19,15 +19,28 @@ pub struct AblationStartProps {
     pub can_start: bool,
     /// Starts it.
     pub on_start: Callback<MouseEvent>,
+    /// The seeds field as typed.
+    pub seeds: String,
+    /// Receives its edits.
+    pub on_action: Callback<Action>,
 }
 
 /// The panel that starts an ablation of the form's settings.
 #[component]
 pub fn AblationStart(props: &AblationStartProps) -> Html {
+    let on_seeds = props.on_action.reform(|event: InputEvent| {
+        Action::AblationSeedsEdited(event.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+    });
     html! {
         <section class="panel ablation-start" aria-label="Ablation">
             <h2>{ "Ablation" }</h2>
             <p class="hint">{ "Runs five searches from these settings, each adding one part of the method: base NAS (error only, every op open, no hardware limit, no inheritance), + progressive space, + multi-objective (error, latency, params), + hardware-aware (the latency limit), + weight inheritance. Same seed and the same training-step budget for each; every row is judged by one hypervolume within the same limits." }</p>
+            <label for="ablation-seeds">
+                { "Seeds " }
+                <span class="help" title="Each seed runs all five searches; the table shows the median with the smallest and largest in brackets.">{ "?" }</span>
+            </label>
+            <input id="ablation-seeds" data-testid="ablation-seeds" type="number" min={ABLATION_SEEDS.low.to_string()}
+                max={ABLATION_SEEDS.high.to_string()} value={props.seeds.clone()} oninput={on_seeds} />
             { match &props.budget {
                 Ok(steps) => html! { <p class="hint" data-testid="ablation-budget">{ format!("{} training steps per search.", count(*steps as f64)) }</p> },
                 Err(problem) => html! { <p class="field-error" data-testid="ablation-problem">{ problem.clone() }</p> },
@@ -73,16 +86,21 @@ pub fn AblationResults(props: &AblationResultsProps) -> Html {
 }
 
 fn row(r: &RowSummary) -> Html {
-    let median = |v: f64, text: &dyn Fn(f64) -> String| if v.is_finite() { text(v) } else { "–".into() };
+    // The median, with the smallest and largest over several seeds.
+    let median = |v: Spread, text: &dyn Fn(f64) -> String| match (v.median.is_finite(), r.seeds > 1) {
+        (false, _) => "–".into(),
+        (true, false) => text(v.median),
+        (true, true) => format!("{} [{}–{}]", text(v.median), text(v.min), text(v.max)),
+    };
     html! {
         <tr data-testid="ablation-row" data-row={r.row.name()}>
             <td>{ r.row.label() }</td>
-            <td>{ median(r.best_accuracy.median, &|v| format!("{:.1} %", v * 100.0)) }</td>
-            <td>{ median(r.hypervolume.median, &|v| format!("{v:.4}")) }</td>
-            <td>{ median(r.latency_ms.median, &short) }</td>
-            <td>{ median(r.params.median, &count) }</td>
-            <td>{ median(r.train_steps.median, &count) }</td>
-            <td>{ median(r.seconds.median, &duration) }</td>
+            <td>{ median(r.best_accuracy, &|v| format!("{:.1} %", v * 100.0)) }</td>
+            <td>{ median(r.hypervolume, &|v| format!("{v:.4}")) }</td>
+            <td>{ median(r.latency_ms, &short) }</td>
+            <td>{ median(r.params, &count) }</td>
+            <td>{ median(r.train_steps, &count) }</td>
+            <td>{ median(r.seconds, &duration) }</td>
         </tr>
     }
 }

@@ -161,6 +161,8 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
                         budget={state.ablation_plan(0.0).map(|plan| plan.budget_steps)}
                         can_start={state.can_ablate()}
                         on_start={handlers.on_ablation.clone()}
+                        seeds={state.ablation_seeds.clone()}
+                        on_action={on_action.clone()}
                     />
                     <ImportGenotype
                         text={state.import_text.clone()}

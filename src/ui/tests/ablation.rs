@@ -100,6 +100,13 @@ fn the_forms_ablation_is_the_plan_of_its_search() {
     let mut base = state.run_request(1000.0).expect("valid");
     base.run_id = base.run_id.replacen("run-", "ablation-", 1);
     assert_eq!(planned, plan(&base).expect("a plan"));
+    let three = reduce(&state, Action::AblationSeedsEdited("3".into())).ablation_plan(1000.0).expect("three seeds");
+    let seeds: Vec<u64> = three.runs.iter().map(|r| r.request.search.seed).collect();
+    let first = base.search.seed;
+    assert_eq!(seeds, [[first; 5], [first + 1; 5], [first + 2; 5]].concat(), "every row of a seed, then the next");
+    let refused = reduce(&state, Action::AblationSeedsEdited("0".into()));
+    assert_eq!(refused.ablation_plan(1000.0).unwrap_err(), "seeds must be a whole number from 1 to 20, got \"0\"");
+    assert!(!refused.can_ablate());
     assert!(planned.runs[0].request.run_id.starts_with("ablation-1000-seed-"));
     assert!(state.can_ablate());
 }

@@ -3,7 +3,7 @@
 //! it ends; the table, the chart of hypervolume against training steps, and the CSV.
 
 use protocol::RunEnd;
-use protocol::ablation::{AblationPlan, AblationResult, RowSummary, csv, plan, summarise};
+use protocol::ablation::{ABLATION_SEEDS, AblationPlan, AblationResult, RowSummary, csv, plan_seeds, summarise};
 
 use crate::model::run::{RunStatus, RunView};
 
@@ -50,13 +50,17 @@ impl AblationView {
 }
 
 impl AppState {
-    /// The ablation of the form's settings, its searches named by the moment it starts.
+    /// The ablation of the form's settings over the seeds typed, its searches named by the
+    /// moment it starts.
     pub fn ablation_plan(&self, now_ms: f64) -> Result<AblationPlan, String> {
+        let seeds = self.ablation_seeds.trim().parse::<u32>().ok().filter(|&n| ABLATION_SEEDS.contains(n)).ok_or_else(|| {
+            format!("seeds must be a whole number from {ABLATION_SEEDS}, got {}", engine::text::quoted(&self.ablation_seeds))
+        })?;
         let mut base = self
             .run_request(now_ms)
             .map_err(|errors| errors.values().next().cloned().unwrap_or_else(|| "the settings have errors".into()))?;
         base.run_id = base.run_id.replacen("run-", "ablation-", 1);
-        plan(&base).map_err(|e| e.to_string())
+        plan_seeds(&base, seeds).map_err(|e| e.to_string())
     }
 
     /// Whether an ablation may start: a search could, and the settings can be ablated.
@@ -84,7 +88,7 @@ pub(crate) fn run_finished(next: &mut AppState, end: &RunEnd) {
             RunEnd::Completed => {
                 let judged = next.run.info.as_ref().and_then(|info| {
                     let candidates = next.run.candidates.iter().map(|c| c.as_ref());
-                    AblationResult::new(run.row, run.request.search.seed, &view.plan.limits, info, candidates, next.run.seconds.unwrap_or(0.0))
+                    AblationResult::new(run.row, run.request.search.seed, &run.limits, info, candidates, next.run.seconds.unwrap_or(0.0))
                 });
                 view.results.extend(judged);
                 view.current += 1;

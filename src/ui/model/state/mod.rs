@@ -127,6 +127,8 @@ pub struct AppState {
     pub sized_by_hand: bool,
     /// The ablation started in this page, if any.
     pub ablation: Option<AblationView>,
+    /// The ablation's seeds field as typed.
+    pub ablation_seeds: String,
 }
 
 /// Order and filters of the candidate table.
@@ -175,6 +177,7 @@ impl Default for AppState {
             plan: None,
             sized_by_hand: false,
             ablation: None,
+            ablation_seeds: "1".into(),
         }
     }
 }
@@ -218,6 +221,8 @@ pub enum Action {
     SearchRequested,
     /// The user started this ablation (the component sends its first search to the engine).
     AblationRequested(Box<protocol::ablation::AblationPlan>),
+    /// The ablation's seeds field changed.
+    AblationSeedsEdited(String),
     /// The genotype to import was edited (or read from a file).
     ImportEdited(String),
     /// The user asked to train the imported genotype alone (the component sends

@@ -41,6 +41,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::FilesChosen{ .. }
         | Action::FilesUnreadable(..) => settings(state, &mut next, action),
         Action::AblationRequested(plan) => ablation::started(state, &mut next, *plan),
+        Action::AblationSeedsEdited(text) => next.ablation_seeds = text,
         Action::SearchRequested
         | Action::ImportedTrainingRequested
         | Action::ControlRequested(..)
