@@ -51,28 +51,7 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
         let state = state.clone();
         move |now| state.run_request(now).ok().filter(|_| state.can_search())
     });
-    let on_ablation = {
-        let (engine, dispatch, state) = (engine.clone(), store.dispatcher(), state.clone());
-        Callback::from(move |_: MouseEvent| {
-            if let Some(plan) = state.ablation_plan(js_sys::Date::now()).ok().filter(|_| state.can_ablate())
-                && let Some(first) = plan.runs.first().map(|run| run.request.clone())
-            {
-                dispatch.dispatch(Action::AblationRequested(Box::new(plan)));
-                send(&engine, &dispatch, &ToEngine::StartRun(Box::new(first)));
-            }
-        })
-    };
-    let on_ablation_csv = {
-        let (dispatch, ablation) = (store.dispatcher(), state.ablation.clone());
-        Callback::from(move |_: MouseEvent| {
-            let Some(view) = &ablation else { return };
-            let name = file_name(&view.plan.runs.first().map_or("ablation".into(), |r| r.request.run_id.replace("-base", "")), "csv");
-            let file = ExportFile { name, mime: "text/csv", text: view.csv() };
-            if let Err(problem) = crate::download::download(&file) {
-                dispatch.dispatch(Action::ExportFailed(problem));
-            }
-        })
-    };
+    let (on_ablation, on_ablation_csv) = ablation_handlers(engine, store);
     let on_train_imported = start_on_click(&engine, store.dispatcher(), Action::ImportedTrainingRequested, {
         let state = state.clone();
         move |now| state.import_request(now).ok().filter(|_| state.can_train_imported())
@@ -132,6 +111,34 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
         })
     };
     Handlers { on_check, on_search, on_ablation, on_ablation_csv, on_train_imported, on_control, on_saved, on_export, on_files }
+}
+
+/// Starting an ablation (its first search goes to the engine) and downloading its rows.
+fn ablation_handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>) -> (Callback<MouseEvent>, Callback<MouseEvent>) {
+    let state = &store.0;
+    let on_ablation = {
+        let (engine, dispatch, state) = (engine.clone(), store.dispatcher(), state.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(plan) = state.ablation_plan(js_sys::Date::now()).ok().filter(|_| state.can_ablate())
+                && let Some(first) = plan.runs.first().map(|run| run.request.clone())
+            {
+                dispatch.dispatch(Action::AblationRequested(Box::new(plan)));
+                send(&engine, &dispatch, &ToEngine::StartRun(Box::new(first)));
+            }
+        })
+    };
+    let on_ablation_csv = {
+        let (dispatch, ablation) = (store.dispatcher(), state.ablation.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(view) = &ablation else { return };
+            let name = file_name(&view.plan.runs.first().map_or("ablation".into(), |r| r.request.run_id.replace("-base", "")), "csv");
+            let file = ExportFile { name, mime: "text/csv", text: view.csv() };
+            if let Err(problem) = crate::download::download(&file) {
+                dispatch.dispatch(Action::ExportFailed(problem));
+            }
+        })
+    };
+    (on_ablation, on_ablation_csv)
 }
 
 /// The settings column: search, one architecture, saved runs, device check.
