@@ -1,7 +1,8 @@
 // The ablation in the page on the CPU backend: a tiny one runs its five searches one after
 // another, each with the same training-step budget, and shows its table, its chart of
 // hypervolume against training steps (one line per row) and its CSV; a child of the full
-// method's search shows in its diagram how each layer started.
+// method's search shows in its diagram how each layer started; a saved row overlays its
+// hypervolume on the chart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -23,9 +24,9 @@ test('CPU: a tiny ablation over two seeds runs its ten searches and shows its ta
     assert.deepEqual(rows.map((r) => r[0]), ['base', 'progressive', 'multi_objective', 'hardware_aware', 'inheritance']);
     for (const row of rows) {
       // The median over the two seeds, then the smallest and largest.
-      const [, median, low, high] = row[6].match(/^(\d+) \[(\d+)–(\d+)\]$/).map(Number);
+      const [, median, low, high] = row[6].match(/^(\d+)\[(\d+)–(\d+)\]$/).map(Number);
       assert.ok(low >= 16 && high < 20 && median >= low && median <= high, `${row[0]} spent the budget, at most one candidate over: ${row[6]}`);
-      assert.match(row[2], /^\d+\.\d % \[\d+\.\d %–\d+\.\d %\]$/, `${row[0]} has a best accuracy per seed`);
+      assert.match(row[2], /^\d+\.\d %\[\d+\.\d %–\d+\.\d %\]$/, `${row[0]} has a best accuracy per seed`);
     }
     const lines = await page.getByTestId('ablation-chart').locator('polyline').evaluateAll((ls) => ls.map((l) => l.dataset.row));
     assert.deepEqual(lines, [...rows.map((r) => r[0]), ...rows.map((r) => r[0])], 'one line per row and seed');
@@ -49,6 +50,15 @@ test('CPU: a tiny ablation over two seeds runs its ten searches and shows its ta
     assert.equal(csv.length, 11, 'a header and one line per row and seed');
     assert.ok(csv[5].startsWith('inheritance,7,') && csv[10].startsWith('inheritance,8,'), csv.join('\n'));
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="saved-run"]').length >= 10, null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('saved-run').first().textContent(), /ablation: inheritance/, 'a saved search names its row');
+    // A saved row (the hardware-aware search of the second seed) drawn over this run's
+    // hypervolume chart, on the same scale of training steps.
+    await page.getByTestId('saved-run').nth(1).getByTestId('saved-overlay').click();
+    await page.getByTestId('hv-overlay').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('hv-overlay').count(), 1);
+    await screenshot(page, 'ablation-overlay');
+    await page.getByTestId('overlay-remove').click();
+    await page.getByTestId('hv-overlay').waitFor({ state: 'detached' });
     assert.deepEqual(problems, []);
   } finally {
     await close();

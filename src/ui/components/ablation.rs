@@ -86,11 +86,11 @@ pub fn AblationResults(props: &AblationResultsProps) -> Html {
 }
 
 fn row(r: &RowSummary) -> Html {
-    // The median, with the smallest and largest over several seeds.
+    // The median, with the smallest and largest over several seeds beneath it.
     let median = |v: Spread, text: &dyn Fn(f64) -> String| match (v.median.is_finite(), r.seeds > 1) {
-        (false, _) => "–".into(),
-        (true, false) => text(v.median),
-        (true, true) => format!("{} [{}–{}]", text(v.median), text(v.min), text(v.max)),
+        (false, _) => html! { "–" },
+        (true, false) => html! { text(v.median) },
+        (true, true) => html! { <>{ text(v.median) }<br /><small class="spread">{ format!("[{}–{}]", text(v.min), text(v.max)) }</small></> },
     };
     html! {
         <tr data-testid="ablation-row" data-row={r.row.name()}>

@@ -71,6 +71,7 @@ fn handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>, on_action: &Ca
         Callback::from(move |(choice, run_id): (SavedUse, String)| match choice {
             SavedUse::Open => saved_runs::open(run_id, false, on_action.clone(), |_| {}),
             SavedUse::Delete => saved_runs::delete(run_id, on_action.clone()),
+            SavedUse::Overlay => saved_runs::overlay(run_id, on_action.clone()),
             SavedUse::Resume => {
                 let (engine, dispatch) = (engine.clone(), dispatch.clone());
                 saved_runs::open(run_id, true, on_action.clone(), move |run_id| {
@@ -245,6 +246,8 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
                         population={run.info.as_ref().map_or(0, |info| info.population)}
                         generations={run.generations.clone()}
                         candidates={run.candidates.clone()}
+                        overlays={state.overlays.clone()}
+                        on_action={on_action.clone()}
                     />
                     <CandidateTable
                         candidates={run.candidates.clone()}

@@ -9,7 +9,9 @@ use engine::search::GenerationSummary;
 use protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
 use crate::model::export::Export;
 use crate::model::format::{count, duration, short};
-use crate::model::plot::{Frame, line_from_data, line_from_xy};
+use crate::model::plot::{Frame, line_from_data, lines_on_one_scale};
+use crate::model::saved::Overlay;
+use crate::model::state::Action;
 use crate::model::run::{RunStatus, narrative, training_line};
 
 const FRAME: Frame = Frame { width: 480.0, height: 150.0, margin: 24.0 };
@@ -108,6 +110,10 @@ pub struct RunHistoryProps {
     pub generations: Vec<Rc<GenerationSummary>>,
     /// Scored candidates (to count inheriting children per generation).
     pub candidates: Vec<Rc<CandidateReport>>,
+    /// Saved runs drawn over the hypervolume chart.
+    pub overlays: Vec<Overlay>,
+    /// Takes an overlay off.
+    pub on_action: Callback<Action>,
 }
 
 /// What the generations did: hypervolume per generation and a narrative of each, the latest
@@ -121,9 +127,15 @@ pub fn RunHistory(props: &RunHistoryProps) -> Html {
     // compare at equal compute), else per generation.
     let steps = |g: &Rc<GenerationSummary>| g.compute.train_steps as f64;
     let trained = props.generations.iter().all(|g| g.compute.train_steps > 0);
+    let mut overlaid = Vec::new();
     let (title, line) = if trained {
         let pairs: Vec<(f64, f64)> = props.generations.iter().map(|g| (steps(g), g.hypervolume)).collect();
-        ("Hypervolume against training steps", line_from_xy(&pairs, pairs.last().map_or(0.0, |p| p.0), &FRAME))
+        // Saved runs drawn beside it share its scale.
+        let series: Vec<Vec<(f64, f64)>> = std::iter::once(pairs).chain(props.overlays.iter().map(|o| o.curve.clone())).collect();
+        let mut lines = lines_on_one_scale(&series, &FRAME).into_iter();
+        let own = lines.next().flatten();
+        overlaid = props.overlays.iter().zip(lines).filter_map(|(o, line)| line.map(|line| (o, line))).collect();
+        ("Hypervolume against training steps", own)
     } else {
         let hv: Vec<f64> = props.generations.iter().map(|g| g.hypervolume).collect();
         ("Hypervolume per generation", line_from_data(&hv, &FRAME))
@@ -140,6 +152,11 @@ pub fn RunHistory(props: &RunHistoryProps) -> Html {
                     <text x={(FRAME.width - FRAME.margin).to_string()} y={(FRAME.height - 6.0).to_string()} class="axis-label"
                         text-anchor="end">{ format!("{} steps", count(line.x_max)) }</text>
                 }
+                { for overlaid.iter().enumerate().map(|(k, (o, line))| html! {
+                    <polyline class={format!("overlay-line overlay-{k}")} data-testid="hv-overlay" data-run-id={o.run_id.clone()} points={line.svg_points()}>
+                        <title>{ o.label.clone() }</title>
+                    </polyline>
+                }) }
                 <polyline class="loss-line" points={line.svg_points()} />
                 { for line.points.iter().map(|(x, y)| html! { <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3" /> }) }
             </svg>
@@ -156,6 +173,20 @@ pub fn RunHistory(props: &RunHistoryProps) -> Html {
             if let Some(chart) = hv_chart {
                 <h3>{ title }</h3>
                 { chart }
+                if !overlaid.is_empty() {
+                    <ul class="overlay-legend">
+                        <li class="own">{ "this run" }</li>
+                        { for overlaid.iter().enumerate().map(|(k, (o, _))| {
+                            let run_id = o.run_id.clone();
+                            html! {
+                                <li class={format!("overlaid overlay-{k}")}>{ o.label.clone() }
+                                    <button class="dismiss" aria-label={format!("Take {} off the chart", o.label)} data-testid="overlay-remove"
+                                        onclick={props.on_action.reform(move |_: MouseEvent| Action::OverlayRemoved(run_id.clone()))}>{ "×" }</button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                }
             }
             <h3>{ "What happened" }</h3>
             <ul class="narrative">{ for shown.iter().map(|g| story(g)) }</ul>

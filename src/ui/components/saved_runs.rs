@@ -7,7 +7,7 @@ use yew::prelude::*;
 use storage::Db;
 use crate::components::engine::Store;
 use crate::components::on_file_text;
-use crate::model::saved::{SavedEntry, SavedUse, driven_elsewhere};
+use crate::model::saved::{Overlay, SavedEntry, SavedUse, driven_elsewhere};
 use crate::model::state::Action;
 
 /// Lists the saved runs again whenever they change; says which run this tab drives (for
@@ -111,6 +111,22 @@ pub fn open(run_id: String, resume: bool, on_action: Callback<Action>, then: imp
     });
 }
 
+/// Reads a saved run to draw its hypervolume over the current run's.
+pub fn overlay(run_id: String, on_action: Callback<Action>) {
+    spawn_local(async move {
+        let read = async {
+            let db = Db::open().await?;
+            let run = db.run(&run_id).await?.ok_or_else(|| format!("run {run_id} is no longer saved"))?;
+            let events = db.events(&run_id, None).await?;
+            Overlay::new(&run, &events)
+        };
+        on_action.emit(match read.await {
+            Ok(overlay) => Action::OverlayLoaded(Box::new(overlay)),
+            Err(problem) => Action::StorageFailed(problem),
+        });
+    });
+}
+
 /// Deletes a saved run and reports it.
 pub fn delete(run_id: String, on_action: Callback<Action>) {
     spawn_local(async move {
@@ -145,6 +161,7 @@ fn saved_button(entry: &SavedEntry, choice: SavedUse, enabled: bool, on_use: &Ca
         SavedUse::Resume => "Resume",
         SavedUse::Open => "Open",
         SavedUse::Delete => "Delete",
+        SavedUse::Overlay => "Overlay",
     };
     let run_id = entry.run_id.clone();
     let onclick = on_use.reform(move |_: MouseEvent| (choice, run_id.clone()));
@@ -170,7 +187,7 @@ pub fn SavedRuns(props: &SavedRunsProps) -> Html {
                     let enabled = match choice {
                         SavedUse::Resume => props.can_resume,
                         SavedUse::Open => props.can_open,
-                        SavedUse::Delete => true,
+                        SavedUse::Delete | SavedUse::Overlay => true,
                     };
                     saved_button(entry, choice, enabled, &props.on_use)
                 })

@@ -18,6 +18,8 @@ pub enum SavedUse {
     Open,
     /// Remove it.
     Delete,
+    /// Draw its hypervolume against training steps beside the current run's.
+    Overlay,
 }
 
 /// One line of the list of saved runs.
@@ -54,8 +56,13 @@ impl SavedEntry {
             state,
             engine::text::bytes(run.stored_bytes)
         );
-        let first = if unfinished { SavedUse::Resume } else { SavedUse::Open };
-        SavedEntry { run_id: run.run_id.clone(), label, unfinished, uses: vec![first, SavedUse::Delete], elsewhere: false }
+        // A search of an ablation says which row it was.
+        let label = match run.run_id.strip_prefix("ablation-").and_then(|rest| rest.rsplit('-').next()) {
+            Some(row) => format!("{label} · ablation: {row}"),
+            None => label,
+        };
+        let uses = if unfinished { vec![SavedUse::Resume, SavedUse::Delete] } else { vec![SavedUse::Open, SavedUse::Overlay, SavedUse::Delete] };
+        SavedEntry { run_id: run.run_id.clone(), label, unfinished, uses, elsewhere: false }
     }
 
     /// The line for a run that cannot be read (it can only be deleted).
@@ -76,6 +83,37 @@ impl SavedEntry {
             self.elsewhere = held;
             self.uses = if held { Vec::new() } else { vec![SavedUse::Resume, SavedUse::Delete] };
         }
+    }
+}
+
+/// A finished run's hypervolume against training steps, drawn over the current run's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlay {
+    /// The run.
+    pub run_id: String,
+    /// What its line is called: when it started, its dataset.
+    pub label: String,
+    /// Its objectives (a hypervolume compares only over the same ones).
+    pub objectives: Vec<engine::search::Objective>,
+    /// `(cumulative training steps, hypervolume)` after each generation.
+    pub curve: Vec<(f64, f64)>,
+}
+
+impl Overlay {
+    /// The overlay of a saved run from its events, or why it has none.
+    pub fn new(run: &SavedRun, events: &[protocol::FromEngine]) -> Result<Overlay, String> {
+        let curve: Vec<(f64, f64)> = events
+            .iter()
+            .filter_map(|e| match e {
+                protocol::FromEngine::Generation(g) if g.compute.train_steps > 0 => Some((g.compute.train_steps as f64, g.hypervolume)),
+                _ => None,
+            })
+            .collect();
+        if curve.is_empty() {
+            return Err(format!("run {} trained no generation: it has no hypervolume against training steps to draw", run.run_id));
+        }
+        let label = format!("{} · {}", utc_minute(run.started_ms), run.info.dataset);
+        Ok(Overlay { run_id: run.run_id.clone(), label, objectives: run.info.objectives.clone(), curve })
     }
 }
 

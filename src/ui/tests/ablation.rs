@@ -1,6 +1,7 @@
 //! The page's ablation mode, natively: the reducer starts each search of the plan in turn as a
 //! follow-up, judges each when it ends, and gives the same rows as the CLI's route (the same
-//! plan run through the runner and judged from its events).
+//! plan run through the runner and judged from its events); a finished run's hypervolume against
+//! training steps overlays another's when their objectives match.
 
 #[path = "../../runner/tests/common/mod.rs"]
 mod common;
@@ -109,4 +110,38 @@ fn the_forms_ablation_is_the_plan_of_its_search() {
     assert!(!refused.can_ablate());
     assert!(planned.runs[0].request.run_id.starts_with("ablation-1000-seed-"));
     assert!(state.can_ablate());
+}
+
+#[test]
+fn a_finished_run_overlays_its_hypervolume_against_steps_when_its_objectives_match() {
+    use protocol::saved::SavedRun;
+    use ui::model::saved::Overlay;
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    (request.run_id, request.search.max_train_steps, request.search.generations) = ("run-a".into(), None, 2);
+    let mut engine = Run::new(&request, nn::backend::cpu(), None).expect("starts");
+    let events = drive_to_end(&mut engine, |_| {});
+    let mut saved = SavedRun::started(request.clone(), engine.info().clone(), 1000.0);
+    saved.finished(RunEnd::Completed, 4, 1.0);
+    let overlay = Overlay::new(&saved, &events).expect("a trained run has a curve");
+    let generations: Vec<(f64, f64)> = events
+        .iter()
+        .filter_map(|e| if let FromEngine::Generation(g) = e { Some((g.compute.train_steps as f64, g.hypervolume)) } else { None })
+        .collect();
+    assert_eq!(overlay.curve, generations);
+    assert_eq!(overlay.curve.len(), 2);
+
+    let mut state = on_cpu();
+    state = reduce(&state, Action::Engine(events.clone()));
+    state = reduce(&state, Action::OverlayLoaded(Box::new(overlay.clone())));
+    state = reduce(&state, Action::OverlayLoaded(Box::new(overlay.clone())));
+    assert_eq!(state.overlays, [overlay.clone()], "drawn once");
+    let other = Overlay { run_id: "run-b".into(), objectives: vec![engine::search::Objective::Error], ..overlay.clone() };
+    let refused = reduce(&state, Action::OverlayLoaded(Box::new(other)));
+    assert_eq!(refused.overlays.len(), 1);
+    assert!(refused.notices.last().is_some_and(|n| n.contains("its objectives (error) are not this run's (error, latency, params)")), "{:?}", refused.notices);
+    assert!(reduce(&state, Action::OverlayRemoved("run-a".into())).overlays.is_empty());
+
+    let untrained = Overlay::new(&saved, &events[..1]).unwrap_err();
+    assert!(untrained.contains("trained no generation"), "{untrained}");
 }

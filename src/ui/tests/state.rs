@@ -246,7 +246,7 @@ mod saved_runs {
         assert_eq!(state.saved.len(), 2);
         assert_eq!(state.resume_offer.as_ref().map(|e| e.run_id.as_str()), Some("run-2"));
         assert_eq!(state.saved[0].uses, vec![SavedUse::Resume, SavedUse::Delete]);
-        assert_eq!(state.saved[1].uses, vec![SavedUse::Open, SavedUse::Delete]);
+        assert_eq!(state.saved[1].uses, vec![SavedUse::Open, SavedUse::Overlay, SavedUse::Delete]);
         assert!(state.can_resume());
 
         let resuming = reduce(&state, Action::SavedOpened { run: Box::new(unfinished.clone()), events: events.clone(), resume: true });
@@ -279,7 +279,7 @@ mod saved_runs {
         let (state, unfinished, _, _) = listed_two();
         let elsewhere = reduce(&state, Action::HeldRuns(Some(vec!["run-2".into()])));
         assert!(elsewhere.saved[0].elsewhere && elsewhere.saved[0].uses.is_empty(), "{:?}", elsewhere.saved[0]);
-        assert_eq!(elsewhere.saved[1].uses, vec![SavedUse::Open, SavedUse::Delete], "a finished run is no tab's");
+        assert_eq!(elsewhere.saved[1].uses, vec![SavedUse::Open, SavedUse::Overlay, SavedUse::Delete], "a finished run is no tab's");
         assert!(elsewhere.resume_offer.is_none(), "not offered while another tab drives it");
         let relisted = listed(&elsewhere, std::slice::from_ref(&unfinished));
         assert!(relisted.saved[0].elsewhere && relisted.resume_offer.is_none(), "listing again keeps what is known");

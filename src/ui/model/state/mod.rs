@@ -17,12 +17,13 @@ mod files;
 mod import;
 mod notices;
 mod reducer;
+mod views;
 
 use engine::hardware::Target;
 use engine::search::{LatencySource, Objective, StrategyKind};
 use engine::space::Op;
 use protocol::{
-    BackendReport, CheckStep, DeviceCheckRequest, DeviceCheckSummary, FromEngine, RunControl, RunRequest,
+    BackendReport, DeviceCheckRequest, FromEngine, RunControl, RunRequest,
 };
 use crate::model::form::{DatasetKind, Field, RunForm};
 use crate::model::link::{Lesson, encode};
@@ -37,6 +38,7 @@ pub use files::{FilesStatus, FilesView};
 pub use notices::{FollowUp, MAX_NOTICE_CHARS, MAX_NOTICES, MAX_SUMMARY_CHARS, crash_summary, follow_up};
 pub(crate) use notices::push_notice;
 pub use reducer::*;
+pub use views::{CheckView, TableView};
 
 /// Where the engine worker is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -48,21 +50,6 @@ pub enum EngineStatus {
     Ready,
     /// Stopped by a fault; the message says why.
     Failed(String),
-}
-
-/// The device check as the page shows it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CheckView {
-    /// A check is running.
-    pub running: bool,
-    /// Steps of the current or last check.
-    pub steps_total: u32,
-    /// Parameters of the check network.
-    pub parameters: u64,
-    /// Steps reported so far.
-    pub steps: Vec<CheckStep>,
-    /// Summary once finished.
-    pub summary: Option<DeviceCheckSummary>,
 }
 
 /// Everything the page shows.
@@ -129,19 +116,8 @@ pub struct AppState {
     pub ablation: Option<AblationView>,
     /// The ablation's seeds field as typed.
     pub ablation_seeds: String,
-}
-
-/// Order and filters of the candidate table.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct TableView {
-    /// Column sorted by.
-    pub sort: SortKey,
-    /// Largest first.
-    pub descending: bool,
-    /// Only the Pareto front.
-    pub front_only: bool,
-    /// Only candidates that satisfy every constraint.
-    pub feasible_only: bool,
+    /// Saved runs drawn over the current run's hypervolume chart.
+    pub overlays: Vec<crate::model::saved::Overlay>,
 }
 
 impl Default for AppState {
@@ -178,6 +154,7 @@ impl Default for AppState {
             sized_by_hand: false,
             ablation: None,
             ablation_seeds: "1".into(),
+            overlays: Vec::new(),
         }
     }
 }
@@ -223,6 +200,10 @@ pub enum Action {
     AblationRequested(Box<protocol::ablation::AblationPlan>),
     /// The ablation's seeds field changed.
     AblationSeedsEdited(String),
+    /// A saved run was read to draw over the hypervolume chart.
+    OverlayLoaded(Box<crate::model::saved::Overlay>),
+    /// The overlay of this run was taken off the chart.
+    OverlayRemoved(String),
     /// The genotype to import was edited (or read from a file).
     ImportEdited(String),
     /// The user asked to train the imported genotype alone (the component sends

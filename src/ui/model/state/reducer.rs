@@ -42,6 +42,8 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::FilesUnreadable(..) => settings(state, &mut next, action),
         Action::AblationRequested(plan) => ablation::started(state, &mut next, *plan),
         Action::AblationSeedsEdited(text) => next.ablation_seeds = text,
+        Action::OverlayLoaded(overlay) => views::overlay_loaded(&mut next, *overlay),
+        Action::OverlayRemoved(run_id) => next.overlays.retain(|o| o.run_id != run_id),
         Action::SearchRequested
         | Action::ImportedTrainingRequested
         | Action::ControlRequested(..)
