@@ -229,7 +229,7 @@ mod tests {
             ("#v=1&seed=%F", "cut-off"),
             ("#v=1&seed=%FF", "UTF-8"),
             ("#v=1&generations=0", "generations"),
-            ("#v=1&objectives=error", "objectives"),
+            ("#v=1&objectives=", "objectives"),
             ("#v=1&target=%3Cscript%3E", "target \"<script>\""),
             (long.as_str(), "at most 4096"),
             ("#v=1&population=5&population=6", "the link sets \"population\" twice"),
