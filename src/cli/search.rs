@@ -21,7 +21,7 @@ usage: cli search [--config FILE] [options]
 
 The same search as the page's, through the same runner, with the page's defaults (NSGA-II on
 the built-in digits: error, latency and params; population 8, 6 generations; 120 training
-steps, 40 for a child that inherits; the three reference networks first).
+steps, 20 for a child that inherits; the three reference networks first).
 The config file is JSON: {\"space\": {\"kind\": \"arch\", ...space settings} or
 {\"kind\": \"nb201\", \"dataset\": \"cifar10\"}, \"search\": {...}, \"training\": {...}} (see README.md).
 Flags override the file:

@@ -11,6 +11,8 @@
 //! assert!(plan.steps >= 10 && plan.fine_tune_steps < plan.steps);
 //! ```
 
+use protocol::FINE_TUNE_SHARE;
+
 /// What changes how many steps a search trains besides its numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sizing {
@@ -70,17 +72,18 @@ pub fn expected_seconds(population: u32, generations: u32, steps: u32, fine_tune
 }
 
 /// The largest search of the page's shape that fits `budget_s` at `step_ms` a step: the default
-/// population and generations with as many steps as fit (at most 120, a third of them to
-/// fine-tune); when even 10 steps do not fit, fewer generations (down to 3), then a smaller
+/// population and generations with as many steps as fit (at most 120, a sixth of them to
+/// fine-tune: `protocol::FINE_TUNE_SHARE`); when even 10 steps do not fit, fewer generations (down to 3), then a smaller
 /// population (down to 4), then fewer steps. Twice the generations are allowed, so the time
 /// budget ends the run.
 pub fn fit(budget_s: f64, step_ms: f64, sizing: Sizing) -> Plan {
     let available = budget_s * 1e3 / step_ms.max(1e-3);
     let steps_for = |population: u32, generations: u32| -> u32 {
-        // Steps grow the total linearly (fine-tuning is a third of them): solve for them.
-        let per_step = steps_of(population, generations, 3, 1, sizing) - steps_of(population, generations, 0, 0, sizing);
+        // Steps grow the total linearly (fine-tuning is a share of them): solve for them.
+        let share = FINE_TUNE_SHARE;
+        let per_share = steps_of(population, generations, share, 1, sizing) - steps_of(population, generations, 0, 0, sizing);
         let fixed = steps_of(population, generations, 0, 0, sizing);
-        (((available - fixed) / per_step * 3.0).floor().max(0.0) as u32).min(MAX_STEPS)
+        (((available - fixed) / per_share * f64::from(share)).floor().max(0.0) as u32).min(MAX_STEPS)
     };
     let mut shape = (POPULATION, GENERATIONS);
     for candidate in [(POPULATION, GENERATIONS), (POPULATION, 4), (POPULATION, 3), (6, 3), (4, 3)] {
@@ -91,7 +94,7 @@ pub fn fit(budget_s: f64, step_ms: f64, sizing: Sizing) -> Plan {
     }
     let (population, fitting) = shape;
     let steps = steps_for(population, fitting).max(2);
-    let fine_tune_steps = (steps / 3).max(1);
+    let fine_tune_steps = (steps / FINE_TUNE_SHARE).max(1);
     let expected_s = expected_seconds(population, fitting, steps, fine_tune_steps, step_ms, sizing);
     let generations = fitting + ((f64::from(fitting) * SPARE_GENERATIONS).ceil() as u32).max(2);
     Plan { population, fitting, generations, steps, fine_tune_steps, expected_s }
@@ -122,7 +125,7 @@ mod tests {
     #[test]
     fn a_fast_device_gets_the_full_default_and_a_slow_one_a_smaller_search() {
         let fast = fit(180.0, 2.0, ON);
-        assert_eq!((fast.population, fast.fitting, fast.generations, fast.steps, fast.fine_tune_steps), (8, 6, 12, 120, 40));
+        assert_eq!((fast.population, fast.fitting, fast.generations, fast.steps, fast.fine_tune_steps), (8, 6, 12, 120, 20));
         let cpu = fit(180.0, 119.0, ON);
         assert_eq!(cpu.population, 8);
         assert!((MIN_STEPS..MAX_STEPS).contains(&cpu.steps), "{cpu:?}");
