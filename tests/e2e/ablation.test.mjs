@@ -15,7 +15,7 @@ test('CPU: a tiny ablation over two seeds runs its ten searches and shows its ta
     await tinySearch(page, { population: 2, generations: 1, references: false });
     await page.getByTestId('field-step_budget').fill('16');
     await page.getByTestId('ablation-seeds').fill('2');
-    await page.getByTestId('ablation-budget').filter({ hasText: '16 training steps per search' }).waitFor();
+    await page.getByTestId('ablation-budget').filter({ hasText: 'searches of 16 training steps' }).waitFor();
     await page.getByTestId('ablation-start').click();
     await page.getByTestId('ablation-status').filter({ hasText: 'Search 1 of 10: base NAS' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('ablation-status').filter({ hasText: 'All 10 searches done' }).waitFor({ timeout: 8 * 60_000 });

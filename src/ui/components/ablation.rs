@@ -13,8 +13,8 @@ const FRAME: Frame = Frame { width: 480.0, height: 180.0, margin: 24.0 };
 /// Props of [`AblationStart`].
 #[derive(Properties, PartialEq)]
 pub struct AblationStartProps {
-    /// Training steps each search would get, or why the settings cannot be ablated.
-    pub budget: Result<u64, String>,
+    /// Its size in words, or why the settings cannot be ablated.
+    pub budget: Result<String, String>,
     /// Whether it may start now.
     pub can_start: bool,
     /// Starts it.
@@ -42,7 +42,7 @@ pub fn AblationStart(props: &AblationStartProps) -> Html {
             <input id="ablation-seeds" data-testid="ablation-seeds" type="number" min={ABLATION_SEEDS.low.to_string()}
                 max={ABLATION_SEEDS.high.to_string()} value={props.seeds.clone()} oninput={on_seeds} />
             { match &props.budget {
-                Ok(steps) => html! { <p class="hint" data-testid="ablation-budget">{ format!("{} training steps per search.", count(*steps as f64)) }</p> },
+                Ok(size) => html! { <p class="hint" data-testid="ablation-budget">{ size.clone() }</p> },
                 Err(problem) => html! { <p class="field-error" data-testid="ablation-problem">{ problem.clone() }</p> },
             } }
             <button data-testid="ablation-start" disabled={!props.can_start} onclick={props.on_start.clone()}>{ "Run ablation" }</button>

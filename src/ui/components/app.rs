@@ -166,7 +166,7 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
                         timing={state.backends.timing}
                     />
                     <AblationStart
-                        budget={state.ablation_plan(0.0).map(|plan| plan.budget_steps)}
+                        budget={state.ablation_size()}
                         can_start={state.can_ablate()}
                         on_start={handlers.on_ablation.clone()}
                         seeds={state.ablation_seeds.clone()}

@@ -110,6 +110,26 @@ fn the_forms_ablation_is_the_plan_of_its_search() {
     assert!(!refused.can_ablate());
     assert!(planned.runs[0].request.run_id.starts_with("ablation-1000-seed-"));
     assert!(state.can_ablate());
+    assert_eq!(state.ablation_size().expect("a size"), "5 searches of 5.76 k training steps each.");
+}
+
+#[test]
+fn with_a_time_budget_each_search_gets_the_steps_it_allows_at_the_measured_step() {
+    use protocol::{BackendSpeeds, StepSpeed, WebgpuSpeed};
+    let step = StepSpeed { first_step_ms: 100.0, median_step_ms: 100.0, steps: 5 };
+    let speeds = BackendSpeeds {
+        network: "8:conv3x3".into(),
+        parameters: 802,
+        batch_size: 64,
+        cpu: step,
+        webgpu: WebgpuSpeed::Unavailable { reason: "no adapter".into() },
+    };
+    let timed = reduce(&on_cpu(), Action::Engine(vec![FromEngine::BackendsMeasured(speeds)]));
+    assert_eq!(timed.form.time_budget_s(), Some(180.0));
+    let plan = timed.ablation_plan(0.0).expect("a plan");
+    assert_eq!(plan.budget_steps, 1800, "three minutes at 100 ms a step");
+    let size = timed.ablation_size().expect("a size");
+    assert!(size.starts_with("5 searches of 1.8 k training steps: about 3 min 00 s each, 15 min 00 s in all at 100 ms a step here"), "{size}");
 }
 
 #[test]

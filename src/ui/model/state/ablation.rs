@@ -51,7 +51,9 @@ impl AblationView {
 
 impl AppState {
     /// The ablation of the form's settings over the seeds typed, its searches named by the
-    /// moment it starts.
+    /// moment it starts. Without a step budget but with a time budget and a timed backend,
+    /// each search gets the training steps its time budget allows at the measured step time
+    /// (the time budget itself would not give every row the same compute).
     pub fn ablation_plan(&self, now_ms: f64) -> Result<AblationPlan, String> {
         let seeds = self.ablation_seeds.trim().parse::<u32>().ok().filter(|&n| ABLATION_SEEDS.contains(n)).ok_or_else(|| {
             format!("seeds must be a whole number from {ABLATION_SEEDS}, got {}", engine::text::quoted(&self.ablation_seeds))
@@ -60,7 +62,32 @@ impl AppState {
             .run_request(now_ms)
             .map_err(|errors| errors.values().next().cloned().unwrap_or_else(|| "the settings have errors".into()))?;
         base.run_id = base.run_id.replacen("run-", "ablation-", 1);
+        if base.search.max_train_steps.is_none()
+            && let (Some(budget_s), Some((_, step_ms))) = (base.search.time_budget_s, self.step_time())
+        {
+            base.search.max_train_steps = Some(((budget_s * 1e3 / step_ms.max(1e-3)) as u64).max(1));
+        }
         plan_seeds(&base, seeds).map_err(|e| e.to_string())
+    }
+
+    /// The ablation's size in words: steps per search and, once a backend is timed, about how
+    /// long each search and all of them take here; or why the settings cannot be ablated.
+    pub fn ablation_size(&self) -> Result<String, String> {
+        let plan = self.ablation_plan(0.0)?;
+        let steps = crate::model::format::count(plan.budget_steps as f64);
+        let searches = plan.runs.len();
+        Ok(match self.step_time() {
+            Some((_, step_ms)) => {
+                let each = plan.budget_steps as f64 * step_ms / 1e3;
+                format!(
+                    "{searches} searches of {steps} training steps: about {} each, {} in all at {} a step here (plus validation and timing).",
+                    crate::model::format::duration(each),
+                    crate::model::format::duration(each * searches as f64),
+                    protocol::step_time(step_ms)
+                )
+            }
+            None => format!("{searches} searches of {steps} training steps each."),
+        })
     }
 
     /// Whether an ablation may start: a search could, and the settings can be ablated.
