@@ -120,7 +120,7 @@ fn ablation_handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>) -> (C
     let on_ablation = {
         let (engine, dispatch, state) = (engine.clone(), store.dispatcher(), state.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(plan) = state.ablation_plan(js_sys::Date::now()).ok().filter(|_| state.can_ablate())
+            if let Some(plan) = state.ablation_plan(js_sys::Date::now()).ok().filter(|_| state.can_search())
                 && let Some(first) = plan.runs.first().map(|run| run.request.clone())
             {
                 dispatch.dispatch(Action::AblationRequested(Box::new(plan)));
@@ -146,6 +146,7 @@ fn ablation_handlers(engine: &EngineSlot, store: &UseReducerHandle<Store>) -> (C
 fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) -> Html {
     let run = &state.run;
     let form_errors = state.form.to_request().err().unwrap_or_default();
+    let offer = state.ablation_offer();
     html! {
                 <aside class="sidebar">
                     <SearchPanel
@@ -166,8 +167,8 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
                         timing={state.backends.timing}
                     />
                     <AblationStart
-                        budget={state.ablation_size()}
-                        can_start={state.can_ablate()}
+                        budget={offer.0}
+                        can_start={offer.1}
                         on_start={handlers.on_ablation.clone()}
                         seeds={state.ablation_seeds.clone()}
                         on_action={on_action.clone()}

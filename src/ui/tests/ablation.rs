@@ -107,10 +107,9 @@ fn the_forms_ablation_is_the_plan_of_its_search() {
     assert_eq!(seeds, [[first; 5], [first + 1; 5], [first + 2; 5]].concat(), "every row of a seed, then the next");
     let refused = reduce(&state, Action::AblationSeedsEdited("0".into()));
     assert_eq!(refused.ablation_plan(1000.0).unwrap_err(), "seeds must be a whole number from 1 to 20, got \"0\"");
-    assert!(!refused.can_ablate());
+    assert!(!refused.ablation_offer().1);
     assert!(planned.runs[0].request.run_id.starts_with("ablation-1000-seed-"));
-    assert!(state.can_ablate());
-    assert_eq!(state.ablation_size().expect("a size"), "5 searches of 5.76 k training steps each.");
+    assert_eq!(state.ablation_offer(), (Ok("5 searches of 5.76 k training steps each.".to_string()), true));
 }
 
 #[test]
@@ -128,7 +127,7 @@ fn with_a_time_budget_each_search_gets_the_steps_it_allows_at_the_measured_step(
     assert_eq!(timed.form.time_budget_s(), Some(180.0));
     let plan = timed.ablation_plan(0.0).expect("a plan");
     assert_eq!(plan.budget_steps, 1800, "three minutes at 100 ms a step");
-    let size = timed.ablation_size().expect("a size");
+    let size = timed.ablation_offer().0.expect("a size");
     assert!(size.starts_with("5 searches of 1.8 k training steps: about 3 min 00 s each, 15 min 00 s in all at 100 ms a step here"), "{size}");
 }
 

@@ -70,13 +70,20 @@ impl AppState {
         plan_seeds(&base, seeds).map_err(|e| e.to_string())
     }
 
-    /// The ablation's size in words: steps per search and, once a backend is timed, about how
-    /// long each search and all of them take here; or why the settings cannot be ablated.
-    pub fn ablation_size(&self) -> Result<String, String> {
-        let plan = self.ablation_plan(0.0)?;
+    /// What the ablation panel offers now, from one plan (the page asks at every render): its
+    /// size in words — steps per search and, once a backend is timed, about how long each search
+    /// and all of them take here — or why the settings cannot be ablated; and whether it may
+    /// start (a search could, and the settings can be ablated).
+    pub fn ablation_offer(&self) -> (Result<String, String>, bool) {
+        let plan = self.ablation_plan(0.0);
+        let can_start = plan.is_ok() && self.can_search();
+        (plan.map(|plan| self.ablation_size(&plan)), can_start)
+    }
+
+    fn ablation_size(&self, plan: &AblationPlan) -> String {
         let steps = crate::model::format::count(plan.budget_steps as f64);
         let searches = plan.runs.len();
-        Ok(match self.step_time() {
+        match self.step_time() {
             Some((_, step_ms)) => {
                 let each = plan.budget_steps as f64 * step_ms / 1e3;
                 format!(
@@ -87,12 +94,7 @@ impl AppState {
                 )
             }
             None => format!("{searches} searches of {steps} training steps each."),
-        })
-    }
-
-    /// Whether an ablation may start: a search could, and the settings can be ablated.
-    pub fn can_ablate(&self) -> bool {
-        self.can_search() && self.ablation_plan(0.0).is_ok()
+        }
     }
 }
 
