@@ -70,18 +70,24 @@ impl<P: SearchSpace> Search<P> {
             self.state.cache.insert(proposal.id.clone(), (self.state.records.len() - 1) as u32);
             fitness
         } else {
-            return Some(Candidate {
-                candidate_id: self.state.records.len() as u32,
-                generation: self.state.batch_generation,
-                text: self.space.describe(&proposal.solution),
-                arch_id: proposal.id,
-                solution: proposal.solution,
-                cheap,
-                parents: proposal.parents,
-            });
+            return Some(self.candidate(slot, self.state.records.len() as u32));
         };
         self.state.batch_results[slot] = Some(fitness);
         None
+    }
+
+    /// Slot `slot` as the candidate numbered `candidate_id` to evaluate.
+    pub(super) fn candidate(&self, slot: usize, candidate_id: u32) -> Candidate<P::Solution> {
+        let proposal = &self.state.batch[slot];
+        Candidate {
+            candidate_id,
+            generation: self.state.batch_generation,
+            text: self.space.describe(&proposal.solution),
+            arch_id: proposal.id.clone(),
+            solution: proposal.solution.clone(),
+            cheap: self.space.cheap(&proposal.solution),
+            parents: proposal.parents.clone(),
+        }
     }
 
     pub(super) fn push_record(

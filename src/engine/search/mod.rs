@@ -4,7 +4,9 @@
 //!
 //! The run is driven from outside, one candidate at a time ([`Search::next_candidate`] then
 //! [`Search::record`]): the worker trains a candidate between the two calls, the native CLI
-//! looks it up in a table. Nothing here waits or reads a clock; elapsed time is passed in.
+//! looks it up in a table. Several workers at once take their candidates from a [`Dispatch`],
+//! which records their results in the order one worker would. Nothing here waits or reads a
+//! clock; elapsed time is passed in.
 //!
 //! ```
 //! use engine::search::{Objective, Outcome, Search, SearchConfig, ArchSpace};
@@ -26,6 +28,7 @@
 //! ```
 
 mod config;
+mod dispatch;
 mod generation;
 mod records;
 mod run;
@@ -33,6 +36,7 @@ mod snapshot;
 mod space;
 
 pub use config::*;
+pub use dispatch::*;
 pub use records::*;
 pub use run::*;
 pub use snapshot::*;
