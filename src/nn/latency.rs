@@ -14,7 +14,8 @@
 //! assert!(m.median_ms > 0.0 && m.min_ms <= m.median_ms && m.median_ms <= m.max_ms);
 //! ```
 
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
@@ -41,7 +42,8 @@ impl Default for LatencyConfig {
 }
 
 /// Times `model` (an inference model: BN uses its running statistics) on random input of
-/// `shape`.
+/// `shape`, drawn from a generator of its own (not the backend's, which the networks being
+/// built beside it draw their fresh weights from).
 pub async fn measure(
     model: &Network,
     shape: InputShape,
@@ -50,8 +52,10 @@ pub async fn measure(
 ) -> Result<LatencyMeasurement, TrainError> {
     let dims = [config.batch.max(1), shape.channels as usize, shape.height as usize, shape.width as usize];
     let mut runs_ms = Vec::with_capacity(config.runs as usize);
+    let mut rng = engine::rng::rng_for(engine::rng::Seed(0), "latency input");
     for run in 0..config.warmup + config.runs.max(1) {
-        let input: Tensor<4> = Tensor::random(dims, Distribution::Normal(0.0, 1.0), device);
+        let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+        let input: Tensor<4> = Tensor::from_data(TensorData::new(values, dims), device);
         let started = Instant::now();
         let output = model.forward(input);
         output

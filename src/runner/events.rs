@@ -16,7 +16,7 @@ pub(crate) fn record<P: SearchSpace>(
 ) -> Vec<FromEngine> {
     match search.record(arch_id, outcome) {
         // The generation it completed, if any, is among the search's reports: drained too.
-        Ok(_) => drain(search, reported, extras),
+        Ok(_) => drain(search, reported, extras.into_iter().collect()),
         // The arch_id came from this search's own `next_candidate`, so this is a broken invariant,
         // reported rather than panicking.
         Err(error) => vec![FromEngine::Error(protocol::EngineError {
@@ -31,7 +31,7 @@ pub(crate) fn finish<P: SearchSpace>(search: &Search<P>, reported: &mut Reported
 where
     P::Solution: Clone,
 {
-    let mut events = drain(search, reported, None);
+    let mut events = drain(search, reported, Vec::new());
     events.extend(search.fault().map(|fault| FromEngine::Error(protocol::EngineError::new("running the search", fault.to_string()))));
     events
 }
@@ -45,8 +45,9 @@ pub(crate) struct Reported {
 
 /// Events for the records and generation summaries made since `reported`, in the order they
 /// happened: a generation's summary after its candidates and before the next generation's.
-/// (Cheap candidates and whole generations can be settled inside one `next_candidate`.)
-pub(crate) fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut Reported, mut extras: Option<Extras>) -> Vec<FromEngine> {
+/// (Cheap candidates and whole generations can be settled inside one `next_candidate`.) Each
+/// record takes the `extras` of its architecture, if any.
+pub(crate) fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut Reported, mut extras: Vec<Extras>) -> Vec<FromEngine> {
     let records = search.records().get(reported.records..).unwrap_or_default();
     let summaries = search.reports().get(reported.generations..).unwrap_or_default();
     *reported = Reported { records: search.records().len(), generations: search.reports().len() };
@@ -56,7 +57,7 @@ pub(crate) fn drain<P: SearchSpace>(search: &Search<P>, reported: &mut Reported,
         while let Some(summary) = summaries.next_if(|s| s.generation < r.generation) {
             events.push(FromEngine::Generation(summary.clone()));
         }
-        let mine = extras.take_if(|e| e.arch_id == r.arch_id).unwrap_or_default();
+        let mine = extras.iter().position(|e| e.arch_id == r.arch_id).map(|at| extras.remove(at)).unwrap_or_default();
         events.push(FromEngine::Candidate(report(r, mine)));
     }
     events.extend(summaries.cloned().map(FromEngine::Generation));

@@ -28,6 +28,8 @@
 pub mod blocking;
 mod events;
 pub mod files;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod parallel;
 mod scoring;
 mod start;
 
@@ -95,7 +97,7 @@ enum Kind {
     Arch {
         search: Box<Search<ArchSpace>>,
         evaluator: Box<TrainingEvaluator>,
-        data: Box<TrainData>,
+        data: std::sync::Arc<TrainData>,
         latency: LatencyConfig,
         device: Device,
     },

@@ -6,8 +6,8 @@ use burn::tensor::Device;
 
 use engine::problem::Origin;
 use engine::search::{ArchSpace, EvaluationRecord, Outcome, Search, SearchSpace};
-use nn::evaluate::TrainingEvaluator;
-use nn::latency::{LatencyConfig, measure};
+use nn::evaluate::{Evaluated, Job, Trained, TrainingEvaluator};
+use nn::latency::{LatencyConfig, LatencyMeasurement, measure};
 use nn::train::TrainData;
 use protocol::{CandidateReport, TrainingProgress, TrainingRole};
 use engine::space::Genotype;
@@ -32,7 +32,20 @@ pub(crate) async fn score_outside(
     fail_over: bool,
     between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
 ) -> Result<CandidateReport, Advance> {
-    let candidate = engine::search::Candidate {
+    let candidate = outside_candidate(search, genotype, number);
+    let (outcome, extras, backend_failed) =
+        train_and_time(&candidate, (role.clone(), run_elapsed_s), evaluator, data, latency, device, input, between_steps)
+            .await
+            .ok_or(Advance::Interrupted)?;
+    if let (true, Outcome::Failed { reason }) = (backend_failed && fail_over, &outcome) {
+        return Err(Advance::DeviceLost(reason.clone()));
+    }
+    Ok(outside_report(search, candidate, &role, outcome, extras))
+}
+
+/// An architecture evaluated outside the search, numbered `number`, as a candidate to train.
+pub(crate) fn outside_candidate(search: &Search<ArchSpace>, genotype: Genotype, number: u32) -> engine::search::Candidate<Genotype> {
+    engine::search::Candidate {
         candidate_id: number,
         generation: 0,
         cheap: search.space().cheap(&genotype),
@@ -40,18 +53,22 @@ pub(crate) async fn score_outside(
         text: genotype.to_text(),
         solution: genotype,
         parents: Vec::new(),
-    };
-    let origin = if matches!(role, TrainingRole::Imported) { Origin::Imported } else { Origin::Reference };
-    let (outcome, extras, backend_failed) =
-        train_and_time(&candidate, (role, run_elapsed_s), evaluator, data, latency, device, input, between_steps)
-            .await
-            .ok_or(Advance::Interrupted)?;
-    if let (true, Outcome::Failed { reason }) = (backend_failed && fail_over, &outcome) {
-        return Err(Advance::DeviceLost(reason.clone()));
     }
+}
+
+/// The report of `candidate`, evaluated outside the search in `role`, scored with the run's
+/// objectives and constraints.
+pub(crate) fn outside_report(
+    search: &Search<ArchSpace>,
+    candidate: engine::search::Candidate<Genotype>,
+    role: &TrainingRole,
+    outcome: Outcome,
+    extras: Extras,
+) -> CandidateReport {
+    let origin = if matches!(role, TrainingRole::Imported) { Origin::Imported } else { Origin::Reference };
     let (cheap, assessed) = search.assess_outside(&candidate.solution, outcome);
     let record = EvaluationRecord {
-        candidate_id: number,
+        candidate_id: candidate.candidate_id,
         generation: 0,
         arch_id: candidate.arch_id,
         text: candidate.text,
@@ -64,7 +81,7 @@ pub(crate) async fn score_outside(
         details: assessed.details,
         solution: candidate.solution,
     };
-    Ok(report(&record, extras))
+    report(&record, extras)
 }
 
 /// Trains `candidate` (the hook hears every step, told the candidate's role and the run's
@@ -73,7 +90,7 @@ pub(crate) async fn score_outside(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn train_and_time(
     candidate: &engine::search::Candidate<Genotype>,
-    (role, run_elapsed_s): (TrainingRole, f64),
+    role: (TrainingRole, f64),
     evaluator: &mut TrainingEvaluator,
     data: &TrainData,
     latency: &LatencyConfig,
@@ -81,7 +98,20 @@ pub(crate) async fn train_and_time(
     input: engine::space::InputShape,
     between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
 ) -> Option<(Outcome, Extras, bool)> {
-    let (candidate_id, text) = (candidate.candidate_id, candidate.text.clone());
+    let trained = train(evaluator.job(candidate), role, data, between_steps).await?;
+    let measured = time(&trained, input, latency, device).await;
+    Some(scored(&candidate.arch_id, evaluator.keep(trained), measured))
+}
+
+/// Runs `job`, telling the hook its role and the run's seconds of work when it began; `None`
+/// when the hook interrupts it.
+pub(crate) async fn train(
+    job: Job,
+    (role, run_elapsed_s): (TrainingRole, f64),
+    data: &TrainData,
+    between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool,
+) -> Option<Trained> {
+    let (candidate_id, text) = (job.candidate().candidate_id, job.candidate().text.clone());
     let started = web_time::Instant::now();
     let hook = async |step: nn::evaluate::StepProgress| {
         let progress = TrainingProgress {
@@ -96,34 +126,47 @@ pub(crate) async fn train_and_time(
         };
         between_steps(progress).await
     };
-    let evaluated = evaluator.evaluate_with(candidate, data, hook).await.ok()?;
+    job.train(data, hook).await.ok()
+}
+
+/// The trained network's inference timed on `device`, when the run times candidates and
+/// training succeeded; `Err` says why timing failed.
+pub(crate) async fn time(
+    trained: &Trained,
+    input: engine::space::InputShape,
+    latency: &LatencyConfig,
+    device: &Device,
+) -> Option<Result<LatencyMeasurement, String>> {
+    let model = trained.model().filter(|_| latency.runs > 0 && matches!(trained.evaluated.outcome, Outcome::Evaluated { .. }))?;
+    Some(measure(&model.valid(), input, latency, device).await.map_err(|error| error.to_string()))
+}
+
+/// What a trained (and perhaps timed) candidate `arch_id` amounts to: the outcome the search
+/// records (the measured latency in its details), the extras, and whether the backend failed.
+pub(crate) fn scored(arch_id: &str, evaluated: Evaluated, measured: Option<Result<LatencyMeasurement, String>>) -> (Outcome, Extras, bool) {
     let mut outcome = evaluated.outcome;
     let mut backend_failed = evaluated.backend_failed;
     let mut measured_latency = None;
-    if latency.runs > 0
-        && matches!(outcome, Outcome::Evaluated { .. })
-        && let Some(model) = evaluator.trained_model(&candidate.arch_id)
-    {
-        match measure(&model.valid(), input, latency, device).await {
-            Ok(measured) => {
-                // The latency objective reads it when the run measures latency here.
-                if let Outcome::Evaluated { details, .. } = &mut outcome {
-                    details.measured_latency_ms = Some(measured.median_ms);
-                }
-                measured_latency = Some(measured);
+    match measured {
+        Some(Ok(measured)) => {
+            // The latency objective reads it when the run measures latency here.
+            if let Outcome::Evaluated { details, .. } = &mut outcome {
+                details.measured_latency_ms = Some(measured.median_ms);
             }
-            Err(error) => {
-                outcome = Outcome::Failed { reason: format!("timing its inference: {error}") };
-                backend_failed = true;
-            }
+            measured_latency = Some(measured);
         }
+        Some(Err(error)) => {
+            outcome = Outcome::Failed { reason: format!("timing its inference: {error}") };
+            backend_failed = true;
+        }
+        None => {}
     }
     let extras = Extras {
-        arch_id: candidate.arch_id.clone(),
+        arch_id: arch_id.to_string(),
         losses: evaluated.report.losses,
         measured_latency,
         inherited_params: evaluated.inheritance.inherited_params as u64,
         inherited_layers: evaluated.inheritance.layers,
     };
-    Some((outcome, extras, backend_failed))
+    (outcome, extras, backend_failed)
 }

@@ -69,7 +69,7 @@ impl Run {
         let kind = Kind::Arch {
             evaluator: Box::new(evaluator(request, &space, &device)),
             search: Box::new(Search::new(space, config)),
-            data: Box::new(TrainData::new(dataset, split)),
+            data: std::sync::Arc::new(TrainData::new(dataset, split)),
             latency: LatencyConfig { warmup: 2, runs: t.latency_runs, batch: 1 },
             device,
         };

@@ -89,7 +89,7 @@ pub(crate) fn fine_tune(args: &Args) -> Result<(), CliError> {
         let summary = summarise(&results);
         runs.push((schedule.to_string(), plan.budget_steps, summary, results));
     }
-    println!("\n{:<14} {:<24} {:<22} {}", "schedule", "hypervolume", "best accuracy", "candidates");
+    println!("\n{:<14} {:<24} {:<22} candidates", "schedule", "hypervolume", "best accuracy");
     for (schedule, _, summary, results) in &runs {
         let Some(row) = summary.first() else { continue };
         let candidates = Spread::of_values(results.iter().map(|r| f64::from(r.candidates)));

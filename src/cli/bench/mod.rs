@@ -1,4 +1,4 @@
-//! `cli bench moo | nb201 | generation | w1 | latency | ablation | inheritance | fine-tune`: benchmarks that print a table
+//! `cli bench moo | nb201 | generation | w1 | latency | jobs | ablation | inheritance | fine-tune`: benchmarks that print a table
 //! and write JSON. They report figures; they assert nothing.
 
 mod ablation;
@@ -24,6 +24,7 @@ usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
        cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
        cli bench latency [--runs 9] [--device cpu|gpu|auto] [--out FILE]
+       cli bench jobs [--counts 1,2] [--out FILE] [any option of `cli search`]
        cli bench ablation [--seeds 3] [--csv FILE] [--out FILE] [any option of `cli search`]
        cli bench inheritance [--seeds 5] [--datasets digits,procedural] [--out FILE] [any option of `cli search`]
        cli bench fine-tune [--seeds 3] [--schedules 40/0.2/0,20/0.2/0,...] [--out FILE] [any option of `cli search`]
@@ -32,6 +33,7 @@ a search from the same settings (the page's defaults and the flags) with the sam
 same training-step budget (--max-train-steps; without it, what the generations cost trained from
 scratch), over the seeds from --seed. inheritance: the last two rows, on each dataset.
 fine-tune: the last row with each fine-tuning schedule (steps/learning-rate scale/warm-up).
+jobs: candidates per minute of one search trained by 1, 2, ... threads at once (--jobs).
 --device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
 JSON goes to target/bench/<name>.json unless --out is given.";
 
@@ -44,6 +46,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
         Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
         Some("latency") => latency(&Args::parse(rest, &["runs", "device", "out"], &[])?),
+        Some("jobs") => jobs(&Args::parse(rest, &ablation::options().into_iter().chain(["counts"]).collect::<Vec<_>>(), &[])?),
         Some("ablation") => ablation::ablation(&Args::parse(rest, &ablation::options(), &[])?),
         Some("inheritance") => ablation::inheritance(&Args::parse(rest, &ablation::options(), &[])?),
         Some("fine-tune") => ablation::fine_tune(&Args::parse(rest, &ablation::options(), &[])?),

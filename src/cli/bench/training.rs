@@ -1,4 +1,4 @@
-//! Benchmarks that train or time real networks on Burn: `bench w1`, `bench latency`.
+//! Benchmarks that train or time real networks on Burn: `bench w1`, `bench latency`, `bench jobs`.
 
 use serde_json::json;
 
@@ -53,6 +53,42 @@ pub(crate) fn latency(args: &Args) -> Result<(), CliError> {
     println!("large / small median: {ratio:.1}x ({})", device.description);
     let out = args.value("out").unwrap_or("target/bench/latency.json");
     write_json(out, &json!({ "benchmark": "measured_latency", "backend": device.description, "batch": 4, "results": results, "ratio": ratio }))?;
+    println!("wrote {out}");
+    Ok(())
+}
+
+/// Candidates per minute of one search (the page's defaults and the flags) trained by each
+/// number of threads of `--counts`, and whether every count gave the candidates and scores of
+/// the first.
+pub(crate) fn jobs(args: &Args) -> Result<(), CliError> {
+    let counts = args.numbers("counts")?.unwrap_or_else(|| vec![1, 2]);
+    let request = crate::search::request(args)?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut rows = Vec::new();
+    let mut first: Option<Vec<String>> = None;
+    for &jobs in &counts {
+        let started = web_time::Instant::now();
+        let (_, events) = crate::search::run_jobs(args, &request, jobs as usize, |_| {})?;
+        let seconds = started.elapsed().as_secs_f64();
+        let scores: Vec<String> = events
+            .iter()
+            .filter_map(|e| match e {
+                protocol::FromEngine::Candidate(c) => Some(format!("{} {} {:?} {:?}", c.candidate_id, c.text, c.error, c.objectives)),
+                _ => None,
+            })
+            .collect();
+        let per_minute = scores.len() as f64 / seconds * 60.0;
+        let same = first.get_or_insert_with(|| scores.clone()) == &scores;
+        let speedup = rows.first().map_or(1.0, |r: &serde_json::Value| per_minute / number(r, "candidates_per_minute"));
+        println!(
+            "{jobs:>2} threads: {} candidates in {seconds:.1} s, {per_minute:.2} per minute, {speedup:.2}x; same candidates and scores as {} thread(s): {same}",
+            scores.len(),
+            counts[0]
+        );
+        rows.push(json!({"jobs": jobs, "candidates": scores.len(), "seconds": seconds, "candidates_per_minute": per_minute, "speedup": speedup, "same_as_first": same}));
+    }
+    let out = args.value("out").unwrap_or("target/bench/jobs.json");
+    write_json(out, &json!({"benchmark": "jobs", "hardware_threads": threads, "request": request, "rows": rows}))?;
     println!("wrote {out}");
     Ok(())
 }

@@ -368,3 +368,72 @@ fn the_latency_objective_is_measured_here_when_asked_and_predicted_otherwise() {
         }
     }
 }
+
+/// What a run's candidates, references and generations amount to, without the times.
+fn scores(events: &[FromEngine]) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let candidate = |c: &CandidateReport| {
+        format!("{} {} {:?} {:?} {:?} {} {:?}", c.candidate_id, c.text, c.error, c.objectives, c.status, c.inherited_params, c.losses)
+    };
+    let mut references: Vec<String> = events
+        .iter()
+        .filter_map(|e| if let FromEngine::Reference(r) = e { Some(format!("{} {}", r.name, candidate(&r.report))) } else { None })
+        .collect();
+    references.sort();
+    let generations = events
+        .iter()
+        .filter_map(|e| match e {
+            FromEngine::Generation(g) => Some(format!("{} {:?} {} {} {:?}", g.generation, g.front, g.hypervolume, g.evaluated, g.compute.train_steps)),
+            _ => None,
+        })
+        .collect();
+    (candidates(events).into_iter().map(candidate).collect(), references, generations)
+}
+
+#[test]
+fn two_or_three_training_threads_give_the_run_one_gives() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.search.population = 4;
+    request.search.generations = 3;
+    request.training.references = true;
+    let alone = scores(&runner::blocking::drive_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap(), |_| {}));
+    assert_eq!((alone.0.len(), alone.1.len(), alone.2.len()), (12, 3, 3));
+    assert!(alone.0.iter().any(|c| !c.contains(" 0 [")), "children inherit: {alone:?}");
+    for jobs in [2, 3] {
+        let mut run = Run::new(&request, backend::cpu(), None).unwrap();
+        let events = runner::blocking::drive_in_parallel(&mut run, jobs, |_| {});
+        assert_eq!(scores(&events), alone, "{jobs} threads");
+        assert!(candidates(&events).iter().all(|c| c.measured_latency.is_some()), "every candidate timed");
+    }
+}
+
+#[test]
+fn a_run_checkpointed_with_two_candidates_training_resumes_as_the_run_never_stopped() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.search.population = 4;
+    request.training.latency_runs = 0;
+    request.training.inheritance = false;
+    let whole = scores(&runner::blocking::drive_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap(), |_| {}));
+
+    let mut first = Run::new(&request, backend::cpu(), None).unwrap();
+    let mut parallel = runner::parallel::Parallel::new(&mut first, 2);
+    let mut before = Vec::new();
+    while !(parallel.training() == 2 && !candidates(&before).is_empty()) {
+        match parallel.advance(0.0) {
+            Advance::Scored(more) => before.extend(more),
+            other => panic!("the run is not over yet: {other:?}"),
+        }
+    }
+    let checkpoint = parallel.run().checkpoint(3.0).unwrap();
+    assert_eq!(checkpoint.candidates as usize, candidates(&before).len());
+    drop(parallel);
+    drop(first);
+
+    let mut second = Run::resume(&request, &checkpoint, backend::cpu(), None, None).unwrap();
+    let after = runner::blocking::drive_in_parallel(&mut second, 2, |_| {});
+    let (mut joined, after) = (scores(&before), scores(&after));
+    joined.0.extend(after.0);
+    joined.2.extend(after.2);
+    assert_eq!(joined, whole, "the candidates training at the checkpoint are trained again, numbered as before");
+}
