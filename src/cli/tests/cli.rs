@@ -91,6 +91,9 @@ fn bad_input_gets_a_clear_message() {
     let (code, _, stderr) = cli(&["search", "--config", "/nonexistent/config.json"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("/nonexistent/config.json"), "{stderr}");
+    let (code, _, stderr) = cli(&["search", "--jobs", "0"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--jobs: 0 training threads is not allowed; allowed: 1 to 64"), "{stderr}");
     let (code, _, stderr) = cli(&["frobnicate"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown command"), "{stderr}");
@@ -129,6 +132,17 @@ fn search_trains_candidates_for_real_and_children_inherit() {
     assert!(records.iter().filter(|r| r["generation"] == 0).all(|r| steps(r) == 8.0));
     let children: Vec<_> = records.iter().filter(|r| r["generation"] == 1).collect();
     assert!(children.iter().all(|r| steps(r) == 4.0 && r["details"]["inherited_params"].as_f64().expect("inherited") > 0.0));
+    // Two threads at once: the same candidates and scores.
+    let parallel = dir.join("parallel.json");
+    let (code, _, stderr) = cli(&[
+        "search", "--config", &config.to_string_lossy(), "--steps", "8", "--fine-tune-steps", "4", "--batch-size", "16",
+        "--jobs", "2", "--out", &parallel.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let scored = |path: &std::path::Path| -> Vec<(u32, String, Option<f64>)> {
+        read_results(path).candidates.iter().map(|c| (c.candidate_id, c.arch_id.clone(), c.error)).collect()
+    };
+    assert_eq!(scored(&parallel), scored(&out));
     let (code, _, stderr) = cli(&["search", "--config", &config.to_string_lossy(), "--inherit", "maybe"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--inherit \"maybe\" is not known; allowed: on, off"), "{stderr}");
