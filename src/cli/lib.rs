@@ -3,6 +3,7 @@
 
 mod args;
 mod bench;
+mod calibrate;
 mod data;
 mod export;
 mod search;
@@ -19,6 +20,7 @@ usage: cli <command> [options]
 commands:
   search       run a search (--config FILE or flags); one line per generation, JSON to --out
   export-onnx  train one genotype and write it as ONNX (--genotype TEXT, --out FILE)
+  calibrate    time every block of the space on this machine: the device profile for --target this
   tabular      NAS-Bench-201 search from the 12-epoch table; --json prints the result as one JSON line
   bench moo    NSGA-II on ZDT1-3 and DTLZ2 against pymoo's reference hypervolumes
   bench nb201  random search, regularized evolution and NSGA-II on NAS-Bench-201, many seeds
@@ -51,6 +53,7 @@ pub fn run(args: &[String]) -> i32 {
     let result = match args.first().map(String::as_str) {
         Some("search") => search::search(&args[1..]),
         Some("export-onnx") => export::export_onnx(&args[1..]),
+        Some("calibrate") => calibrate::calibrate_command(&args[1..]),
         Some("tabular") => tabular::tabular(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("--help" | "-h" | "help") | None => {

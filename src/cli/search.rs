@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::data::read_data;
 use super::tabular::{TABLE, apply_flags, load_table, print_generation};
 use super::{Args, CliError, read};
+use engine::hardware::{LatencyTable, Target};
 use engine::search::{LatencySource, Objective, RecordStatus, SearchConfig};
 use engine::space::{InputShape, SpaceConfig};
 use engine::tabular::Nb201Dataset;
@@ -28,7 +29,10 @@ Flags override the file:
   --space arch|nb201          --input digits|rgb32 (arch: the built-in digits or the procedural set)
   --dataset cifar10|cifar100|imagenet16 (nb201)   --data PATH (your own data, see below)
   --strategy nsga2|random|rea --objectives LIST (error,latency,params,macs,energy)
-  --target mobile|edge|gpu    --population N   --generations N   --max-evaluations N   --time-budget SECONDS
+  --target mobile|edge|gpu|this (this: latency predicted by this machine's device profile,
+                              made by `cli calibrate`; energy stays the mobile profile's)
+  --profile FILE              latency predicted by the device profile FILE (`cli calibrate --out`)
+  --population N   --generations N   --max-evaluations N   --time-budget SECONDS
   --max-train-steps N         stop once the candidates trained N steps in all (compute as the budget)
   --max-latency MS            --max-params N   --max-macs N      --seed N
   --latency predicted|measured (the latency objective: the target's prediction, or timed here)
@@ -68,12 +72,15 @@ struct RunFile {
 }
 
 /// The options of `cli search` (and of `cli export-onnx`, which adds its own).
-pub(crate) const SEARCH_OPTIONS: [&str; 30] = [
+pub(crate) const SEARCH_OPTIONS: [&str; 31] = [
     "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
     "max-evaluations", "time-budget", "max-train-steps", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
     "fine-tune-steps", "fine-tune-lr-scale", "fine-tune-warmup", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
-    "jobs",
+    "jobs", "profile",
 ];
+
+/// Where `cli calibrate` writes this machine's device profile and `--target this` reads it.
+pub(crate) const DEVICE_PROFILE: &str = "target/cli/device-profile.json";
 
 /// `cli search`.
 pub fn search(raw: &[String]) -> Result<(), CliError> {
@@ -151,6 +158,7 @@ pub(crate) fn request(args: &Args) -> Result<RunRequest, CliError> {
     }
     space_flags(args, &mut request)?;
     search_flags(args, &mut request.search)?;
+    target_flags(args, &mut request)?;
     training_flags(args, &mut request.training)?;
     if args.value("data").is_some() {
         request.dataset = DatasetChoice::Files;
@@ -194,6 +202,27 @@ fn space_flags(args: &Args, request: &mut RunRequest) -> Result<(), CliError> {
         request.dataset = dataset_for(request.space.input)?;
     }
     Ok(())
+}
+
+/// `--target` and `--profile`: a built-in target, or a device profile predicting latency.
+fn target_flags(args: &Args, request: &mut RunRequest) -> Result<(), CliError> {
+    let target = |name: &str| if name == "this" { Some(None) } else { Target::from_name(name).map(Some) };
+    match args.named("target", target, "mobile, edge, gpu, this")? {
+        Some(Some(target)) => request.search.target = target,
+        Some(None) => request.latency_table = Some(read_profile(args.value("profile").unwrap_or(DEVICE_PROFILE))?),
+        None => {}
+    }
+    if let Some(path) = args.value("profile") {
+        request.latency_table = Some(read_profile(path)?);
+    }
+    Ok(())
+}
+
+/// A device profile from `path`, checked.
+pub(crate) fn read_profile(path: &str) -> Result<LatencyTable, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::File { path: path.to_string(), message: format!("{e}; `cli calibrate` makes a device profile") })?;
+    LatencyTable::from_json(&text).map_err(|message| CliError::File { path: path.to_string(), message })
 }
 
 fn search_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> {

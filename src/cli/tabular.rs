@@ -31,16 +31,13 @@ pub(crate) fn objectives(text: &str) -> Result<Vec<Objective>, CliError> {
         .collect()
 }
 
-/// Applies the flags shared by `search` and `tabular` to `config`.
+/// Applies the flags shared by `search` and `tabular` to `config` (each reads `--target` itself).
 pub(crate) fn apply_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> {
     if let Some(s) = args.named("strategy", StrategyKind::from_name, "nsga2, random, rea")? {
         config.strategy = s;
     }
     if let Some(list) = args.value("objectives") {
         config.objectives = objectives(list)?;
-    }
-    if let Some(t) = args.named("target", Target::from_name, "mobile, edge, gpu")? {
-        config.target = t;
     }
     if let Some(n) = args.parsed("population", "a whole number")? {
         config.population = n;
@@ -135,6 +132,9 @@ pub fn tabular(raw: &[String]) -> Result<(), CliError> {
         ..SearchConfig::default()
     };
     apply_flags(&args, &mut config)?;
+    if let Some(t) = args.named("target", Target::from_name, "mobile, edge, gpu")? {
+        config.target = t;
+    }
     let valid = config.clone().check().map_err(|e| CliError::Run(format!("search config: {e}")))?;
     let table = load_table(args.value("table").unwrap_or(TABLE))?;
     let mut run = Search::new(Nb201SearchSpace::new(dataset, config.target), valid);

@@ -54,8 +54,7 @@ pub async fn measure(
     let mut runs_ms = Vec::with_capacity(config.runs as usize);
     let mut rng = engine::rng::rng_for(engine::rng::Seed(0), "latency input");
     for run in 0..config.warmup + config.runs.max(1) {
-        let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
-        let input: Tensor<4> = Tensor::from_data(TensorData::new(values, dims), device);
+        let input = random_input(dims, &mut rng, device);
         let started = Instant::now();
         let output = model.forward(input);
         output
@@ -68,4 +67,10 @@ pub async fn measure(
     }
     LatencyMeasurement::from_runs(dims[0], runs_ms)
         .ok_or(TrainError::Backend { step: 0, message: "no timed run".into() })
+}
+
+/// Input of `dims` drawn uniformly from [-1, 1) with `rng` (not the backend's generator).
+pub(crate) fn random_input(dims: [usize; 4], rng: &mut engine::rng::EngineRng, device: &Device) -> Tensor<4> {
+    let values: Vec<f32> = (0..dims.iter().product()).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+    Tensor::from_data(TensorData::new(values, dims), device)
 }

@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod blocks;
+pub mod calibrate;
 pub mod candidate;
 pub mod data;
 pub mod latency;

@@ -155,6 +155,11 @@ pub struct RunRequest {
     /// Train and evaluate this genotype (canonical text) alone instead of searching.
     #[serde(default)]
     pub genotype: Option<String>,
+    /// A latency table measured on the device the networks are for (`cli calibrate`): the
+    /// latency objective and limit use its predictions instead of the target's roofline
+    /// (energy stays the target's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_table: Option<engine::hardware::LatencyTable>,
 }
 
 impl RunRequest {
@@ -173,6 +178,7 @@ impl RunRequest {
             search: SearchConfig { population: 8, generations: 6, seed: 2026, ..SearchConfig::default() },
             training: TrainingSettings::default(),
             genotype: None,
+            latency_table: None,
         }
     }
 

@@ -52,8 +52,12 @@ impl Run {
         let mut space_config = request.space.clone();
         space_config.input = dataset.shape();
         space_config.classes = dataset.classes() as u32;
-        let space =
-            ArchSpace::new(space_config.clone(), config.get().target).map_err(|e| RunError::Settings(format!("search space: {e}")))?;
+        let target = config.get().target;
+        let space = match &request.latency_table {
+            Some(table) => ArchSpace::with_table(space_config.clone(), target, table.clone()),
+            None => ArchSpace::new(space_config.clone(), target).map_err(|e| e.to_string()),
+        };
+        let space = space.map_err(|e| RunError::Settings(format!("search space: {e}")))?;
         let t = &request.training;
         let split = Split::new(dataset.len(), t.valid_fraction, request.search.seed);
         let mut info = run_info(request, dataset.name().to_string(), dataset.len(), split.valid.len(), Some(space_config));

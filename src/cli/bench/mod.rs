@@ -1,9 +1,10 @@
-//! `cli bench moo | nb201 | generation | w1 | latency | jobs | ablation | inheritance | fine-tune`: benchmarks that print a table
+//! `cli bench moo | nb201 | generation | w1 | latency | predictor | jobs | ablation | inheritance | fine-tune`: benchmarks that print a table
 //! and write JSON. They report figures; they assert nothing.
 
 mod ablation;
 mod moo;
 mod nb201;
+mod predictor;
 mod training;
 
 use serde_json::{Value, json};
@@ -24,6 +25,7 @@ usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
        cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
        cli bench latency [--runs 9] [--device cpu|gpu|auto] [--out FILE]
+       cli bench predictor [--genotypes 30] [--runs 100] [--networks 16] [--profile FILE] [--device cpu|gpu|auto] [--out FILE]
        cli bench jobs [--counts 1,2] [--out FILE] [any option of `cli search`]
        cli bench ablation [--seeds 3] [--csv FILE] [--out FILE] [any option of `cli search`]
        cli bench inheritance [--seeds 5] [--datasets digits,procedural] [--out FILE] [any option of `cli search`]
@@ -33,6 +35,8 @@ a search from the same settings (the page's defaults and the flags) with the sam
 same training-step budget (--max-train-steps; without it, what the generations cost trained from
 scratch), over the seeds from --seed. inheritance: the last two rows, on each dataset.
 fine-tune: the last row with each fine-tuning schedule (steps/learning-rate scale/warm-up).
+predictor: calibrates this machine's device profile (or reads --profile), times held-out networks
+twice each, and compares the profile's, each roofline's and the second timing's latencies with the first.
 jobs: candidates per minute of one search trained by 1, 2, ... threads at once (--jobs).
 --device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
 JSON goes to target/bench/<name>.json unless --out is given.";
@@ -46,6 +50,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
         Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
         Some("latency") => latency(&Args::parse(rest, &["runs", "device", "out"], &[])?),
+        Some("predictor") => predictor::predictor(&Args::parse(rest, &predictor::options(), &[])?),
         Some("jobs") => jobs(&Args::parse(rest, &ablation::options().into_iter().chain(["counts"]).collect::<Vec<_>>(), &[])?),
         Some("ablation") => ablation::ablation(&Args::parse(rest, &ablation::options(), &[])?),
         Some("inheritance") => ablation::inheritance(&Args::parse(rest, &ablation::options(), &[])?),

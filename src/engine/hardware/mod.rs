@@ -27,9 +27,11 @@
 
 mod measured;
 mod profile;
+mod table;
 
 pub use measured::LatencyMeasurement;
 pub use profile::{DeviceProfile, HardwareError, Sourced, Target};
+pub use table::{Block, BlockTime, Correction, LatencyTable, Measured, blocks, fit_line, space_blocks};
 
 use crate::cost::{Cost, LayerCost};
 

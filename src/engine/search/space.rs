@@ -4,13 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cost::{Cost, cost};
-use crate::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
+use crate::hardware::{DeviceProfile, LatencyModel, LatencyTable, Roofline, Target};
 use crate::problem::Problem;
 use crate::rng::EngineRng;
 use crate::space::{Cell, CrossoverKind, Genotype, Layer, Space, SpaceConfig, SpaceError, Stage};
 
 /// The objectives known from the architecture alone.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheapMetrics {
     /// Parameters.
     pub params: u64,
@@ -53,11 +53,13 @@ pub trait SearchSpace: Problem {
     }
 }
 
-/// The progressive architecture space on a hardware target.
+/// The progressive architecture space on a hardware target, its latency predicted by the
+/// target's roofline or by a latency table measured on this device.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArchSpace {
     space: Space,
     model: Roofline,
+    table: Option<Box<LatencyTable>>,
     bounds: CheapMetrics,
 }
 
@@ -70,9 +72,26 @@ impl ArchSpace {
     /// The same with any device profile.
     pub fn with_profile(config: SpaceConfig, profile: DeviceProfile) -> Result<ArchSpace, SpaceError> {
         let space = Space::new(config)?;
-        let model = Roofline::new(profile);
-        let bounds = Self::largest(&space, &model);
-        Ok(ArchSpace { space, model, bounds })
+        let mut arch = ArchSpace { space, model: Roofline::new(profile), table: None, bounds: CheapMetrics::default() };
+        arch.bounds = arch.largest();
+        Ok(arch)
+    }
+
+    /// The space of `config` on `target`, its latency predicted by `table` (measured on this
+    /// device) instead of the target's roofline; energy stays the target's. `Err` when the
+    /// space is invalid, or the table is damaged or lacks one of the space's blocks.
+    pub fn with_table(config: SpaceConfig, target: Target, table: LatencyTable) -> Result<ArchSpace, String> {
+        table.check()?;
+        table.covers(&config)?;
+        let mut arch = ArchSpace::new(config, target).map_err(|e| e.to_string())?;
+        arch.table = Some(Box::new(table));
+        arch.bounds = arch.largest();
+        Ok(arch)
+    }
+
+    /// The latency table the space predicts with, if it has one.
+    pub fn table(&self) -> Option<&LatencyTable> {
+        self.table.as_deref()
     }
 
     /// The underlying space.
@@ -87,8 +106,8 @@ impl ArchSpace {
 
     /// Bounds from the largest networks: every cell at its widest with the most layers, all of
     /// one op and the most skip inputs, for each op; the maximum of each metric.
-    fn largest(space: &Space, model: &Roofline) -> CheapMetrics {
-        let config = space.config();
+    fn largest(&self) -> CheapMetrics {
+        let config = self.space.config();
         let mut bounds = CheapMetrics { params: 1, macs: 1, peak_activation_bytes: 1, latency_ms: 0.0, energy_mj: 0.0 };
         for op in config.schedule.open_ops(Stage::Three) {
             let cells = config
@@ -104,7 +123,7 @@ impl ArchSpace {
                         .collect(),
                 })
                 .collect();
-            let c = CheapMetrics::from_cost(&cost(config, &Genotype { cells }), model);
+            let c = self.cheap(&Genotype { cells });
             bounds.params = bounds.params.max(c.params);
             bounds.macs = bounds.macs.max(c.macs);
             bounds.peak_activation_bytes = bounds.peak_activation_bytes.max(c.peak_activation_bytes);
@@ -142,7 +161,13 @@ impl Problem for ArchSpace {
 
 impl SearchSpace for ArchSpace {
     fn cheap(&self, genotype: &Genotype) -> CheapMetrics {
-        CheapMetrics::from_cost(&cost(self.space.config(), genotype), &self.model)
+        let mut metrics = CheapMetrics::from_cost(&cost(self.space.config(), genotype), &self.model);
+        // The table covers every block of the space (checked when it was given); a genotype
+        // outside it keeps the roofline's figure.
+        if let Some(ms) = self.table.as_ref().and_then(|t| t.predict_ms(self.space.config(), genotype).ok()) {
+            metrics.latency_ms = ms;
+        }
+        metrics
     }
 
     fn describe(&self, genotype: &Genotype) -> String {

@@ -195,7 +195,7 @@ impl RunForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(RunRequest { run_id: String::new(), dataset, space, search, training, genotype: None })
+        Ok(RunRequest { run_id: String::new(), dataset, space, search, training, genotype: None, latency_table: None })
     }
 
     /// The whole number typed in `field`, within its range; else its error, and the range's low end.
