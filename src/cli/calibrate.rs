@@ -2,10 +2,10 @@
 //! search's space, timed on the chosen device, and the network-level correction fitted on a
 //! few whole networks), written as JSON for `cli search --target this` or `--profile FILE`.
 
-use engine::hardware::{LatencyTable, Measured};
+use engine::hardware::{Correction, LatencyTable, Measured};
 use engine::rng::{Seed, rng_for};
 use engine::space::{Genotype, Space, SpaceConfig, Stage};
-use nn::calibrate::{CalibrationConfig, calibrate, correction};
+use nn::calibrate::{CalibrationConfig, calibrate};
 use nn::latency::{LatencyConfig, measure};
 
 use super::search::{DEVICE_PROFILE, SEARCH_OPTIONS, request};
@@ -65,7 +65,7 @@ pub(crate) fn profile(space: &SpaceConfig, networks: u32, device: &nn::backend::
         let raw = table.raw_ms(space, &genotype).map_err(CliError::Run)?;
         pairs.push((raw, time(space, &genotype, 50, device).map_err(run)?));
     }
-    table.correction = correction(&pairs);
+    table.correction = Correction::fit(&pairs);
     table.measured = Measured {
         backend: device.description.clone(),
         adapter: std::env::consts::ARCH.to_string(),

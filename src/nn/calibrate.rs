@@ -20,7 +20,9 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 use web_time::Instant;
 
-use engine::hardware::{Block, BlockTime, Correction, LatencyTable, fit_line, space_blocks};
+use engine::hardware::{Block, BlockTime, LatencyTable, fit_line, space_blocks};
+#[cfg(doc)]
+use engine::hardware::Correction;
 use engine::space::SpaceConfig;
 use engine::stats::median;
 
@@ -49,7 +51,7 @@ impl Default for CalibrationConfig {
 /// A block built to run: shape-keeping ones chain (each feeds the next); the others run N
 /// times on the same input, one value of each output added up so every one is computed.
 enum Runnable {
-    Chain(OpBlock),
+    Chain(Box<OpBlock>),
     Add(Tensor<4>),
     Conv(ConvBnRelu),
     Head(Linear),
@@ -68,7 +70,7 @@ impl Runnable {
                 (Runnable::Conv(ConvBnRelu::new(shape, device)), dims(channels_in, height, width))
             }
             Block::Op { op, channels, height, width } => {
-                (Runnable::Chain(OpBlock::new(op, channels as usize, device)), dims(channels, height, width))
+                (Runnable::Chain(Box::new(OpBlock::new(op, channels as usize, device))), dims(channels, height, width))
             }
             Block::Add { channels, height, width } => {
                 (Runnable::Add(Tensor::zeros(dims(channels, height, width), device)), dims(channels, height, width))
@@ -121,7 +123,7 @@ pub async fn time_block(block: &Block, config: &CalibrationConfig, device: &Devi
 
 /// Times every block of `config`'s space on `device` (telling `progress` how many are done of
 /// how many) and fits the table: each block's cost, the per-inference overhead. The
-/// correction is left at none (see [`correction`]); `measured` is left for the caller.
+/// correction is left at none (see [`Correction::fit`]); `measured` is left for the caller.
 pub async fn calibrate(
     config: &SpaceConfig,
     calibration: &CalibrationConfig,
@@ -143,14 +145,4 @@ pub async fn calibrate(
     let mut table = LatencyTable { blocks: times, overhead_ms: median(&intercepts).unwrap_or(0.0).max(0.0), ..LatencyTable::default() };
     table.measured.seconds = started.elapsed().as_secs_f64();
     Ok(table)
-}
-
-/// The network-level correction from whole networks: each pair is the table's raw sum (see
-/// [`LatencyTable::raw_ms`]) and the network's measured latency. A line through them, or none
-/// when the pairs cannot fix one with a positive scale.
-pub fn correction(pairs: &[(f64, f64)]) -> Correction {
-    match fit_line(pairs) {
-        Some((scale, offset_ms)) if scale > 0.0 && scale.is_finite() && offset_ms.is_finite() => Correction { scale, offset_ms },
-        _ => Correction::NONE,
-    }
 }

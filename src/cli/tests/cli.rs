@@ -240,3 +240,30 @@ fn export_onnx_trains_a_genotype_and_search_writes_its_front_as_onnx() {
     expected.sort();
     assert_eq!(written, expected, "{stdout}");
 }
+
+#[test]
+fn calibrate_writes_a_profile_that_search_predicts_latency_with() {
+    let dir = std::env::temp_dir().join(format!("efficientnas-cli-calibrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let profile = dir.join("profile.json");
+    let (code, stdout, stderr) = cli(&["calibrate", "--networks", "4", "--out", &profile.to_string_lossy()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("85 blocks in"), "{stdout}");
+    let table = engine::hardware::LatencyTable::from_json(&std::fs::read_to_string(&profile).expect("written")).expect("a profile");
+    assert_eq!(table.measured.backend, "flex (CPU)");
+    let out = dir.join("search.json");
+    let (code, _, stderr) = cli(&[
+        "search", "--profile", &profile.to_string_lossy(), "--objectives", "latency,params", "--generations", "2",
+        "--out", &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let space = protocol::RunRequest::default_digits().space;
+    for c in read_results(&out).candidates {
+        let genotype: engine::space::Genotype = c.text.parse().expect("genotype");
+        assert_eq!(Some(c.cheap.latency_ms), table.predict_ms(&space, &genotype).ok(), "{}", c.text);
+    }
+    let (code, _, stderr) = cli(&["search", "--target", "this", "--profile", "/nonexistent/profile.json"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("/nonexistent/profile.json") && stderr.contains("`cli calibrate` makes a device profile"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}

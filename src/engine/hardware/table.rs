@@ -39,6 +39,20 @@ pub enum Block {
     Head { features: u32, classes: u32, height: u32, width: u32 },
 }
 
+impl std::fmt::Display for Block {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Block::Stem { channels_in, channels_out, height, width } => write!(f, "the stem ({channels_in} to {channels_out} channels at {height}x{width})"),
+            Block::Entry { channels_in, channels_out, height, width, stride } => {
+                write!(f, "an entry convolution ({channels_in} to {channels_out} channels at {height}x{width}, stride {stride})")
+            }
+            Block::Op { op, channels, height, width } => write!(f, "{} over {channels} channels at {height}x{width}", op.name()),
+            Block::Add { channels, height, width } => write!(f, "a skip addition of {channels} channels at {height}x{width}"),
+            Block::Head { features, classes, .. } => write!(f, "the head ({features} features to {classes} classes)"),
+        }
+    }
+}
+
 /// The blocks of `genotype` in `config`'s space, in the order a forward pass runs them.
 pub fn blocks(config: &SpaceConfig, genotype: &Genotype) -> Vec<Block> {
     let (height, width) = (config.input.height, config.input.width);
@@ -102,6 +116,16 @@ pub struct Correction {
 impl Correction {
     /// No correction.
     pub const NONE: Correction = Correction { scale: 1.0, offset_ms: 0.0 };
+
+    /// The correction from whole networks: each pair is a network's raw sum (see
+    /// [`LatencyTable::raw_ms`]) and its measured latency. The least-squares line through
+    /// them, or none when they cannot fix one with a positive scale.
+    pub fn fit(pairs: &[(f64, f64)]) -> Correction {
+        match fit_line(pairs) {
+            Some((scale, offset_ms)) if scale > 0.0 && scale.is_finite() && offset_ms.is_finite() => Correction { scale, offset_ms },
+            _ => Correction::NONE,
+        }
+    }
 }
 
 /// Where and when a table was measured.
@@ -160,7 +184,7 @@ impl LatencyTable {
     pub fn raw_ms(&self, config: &SpaceConfig, genotype: &Genotype) -> Result<f64, String> {
         let costs = self.costs();
         blocks(config, genotype).iter().try_fold(self.overhead_ms, |sum, block| {
-            costs.get(block).map(|ms| sum + ms).ok_or_else(|| format!("the device profile has no timing of {block:?}"))
+            costs.get(block).map(|ms| sum + ms).ok_or_else(|| format!("the device profile has no timing of {block}"))
         })
     }
 
@@ -176,7 +200,7 @@ impl LatencyTable {
         match space_blocks(config).into_iter().find(|block| !costs.contains_key(block)) {
             None => Ok(()),
             Some(block) => Err(format!(
-                "the device profile was calibrated for another space: it has no timing of {block:?}; calibrate again for this space"
+                "the device profile was calibrated for another space: it has no timing of {block}; calibrate again for this space"
             )),
         }
     }
@@ -208,7 +232,7 @@ impl LatencyTable {
         }
         for (i, b) in self.blocks.iter().enumerate() {
             if bad("ms", b.ms) {
-                return Err(format!("the device profile's block {i} ({:?}) takes {} ms; it must be a finite number, 0 or more", b.block, b.ms));
+                return Err(format!("the device profile's block {i} ({}) takes {} ms; it must be a finite number, 0 or more", b.block, b.ms));
             }
         }
         Ok(())

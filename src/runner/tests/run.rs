@@ -419,7 +419,7 @@ fn a_run_checkpointed_with_two_candidates_training_resumes_as_the_run_never_stop
     let mut first = Run::new(&request, backend::cpu(), None).unwrap();
     let mut parallel = runner::parallel::Parallel::new(&mut first, 2);
     let mut before = Vec::new();
-    while !(parallel.training() == 2 && !candidates(&before).is_empty()) {
+    while parallel.training() != 2 || candidates(&before).is_empty() {
         match parallel.advance(0.0) {
             Advance::Scored(more) => before.extend(more),
             other => panic!("the run is not over yet: {other:?}"),
