@@ -50,8 +50,9 @@ impl Default for CalibrationConfig {
 
 /// A block built to run: shape-keeping ones chain (each feeds the next); the others run N
 /// times on the same input, one value of each output added up so every one is computed.
+#[allow(clippy::large_enum_variant, reason = "one is built per block timed")]
 enum Runnable {
-    Chain(Box<OpBlock>),
+    Chain(OpBlock),
     Add(Tensor<4>),
     Conv(ConvBnRelu),
     Head(Linear),
@@ -70,7 +71,7 @@ impl Runnable {
                 (Runnable::Conv(ConvBnRelu::new(shape, device)), dims(channels_in, height, width))
             }
             Block::Op { op, channels, height, width } => {
-                (Runnable::Chain(Box::new(OpBlock::new(op, channels as usize, device))), dims(channels, height, width))
+                (Runnable::Chain(OpBlock::new(op, channels as usize, device)), dims(channels, height, width))
             }
             Block::Add { channels, height, width } => {
                 (Runnable::Add(Tensor::zeros(dims(channels, height, width), device)), dims(channels, height, width))
