@@ -2,39 +2,35 @@
 //! search's space, timed on the chosen device, and the network-level correction fitted on a
 //! few whole networks), written as JSON for `cli search --target this` or `--profile FILE`.
 
-use engine::hardware::{Correction, LatencyTable, Measured};
-use engine::rng::{Seed, rng_for};
-use engine::space::{Genotype, Space, SpaceConfig, Stage};
-use nn::calibrate::{CalibrationConfig, calibrate};
-use nn::latency::{LatencyConfig, measure};
+use engine::hardware::{LatencyTable, Measured};
+use engine::space::SpaceConfig;
+use runner::calibration::device_profile;
 
 use super::search::{DEVICE_PROFILE, SEARCH_OPTIONS, request};
 use super::{Args, CliError};
 
 const HELP: &str = "\
-usage: cli calibrate [--device cpu|gpu|auto] [--out FILE] [--networks N] [options of `cli search`]
+usage: cli calibrate [--device cpu|gpu|auto] [--out FILE] [options of `cli search`]
 
 Times every block the search's space can produce (each op at each width and resolution, the
 stem, every entry convolution, the skip additions, the head) on the device as runs of 1, 2, 4
-and 8 identical blocks, fits each block's cost and the per-inference overhead, then times N
-whole networks sampled from the space (default 16) once each and fits the network-level
-correction. Writes the device profile (default target/cli/device-profile.json), which
+and 8 identical blocks, fits each block's cost and the per-inference overhead, then times 16
+whole networks sampled from the space once each and fits the network-level correction. Writes
+the device profile (default target/cli/device-profile.json), which
 `cli search --target this` reads. The space is the page's default, or the one --config and the
 space flags give (--input digits|rgb32).";
 
 /// `cli calibrate`.
 pub fn calibrate_command(raw: &[String]) -> Result<(), CliError> {
-    let options: Vec<&str> = SEARCH_OPTIONS.iter().copied().chain(["networks"]).collect();
-    let args = Args::parse(raw, &options, &["help"])?;
+    let args = Args::parse(raw, &SEARCH_OPTIONS, &["help"])?;
     if args.switch("help") {
         println!("{HELP}");
         return Ok(());
     }
     let space = request(&args)?.space;
-    let networks: u32 = args.parsed("networks", "a whole number")?.unwrap_or(16);
     let device = nn::backend::native(args.value("device").unwrap_or("cpu")).map_err(|e| CliError::Usage(format!("--device: {e}")))?;
     println!("calibrating on {}", device.description);
-    let table = profile(&space, networks, &device)?;
+    let table = profile(&space, &device)?;
     let out = args.value("out").unwrap_or(DEVICE_PROFILE);
     let text = serde_json::to_string_pretty(&table).map_err(|e| CliError::Run(e.to_string()))?;
     super::write_text(out, &text)?;
@@ -50,46 +46,23 @@ pub fn calibrate_command(raw: &[String]) -> Result<(), CliError> {
 }
 
 /// The device profile of `space` on `device`: every block timed, the correction fitted on
-/// `networks` whole networks sampled from the space.
-pub(crate) fn profile(space: &SpaceConfig, networks: u32, device: &nn::backend::NativeDevice) -> Result<LatencyTable, CliError> {
-    let started = web_time::Instant::now();
-    let run = |e: nn::train::TrainError| CliError::Run(format!("calibrating: {e}"));
-    let mut table = pollster::block_on(calibrate(space, &CalibrationConfig::default(), &device.device, |done, all| {
-        if done % 20 == 0 || done == all {
-            println!("  {done} of {all} blocks timed");
-        }
-    }))
-    .map_err(run)?;
-    let mut pairs = Vec::new();
-    for genotype in sample(space, networks, "calibration networks")? {
-        let raw = table.raw_ms(space, &genotype).map_err(CliError::Run)?;
-        pairs.push((raw, time(space, &genotype, 50, device).map_err(run)?));
-    }
-    table.correction = Correction::fit(&pairs);
-    table.measured = Measured {
+/// whole networks sampled from the space; progress printed now and then.
+pub(crate) fn profile(space: &SpaceConfig, device: &nn::backend::NativeDevice) -> Result<LatencyTable, CliError> {
+    let measured = Measured {
         backend: device.description.clone(),
         adapter: std::env::consts::ARCH.to_string(),
         host: std::env::consts::OS.to_string(),
         date: today(),
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: 0.0,
     };
-    Ok(table)
-}
-
-/// `count` networks sampled from the whole of `space` (every op open), from the stream `stream`.
-pub(crate) fn sample(space: &SpaceConfig, count: u32, stream: &str) -> Result<Vec<Genotype>, CliError> {
-    let space = Space::new(space.clone()).map_err(|e| CliError::Usage(format!("search space: {e}")))?;
-    let mut rng = rng_for(Seed(2026), stream);
-    Ok((0..count).map(|_| space.sample(Stage::Three, &mut rng)).collect())
-}
-
-/// The median latency of `genotype` (fresh weights) over `runs` timed runs at batch 1.
-pub(crate) fn time(space: &SpaceConfig, genotype: &Genotype, runs: u32, device: &nn::backend::NativeDevice) -> Result<f64, nn::train::TrainError> {
-    let checked = Space::new(space.clone()).map_err(|e| nn::train::TrainError::Backend { step: 0, message: e.to_string() })?;
-    let model = nn::candidate::Network::new(&checked, genotype, &device.device)
-        .map_err(|e| nn::train::TrainError::Backend { step: 0, message: e.to_string() })?;
-    let config = LatencyConfig { warmup: 2, runs, batch: 1 };
-    Ok(pollster::block_on(measure(&model, space.input, &config, &device.device))?.median_ms)
+    let mut said = 0;
+    let progress = async |p: protocol::CalibrationProgress| {
+        if p.done >= said + 20 || p.done == p.total {
+            println!("  {} of {} blocks and networks timed", p.done, p.total);
+            said = p.done;
+        }
+    };
+    pollster::block_on(device_profile(space, &device.device, measured, progress)).map_err(|e| CliError::Run(format!("calibrating: {e}")))
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.

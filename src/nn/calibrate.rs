@@ -11,7 +11,7 @@
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![4], vec![8]];
 //! let quick = CalibrationConfig { chains: vec![1, 3], rounds: 2, warmup: 1 };
-//! let table: LatencyTable = pollster::block_on(calibrate(&config, &quick, &backend::cpu(), |_, _| {})).unwrap();
+//! let table: LatencyTable = pollster::block_on(calibrate(&config, &quick, &backend::cpu(), async |_, _| {})).unwrap();
 //! assert!(table.covers(&config).is_ok());
 //! assert!(table.blocks.iter().all(|b| b.ms >= 0.0));
 //! ```
@@ -129,7 +129,7 @@ pub async fn calibrate(
     config: &SpaceConfig,
     calibration: &CalibrationConfig,
     device: &Device,
-    mut progress: impl FnMut(usize, usize),
+    mut progress: impl AsyncFnMut(usize, usize),
 ) -> Result<LatencyTable, TrainError> {
     let started = Instant::now();
     let blocks = space_blocks(config);
@@ -141,7 +141,7 @@ pub async fn calibrate(
         let (slope, intercept) = fit_line(&line).unwrap_or((line.first().map_or(0.0, |p| p.1), 0.0));
         times.push(BlockTime { block: *block, ms: slope.max(0.0) });
         intercepts.push(intercept);
-        progress(i + 1, blocks.len());
+        progress(i + 1, blocks.len()).await;
     }
     let mut table = LatencyTable { blocks: times, overhead_ms: median(&intercepts).unwrap_or(0.0).max(0.0), ..LatencyTable::default() };
     table.measured.seconds = started.elapsed().as_secs_f64();

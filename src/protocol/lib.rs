@@ -112,6 +112,33 @@ pub enum ToEngine {
         /// The saved run.
         run_id: String,
     },
+    /// Calibrate a latency table of every block of `space` on the worker's backend (see
+    /// `runner::calibration`); answered with [`FromEngine::Calibrating`] as it goes and
+    /// [`FromEngine::Calibrated`] at the end.
+    Calibrate {
+        /// The space whose blocks to time (input and classes as the run will have them).
+        space: engine::space::SpaceConfig,
+        /// What the page knows of where it runs: the browser, and the adapter on WebGPU.
+        host: String,
+    },
+}
+
+/// How far calibration has come.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationProgress {
+    /// Blocks and whole networks timed.
+    pub done: u32,
+    /// Blocks and whole networks to time.
+    pub total: u32,
+    /// Seconds so far.
+    pub elapsed_s: f64,
+}
+
+impl CalibrationProgress {
+    /// Seconds left at the pace so far (none before anything is done).
+    pub fn seconds_left(&self) -> Option<f64> {
+        (self.done > 0).then(|| self.elapsed_s / f64::from(self.done) * f64::from(self.total.saturating_sub(self.done)))
+    }
 }
 
 /// What the page can do to a running search.
@@ -213,6 +240,13 @@ pub enum FromEngine {
     DatasetRefused {
         /// What is wrong.
         message: String,
+    },
+    /// Calibration's progress (see [`ToEngine::Calibrate`]).
+    Calibrating(CalibrationProgress),
+    /// Calibration finished: the device profile.
+    Calibrated {
+        /// The latency table measured on the worker's backend.
+        profile: Box<engine::hardware::LatencyTable>,
     },
     /// A request failed; the worker is still alive and accepts work.
     Error(EngineError),

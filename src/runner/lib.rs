@@ -26,6 +26,7 @@
 //! ```
 
 pub mod blocking;
+pub mod calibration;
 mod events;
 pub mod files;
 #[cfg(not(target_arch = "wasm32"))]

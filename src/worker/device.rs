@@ -182,3 +182,25 @@ pub(crate) fn use_backend(state: &mut WorkerState, backend: BackendKind, reason:
     state.backend = Some(report.clone());
     FromEngine::Ready { backend: report }
 }
+
+/// Calibrates the device profile of `space` on the worker's backend, posting its progress; the
+/// page keeps the profile (see `ToEngine::Calibrate`).
+pub(crate) async fn run_calibration(state: &Rc<RefCell<WorkerState>>, space: engine::space::SpaceConfig, host: String) {
+    const CONTEXT: &str = "calibrating this device";
+    let Some(device) = claim_device(state, CONTEXT, "this device is being calibrated: wait for it") else { return };
+    let (backend, adapter) = match &state.borrow().backend {
+        Some(BackendReport::Webgpu { adapter }) => ("WebGPU".to_string(), format!("{} {} {}", adapter.vendor, adapter.architecture, adapter.description).trim().to_string()),
+        Some(BackendReport::Cpu { .. }) | None => ("CPU backend".to_string(), String::new()),
+    };
+    let date = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    let measured = engine::hardware::Measured { backend, adapter, host, date, seconds: 0.0 };
+    let progress = async |p: protocol::CalibrationProgress| {
+        post(&FromEngine::Calibrating(p));
+        TimeoutFuture::new(0).await;
+    };
+    match runner::calibration::device_profile(&space, &device, measured, progress).await {
+        Ok(profile) => post(&FromEngine::Calibrated { profile: Box::new(profile) }),
+        Err(message) => post(&error_reply(CONTEXT, message)),
+    }
+    state.borrow_mut().busy = None;
+}

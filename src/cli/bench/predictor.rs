@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::calibrate::{profile, sample, time};
+use crate::calibrate::profile;
+use runner::calibration::{sample, time};
 use crate::search::{SEARCH_OPTIONS, read_profile, request};
 use crate::{Args, CliError, write_json};
 use engine::cost::cost;
@@ -13,7 +14,7 @@ use engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
 
 /// The options: a search's (for its space), and the benchmark's own.
 pub(crate) fn options() -> Vec<&'static str> {
-    SEARCH_OPTIONS.iter().copied().chain(["genotypes", "networks", "runs"]).collect()
+    SEARCH_OPTIONS.iter().copied().chain(["genotypes", "runs"]).collect()
 }
 
 /// `cli bench predictor`.
@@ -24,15 +25,14 @@ pub(crate) fn predictor(args: &Args) -> Result<(), CliError> {
     let device = super::device(args)?;
     let table = match args.value("profile") {
         Some(path) => read_profile(path)?,
-        None => profile(&space, args.parsed("networks", "a whole number")?.unwrap_or(16), &device)?,
+        None => profile(&space, &device)?,
     };
     table.covers(&space).map_err(CliError::Run)?;
-    let held_out = sample(&space, count, "held-out networks")?;
-    let run = |e: nn::train::TrainError| CliError::Run(format!("timing: {e}"));
+    let held_out = sample(&space, count, "held-out networks").map_err(CliError::Usage)?;
     let mut timings = [Vec::new(), Vec::new()];
     for pass in &mut timings {
         for genotype in &held_out {
-            pass.push(time(&space, genotype, runs, &device).map_err(run)?);
+            pass.push(pollster::block_on(time(&space, genotype, runs, &device.device)).map_err(CliError::Run)?);
         }
     }
     let [first, second] = timings;

@@ -246,7 +246,7 @@ fn calibrate_writes_a_profile_that_search_predicts_latency_with() {
     let dir = std::env::temp_dir().join(format!("efficientnas-cli-calibrate-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let profile = dir.join("profile.json");
-    let (code, stdout, stderr) = cli(&["calibrate", "--networks", "4", "--out", &profile.to_string_lossy()]);
+    let (code, stdout, stderr) = cli(&["calibrate", "--out", &profile.to_string_lossy()]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("85 blocks in"), "{stdout}");
     let table = engine::hardware::LatencyTable::from_json(&std::fs::read_to_string(&profile).expect("written")).expect("a profile");
