@@ -123,6 +123,9 @@ pub enum ToEngine {
     },
 }
 
+/// Whole networks calibration times after the blocks, to fit the network-level correction.
+pub const CALIBRATION_NETWORKS: u32 = 16;
+
 /// How far calibration has come.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationProgress {

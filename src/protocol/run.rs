@@ -222,6 +222,9 @@ pub struct RunInfo {
     /// Seconds of work after which the run stops asking for candidates, if it has a time budget.
     #[serde(default)]
     pub time_budget_s: Option<f64>,
+    /// Latency is predicted by a profile calibrated on this device, not the target's roofline.
+    #[serde(default)]
+    pub this_device: bool,
 }
 
 /// One scored candidate, as the page shows it.

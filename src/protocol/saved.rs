@@ -19,7 +19,7 @@ use crate::{FromEngine, PROTOCOL_VERSION, RunEnd, RunInfo, RunRequest, decode, e
 /// The IndexedDB database.
 pub const DB_NAME: &str = "efficientnas-playground";
 /// Its schema version (bump when the stores change).
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 /// Store of the engine snapshot of each unfinished run, keyed by run id (JSON text). Kept apart
 /// from [`RUNS`] so that listing runs never reads snapshots, which grow with the run.
 pub const SNAPSHOTS: &str = "snapshots";
@@ -28,6 +28,15 @@ pub const RUNS: &str = "runs";
 /// Store of candidate and generation events, keyed by [`event_key`] (values are protocol
 /// envelopes as JSON text).
 pub const EVENTS: &str = "events";
+/// Store of device profiles (latency tables as JSON text), keyed by [`profile_key`].
+pub const PROFILES: &str = "profiles";
+
+/// The key of the device profile of a space on a backend and adapter (`backend` names both):
+/// one per device, backend and space, since a profile times the blocks of one space.
+pub fn profile_key(backend: &str, space: &engine::space::SpaceConfig) -> String {
+    let blocks = serde_json::to_string(&engine::hardware::space_blocks(space)).unwrap_or_default();
+    format!("{backend}|{:016x}", engine::rng::fnv1a64(blocks.as_bytes()))
+}
 
 /// The engine's state after a number of candidates: enough to continue the run exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,9 +11,9 @@ use nn::calibrate::{CalibrationConfig, calibrate};
 use nn::latency::{LatencyConfig, measure};
 use protocol::CalibrationProgress;
 
-/// Whole networks timed for the correction.
-pub const CORRECTION_NETWORKS: u32 = 16;
-/// Timed runs of each of them.
+use protocol::CALIBRATION_NETWORKS as CORRECTION_NETWORKS;
+
+/// Timed runs of each whole network.
 const CORRECTION_RUNS: u32 = 50;
 
 /// The device profile of `space` on `device` (`measured` says where; its seconds are filled

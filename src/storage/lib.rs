@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use protocol::FromEngine;
-use protocol::saved::{DB_NAME, DB_VERSION, EVENTS, RUNS, SNAPSHOTS, SavedError, SavedRun, event_range, read_events};
+use protocol::saved::{DB_NAME, DB_VERSION, EVENTS, PROFILES, RUNS, SNAPSHOTS, SavedError, SavedRun, event_range, read_events};
 
 /// What a write does to the run's stored snapshot.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,7 +100,7 @@ impl Db {
         let upgrading = request.clone();
         let on_upgrade = Closure::<dyn FnMut()>::new(move || {
             let Ok(db) = upgrading.result().map(IdbDatabase::unchecked_from_js) else { return };
-            for store in [RUNS, EVENTS, SNAPSHOTS] {
+            for store in [RUNS, EVENTS, SNAPSHOTS, PROFILES] {
                 if !db.object_store_names().contains(store)
                     && let Err(error) = db.create_object_store(store)
                 {
@@ -230,6 +230,27 @@ impl Db {
         }
         let events = transaction.object_store(EVENTS).map_err(|e| describe(CONTEXT, e))?;
         events.delete(&Self::range(run_id, CONTEXT)?).map_err(|e| describe(CONTEXT, e))?;
+        committed(&transaction, CONTEXT).await
+    }
+
+    /// The device profile kept under `key` (see `protocol::saved::profile_key`), as JSON text.
+    pub async fn profile(&self, key: &str) -> Result<Option<String>, String> {
+        const CONTEXT: &str = "reading this device's profile";
+        let transaction = self.transaction(&[PROFILES], IdbTransactionMode::Readonly, CONTEXT)?;
+        let store = transaction.object_store(PROFILES).map_err(|e| describe(CONTEXT, e))?;
+        let record = finished(&store.get(&JsValue::from_str(key)).map_err(|e| describe(CONTEXT, e))?, CONTEXT).await?;
+        if record.is_undefined() {
+            return Ok(None);
+        }
+        text(record).map(Some)
+    }
+
+    /// Keeps a device profile (JSON text) under `key`.
+    pub async fn keep_profile(&self, key: &str, profile: &str) -> Result<(), String> {
+        const CONTEXT: &str = "keeping this device's profile";
+        let transaction = self.transaction(&[PROFILES], IdbTransactionMode::Readwrite, CONTEXT)?;
+        let store = transaction.object_store(PROFILES).map_err(|e| describe(CONTEXT, e))?;
+        store.put_with_key(&JsValue::from_str(profile), &JsValue::from_str(key)).map_err(|e| describe(CONTEXT, e))?;
         committed(&transaction, CONTEXT).await
     }
 }

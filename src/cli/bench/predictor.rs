@@ -11,6 +11,7 @@ use crate::search::{SEARCH_OPTIONS, read_profile, request};
 use crate::{Args, CliError, write_json};
 use engine::cost::cost;
 use engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
+use engine::stats::Agreement;
 
 /// The options: a search's (for its space), and the benchmark's own.
 pub(crate) fn options() -> Vec<&'static str> {
@@ -55,7 +56,7 @@ pub(crate) fn predictor(args: &Args) -> Result<(), CliError> {
             "{name:<18} {:>8.1}% {:>7.1}% {:>10.4} {:>9.3} {:>9.3}",
             100.0 * super::number(&m, "within_10"),
             100.0 * super::number(&m, "mape"),
-            super::number(&m, "rmse_ms"),
+            super::number(&m, "rmse"),
             super::number(&m, "spearman"),
             super::number(&m, "kendall")
         );
@@ -71,78 +72,7 @@ pub(crate) fn predictor(args: &Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Share within ±10 %, mean absolute percentage error, root mean square error, Spearman's ρ and
-/// Kendall's τ-b of `predicted` against `truth`.
+/// [`Agreement`] of `predicted` with `truth`, as JSON.
 pub(crate) fn metrics(predicted: &[f64], truth: &[f64]) -> Value {
-    let n = truth.len().max(1) as f64;
-    let pairs = || predicted.iter().zip(truth);
-    let within = pairs().filter(|(p, t)| (*p / *t - 1.0).abs() <= 0.1).count() as f64 / n;
-    let mape = pairs().map(|(p, t)| ((p - t) / t).abs()).sum::<f64>() / n;
-    let rmse = (pairs().map(|(p, t)| (p - t).powi(2)).sum::<f64>() / n).sqrt();
-    json!({
-        "within_10": within, "mape": mape, "rmse_ms": rmse,
-        "spearman": pearson(&ranks(predicted), &ranks(truth)), "kendall": kendall(predicted, truth), "n": truth.len(),
-    })
-}
-
-/// Ranks from 1, ties given their mean rank.
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut ranks = vec![0.0; values.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
-            j += 1;
-        }
-        for &k in &order[i..=j] {
-            ranks[k] = (i + j) as f64 / 2.0 + 1.0;
-        }
-        i = j + 1;
-    }
-    ranks
-}
-
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let (va, vb): (f64, f64) = (a.iter().map(|x| (x - ma).powi(2)).sum(), b.iter().map(|y| (y - mb).powi(2)).sum());
-    cov / (va * vb).sqrt()
-}
-
-/// Kendall's τ-b.
-fn kendall(a: &[f64], b: &[f64]) -> f64 {
-    let (mut concordant, mut discordant, mut ties_a, mut ties_b) = (0.0f64, 0.0, 0.0, 0.0);
-    for i in 0..a.len() {
-        for j in i + 1..a.len() {
-            let (da, db) = ((a[i] - a[j]).signum(), (b[i] - b[j]).signum());
-            match (da == 0.0, db == 0.0) {
-                (true, true) => {}
-                (true, false) => ties_a += 1.0,
-                (false, true) => ties_b += 1.0,
-                _ if da == db => concordant += 1.0,
-                _ => discordant += 1.0,
-            }
-        }
-    }
-    (concordant - discordant) / ((concordant + discordant + ties_a) * (concordant + discordant + ties_b)).sqrt()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rank_metrics_are_one_for_the_same_order_and_minus_one_reversed() {
-        let truth = [1.0, 2.0, 3.0, 4.0];
-        let m = metrics(&[10.0, 20.0, 30.0, 40.0], &truth);
-        assert_eq!((m["spearman"].as_f64(), m["kendall"].as_f64(), m["within_10"].as_f64()), (Some(1.0), Some(1.0), Some(0.0)));
-        let m = metrics(&[4.0, 3.0, 2.0, 1.0], &truth);
-        assert_eq!((m["spearman"].as_f64(), m["kendall"].as_f64()), (Some(-1.0), Some(-1.0)));
-        let m = metrics(&[1.05, 2.0, 3.5, 4.0], &truth);
-        assert_eq!(m["within_10"].as_f64(), Some(0.75));
-        assert_eq!(ranks(&[2.0, 1.0, 2.0]), vec![2.5, 1.0, 2.5]);
-    }
+    serde_json::to_value(Agreement::of(predicted, truth)).unwrap_or_default()
 }

@@ -22,6 +22,7 @@ fn info(request: &RunRequest) -> RunInfo {
         target: request.search.target,
         latency: request.search.latency,
         time_budget_s: None,
+        this_device: false,
     }
 }
 

@@ -12,7 +12,9 @@ use crate::components::device_panel::DevicePanel;
 use crate::components::engine::{EngineSlot, Store, send, start_on_click, use_engine};
 use crate::components::import_genotype::ImportGenotype;
 use crate::components::pareto_plot::ParetoPlot;
+use crate::components::latency_check::LatencyCheckPanel;
 use crate::components::reference_list::ReferenceList;
+use crate::model::latency_check::LatencyCheck;
 use crate::components::run_view::{RunHistory, RunSummary};
 use crate::components::saved_runs::{self, ResumeOffer, SavedRuns};
 use crate::components::search_panel::SearchPanel;
@@ -165,6 +167,8 @@ fn sidebar(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers) 
                         on_files={handlers.on_files.clone()}
                         plan={state.plan.clone()}
                         timing={state.backends.timing}
+                        calibration={state.calibration_status()}
+                        calibrating={state.calibration.progress}
                     />
                     <AblationStart
                         budget={offer.0}
@@ -250,6 +254,7 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
                         overlays={state.overlays.clone()}
                         on_action={on_action.clone()}
                     />
+                    <LatencyCheckPanel check={run.info.as_ref().and_then(|info| LatencyCheck::of_info(info, &run.candidates))} />
                     <CandidateTable
                         candidates={run.candidates.clone()}
                         objectives={objectives}

@@ -135,6 +135,8 @@ pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
                 send(&engine, &dispatch, &ToEngine::UseBackend { backend: *backend, reason: reason.clone() });
             }
             Some((_, FollowUp::StartRun(request))) => send(&engine, &dispatch, &ToEngine::StartRun(request.clone())),
+            Some((_, FollowUp::Profile { key, space })) => read_or_calibrate(engine.clone(), dispatch, key.clone(), (**space).clone()),
+            Some((_, FollowUp::KeepProfile { key, profile })) => keep_profile(dispatch, key.clone(), profile),
             None => {}
         });
     }
@@ -149,3 +151,37 @@ pub(crate) fn use_engine(store: &UseReducerHandle<Store>) -> EngineSlot {
     engine
 }
 
+/// Reads the profile kept under `key`; when none is kept (or it cannot be used), has the
+/// engine calibrate `space`.
+fn read_or_calibrate(engine: EngineSlot, dispatch: UseReducerDispatcher<Store>, key: String, space: engine::space::SpaceConfig) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let kept = match storage::Db::open().await {
+            Ok(db) => db.profile(&key).await.ok().flatten(),
+            Err(_) => None,
+        };
+        let kept = kept.and_then(|text| engine::hardware::LatencyTable::from_json(&text).ok()).filter(|t| t.covers(&space).is_ok());
+        let blocks = engine::hardware::space_blocks(&space).len() as u32 + protocol::CALIBRATION_NETWORKS;
+        if kept.is_none() {
+            let host = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
+            send(&engine, &dispatch, &ToEngine::Calibrate { space, host });
+        }
+        dispatch.dispatch(Action::ProfileRead { key, kept: kept.map(Box::new), blocks });
+    });
+}
+
+/// Keeps a fresh profile in IndexedDB for later visits; a failure is only a notice.
+fn keep_profile(dispatch: UseReducerDispatcher<Store>, key: String, profile: &engine::hardware::LatencyTable) {
+    let text = serde_json::to_string(profile);
+    wasm_bindgen_futures::spawn_local(async move {
+        let kept = match text {
+            Ok(text) => match storage::Db::open().await {
+                Ok(db) => db.keep_profile(&key, &text).await,
+                Err(problem) => Err(problem),
+            },
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(problem) = kept {
+            dispatch.dispatch(Action::StorageFailed(format!("this device's profile is not kept for later visits: {problem}")));
+        }
+    });
+}

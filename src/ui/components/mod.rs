@@ -9,6 +9,7 @@ pub mod dataset_files;
 pub mod device_panel;
 pub mod engine;
 pub mod import_genotype;
+pub mod latency_check;
 pub mod loss_chart;
 pub mod pareto_plot;
 pub mod reference_list;

@@ -8,7 +8,7 @@ use engine::search::{LatencySource, Objective, StrategyKind};
 use engine::space::{Op, Stage};
 use protocol::{FileFormat, RunControl};
 use crate::components::dataset_files::DatasetFiles;
-use crate::model::form::{DatasetKind, Field, FormErrors, RunForm};
+use crate::model::form::{DatasetKind, Field, FormErrors, RunForm, TargetChoice};
 use crate::model::run::RunStatus;
 use crate::model::state::{Action, FilesView};
 
@@ -45,6 +45,10 @@ pub struct SearchPanelProps {
     pub plan: Option<String>,
     /// The backends are being timed (the size follows).
     pub timing: bool,
+    /// What the form says of this device's profile (see `AppState::calibration_status`).
+    pub calibration: Option<String>,
+    /// Calibration's progress while it runs.
+    pub calibrating: Option<protocol::CalibrationProgress>,
 }
 
 impl SearchPanelProps {
@@ -54,6 +58,19 @@ impl SearchPanelProps {
 
     fn frozen(&self, field: Field) -> bool {
         self.status.active() || self.locked.contains(&field)
+    }
+}
+
+/// This device's calibration under the target: its status and, while it runs, a progress bar.
+fn calibration_status(props: &SearchPanelProps) -> Html {
+    let Some(status) = &props.calibration else { return html! {} };
+    html! {
+        <div class="calibration" data-testid="calibration">
+            if let Some(p) = props.calibrating {
+                <progress max={p.total.to_string()} value={p.done.to_string()}></progress>
+            }
+            <p class="hint" data-testid="calibration-status">{ status.clone() }</p>
+        </div>
     }
 }
 
@@ -249,10 +266,11 @@ fn hardware_fields(props: &SearchPanelProps) -> Html {
         (LatencySource::Predicted, "predicted", "Predicted for the target".to_string()),
         (LatencySource::Measured, "measured", "Measured on this device".to_string()),
     ];
-    let targets: Vec<(Target, &'static str, String)> = [
-        (Target::Mobile, "mobile", "Mobile phone CPU (Pixel 3 class)"),
-        (Target::Edge, "edge", "Edge GPU board (Jetson Nano class)"),
-        (Target::Gpu, "gpu", "Desktop GPU"),
+    let targets: Vec<(TargetChoice, &'static str, String)> = [
+        (TargetChoice::Board(Target::Mobile), "mobile", "Mobile phone CPU (Pixel 3 class)"),
+        (TargetChoice::Board(Target::Edge), "edge", "Edge GPU board (Jetson Nano class)"),
+        (TargetChoice::Board(Target::Gpu), "gpu", "Desktop GPU"),
+        (TargetChoice::ThisDevice, "this", "This device (calibrated here)"),
     ]
     .iter()
     .map(|(t, key, text)| (*t, *key, text.to_string()))
@@ -262,7 +280,8 @@ fn hardware_fields(props: &SearchPanelProps) -> Html {
             <legend>{ "Objectives and hardware" }</legend>
             { select(props, Field::Strategy, &strategies, form.strategy, Action::StrategyChosen) }
             { objectives_field(props) }
-            { select(props, Field::Target, &targets, form.target, Action::TargetChosen) }
+            { select(props, Field::Target, &targets, form.target_choice(), Action::TargetChosen) }
+            { calibration_status(props) }
             if !form.dataset.tabular() {
                 { select(props, Field::Latency, &latencies, form.latency, Action::LatencyChosen) }
             }

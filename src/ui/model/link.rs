@@ -67,8 +67,9 @@ fn unescape(text: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| format!("{} is not UTF-8 text", quoted(text)))
 }
 
-fn target_key(target: Target) -> &'static str {
-    target.name()
+/// `this` for this device's profile (the visitor calibrates on arrival), else the board's name.
+fn target_key(form: &crate::model::form::RunForm) -> &'static str {
+    if form.this_device { "this" } else { form.target.name() }
 }
 
 /// The fragment (with its leading `#`) for `lesson`.
@@ -79,7 +80,7 @@ pub fn encode(lesson: &Lesson) -> String {
         ("dataset".into(), f.dataset.key().into()),
         ("strategy".into(), f.strategy.name().into()),
         ("objectives".into(), f.objectives.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
-        ("target".into(), target_key(f.target).into()),
+        ("target".into(), target_key(f).into()),
         ("latency".into(), match f.latency { LatencySource::Predicted => "predicted", LatencySource::Measured => "measured" }.into()),
         ("inheritance".into(), if f.inheritance { "on" } else { "off" }.into()),
         ("references".into(), if f.references { "on" } else { "off" }.into()),
@@ -142,11 +143,13 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
                     .ok_or_else(|| format!("strategy {} is not known; allowed: nsga2, random, rea", quoted(&value)))?
             }
             "objectives" => form.objectives = list(&value, "objective", Objective::from_name)?,
+            "target" if value == "this" => form.this_device = true,
             "target" => {
                 form.target = Target::ALL
                     .into_iter()
                     .find(|t| t.name() == value)
-                    .ok_or_else(|| format!("target {} is not known; allowed: mobile, edge, gpu", quoted(&value)))?
+                    .ok_or_else(|| format!("target {} is not known; allowed: mobile, edge, gpu, this", quoted(&value)))?;
+                form.this_device = false;
             }
             "latency" => {
                 form.latency = match value.as_str() {

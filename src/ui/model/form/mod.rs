@@ -35,8 +35,11 @@ pub struct RunForm {
     pub strategy: StrategyKind,
     /// The objectives, kept in [`Objective`] order.
     pub objectives: Vec<Objective>,
-    /// The hardware target.
+    /// The hardware target (for energy always; for latency unless `this_device`).
     pub target: Target,
+    /// Latency is predicted by this device's calibrated profile instead of the target's roofline.
+    #[serde(default)]
+    pub this_device: bool,
     /// Where the latency objective comes from.
     pub latency: LatencySource,
     /// Weight inheritance.
@@ -47,6 +50,30 @@ pub struct RunForm {
     pub disabled_ops: Vec<Op>,
     /// Every typed field as typed.
     pub text: BTreeMap<Field, String>,
+}
+
+/// The hardware target as the form offers it: a built-in board, or this device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetChoice {
+    /// A built-in board's roofline.
+    Board(Target),
+    /// This device's calibrated profile (energy stays the board's).
+    ThisDevice,
+}
+
+impl RunForm {
+    /// The target as the form shows it.
+    pub fn target_choice(&self) -> TargetChoice {
+        if self.this_device { TargetChoice::ThisDevice } else { TargetChoice::Board(self.target) }
+    }
+
+    /// Chooses a target: a board replaces the target, this device keeps it for energy.
+    pub fn choose_target(&mut self, choice: TargetChoice) {
+        match choice {
+            TargetChoice::Board(target) => (self.target, self.this_device) = (target, false),
+            TargetChoice::ThisDevice => self.this_device = true,
+        }
+    }
 }
 
 /// What is wrong, per field.
@@ -144,6 +171,7 @@ impl RunForm {
             strategy: s.strategy,
             objectives,
             target: s.target,
+            this_device: request.latency_table.is_some(),
             latency: s.latency,
             inheritance: t.inheritance,
             references: t.references,

@@ -12,6 +12,7 @@
 //! ```
 
 mod ablation;
+mod calibration;
 pub mod backends;
 mod files;
 mod import;
@@ -19,7 +20,6 @@ mod notices;
 mod reducer;
 mod views;
 
-use engine::hardware::Target;
 use engine::search::{LatencySource, Objective, StrategyKind};
 use engine::space::Op;
 use protocol::{
@@ -33,6 +33,7 @@ use crate::model::run::{RunView, SortKey};
 use crate::model::saved::SavedEntry;
 
 pub use ablation::AblationView;
+pub use calibration::CalibrationView;
 pub use backends::{BackendChoice, BackendsView};
 pub use files::{FilesStatus, FilesView};
 pub use notices::{FollowUp, MAX_NOTICE_CHARS, MAX_NOTICES, MAX_SUMMARY_CHARS, crash_summary, follow_up};
@@ -118,6 +119,8 @@ pub struct AppState {
     pub ablation_seeds: String,
     /// Saved runs drawn over the current run's hypervolume chart.
     pub overlays: Vec<crate::model::saved::Overlay>,
+    /// This device's latency profile.
+    pub calibration: CalibrationView,
 }
 
 impl Default for AppState {
@@ -155,6 +158,7 @@ impl Default for AppState {
             ablation: None,
             ablation_seeds: "1".into(),
             overlays: Vec::new(),
+            calibration: CalibrationView::default(),
         }
     }
 }
@@ -183,7 +187,17 @@ pub enum Action {
     /// A strategy was chosen.
     StrategyChosen(StrategyKind),
     /// A hardware target was chosen.
-    TargetChosen(Target),
+    TargetChosen(crate::model::form::TargetChoice),
+    /// The page read this device's profile kept under `key` (none kept: the engine calibrates
+    /// `blocks` blocks and networks).
+    ProfileRead {
+        /// Its key.
+        key: String,
+        /// The profile kept, if one was.
+        kept: Option<Box<engine::hardware::LatencyTable>>,
+        /// What calibration times, when none was kept.
+        blocks: u32,
+    },
     /// The latency objective's source was chosen.
     LatencyChosen(LatencySource),
     /// An objective was switched on or off.
@@ -305,6 +319,11 @@ impl AppState {
     pub fn run_request(&self, now_ms: f64) -> Result<RunRequest, crate::model::form::FormErrors> {
         let mut request = self.form.to_request()?;
         request.run_id = format!("run-{}-seed-{}", now_ms.max(0.0) as u64, request.search.seed);
+        if self.form.this_device {
+            let why = "this device is not calibrated for this space yet: wait for its calibration, or choose a board";
+            let profile = self.profile().ok_or_else(|| crate::model::form::FormErrors::from([(Field::Target, why.to_string())]))?;
+            request.latency_table = Some(profile.clone());
+        }
         Ok(request)
     }
 
@@ -336,7 +355,7 @@ impl AppState {
     /// Whether Search may be pressed: the engine is up and idle, the form checks, its widest
     /// network fits this device and, for the user's own files, they are loaded.
     pub fn can_search(&self) -> bool {
-        self.ready_for_run() && self.form.to_request().is_ok() && self.memory_problem().is_none()
+        self.ready_for_run() && self.form.to_request().is_ok() && self.memory_problem().is_none() && (!self.form.this_device || self.profile().is_some())
     }
 
     /// Why the widest network of the form's space would not fit this device's memory at the
@@ -360,7 +379,8 @@ impl AppState {
     /// The engine is up and idle and, for the user's own files, they are loaded.
     fn ready_for_run(&self) -> bool {
         let files_ready = self.form.dataset != DatasetKind::Files || matches!(self.files.status, FilesStatus::Loaded(_));
-        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && !self.backends.timing && files_ready
+        let calibrating = self.calibration.running();
+        self.engine == EngineStatus::Ready && !self.check.running && !self.run.status.active() && !self.backends.timing && files_ready && !calibrating
     }
 
     /// The reason WebGPU is not used, when the engine runs on the CPU.

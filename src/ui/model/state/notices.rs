@@ -25,6 +25,20 @@ pub enum FollowUp {
     UseBackend(protocol::BackendKind, String),
     /// Start this run (the ablation's next search).
     StartRun(Box<RunRequest>),
+    /// Read this device's profile kept under `key`, or have the engine calibrate `space`.
+    Profile {
+        /// Its key (see `protocol::saved::profile_key`).
+        key: String,
+        /// The space to calibrate when none is kept.
+        space: Box<engine::space::SpaceConfig>,
+    },
+    /// Keep this device's profile under `key` for later visits.
+    KeepProfile {
+        /// Its key.
+        key: String,
+        /// The profile.
+        profile: Box<engine::hardware::LatencyTable>,
+    },
 }
 
 /// Longest crash summary, in characters.

@@ -65,7 +65,9 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         | Action::BackendChosen(..)
         | Action::BackendChoiceRemembered(..)
         | Action::TimeBackendsRequested => backends::backends(state, &mut next, action),
+        Action::ProfileRead { key, kept, blocks } => calibration::profile_read(&mut next, key, kept.map(|t| *t), blocks),
     }
+    calibration::ask_for_profile(state, &mut next);
     next
 }
 
@@ -81,6 +83,7 @@ fn engine_and_check(state: &AppState, next: &mut AppState, action: Action) {
                     next.pending = Some((number, follow));
                 }
                 backends::backends_heard(next, &message);
+                calibration::heard(next, &message);
                 apply_engine_message(next, message, restarting);
             }
         }
@@ -134,7 +137,7 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
         }
         Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
         Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
-        Action::TargetChosen(target) if state.editable(Field::Target) => next.form.target = target,
+        Action::TargetChosen(choice) if state.editable(Field::Target) => next.form.choose_target(choice),
         Action::LatencyChosen(source) if state.editable(Field::Latency) => next.form.latency = source,
         Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
         Action::OpToggled(op) if state.editable(Field::Ops) => next.form.toggle_op(op),
