@@ -434,3 +434,84 @@ fn without_web_locks_a_fresh_word_from_another_tab_marks_its_run_as_driven_elsew
     assert_eq!(driven_elsewhere(&beats, "me", 10_500.0), vec!["run-1".to_string()], "not this tab's own run, not a stale word");
     assert!(driven_elsewhere(&beats, "me", 10_000.0 + OWNER_STALE_MS + 1.0).is_empty(), "a closed tab's word goes stale");
 }
+
+fn cpu() -> BackendReport {
+    BackendReport::Cpu { reason: "no adapter".into() }
+}
+
+/// A profile of every block of `space` at 0.01 ms.
+fn profile(space: &engine::space::SpaceConfig) -> engine::hardware::LatencyTable {
+    let blocks = engine::hardware::space_blocks(space).into_iter().map(|block| engine::hardware::BlockTime { block, ms: 0.01 }).collect();
+    engine::hardware::LatencyTable { blocks, measured: engine::hardware::Measured { backend: "CPU backend".into(), seconds: 2.5, ..Default::default() }, ..Default::default() }
+}
+
+#[test]
+fn choosing_this_device_calibrates_once_keeps_the_profile_and_searches_with_it() {
+    use ui::model::form::{Field, TargetChoice};
+    let state = ready(cpu());
+    assert!(state.calibration_status().is_none(), "a board asks for nothing");
+    let chosen = reduce(&state, Action::TargetChosen(TargetChoice::ThisDevice));
+    let Some((_, FollowUp::Profile { key, space })) = chosen.pending.clone() else { panic!("{:?}", chosen.pending) };
+    assert!(key.starts_with("cpu|"), "{key}");
+    assert!(!chosen.can_search(), "not before the profile is there");
+    let refused = chosen.run_request(1.0).expect_err("no profile yet");
+    assert!(refused[&Field::Target].contains("not calibrated for this space yet"), "{refused:?}");
+    // Nothing kept: the engine calibrates, and the form shows how far it has come.
+    let total = engine::hardware::space_blocks(&space).len() as u32 + protocol::CALIBRATION_NETWORKS;
+    let sent = reduce(&chosen, Action::ProfileRead { key: key.clone(), kept: None, blocks: total });
+    assert!(sent.calibration.running() && !sent.can_search());
+    let progress = protocol::CalibrationProgress { done: 20, total, elapsed_s: 2.0 };
+    let going = reduce(&sent, Action::Engine(vec![FromEngine::Calibrating(progress)]));
+    let status = going.calibration_status().unwrap();
+    assert!(status.starts_with(&format!("Calibrating this device: 20 of {total} timed, about")), "{status}");
+    let table = profile(&space);
+    let done = reduce(&going, Action::Engine(vec![FromEngine::Calibrated { profile: Box::new(table.clone()) }]));
+    assert_eq!(done.pending.as_ref().map(|(_, f)| f.clone()), Some(FollowUp::KeepProfile { key: key.clone(), profile: Box::new(table.clone()) }));
+    assert!(done.can_search(), "calibrated: Search is open");
+    assert_eq!(done.run_request(1.0).unwrap().latency_table, Some(table.clone()), "the search carries the profile");
+    assert!(done.calibration_status().unwrap().contains("energy stays the mobile profile's"));
+    // Nothing is asked again for the same space and backend.
+    let again = reduce(&done, Action::TargetChosen(TargetChoice::ThisDevice));
+    assert_eq!(again.pending, done.pending);
+    // A board drops it from the search.
+    let board = reduce(&done, Action::TargetChosen(TargetChoice::Board(engine::hardware::Target::Edge)));
+    assert_eq!(board.run_request(1.0).unwrap().latency_table, None);
+}
+
+#[test]
+fn a_profile_kept_from_an_earlier_visit_is_used_without_calibrating() {
+    use ui::model::form::TargetChoice;
+    let chosen = reduce(&ready(cpu()), Action::TargetChosen(TargetChoice::ThisDevice));
+    let Some((_, FollowUp::Profile { key, space })) = chosen.pending.clone() else { panic!("{:?}", chosen.pending) };
+    let kept = reduce(&chosen, Action::ProfileRead { key, kept: Some(Box::new(profile(&space))), blocks: 0 });
+    assert!(!kept.calibration.running() && kept.can_search());
+    assert!(kept.calibration_status().unwrap().contains("kept from an earlier visit"), "{:?}", kept.calibration_status());
+    // Another space needs another profile.
+    let wider = reduce(&kept, Action::FormEdited(ui::model::form::Field::CellWidths, "8,16 | 16,32 | 32,64".into()));
+    assert!(wider.profile().is_none() && matches!(wider.pending, Some((_, FollowUp::Profile { .. }))));
+    // A failed calibration says why and is not retried by itself.
+    let Some((_, FollowUp::Profile { key, .. })) = wider.pending.clone() else { unreachable!() };
+    let sent = reduce(&wider, Action::ProfileRead { key, kept: None, blocks: 10 });
+    let error = FromEngine::Error(EngineError::new("calibrating this device", "the GPU went away"));
+    let failed = reduce(&sent, Action::Engine(vec![error]));
+    assert!(failed.calibration_status().unwrap().contains("could not be calibrated: the GPU went away"));
+    assert_eq!(failed.pending, sent.pending);
+}
+
+#[test]
+fn a_lesson_link_can_ask_for_this_device() {
+    let state = reduce(&AppState::default(), Action::LinkOpened("#v=1&target=this".into()));
+    assert!(state.form.this_device);
+    assert!(state.lesson_link().contains("target=this"));
+    let booted = reduce(&state, Action::Engine(vec![FromEngine::Booted { protocol_version: PROTOCOL_VERSION }]));
+    let ready = reduce(&booted, Action::Engine(vec![FromEngine::Ready { backend: cpu() }]));
+    // The engine times the backends first; the calibration follows once that is over.
+    let timed = if ready.backends.timing {
+        let step = protocol::StepSpeed { first_step_ms: 1.0, median_step_ms: 1.0, steps: 5 };
+        let speeds = BackendSpeeds { network: "8:conv3x3".into(), parameters: 802, batch_size: 64, cpu: step, webgpu: WebgpuSpeed::Unavailable { reason: "none".into() } };
+        reduce(&ready, Action::Engine(vec![FromEngine::BackendsMeasured(speeds)]))
+    } else {
+        ready
+    };
+    assert!(matches!(timed.pending, Some((_, FollowUp::Profile { .. }))), "{:?}", timed.pending);
+}
