@@ -7,7 +7,7 @@ use yew::prelude::*;
 use crate::model::latency_check::LatencyCheck;
 
 const SIZE: f64 = 200.0;
-const MARGIN: f64 = 28.0;
+const MARGIN: f64 = 34.0;
 
 /// Props of [`LatencyCheckPanel`].
 #[derive(Properties, PartialEq)]
@@ -34,7 +34,7 @@ pub fn LatencyCheckPanel(props: &LatencyCheckProps) -> Html {
             data-spearman={a.spearman.map(|r| format!("{r:.3}")).unwrap_or_default()} data-points={a.n.to_string()}>
             <h2>{ "Latency: predicted against measured" }</h2>
             <p class="hint">{ format!("Predicted before training by {}; measured here once trained.", check.predictor) }</p>
-            <svg viewBox={format!("{} {} {} {}", -MARGIN, -8.0, SIZE + MARGIN + 8.0, SIZE + MARGIN + 8.0)} role="img"
+            <svg viewBox={format!("{} {} {} {}", -MARGIN, -8.0, SIZE + MARGIN + 8.0, SIZE + MARGIN)} role="img"
                 aria-label="Each trained candidate's predicted latency across, measured latency up">
                 <rect class="plot-area" x="0" y="0" width={SIZE.to_string()} height={SIZE.to_string()} />
                 { line(1.1, "band") }
@@ -47,7 +47,7 @@ pub fn LatencyCheckPanel(props: &LatencyCheckProps) -> Html {
                     </circle> }
                 }) }
                 <text class="axis-label" x={(SIZE / 2.0).to_string()} y={(SIZE + 20.0).to_string()} text-anchor="middle">{ "predicted (ms)" }</text>
-                <text class="axis-label" x="-6" y={(SIZE / 2.0).to_string()} text-anchor="end">{ "measured" }</text>
+                <text class="axis-label" transform={format!("translate(-10 {}) rotate(-90)", SIZE / 2.0)} text-anchor="middle">{ "measured (ms)" }</text>
                 <text class="axis-label" x={SIZE.to_string()} y={(SIZE + 12.0).to_string()} text-anchor="end">{ format!("{:.2}", scale.max_ms) }</text>
             </svg>
             <p data-testid="latency-check-summary">{ check.summary() }</p>
