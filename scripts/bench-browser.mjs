@@ -4,11 +4,15 @@
 // of 500 evaluations (seconds from click to finished, main-thread long tasks meanwhile), and the
 // page's default search as a visitor starts it, in Chromium with WebGPU (SwiftShader) and
 // without: the backend chosen and why, seconds to the first plotted candidate, the run's
-// duration, its ETA at 25 % against the real end, the longest main-thread task.
+// duration, its ETA at 25 % against the real end, the longest main-thread task; and the latency
+// predictor in the worker on each backend: this device's profile of the default space calibrated
+// (how long it took), then held-out networks timed twice each and how well the profile, each
+// roofline and the second timing agree with the first (the same figures as `cli bench predictor`).
 // Prints a table and writes JSON, so the figures can be set beside TF.js in the same browser.
 // Run through scripts/bench-browser.sh, which builds dist/ first.
 //
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
+//                                  [--predictor-genotypes 30] [--predictor-runs 50] [--only-predictor]
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
 // machine without a GPU; pass CHROMIUM_ARGS to use a real adapter.
@@ -19,6 +23,8 @@ import { chromium } from 'playwright-core';
 import { startServer } from './static-server.mjs';
 
 const PROTOCOL_VERSION = 3;
+// Each worker-side measurement runs on both: WebGPU when the browser has it, and the CPU backend.
+const BACKENDS = [['webgpu', { kind: 'auto' }], ['cpu', { kind: 'cpu', reason: 'benchmark' }]];
 const DIST = process.env.E2E_DIST ?? 'dist';
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
@@ -43,6 +49,9 @@ const request = { batch: whole('batch', 32, 1, 256), warmup: whole('warmup', 3, 
 const out = option('out', 'target/bench/w1-browser.json');
 // The default searches take minutes each (their time budget): --no-default-search leaves them out.
 const skipDefault = process.argv.includes('--no-default-search');
+const predictorRequest = { genotypes: whole('predictor-genotypes', 30, 2, 1000), runs: whole('predictor-runs', 50, 1, 1000) };
+// Only the latency predictor (minutes on SwiftShader): the rest left out.
+const onlyPredictor = process.argv.includes('--only-predictor');
 
 async function wasmSizes() {
   const sizes = {};
@@ -73,6 +82,91 @@ async function measure({ backend, request, version }) {
   } finally {
     worker.terminate();
   }
+}
+
+// Runs in the page: a worker of the playground on `backend` calibrates this device's profile of
+// the default space and benchmarks it against held-out networks timed twice each.
+async function predictor({ backend, request, version }) {
+  const worker = new Worker('./worker_loader.js');
+  const send = (msg) => worker.postMessage(JSON.stringify({ v: version, msg }));
+  try {
+    return await new Promise((resolve, reject) => {
+      let ready;
+      worker.onerror = (event) => reject(new Error(`worker failed: ${event.message}`));
+      worker.onmessage = (event) => {
+        const { msg } = JSON.parse(event.data);
+        if (msg.type === 'booted') send({ type: 'hello', protocol_version: version, backend });
+        else if (msg.type === 'ready') { ready = msg.backend; send({ type: 'predictor_benchmark', ...request, host: navigator.userAgent }); }
+        else if (msg.type === 'predictor_measured') resolve({ backend: ready, report: msg });
+        else if (msg.type === 'error' || msg.type === 'crashed') reject(new Error(JSON.stringify(msg)));
+      };
+    });
+  } finally {
+    worker.terminate();
+  }
+}
+
+function printPredictor(name, { backend, report }) {
+  const profile = report.profile;
+  console.log(`latency predictor in the worker, ${name} (${backend.kind}): the default space's ${profile.blocks.length} blocks and 16 networks `
+    + `calibrated in ${profile.measured.seconds.toFixed(1)} s; ${report.genotypes.length} held-out networks timed twice (${report.runs} runs each)`);
+  console.log('  predictor            ±10 %     MAPE    Spearman   Kendall');
+  for (const row of report.rows) {
+    const a = row.agreement;
+    const rank = (r) => (r === null ? '-' : r.toFixed(3));
+    console.log(`  ${row.predictor.padEnd(18)} ${(100 * a.within_10).toFixed(1).padStart(6)}%  ${(100 * a.mape).toFixed(1).padStart(6)}%  `
+      + `${rank(a.spearman).padStart(8)}  ${rank(a.kendall).padStart(8)}`);
+  }
+}
+
+// The W1 timings, the wasm sizes, the tabular page and the default searches, reported with the
+// predictor's figures.
+async function everything(page, predictors) {
+  const runs = {};
+  for (const [name, backend] of BACKENDS) {
+    const started = Date.now();
+    runs[name] = await page.evaluate(measure, { backend, request, version: PROTOCOL_VERSION });
+    runs[name].wall_s = (Date.now() - started) / 1000;
+  }
+  const report = {
+    benchmark: 'w1_training_throughput_browser',
+    browser: `Chromium ${browser.version()}`,
+    flags: FLAGS,
+    request,
+    webgpu: runs.webgpu,
+    cpu: runs.cpu,
+    wasm: await wasmSizes(),
+    predictor: predictors,
+    tabular_page: await tabularPage(),
+    default_search: skipDefault ? null : {
+      webgpu: await defaultSearch('webgpu', FLAGS),
+      cpu: await defaultSearch('cpu', FLAGS.filter((f) => !WEBGPU.includes(f))),
+    },
+  };
+  console.log(`W1 training in the playground's worker, ${report.browser}, batch ${request.batch}, ${request.steps} timed steps after ${request.warmup} warm-up`);
+  console.log('backend      adapter / reason                         samples/s   median step ms');
+  for (const name of ['webgpu', 'cpu']) {
+    const { backend, result } = runs[name];
+    const what = backend.kind === 'webgpu'
+      ? `${backend.adapter.vendor} ${backend.adapter.architecture} ${backend.adapter.description}`.trim()
+      : `CPU: ${backend.reason}`;
+    console.log(`${name.padEnd(12)} ${what.slice(0, 40).padEnd(40)} ${result.samples_per_s.toFixed(1).padStart(9)}   ${result.median_step_ms.toFixed(1).padStart(14)}`);
+  }
+  for (const [file, size] of Object.entries(report.wasm)) {
+    console.log(`${file}: ${size.raw} bytes raw, ${size.gzip} bytes gzip`);
+  }
+  const tabular = report.tabular_page;
+  console.log(`page, tabular search of ${tabular.evaluations} evaluations on the CPU backend: ${tabular.status} in ${tabular.seconds.toFixed(2)} s; `
+    + `main-thread long tasks ${tabular.long_tasks_ms.length} (longest ${tabular.longest_task_ms} ms)`);
+  for (const [name, run] of Object.entries(report.default_search ?? {})) {
+    const eta = run.eta_at_25;
+    console.log(`page, default search, Chromium ${name === 'webgpu' ? 'with WebGPU (SwiftShader)' : 'without WebGPU'}: searched on ${run.chosen.backend} `
+      + `(${run.chosen.reason ?? 'the only backend'}); ready after ${run.ready_s.toFixed(1)} s; ${run.chosen.plan}`);
+    console.log(`  first candidate plotted ${run.first_candidate_s?.toFixed(1)} s after Search; ${run.status}${run.ended ? ` on its ${run.ended}` : ''} after `
+      + `${run.run_s.toFixed(1)} s, ${run.candidates} candidates, ${run.generations} generations; ETA at ${eta?.progress ?? '-'} % `
+      + `(${eta?.at_s.toFixed(1) ?? '-'} s): ${eta?.shown ?? '-'}, error ${run.eta_error_s?.toFixed(1) ?? '-'} s; longest main-thread task ${run.longest_task_ms} ms`);
+  }
+  return report;
 }
 
 // The page, on the CPU backend (a browser without WebGPU), runs a 500-evaluation tabular search
@@ -187,49 +281,14 @@ try {
   const page = await browser.newPage();
   // A same-origin page that starts nothing of its own: the workers below are the only ones.
   await page.goto(`${served.url}/nb201/LICENSE.txt`);
-  const runs = {};
-  for (const [name, backend] of [['webgpu', { kind: 'auto' }], ['cpu', { kind: 'cpu', reason: 'benchmark' }]]) {
-    const started = Date.now();
-    runs[name] = await page.evaluate(measure, { backend, request, version: PROTOCOL_VERSION });
-    runs[name].wall_s = (Date.now() - started) / 1000;
+  const predictors = {};
+  for (const [name, backend] of BACKENDS) {
+    predictors[name] = await page.evaluate(predictor, { backend, request: predictorRequest, version: PROTOCOL_VERSION });
+    printPredictor(name, predictors[name]);
   }
-  const report = {
-    benchmark: 'w1_training_throughput_browser',
-    browser: `Chromium ${browser.version()}`,
-    flags: FLAGS,
-    request,
-    webgpu: runs.webgpu,
-    cpu: runs.cpu,
-    wasm: await wasmSizes(),
-    tabular_page: await tabularPage(),
-    default_search: skipDefault ? null : {
-      webgpu: await defaultSearch('webgpu', FLAGS),
-      cpu: await defaultSearch('cpu', FLAGS.filter((f) => !WEBGPU.includes(f))),
-    },
-  };
-  console.log(`W1 training in the playground's worker, ${report.browser}, batch ${request.batch}, ${request.steps} timed steps after ${request.warmup} warm-up`);
-  console.log('backend      adapter / reason                         samples/s   median step ms');
-  for (const name of ['webgpu', 'cpu']) {
-    const { backend, result } = runs[name];
-    const what = backend.kind === 'webgpu'
-      ? `${backend.adapter.vendor} ${backend.adapter.architecture} ${backend.adapter.description}`.trim()
-      : `CPU: ${backend.reason}`;
-    console.log(`${name.padEnd(12)} ${what.slice(0, 40).padEnd(40)} ${result.samples_per_s.toFixed(1).padStart(9)}   ${result.median_step_ms.toFixed(1).padStart(14)}`);
-  }
-  for (const [file, size] of Object.entries(report.wasm)) {
-    console.log(`${file}: ${size.raw} bytes raw, ${size.gzip} bytes gzip`);
-  }
-  const tabular = report.tabular_page;
-  console.log(`page, tabular search of ${tabular.evaluations} evaluations on the CPU backend: ${tabular.status} in ${tabular.seconds.toFixed(2)} s; `
-    + `main-thread long tasks ${tabular.long_tasks_ms.length} (longest ${tabular.longest_task_ms} ms)`);
-  for (const [name, run] of Object.entries(report.default_search ?? {})) {
-    const eta = run.eta_at_25;
-    console.log(`page, default search, Chromium ${name === 'webgpu' ? 'with WebGPU (SwiftShader)' : 'without WebGPU'}: searched on ${run.chosen.backend} `
-      + `(${run.chosen.reason ?? 'the only backend'}); ready after ${run.ready_s.toFixed(1)} s; ${run.chosen.plan}`);
-    console.log(`  first candidate plotted ${run.first_candidate_s?.toFixed(1)} s after Search; ${run.status}${run.ended ? ` on its ${run.ended}` : ''} after `
-      + `${run.run_s.toFixed(1)} s, ${run.candidates} candidates, ${run.generations} generations; ETA at ${eta?.progress ?? '-'} % `
-      + `(${eta?.at_s.toFixed(1) ?? '-'} s): ${eta?.shown ?? '-'}, error ${run.eta_error_s?.toFixed(1) ?? '-'} s; longest main-thread task ${run.longest_task_ms} ms`);
-  }
+  const report = onlyPredictor
+    ? { benchmark: 'latency_predictor_browser', browser: `Chromium ${browser.version()}`, predictor: predictors }
+    : await everything(page, predictors);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2));
   console.log(`written ${out}`);

@@ -62,7 +62,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
 /// assert_eq!((a.within_10, a.spearman, a.kendall), (0.75, Some(1.0), Some(1.0)));
 /// assert_eq!(Agreement::of(&[4.0, 3.0, 2.0, 1.0], &[1.0, 2.0, 3.0, 4.0]).spearman, Some(-1.0));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Agreement {
     /// Pairs compared.
     pub n: usize,

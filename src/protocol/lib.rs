@@ -19,6 +19,7 @@ pub mod ablation;
 mod codec;
 mod device;
 mod files;
+pub mod predictor;
 pub mod results;
 mod run;
 pub mod saved;
@@ -111,6 +112,20 @@ pub enum ToEngine {
     ResumeRun {
         /// The saved run.
         run_id: String,
+    },
+    /// Calibrate a device profile of `space` (the page's default without one) on the worker's
+    /// backend, then time `genotypes` held-out networks twice each, `runs` runs a timing; answered
+    /// with [`FromEngine::PredictorMeasured`]. For the browser benchmark, not the page.
+    PredictorBenchmark {
+        /// The space.
+        #[serde(default)]
+        space: Option<engine::space::SpaceConfig>,
+        /// Held-out networks (see `predictor::PREDICTOR_GENOTYPES`).
+        genotypes: u32,
+        /// Timed runs per network per timing (see `predictor::PREDICTOR_RUNS`).
+        runs: u32,
+        /// The browser.
+        host: String,
     },
     /// Calibrate a latency table of every block of `space` on the worker's backend (see
     /// `runner::calibration`); answered with [`FromEngine::Calibrating`] as it goes and
@@ -251,6 +266,8 @@ pub enum FromEngine {
         /// The latency table measured on the worker's backend.
         profile: Box<engine::hardware::LatencyTable>,
     },
+    /// The predictor benchmark finished (see [`ToEngine::PredictorBenchmark`]).
+    PredictorMeasured(Box<predictor::PredictorReport>),
     /// A request failed; the worker is still alive and accepts work.
     Error(EngineError),
     /// The worker hit an unrecoverable fault (a panic, a lost device) and has stopped.

@@ -183,23 +183,54 @@ pub(crate) fn use_backend(state: &mut WorkerState, backend: BackendKind, reason:
     FromEngine::Ready { backend: report }
 }
 
+/// Where the worker's backend is, for a device profile: the backend, the adapter, `host`, now.
+fn measured_here(state: &RefCell<WorkerState>, host: String) -> engine::hardware::Measured {
+    let (backend, adapter) = match &state.borrow().backend {
+        Some(BackendReport::Webgpu { adapter }) => {
+            ("WebGPU".to_string(), format!("{} {} {}", adapter.vendor, adapter.architecture, adapter.description).trim().to_string())
+        }
+        Some(BackendReport::Cpu { .. }) | None => ("CPU backend".to_string(), String::new()),
+    };
+    let date = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    engine::hardware::Measured { backend, adapter, host, date, seconds: 0.0 }
+}
+
+/// Calibration's progress to the page, with a yield so the page hears it as it goes.
+async fn calibrating(progress: protocol::CalibrationProgress) {
+    post(&FromEngine::Calibrating(progress));
+    TimeoutFuture::new(0).await;
+}
+
 /// Calibrates the device profile of `space` on the worker's backend, posting its progress; the
 /// page keeps the profile (see `ToEngine::Calibrate`).
 pub(crate) async fn run_calibration(state: &Rc<RefCell<WorkerState>>, space: engine::space::SpaceConfig, host: String) {
     const CONTEXT: &str = "calibrating this device";
     let Some(device) = claim_device(state, CONTEXT, "this device is being calibrated: wait for it") else { return };
-    let (backend, adapter) = match &state.borrow().backend {
-        Some(BackendReport::Webgpu { adapter }) => ("WebGPU".to_string(), format!("{} {} {}", adapter.vendor, adapter.architecture, adapter.description).trim().to_string()),
-        Some(BackendReport::Cpu { .. }) | None => ("CPU backend".to_string(), String::new()),
-    };
-    let date = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-    let measured = engine::hardware::Measured { backend, adapter, host, date, seconds: 0.0 };
-    let progress = async |p: protocol::CalibrationProgress| {
-        post(&FromEngine::Calibrating(p));
-        TimeoutFuture::new(0).await;
-    };
-    match runner::calibration::device_profile(&space, &device, measured, progress).await {
+    let measured = measured_here(state, host);
+    match runner::calibration::device_profile(&space, &device, measured, async |p| calibrating(p).await).await {
         Ok(profile) => post(&FromEngine::Calibrated { profile: Box::new(profile) }),
+        Err(message) => post(&error_reply(CONTEXT, message)),
+    }
+    state.borrow_mut().busy = None;
+}
+
+/// The predictor benchmark on the worker's backend (see `ToEngine::PredictorBenchmark`).
+pub(crate) async fn run_predictor_benchmark(
+    state: &Rc<RefCell<WorkerState>>,
+    space: Option<engine::space::SpaceConfig>,
+    (genotypes, runs): (u32, u32),
+    host: String,
+) {
+    const CONTEXT: &str = "benchmarking the latency predictor";
+    let Some(device) = claim_device(state, CONTEXT, "the latency predictor is being benchmarked: wait for it") else { return };
+    let space = space.unwrap_or_else(|| protocol::RunRequest::default_digits().space);
+    let measured = measured_here(state, host);
+    let report = match runner::calibration::device_profile(&space, &device, measured, async |p| calibrating(p).await).await {
+        Ok(profile) => runner::calibration::predictor_benchmark(&space, &device, profile, (genotypes, runs), async |_, _| TimeoutFuture::new(0).await).await,
+        Err(message) => Err(message),
+    };
+    match report {
+        Ok(report) => post(&FromEngine::PredictorMeasured(Box::new(report))),
         Err(message) => post(&error_reply(CONTEXT, message)),
     }
     state.borrow_mut().busy = None;

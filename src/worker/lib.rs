@@ -150,6 +150,7 @@ async fn handle(state: &Rc<RefCell<WorkerState>>, request: ToEngine, files: Vec<
         },
         ToEngine::Benchmark(request) => run_benchmark(state, request).await,
         ToEngine::Calibrate { space, host } => run_calibration(state, space, host).await,
+        ToEngine::PredictorBenchmark { space, genotypes, runs, host } => run_predictor_benchmark(state, space, (genotypes, runs), host).await,
         ToEngine::ExportWeights { run_id, arch_id, format } => {
             let run = state.borrow().last_run.clone().filter(|run| run.info().run_id == run_id);
             let reply = match run {
