@@ -1,5 +1,6 @@
 //! Calibration of a latency table on a device: every block the space can produce (see
-//! [`engine::hardware::space_blocks`]) timed as runs of N identical blocks for several N, each run
+//! [`engine::hardware::space_blocks`]) timed as runs of N identical blocks for several N (longer
+//! for blocks too quick for the clock), each run
 //! ending in an asynchronous read-back with its input made before the clock starts; a block's
 //! cost is the slope of its medians against N, the per-inference overhead the median intercept.
 //! Whole networks timed once then fit the network-level correction.
@@ -10,7 +11,7 @@
 //! use nn::{backend, calibrate::{CalibrationConfig, calibrate}};
 //! let mut config = SpaceConfig::for_input(InputShape::DIGITS, 10);
 //! config.cell_widths = vec![vec![4], vec![8]];
-//! let quick = CalibrationConfig { chains: vec![1, 3], rounds: 2, warmup: 1 };
+//! let quick = CalibrationConfig { chains: vec![1, 3], rounds: 2, warmup: 1, shortest_run_ms: 0.0 };
 //! let table: LatencyTable = pollster::block_on(calibrate(&config, &quick, &backend::cpu(), async |_, _| {})).unwrap();
 //! assert!(table.covers(&config).is_ok());
 //! assert!(table.blocks.iter().all(|b| b.ms >= 0.0));
@@ -37,14 +38,18 @@ pub struct CalibrationConfig {
     pub chains: Vec<u32>,
     /// Timed runs per length (their median counts).
     pub rounds: u32,
-    /// Untimed runs first, per block.
+    /// Untimed runs first, per block (at least one: it tells how quick the block is).
     pub warmup: u32,
+    /// How long the shortest timed run of a block should last, milliseconds (quick blocks run
+    /// in longer runs, see [`time_block`]).
+    pub shortest_run_ms: f64,
 }
 
 impl Default for CalibrationConfig {
-    /// Runs of 1, 2, 4 and 8 blocks, 15 rounds each after 3 untimed runs.
+    /// Runs of 1, 2, 4 and 8 blocks (times a multiple for quick blocks: the shortest run
+    /// about half a millisecond), 15 rounds each after 3 untimed runs.
     fn default() -> Self {
-        CalibrationConfig { chains: vec![1, 2, 4, 8], rounds: 15, warmup: 3 }
+        CalibrationConfig { chains: vec![1, 2, 4, 8], rounds: 15, warmup: 3, shortest_run_ms: 0.5 }
     }
 }
 
@@ -101,15 +106,25 @@ impl Runnable {
 }
 
 /// The median milliseconds of a run of each length of `config.chains` of `block` on `device`.
+/// A block too quick for the clock (browsers give workers a tenth of a millisecond) runs in
+/// longer runs: every length times a multiple that makes its shortest run last about
+/// [`CalibrationConfig::shortest_run_ms`]; the lengths reported are the blocks actually run.
 pub async fn time_block(block: &Block, config: &CalibrationConfig, device: &Device) -> Result<Vec<(u32, f64)>, TrainError> {
     let (runnable, dims) = Runnable::new(block, device);
     let mut rng = engine::rng::rng_for(engine::rng::Seed(0), "calibration input");
     let backend = |error| TrainError::Backend { step: 0, message: format!("{error}") };
-    for _ in 0..config.warmup {
-        runnable.run(input(dims, &mut rng, device), 1).into_data_async().await.map_err(backend)?;
+    let mut warm = Vec::with_capacity(config.warmup as usize);
+    for _ in 0..config.warmup.max(1) {
+        let x = input(dims, &mut rng, device);
+        let started = Instant::now();
+        runnable.run(x, 1).into_data_async().await.map_err(backend)?;
+        warm.push(started.elapsed().as_secs_f64() * 1e3);
     }
+    let one = median(&warm).unwrap_or(0.0);
+    let multiple = if one <= 0.0 { MAX_MULTIPLE } else { ((config.shortest_run_ms / one).ceil() as u32).clamp(1, MAX_MULTIPLE) };
     let mut points = Vec::with_capacity(config.chains.len());
     for &n in &config.chains {
+        let n = n * multiple;
         let mut runs = Vec::with_capacity(config.rounds as usize);
         for _ in 0..config.rounds.max(1) {
             let x = input(dims, &mut rng, device);
@@ -121,6 +136,9 @@ pub async fn time_block(block: &Block, config: &CalibrationConfig, device: &Devi
     }
     Ok(points)
 }
+
+/// The most a run length is multiplied by for a quick block.
+const MAX_MULTIPLE: u32 = 64;
 
 /// Times every block of `config`'s space on `device` (telling `progress` how many are done of
 /// how many) and fits the table: each block's cost, the per-inference overhead. The

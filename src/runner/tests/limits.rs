@@ -46,7 +46,7 @@ fn with_this_devices_profile_no_candidate_over_the_latency_limit_trains() {
     request.search.generations = 2;
     request.search.max_resample = 1;
     request.training = TrainingSettings { steps: 2, fine_tune_steps: 1, batch_size: 8, latency_runs: 0, references: false, ..TrainingSettings::default() };
-    let quick = nn::calibrate::CalibrationConfig { chains: vec![1, 4], rounds: 3, warmup: 1 };
+    let quick = nn::calibrate::CalibrationConfig { chains: vec![1, 4], rounds: 3, warmup: 1, shortest_run_ms: 0.0 };
     let table = pollster::block_on(nn::calibrate::calibrate(&request.space, &quick, &backend::cpu(), async |_, _| {})).unwrap();
     let space = engine::search::ArchSpace::with_table(request.space.clone(), request.search.target, table.clone()).unwrap();
     let mut rng = engine::rng::rng_for(engine::rng::Seed(1), "limit");
