@@ -62,9 +62,9 @@ async function wasmSizes() {
   return sizes;
 }
 
-// Runs in the page: starts a worker of the playground, says hello with `backend`, runs the
-// benchmark and returns what the worker reported.
-async function measure({ backend, request, version }) {
+// Runs in the page: starts a worker of the playground, says hello with `backend`, sends
+// `message` once it is ready and returns the backend and the first message of type `answer`.
+async function inWorker({ backend, message, answer, version }) {
   const worker = new Worker('./worker_loader.js');
   const send = (msg) => worker.postMessage(JSON.stringify({ v: version, msg }));
   try {
@@ -74,8 +74,8 @@ async function measure({ backend, request, version }) {
       worker.onmessage = (event) => {
         const { msg } = JSON.parse(event.data);
         if (msg.type === 'booted') send({ type: 'hello', protocol_version: version, backend });
-        else if (msg.type === 'ready') { ready = msg.backend; send({ type: 'benchmark', ...request }); }
-        else if (msg.type === 'benchmark_finished') resolve({ backend: ready, result: msg });
+        else if (msg.type === 'ready') { ready = msg.backend; send(message); }
+        else if (msg.type === answer) resolve({ backend: ready, result: msg });
         else if (msg.type === 'error' || msg.type === 'crashed') reject(new Error(JSON.stringify(msg)));
       };
     });
@@ -84,29 +84,7 @@ async function measure({ backend, request, version }) {
   }
 }
 
-// Runs in the page: a worker of the playground on `backend` calibrates this device's profile of
-// the default space and benchmarks it against held-out networks timed twice each.
-async function predictor({ backend, request, version }) {
-  const worker = new Worker('./worker_loader.js');
-  const send = (msg) => worker.postMessage(JSON.stringify({ v: version, msg }));
-  try {
-    return await new Promise((resolve, reject) => {
-      let ready;
-      worker.onerror = (event) => reject(new Error(`worker failed: ${event.message}`));
-      worker.onmessage = (event) => {
-        const { msg } = JSON.parse(event.data);
-        if (msg.type === 'booted') send({ type: 'hello', protocol_version: version, backend });
-        else if (msg.type === 'ready') { ready = msg.backend; send({ type: 'predictor_benchmark', ...request, host: navigator.userAgent }); }
-        else if (msg.type === 'predictor_measured') resolve({ backend: ready, report: msg });
-        else if (msg.type === 'error' || msg.type === 'crashed') reject(new Error(JSON.stringify(msg)));
-      };
-    });
-  } finally {
-    worker.terminate();
-  }
-}
-
-function printPredictor(name, { backend, report }) {
+function printPredictor(name, { backend, result: report }) {
   const profile = report.profile;
   console.log(`latency predictor in the worker, ${name} (${backend.kind}): the default space's ${profile.blocks.length} blocks and 16 networks `
     + `calibrated in ${profile.measured.seconds.toFixed(1)} s; ${report.genotypes.length} held-out networks timed twice (${report.runs} runs each)`);
@@ -125,7 +103,8 @@ async function everything(page, predictors) {
   const runs = {};
   for (const [name, backend] of BACKENDS) {
     const started = Date.now();
-    runs[name] = await page.evaluate(measure, { backend, request, version: PROTOCOL_VERSION });
+    const message = { type: 'benchmark', ...request };
+    runs[name] = await page.evaluate(inWorker, { backend, message, answer: 'benchmark_finished', version: PROTOCOL_VERSION });
     runs[name].wall_s = (Date.now() - started) / 1000;
   }
   const report = {
@@ -283,7 +262,10 @@ try {
   await page.goto(`${served.url}/nb201/LICENSE.txt`);
   const predictors = {};
   for (const [name, backend] of BACKENDS) {
-    predictors[name] = await page.evaluate(predictor, { backend, request: predictorRequest, version: PROTOCOL_VERSION });
+    // The profile names the browser it was measured in.
+    const host = await page.evaluate(() => navigator.userAgent);
+    const message = { type: 'predictor_benchmark', ...predictorRequest, host };
+    predictors[name] = await page.evaluate(inWorker, { backend, message, answer: 'predictor_measured', version: PROTOCOL_VERSION });
     printPredictor(name, predictors[name]);
   }
   const report = onlyPredictor
