@@ -21,7 +21,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 use web_time::Instant;
 
-use engine::hardware::{Block, BlockTime, LatencyTable, fit_line, space_blocks};
+use engine::hardware::{Block, BlockTime, LatencyTable, fit_line, space_blocks, space_signature};
 #[cfg(doc)]
 use engine::hardware::Correction;
 use engine::space::SpaceConfig;
@@ -161,7 +161,8 @@ pub async fn calibrate(
         intercepts.push(intercept);
         progress(i + 1, blocks.len()).await;
     }
-    let mut table = LatencyTable { blocks: times, overhead_ms: median(&intercepts).unwrap_or(0.0).max(0.0), ..LatencyTable::default() };
+    let overhead_ms = median(&intercepts).unwrap_or(0.0).max(0.0);
+    let mut table = LatencyTable { space: space_signature(config), blocks: times, overhead_ms, ..LatencyTable::default() };
     table.measured.seconds = started.elapsed().as_secs_f64();
     Ok(table)
 }

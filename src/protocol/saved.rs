@@ -34,8 +34,7 @@ pub const PROFILES: &str = "profiles";
 /// The key of the device profile of a space on a backend and adapter (`backend` names both):
 /// one per device, backend and space, since a profile times the blocks of one space.
 pub fn profile_key(backend: &str, space: &engine::space::SpaceConfig) -> String {
-    let blocks = serde_json::to_string(&engine::hardware::space_blocks(space)).unwrap_or_default();
-    format!("{backend}|{:016x}", engine::rng::fnv1a64(blocks.as_bytes()))
+    format!("{backend}|{}", engine::hardware::space_signature(space))
 }
 
 /// The engine's state after a number of candidates: enough to continue the run exactly.

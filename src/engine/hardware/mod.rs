@@ -31,7 +31,7 @@ mod table;
 
 pub use measured::LatencyMeasurement;
 pub use profile::{DeviceProfile, HardwareError, Sourced, Target};
-pub use table::{Block, BlockTime, Correction, LatencyTable, Measured, blocks, fit_line, space_blocks};
+pub use table::{Block, BlockTime, Correction, LatencyTable, Measured, blocks, fit_line, space_blocks, space_signature};
 
 use crate::cost::{Cost, LayerCost};
 

@@ -95,6 +95,13 @@ pub fn space_blocks(config: &SpaceConfig) -> Vec<Block> {
     out
 }
 
+/// What identifies the blocks of `config`'s space (FNV-1a of their list, hex): two spaces with
+/// the same signature have the same blocks, so one profile serves both.
+pub fn space_signature(config: &SpaceConfig) -> String {
+    let blocks = serde_json::to_string(&space_blocks(config)).unwrap_or_default();
+    format!("{:016x}", crate::rng::fnv1a64(blocks.as_bytes()))
+}
+
 /// A block's measured cost.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BlockTime {
@@ -150,6 +157,9 @@ pub struct LatencyTable {
     pub version: u32,
     /// Where and when it was measured.
     pub measured: Measured,
+    /// The signature of the space it was calibrated for ([`space_signature`]).
+    #[serde(default)]
+    pub space: String,
     /// Every calibrated block.
     pub blocks: Vec<BlockTime>,
     /// Milliseconds every inference costs besides its blocks (input, read-back).
@@ -163,6 +173,7 @@ impl Default for LatencyTable {
         LatencyTable {
             version: Self::VERSION,
             measured: Measured::default(),
+            space: String::new(),
             blocks: Vec::new(),
             overhead_ms: 0.0,
             correction: Correction::NONE,

@@ -202,12 +202,17 @@ pub fn plan(base: &RunRequest) -> Result<AblationPlan, AblationError> {
     Ok(AblationPlan { budget_steps, limits, latency_limit_chosen, runs })
 }
 
-/// The median predicted latency on the request's target of networks sampled from its whole
-/// space (every op open), drawn from its seed.
+/// The median predicted latency (on the request's target, or its device profile) of networks
+/// sampled from its whole space (every op open), drawn from its seed.
 fn median_latency(base: &RunRequest) -> Result<f64, AblationError> {
     let mut config = base.space.clone();
     config.schedule = StageSchedule { disabled: config.schedule.disabled.clone(), ..StageSchedule::all_open() };
-    let space = ArchSpace::new(config, base.search.target).map_err(|e| AblationError::Space(e.to_string()))?;
+    // On the latency the rows' searches predict: this device's profile when the request has one.
+    let space = match &base.latency_table {
+        Some(table) => ArchSpace::with_table(config, base.search.target, table.clone()),
+        None => ArchSpace::new(config, base.search.target).map_err(|e| e.to_string()),
+    };
+    let space = space.map_err(AblationError::Space)?;
     let mut rng = rng_for(Seed(base.search.seed), "ablation latency limit");
     let mut latencies: Vec<f64> =
         (0..LIMIT_SAMPLES).map(|_| space.cheap(&space.sample(0, &mut rng)).latency_ms).collect();
