@@ -88,12 +88,12 @@ function printPredictor(name, { backend, result: report }) {
   const profile = report.profile;
   console.log(`latency predictor in the worker, ${name} (${backend.kind}): the default space's ${profile.blocks.length} blocks and 16 networks `
     + `calibrated in ${profile.measured.seconds.toFixed(1)} s; ${report.genotypes.length} held-out networks timed twice (${report.runs} runs each)`);
-  console.log('  predictor            ±10 %     MAPE    Spearman   Kendall');
+  console.log('  predictor            ±10 %     MAPE   RMSE (ms)   Spearman   Kendall');
   for (const row of report.rows) {
     const a = row.agreement;
     const rank = (r) => (r === null ? '-' : r.toFixed(3));
     console.log(`  ${row.predictor.padEnd(18)} ${(100 * a.within_10).toFixed(1).padStart(6)}%  ${(100 * a.mape).toFixed(1).padStart(6)}%  `
-      + `${rank(a.spearman).padStart(8)}  ${rank(a.kendall).padStart(8)}`);
+      + `${a.rmse.toFixed(4).padStart(9)}  ${rank(a.spearman).padStart(8)}  ${rank(a.kendall).padStart(8)}`);
   }
 }
 
