@@ -263,7 +263,7 @@ fn hardware_fields(props: &SearchPanelProps) -> Html {
     .map(|(s, text)| (*s, s.name(), text.to_string()))
     .collect();
     let latencies: Vec<(LatencySource, &'static str, String)> = vec![
-        (LatencySource::Predicted, "predicted", "Predicted for the target".to_string()),
+        (LatencySource::Predicted, "predicted", if form.this_device { "Predicted for this device" } else { "Predicted for the target" }.to_string()),
         (LatencySource::Measured, "measured", "Measured on this device".to_string()),
     ];
     let targets: Vec<(TargetChoice, &'static str, String)> = [

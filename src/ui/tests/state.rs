@@ -515,3 +515,14 @@ fn a_lesson_link_can_ask_for_this_device() {
     };
     assert!(matches!(timed.pending, Some((_, FollowUp::Profile { .. }))), "{:?}", timed.pending);
 }
+
+#[test]
+fn nas_bench_201_needs_no_profile_of_this_device() {
+    use ui::model::form::{DatasetKind, TargetChoice};
+    let chosen = reduce(&ready(cpu()), Action::TargetChosen(TargetChoice::ThisDevice));
+    let tabular = reduce(&chosen, Action::DatasetChosen(DatasetKind::Nb201(engine::tabular::Nb201Dataset::Cifar10)));
+    assert!(!tabular.wants_profile());
+    assert!(tabular.can_search(), "its cells are looked up: nothing to calibrate");
+    assert_eq!(tabular.run_request(1.0).unwrap().latency_table, None);
+    assert!(tabular.calibration_status().unwrap().contains("looked up, not built here"));
+}

@@ -33,6 +33,12 @@ impl CalibrationView {
 }
 
 impl AppState {
+    /// Whether the search needs this device's profile: the form asks for it and searches the
+    /// architecture space (NAS-Bench-201's cells are looked up, never built here).
+    pub fn wants_profile(&self) -> bool {
+        self.form.this_device && !self.form.dataset.tabular()
+    }
+
     /// The key of this device's profile for the form's space on the backend in use, and that
     /// space (input and classes as the run will have them); none before the backend is known,
     /// in NAS-Bench-201 mode, or while the form does not check.
@@ -63,6 +69,9 @@ impl AppState {
         if !self.form.this_device {
             return None;
         }
+        if !self.wants_profile() {
+            return Some(format!("NAS-Bench-201's cells are looked up, not built here: their latency is the {} profile's", self.form.target.name()));
+        }
         let c = &self.calibration;
         Some(match (&c.progress, self.profile(), &c.problem) {
             (Some(p), _, _) => match p.seconds_left() {
@@ -89,7 +98,7 @@ impl AppState {
 /// backend, asks (once per key, with the engine idle) for the kept one or a calibration.
 pub(crate) fn ask_for_profile(state: &AppState, next: &mut AppState) {
     let idle = next.engine == EngineStatus::Ready && !next.backends.timing && !next.check.running && !next.run.status.active();
-    if !next.form.this_device || !idle || next.calibration.running() || next.profile().is_some() {
+    if !next.wants_profile() || !idle || next.calibration.running() || next.profile().is_some() {
         return;
     }
     let Some((key, space)) = next.profile_key() else { return };

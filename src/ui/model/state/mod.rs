@@ -319,7 +319,7 @@ impl AppState {
     pub fn run_request(&self, now_ms: f64) -> Result<RunRequest, crate::model::form::FormErrors> {
         let mut request = self.form.to_request()?;
         request.run_id = format!("run-{}-seed-{}", now_ms.max(0.0) as u64, request.search.seed);
-        if self.form.this_device {
+        if self.wants_profile() {
             let why = "this device is not calibrated for this space yet: wait for its calibration, or choose a board";
             let profile = self.profile().ok_or_else(|| crate::model::form::FormErrors::from([(Field::Target, why.to_string())]))?;
             request.latency_table = Some(profile.clone());
@@ -355,7 +355,7 @@ impl AppState {
     /// Whether Search may be pressed: the engine is up and idle, the form checks, its widest
     /// network fits this device and, for the user's own files, they are loaded.
     pub fn can_search(&self) -> bool {
-        self.ready_for_run() && self.form.to_request().is_ok() && self.memory_problem().is_none() && (!self.form.this_device || self.profile().is_some())
+        self.ready_for_run() && self.form.to_request().is_ok() && self.memory_problem().is_none() && (!self.wants_profile() || self.profile().is_some())
     }
 
     /// Why the widest network of the form's space would not fit this device's memory at the
