@@ -141,6 +141,11 @@ pub enum ToEngine {
 /// Whole networks calibration times after the blocks, to fit the network-level correction.
 pub const CALIBRATION_NETWORKS: u32 = 16;
 
+/// What calibrating `space` times: its blocks, then the whole networks.
+pub fn calibration_steps(space: &engine::space::SpaceConfig) -> u32 {
+    engine::hardware::space_blocks(space).len() as u32 + CALIBRATION_NETWORKS
+}
+
 /// How far calibration has come.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationProgress {

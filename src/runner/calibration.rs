@@ -29,14 +29,14 @@ pub async fn device_profile(
     mut progress: impl AsyncFnMut(CalibrationProgress),
 ) -> Result<LatencyTable, String> {
     let started = web_time::Instant::now();
-    let blocks = engine::hardware::space_blocks(space).len() as u32;
-    let total = blocks + CORRECTION_NETWORKS;
+    let total = protocol::calibration_steps(space);
     let elapsed = || started.elapsed().as_secs_f64();
     let mut table = calibrate(space, &CalibrationConfig::default(), device, async |done, _| {
         progress(CalibrationProgress { done: done as u32, total, elapsed_s: elapsed() }).await;
     })
     .await
     .map_err(|e| format!("timing the blocks: {e}"))?;
+    let blocks = table.blocks.len() as u32;
     let mut pairs = Vec::new();
     for (i, genotype) in sample(space, CORRECTION_NETWORKS, "calibration networks")?.iter().enumerate() {
         let raw = table.raw_ms(space, genotype)?;

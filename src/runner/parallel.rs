@@ -165,8 +165,11 @@ impl<'a> Parallel<'a> {
         if !search.reports().is_empty() && time_left {
             for (k, (name, genotype)) in self.run.references.iter().enumerate() {
                 let number = self.run.references_done + k as u32;
+                if self.out.len() + jobs.len() >= self.jobs {
+                    break;
+                }
                 let known = self.out.iter().any(|o| matches!(o.what, What::Reference(n) if n == number));
-                if self.out.len() + jobs.len() >= self.jobs || known || self.references_back.contains_key(&number) {
+                if known || self.references_back.contains_key(&number) {
                     continue;
                 }
                 let job = evaluator.job(&outside_candidate(search, genotype.clone(), number));

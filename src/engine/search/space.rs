@@ -89,11 +89,6 @@ impl ArchSpace {
         Ok(arch)
     }
 
-    /// The latency table the space predicts with, if it has one.
-    pub fn table(&self) -> Option<&LatencyTable> {
-        self.table.as_deref()
-    }
-
     /// The underlying space.
     pub fn space(&self) -> &Space {
         &self.space

@@ -160,7 +160,7 @@ fn read_or_calibrate(engine: EngineSlot, dispatch: UseReducerDispatcher<Store>, 
             Err(_) => None,
         };
         let kept = kept.and_then(|text| engine::hardware::LatencyTable::from_json(&text).ok()).filter(|t| t.covers(&space).is_ok());
-        let blocks = engine::hardware::space_blocks(&space).len() as u32 + protocol::CALIBRATION_NETWORKS;
+        let blocks = protocol::calibration_steps(&space);
         if kept.is_none() {
             let host = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
             send(&engine, &dispatch, &ToEngine::Calibrate { space, host });
