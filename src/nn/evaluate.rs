@@ -33,6 +33,9 @@ use engine::space::{Genotype, Space};
 use crate::candidate::{Network, Inheritance};
 use crate::train::{Budget, TrainConfig, TrainData, TrainError, TrainReport, Trainer};
 
+mod remote;
+pub use remote::JobOrder;
+
 /// Models kept for inheritance; the oldest leave first.
 const KEPT_MODELS: usize = 256;
 
@@ -79,7 +82,7 @@ impl EvaluatorConfig {
 }
 
 /// One evaluated candidate.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Evaluated {
     /// What the search records.
     pub outcome: Outcome,
@@ -229,6 +232,11 @@ impl Trained {
     /// The trained network, when training succeeded.
     pub fn model(&self) -> Option<&Network> {
         self.model.as_ref()
+    }
+
+    /// The trained candidate's architecture id.
+    pub fn arch_id(&self) -> &str {
+        &self.arch_id
     }
 }
 

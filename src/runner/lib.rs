@@ -31,6 +31,7 @@ mod events;
 pub mod files;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
+pub mod pool;
 mod scoring;
 mod start;
 
@@ -47,6 +48,7 @@ use engine::space::Genotype;
 use protocol::saved::Checkpoint;
 
 use events::*;
+pub use scoring::Timer;
 use scoring::*;
 
 /// Why a run could not start.

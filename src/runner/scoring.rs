@@ -129,6 +129,44 @@ pub(crate) async fn train(
     job.train(data, hook).await.ok()
 }
 
+/// How a run times its trained networks: on its device, with its input and its settings.
+#[derive(Clone)]
+pub struct Timer {
+    input: engine::space::InputShape,
+    latency: LatencyConfig,
+    device: Device,
+}
+
+impl Timer {
+    /// `trained`'s inference timed (see [`time`]).
+    pub async fn time(&self, trained: &Trained) -> Option<Result<LatencyMeasurement, String>> {
+        time(trained, self.input, &self.latency, &self.device).await
+    }
+}
+
+impl Run {
+    /// How this run times a trained network; `None` in tabular mode.
+    pub fn timer(&self) -> Option<Timer> {
+        let Kind::Arch { search, latency, device, .. } = &self.kind else { return None };
+        Some(Timer { input: search.space().space().config().input, latency: *latency, device: device.clone() })
+    }
+
+    /// The evaluator that trains this run's candidates; `None` in tabular mode.
+    pub fn evaluator(&self) -> Option<&TrainingEvaluator> {
+        match &self.kind {
+            Kind::Arch { evaluator, .. } => Some(evaluator),
+            Kind::Tabular { .. } => None,
+        }
+    }
+
+    /// Trains `work` on this run's data as a job handed out by a [`crate::pool::Pool`] (see
+    /// [`train`]); `None` in tabular mode or when the hook interrupts it.
+    pub async fn train(&self, work: Job, role: (TrainingRole, f64), between_steps: &mut impl AsyncFnMut(TrainingProgress) -> bool) -> Option<Trained> {
+        let Kind::Arch { data, .. } = &self.kind else { return None };
+        train(work, role, data, between_steps).await
+    }
+}
+
 /// The trained network's inference timed on `device`, when the run times candidates and
 /// training succeeded; `Err` says why timing failed.
 pub(crate) async fn time(

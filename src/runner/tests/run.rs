@@ -437,3 +437,88 @@ fn a_run_checkpointed_with_two_candidates_training_resumes_as_the_run_never_stop
     joined.2.extend(after.2);
     assert_eq!(joined, whole, "the candidates training at the checkpoint are trained again, numbered as before");
 }
+
+/// A job carried to a trainer that shares no memory with the run, as the page's trainer
+/// workers receive it (the order and its parents' weights as bytes), trained there and carried
+/// back the same way.
+fn trained_elsewhere(lead: &Run, trainer: &Run, order: runner::pool::Order) -> runner::pool::Scored {
+    let (carried, records) = pollster::block_on(order.work.into_order()).unwrap();
+    let (evaluator, lead_evaluator) = (trainer.evaluator().unwrap(), lead.evaluator().unwrap());
+    let work = evaluator.job_from(carried.clone(), records).unwrap();
+    let trained = pollster::block_on(trainer.train(work, (order.role, 0.0), &mut async |_| true)).unwrap();
+    let (evaluated, record) = pollster::block_on(evaluator.parts_of(trained)).unwrap();
+    let trained = lead_evaluator.trained_from(&carried.candidate, evaluated, record).unwrap();
+    let measured = pollster::block_on(lead.timer().unwrap().time(&trained));
+    runner::pool::Scored::new(trained, measured)
+}
+
+/// Drives `request` with a pool of `jobs` trainers elsewhere; `pick(k, out)` says which of the
+/// `out` jobs waiting finishes `k`-th, and the trainer of a job for which `dies` answers true
+/// dies under it.
+fn pooled(request: &RunRequest, jobs: usize, pick: impl Fn(usize, usize) -> usize, mut dies: impl FnMut(&runner::pool::Order) -> bool) -> Vec<FromEngine> {
+    let mut lead = Run::new(request, backend::cpu(), None).unwrap();
+    let trainer = Run::new(request, backend::cpu(), None).unwrap();
+    let mut pool = runner::pool::Pool::new(jobs);
+    let (mut events, mut waiting, mut k) = (Vec::new(), Vec::new(), 0);
+    loop {
+        events.extend(pool.commit(&mut lead, 0.0));
+        let (orders, cancelled) = pool.hand_out(&mut lead, 0.0);
+        waiting.retain(|o: &runner::pool::Order| !cancelled.contains(&o.job));
+        waiting.extend(orders);
+        if waiting.is_empty() {
+            events.extend(pool.finished(&mut lead).expect("nothing is out"));
+            return events;
+        }
+        assert!(waiting.len() <= jobs);
+        let order = waiting.remove(pick(k, waiting.len()));
+        k += 1;
+        if dies(&order) {
+            waiting.extend(pool.crashed(&lead, order.job, "the worker died"));
+            continue;
+        }
+        let job = order.job;
+        let scored = trained_elsewhere(&lead, &trainer, order);
+        pool.take(job, Some(scored));
+    }
+}
+
+#[test]
+fn a_pool_of_trainers_sharing_no_memory_gives_the_run_one_worker_gives() {
+    let _device = common::exclusive_device();
+    let mut request = tiny();
+    request.search.population = 4;
+    request.search.generations = 3;
+    request.training.references = true;
+    let alone = scores(&runner::blocking::drive_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap(), |_| {}));
+    assert!(alone.0.iter().any(|c| !c.contains(" 0 [")), "children inherit: {alone:?}");
+    // The last out finishes first; then the first out; then the middle one.
+    let orders: [(usize, fn(usize, usize) -> usize); 3] = [(3, |_, out| out - 1), (2, |_, _| 0), (3, |k, out| (k * 7) % out)];
+    for (jobs, pick) in orders {
+        let events = pooled(&request, jobs, pick, |_| false);
+        assert_eq!(scores(&events), alone, "{jobs} trainers");
+        assert!(candidates(&events).iter().all(|c| c.measured_latency.is_some()), "every candidate timed");
+    }
+    // A trainer that dies under a job hands it back: trained again elsewhere, the same run.
+    let mut died = Vec::new();
+    let events = pooled(&request, 2, |_, out| out - 1, |order| {
+        let first = order.work.candidate().candidate_id == 2 && !died.contains(&order.work.candidate().arch_id);
+        died.push(order.work.candidate().arch_id.clone());
+        first
+    });
+    assert_eq!(scores(&events), alone, "the job a trainer died under is trained again");
+}
+
+#[test]
+fn a_job_whose_trainer_dies_twice_fails_its_candidate_and_the_run_goes_on() {
+    let _device = common::exclusive_device();
+    let request = tiny();
+    let events = pooled(&request, 2, |_, _| 0, |order| order.work.candidate().candidate_id == 1 && order.role == TrainingRole::Sampled);
+    let reports = candidates(&events);
+    assert_eq!(reports.len() as u32, request.search.population * request.search.generations);
+    let failed: Vec<_> = reports.iter().filter(|c| matches!(c.status, RecordStatus::Failed { .. })).collect();
+    assert_eq!(failed.len(), 1, "{reports:?}");
+    assert_eq!(failed[0].candidate_id, 1);
+    let RecordStatus::Failed { reason } = &failed[0].status else { unreachable!("filtered above") };
+    assert_eq!(reason, "training stopped twice: the worker died");
+    assert!(matches!(events.last(), Some(FromEngine::Generation(_))), "the run ended normally");
+}
