@@ -87,7 +87,7 @@ pub fn widest(config: &SpaceConfig) -> Genotype {
 }
 
 /// What a device allows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MemoryLimits {
     /// The largest tensor (one buffer or allocation), if capped.
     pub max_tensor_bytes: Option<u64>,

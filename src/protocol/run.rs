@@ -57,6 +57,14 @@ pub struct TrainingSettings {
     /// Train the hand-designed reference architectures (VGG-, ResNet- and MobileNet-like in the
     /// run's space) first, to draw beside the candidates.
     pub references: bool,
+    /// Candidates trained at once, each by a worker of its own (the page) or a thread
+    /// (`cli search --jobs`): the run's candidates, scores and front are those of one.
+    #[serde(skip_serializing_if = "is_one")]
+    pub workers: u32,
+}
+
+fn is_one(workers: &u32) -> bool {
+    *workers == 1
 }
 
 impl Default for TrainingSettings {
@@ -72,6 +80,7 @@ impl Default for TrainingSettings {
             valid_fraction: 0.1,
             latency_runs: 10,
             references: true,
+            workers: 1,
         }
     }
 }
@@ -94,6 +103,8 @@ pub const MAX_FINE_TUNE_LR_SCALE: f64 = 10.0;
 pub const MAX_LEARNING_RATE: f64 = 10.0;
 /// Timed inference runs allowed per candidate.
 pub const LATENCY_RUNS: Whole = Whole::new(0, 200);
+/// Candidates a run may train at once (workers in the page, threads natively).
+pub const WORKERS: Whole = Whole::new(1, 64);
 /// Images the procedural dataset may have.
 pub const PROCEDURAL_IMAGES: Whole = Whole::new(100, 50_000);
 /// Images of the procedural dataset unless the user says otherwise.
@@ -119,6 +130,7 @@ impl TrainingSettings {
         }
         whole("batch_size", self.batch_size, BATCH_SIZE)?;
         whole("latency_runs", self.latency_runs, LATENCY_RUNS)?;
+        whole("workers", self.workers, WORKERS)?;
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= MAX_LEARNING_RATE) {
             return Err(RequestError::OutOfRange {
                 field: "learning_rate",

@@ -10,8 +10,11 @@
 mod device;
 mod fetch;
 pub mod gpu_probe;
+mod pool;
 mod saver;
 mod search;
+mod trainer;
+mod wire;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -56,6 +59,9 @@ struct WorkerState {
 pub fn start() {
     install_panic_hook();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if scope.name() == wire::TRAINER_NAME {
+        return trainer::start();
+    }
     let state = Rc::new(RefCell::new(WorkerState::default()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let state = state.clone();
@@ -110,7 +116,11 @@ fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         if !REPORTED.swap(true, Ordering::SeqCst) {
-            post(&FromEngine::Crashed { message: info.to_string() });
+            if trainer::is_trainer() {
+                trainer::send(&wire::FromTrainer::Broken { message: info.to_string() }, Vec::new());
+            } else {
+                post(&FromEngine::Crashed { message: info.to_string() });
+            }
         }
     }));
 }

@@ -38,7 +38,7 @@ impl ActiveClock {
     fn running(banked_s: f64) -> Self {
         ActiveClock { banked_s, since: Some(web_time::Instant::now()) }
     }
-    fn elapsed_s(&self) -> f64 {
+    pub(crate) fn elapsed_s(&self) -> f64 {
         self.banked_s + self.since.map_or(0.0, |since| since.elapsed().as_secs_f64())
     }
     fn hold(&mut self) {
@@ -205,7 +205,7 @@ pub(crate) async fn drive_search(
     if on_gpu {
         run.fail_over_on_backend_errors();
     }
-    if let Some(limits) = limits {
+    if let Some(limits) = limits.clone() {
         run.limit_memory(limits);
     }
     let resumed = saved.is_some();
@@ -221,7 +221,18 @@ pub(crate) async fn drive_search(
         post(&FromEngine::RunStarted(run.info().clone()));
     }
     let clock = RefCell::new(ActiveClock::running(seconds));
-    let (evaluations, end) = drive_loop(&mut run, &mut saver, flags, &clock, candidates).await?;
+    // Several workers train on the CPU backend only: a GPU is one device, and the user's files
+    // are read in this worker alone.
+    let workers = request.training.workers as usize;
+    let pooled = workers > 1 && !on_gpu && runner::pool::Pool::drives(&run) && request.dataset != DatasetChoice::Files;
+    let (evaluations, end) = if pooled {
+        match crate::pool::Trainers::start(workers, &request, limits) {
+            Ok(mut trainers) => crate::pool::drive_pool(&mut run, &mut saver, flags, &clock, candidates, &mut trainers).await,
+            Err(message) => (candidates, RunEnd::Failed { message }),
+        }
+    } else {
+        drive_loop(&mut run, &mut saver, flags, &clock, candidates).await?
+    };
     let seconds = clock.borrow().elapsed_s();
     saver.finish(&end, evaluations, seconds).await;
     Ok((evaluations, end, seconds, Some(run)))
@@ -229,11 +240,43 @@ pub(crate) async fn drive_search(
 
 /// When the last write failed: tells the page why and what would free space, and pauses the
 /// run. Answers whether it did.
-async fn pause_unsaved(saver: &Saver, flags: &RefCell<Flags>) -> bool {
+pub(crate) async fn pause_unsaved(saver: &Saver, flags: &RefCell<Flags>) -> bool {
     let Some(problem) = &saver.failed else { return false };
     post(&error_reply("saving the run", saver.explain(problem).await));
     flags.borrow_mut().paused = true;
     true
+}
+
+/// Tries a failed write again; answers whether the run must wait (the write failed again, and
+/// the run is paused until the visitor frees space).
+pub(crate) async fn retry_saving(saver: &mut Saver, flags: &RefCell<Flags>) -> bool {
+    if saver.failed.is_none() {
+        return false;
+    }
+    saver.flush(SnapshotWrite::Keep, true).await;
+    pause_unsaved(saver, flags).await
+}
+
+/// Saves `events` (with a checkpoint when due) before the page hears of them, so whatever the
+/// page has shown survives a reload; then posts them, counting the candidates, and pauses at
+/// the generation's end when Step asked.
+pub(crate) async fn publish(run: &Run, saver: &mut Saver, flags: &RefCell<Flags>, clock: &RefCell<ActiveClock>, events: &[FromEngine], evaluations: &mut u32) {
+    let checkpoint = if run.checkpoint_due(events) { Some(run.checkpoint(clock.borrow().elapsed_s())) } else { None };
+    saver.save(events, checkpoint, !run.info().tabular).await;
+    for event in events {
+        match event {
+            FromEngine::Candidate(_) => *evaluations += 1,
+            FromEngine::Generation(_) => {
+                let mut flags = flags.borrow_mut();
+                if flags.step {
+                    flags.step = false;
+                    flags.paused = true;
+                }
+            }
+            _ => {}
+        }
+        post(event);
+    }
 }
 
 /// Advances the run until it ends or is stopped, posting and saving its events.
@@ -257,11 +300,8 @@ pub(crate) async fn drive_loop(
         }
         // A write that failed is tried again before anything new is trained; while it fails
         // the run waits, paused.
-        if saver.failed.is_some() {
-            saver.flush(SnapshotWrite::Keep, true).await;
-            if pause_unsaved(saver, flags).await {
-                continue;
-            }
+        if retry_saving(saver, flags).await {
+            continue;
         }
         let elapsed_s = clock.borrow().elapsed_s();
         let hook = async |progress: TrainingProgress| {
@@ -279,23 +319,7 @@ pub(crate) async fn drive_loop(
             Advance::Interrupted => return Ok((evaluations, RunEnd::Stopped)),
             Advance::DeviceLost(reason) => return Err(DeviceLost(reason)),
         };
-        // Saved before the page hears of them: whatever the page has shown survives a reload.
-        let checkpoint = if run.checkpoint_due(&events) { Some(run.checkpoint(clock.borrow().elapsed_s())) } else { None };
-        saver.save(&events, checkpoint, !tabular).await;
-        for event in &events {
-            match event {
-                FromEngine::Candidate(_) => evaluations += 1,
-                FromEngine::Generation(_) => {
-                    let mut flags = flags.borrow_mut();
-                    if flags.step {
-                        flags.step = false;
-                        flags.paused = true;
-                    }
-                }
-                _ => {}
-            }
-            post(event);
-        }
+        publish(run, saver, flags, clock, &events, &mut evaluations).await;
         if finished {
             return Ok((evaluations, RunEnd::Completed));
         }

@@ -98,3 +98,27 @@ export async function assertResponsive(page, what, limitMs = LONG_TASK_LIMIT_MS)
   console.log(`${what}: main-thread long tasks (ms): [${longTasks}]`);
   assert.ok(longTasks.every((ms) => ms <= limitMs), `no long task over ${limitMs} ms: [${longTasks}]`);
 }
+
+/** The run panel's summary, whose data attributes say the run's status and counts. */
+export const summary = (page) => page.getByTestId('run-summary');
+export const status = async (page) => summary(page).getAttribute('data-status');
+export const count = async (page, name) => Number(await summary(page).getAttribute(`data-${name}`));
+
+/** Asserts that every scored candidate is one point of the plot and one row; returns how many. */
+export async function pointsMatchCandidates(page) {
+  const candidates = await count(page, 'candidates');
+  const plot = page.getByTestId('pareto-plot');
+  assert.equal(Number(await plot.getAttribute('data-points')), candidates, 'every scored candidate is a point');
+  const drawn = await plot.locator('[data-testid="points"]').evaluateAll(
+    (layers) => layers.reduce((n, layer) => n + layer.dataset.candidates.split(' ').length, 0));
+  assert.equal(drawn, candidates, 'every point is in one of the plot\'s paths');
+  // The table draws at most 50 rows; sorting and filters pick which.
+  assert.equal(await page.getByTestId('candidate-row').count(), Math.min(candidates, 50), 'every scored candidate is a row');
+  return candidates;
+}
+
+/** The table's rows (candidate order by default) as their number and architecture text. */
+export async function rowTexts(page) {
+  return page.getByTestId('candidate-row').evaluateAll((rows) =>
+    rows.map((row) => `${row.cells[0].textContent} ${row.querySelector('code').textContent}`));
+}

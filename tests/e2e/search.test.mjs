@@ -29,23 +29,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { WEBGPU, openPage, screenshot, assertResponsive, tinySearch, waitForStatus } from './helpers.mjs';
-
-const summary = (page) => page.getByTestId('run-summary');
-const status = async (page) => summary(page).getAttribute('data-status');
-const count = async (page, name) => Number(await summary(page).getAttribute(`data-${name}`));
-
-async function pointsMatchCandidates(page) {
-  const candidates = await count(page, 'candidates');
-  const plot = page.getByTestId('pareto-plot');
-  assert.equal(Number(await plot.getAttribute('data-points')), candidates, 'every scored candidate is a point');
-  const drawn = await plot.locator('[data-testid="points"]').evaluateAll(
-    (layers) => layers.reduce((n, layer) => n + layer.dataset.candidates.split(' ').length, 0));
-  assert.equal(drawn, candidates, 'every point is in one of the plot\'s paths');
-  // The table draws at most 50 rows; sorting and filters pick which.
-  assert.equal(await page.getByTestId('candidate-row').count(), Math.min(candidates, 50), 'every scored candidate is a row');
-  return candidates;
-}
+import {
+  WEBGPU, openPage, screenshot, assertResponsive, tinySearch, waitForStatus, summary, status, count, pointsMatchCandidates, rowTexts,
+} from './helpers.mjs';
 
 // Where candidate `id` is drawn, in page pixels: points are circles in one path per colour, so
 // the test reads the path (each circle starts `M{x - 5},{y}`) and maps the plot's units to the page.
@@ -292,12 +278,6 @@ test('lesson links round-trip; a garbled link shows its problem and keeps the de
     await garbled.close();
   }
 });
-
-/** The table's rows (candidate order by default) as their number and architecture text. */
-async function rowTexts(page) {
-  return page.getByTestId('candidate-row').evaluateAll((rows) =>
-    rows.map((row) => `${row.cells[0].textContent} ${row.querySelector('code').textContent}`));
-}
 
 test('a reload mid-run offers to resume from IndexedDB and the run finishes with every earlier candidate kept', { timeout: 6 * 60_000 }, async () => {
   const { page, problems, close } = await openPage([]);

@@ -282,7 +282,11 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
 /// The whole page.
 #[component]
 pub fn App() -> Html {
-    let store = use_reducer(|| Store(AppState::default()));
+    let store = use_reducer(|| {
+        let mut state = AppState::default();
+        state.form.set(crate::model::form::Field::Workers, &this_device_workers().to_string());
+        Store(state)
+    });
     let engine = use_engine(&store);
     // One callback for the page's life: children whose other props are unchanged skip rendering.
     let on_action = {
@@ -344,4 +348,12 @@ fn notices(state: &AppState, on_action: &Callback<Action>) -> Html {
             }
         })
         .collect()
+}
+
+/// The workers this device starts with (see [`crate::model::form::default_workers`]).
+fn this_device_workers() -> u32 {
+    let navigator = web_sys::window().map(|w| w.navigator());
+    let cores = navigator.as_ref().map(|n| n.hardware_concurrency() as u32);
+    let memory = navigator.and_then(|n| js_sys::Reflect::get(&n, &"deviceMemory".into()).ok()).and_then(|m| m.as_f64());
+    crate::model::form::default_workers(cores, memory)
 }

@@ -319,6 +319,7 @@ fn budget_fields(props: &SearchPanelProps) -> Html {
                 { text_field(props, Field::BatchSize) }
                 { text_field(props, Field::LearningRate) }
                 { text_field(props, Field::LatencyRuns) }
+                { text_field(props, Field::Workers) }
             }
             { text_field(props, Field::Seed) }
         </fieldset>

@@ -4,7 +4,7 @@ use engine::limits::Whole;
 use engine::search::SearchConfig;
 use engine::space::SpaceConfig;
 use engine::tabular::Nb201Dataset;
-use protocol::{BATCH_SIZE, LATENCY_RUNS, PROCEDURAL_IMAGES, TRAINING_STEPS, learning_rate_allowed};
+use protocol::{BATCH_SIZE, LATENCY_RUNS, PROCEDURAL_IMAGES, TRAINING_STEPS, WORKERS, learning_rate_allowed};
 
 /// A field of the form (typed values and choices alike), in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -50,6 +50,8 @@ pub enum Field {
     LearningRate,
     /// Timed inference runs per candidate.
     LatencyRuns,
+    /// Candidates trained at once, each in a worker of its own.
+    Workers,
     /// Ops switched on or off.
     Ops,
     /// Generation at which stage 2 opens.
@@ -68,7 +70,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 27] = [
+    pub const ALL: [Field; 28] = [
         Field::Dataset,
         Field::ProceduralImages,
         Field::Strategy,
@@ -89,6 +91,7 @@ impl Field {
         Field::BatchSize,
         Field::LearningRate,
         Field::LatencyRuns,
+        Field::Workers,
         Field::Ops,
         Field::Stage2At,
         Field::Stage3At,
@@ -121,6 +124,7 @@ impl Field {
             Field::BatchSize => "batch_size",
             Field::LearningRate => "learning_rate",
             Field::LatencyRuns => "latency_runs",
+            Field::Workers => "workers",
             Field::Ops => "ops",
             Field::Stage2At => "stage2_at",
             Field::Stage3At => "stage3_at",
@@ -159,6 +163,7 @@ impl Field {
             Field::BatchSize => "Batch size",
             Field::LearningRate => "Learning rate",
             Field::LatencyRuns => "Timed runs",
+            Field::Workers => "Workers",
             Field::Ops => "Operations",
             Field::Stage2At => "Stage 2 opens at generation",
             Field::Stage3At => "Stage 3 opens at generation",
@@ -178,6 +183,7 @@ impl Field {
             Field::Steps | Field::FineTuneSteps => Some(TRAINING_STEPS),
             Field::BatchSize => Some(BATCH_SIZE),
             Field::LatencyRuns => Some(LATENCY_RUNS),
+            Field::Workers => Some(WORKERS),
             Field::Stage2At | Field::Stage3At => Some(SpaceConfig::STAGE_AT),
             Field::MinLayers | Field::MaxLayers => Some(SpaceConfig::LAYERS),
             Field::Seed => Some(Whole::new(0, u64::MAX)),
@@ -220,6 +226,7 @@ impl Field {
             Field::BatchSize => "Images per training step.",
             Field::LearningRate => "Peak learning rate of SGD with momentum (warm-up, then cosine decay). Fine-tuning uses a fifth of it.",
             Field::LatencyRuns => "How many timed inference runs (batch 1) measure each trained candidate on this device; 0 skips the measurement.",
+            Field::Workers => "How many candidates of a generation train at once, each in a worker of its own, on the CPU backend (the page starts with one per core but one, within the memory this device reports). The results are those of one worker: candidates enter the search in order, and each is timed while the others hold. On WebGPU, and with your own files, one worker trains.",
             Field::Ops => "Operations the search may use. Stage 1: plain convolutions, pooling and skip; stage 2 adds depthwise and dilated convolutions; stage 3 adds attention (SE, CBAM, ECA).",
             Field::Stage2At => "The generation from which stage-2 operations may appear (progressive search space).",
             Field::Stage3At => "The generation from which stage-3 attention operations may appear.",
@@ -296,4 +303,14 @@ impl DatasetKind {
     pub fn tabular(self) -> bool {
         matches!(self, DatasetKind::Nb201(_))
     }
+}
+
+/// Workers a page starts with on a device with `cores` logical cores and `memory_gb` of memory
+/// (as the browser reports them, when it does): one per core but one (left to the page), and
+/// no more than half the memory holds at about 256 MB a worker (its own copy of the engine, the
+/// dataset and a candidate in training).
+pub fn default_workers(cores: Option<u32>, memory_gb: Option<f64>) -> u32 {
+    let by_cores = cores.unwrap_or(1).saturating_sub(1);
+    let by_memory = memory_gb.filter(|m| m.is_finite() && *m > 0.0).map_or(u32::MAX, |m| (m * 2.0) as u32);
+    by_cores.min(by_memory).clamp(1, WORKERS.high as u32)
 }

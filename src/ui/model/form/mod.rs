@@ -80,7 +80,7 @@ impl RunForm {
 pub type FormErrors = BTreeMap<Field, String>;
 
 /// The fields typed as text.
-pub const TEXT_FIELDS: [Field; 19] = [
+pub const TEXT_FIELDS: [Field; 20] = [
     Field::ProceduralImages,
     Field::MaxLatency,
     Field::MaxParams,
@@ -94,6 +94,7 @@ pub const TEXT_FIELDS: [Field; 19] = [
     Field::BatchSize,
     Field::LearningRate,
     Field::LatencyRuns,
+    Field::Workers,
     Field::Stage2At,
     Field::Stage3At,
     Field::CellWidths,
@@ -157,6 +158,7 @@ impl RunForm {
             (Field::BatchSize, t.batch_size.to_string()),
             (Field::LearningRate, t.learning_rate.to_string()),
             (Field::LatencyRuns, t.latency_runs.to_string()),
+            (Field::Workers, t.workers.to_string()),
             (Field::Stage2At, sp.schedule.stage2_at.to_string()),
             (Field::Stage3At, sp.schedule.stage3_at.to_string()),
             (Field::CellWidths, widths_text(&sp.cell_widths)),
@@ -336,6 +338,7 @@ impl RunForm {
             batch_size: self.small(Field::BatchSize, errors),
             learning_rate,
             latency_runs: self.small(Field::LatencyRuns, errors),
+            workers: self.small(Field::Workers, errors),
             ..TrainingSettings::default()
         }
     }
