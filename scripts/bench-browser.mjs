@@ -7,12 +7,15 @@
 // duration, its ETA at 25 % against the real end, the longest main-thread task; and the latency
 // predictor in the worker on each backend: this device's profile of the default space calibrated
 // (how long it took), then held-out networks timed twice each and how well the profile, each
-// roofline and the second timing agree with the first (the same figures as `cli bench predictor`).
+// roofline and the second timing agree with the first (the same figures as `cli bench predictor`);
+// and the default search without its time budget on the CPU backend trained by 1 and by 2
+// workers: candidates per minute, and whether both found the same candidates.
 // Prints a table and writes JSON, so the figures can be set beside TF.js in the same browser.
 // Run through scripts/bench-browser.sh, which builds dist/ first.
 //
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
 //                                  [--predictor-genotypes 30] [--predictor-runs 50] [--only-predictor]
+//                                  [--workers 1,2] [--only-workers]
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
 // machine without a GPU; pass CHROMIUM_ARGS to use a real adapter.
@@ -52,6 +55,13 @@ const skipDefault = process.argv.includes('--no-default-search');
 const predictorRequest = { genotypes: whole('predictor-genotypes', 30, 2, 1000), runs: whole('predictor-runs', 50, 1, 1000) };
 // Only the latency predictor (minutes on SwiftShader): the rest left out.
 const onlyPredictor = process.argv.includes('--only-predictor');
+// Only the default search trained by each count of workers (minutes each): the rest left out.
+const onlyWorkers = process.argv.includes('--only-workers');
+const workerCounts = option('workers', '1,2').split(',').map(Number);
+if (!workerCounts.every((n) => Number.isInteger(n) && n >= 1 && n <= 64)) {
+  console.error(`--workers must be whole numbers from 1 to 64, separated by commas, got ${option('workers', '1,2')}`);
+  process.exit(2);
+}
 
 async function wasmSizes() {
   const sizes = {};
@@ -247,6 +257,57 @@ async function defaultSearch(name, flags) {
   }
 }
 
+// The page's default search, its time budget cleared (so every count trains the same search:
+// population 8, 6 generations, the three references), on the CPU backend trained by `workers`
+// workers at once: candidates per minute from Search to the end, and the candidates found.
+async function workersSearch(workers) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS.filter((f) => !WEBGPU.includes(f)) });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.addInitScript(() => localStorage.setItem('efficientnas.backend-choice', 'cpu'));
+    await page.goto(served.url);
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 300_000 });
+    await page.getByTestId('field-time_budget').fill('');
+    await page.getByTestId('field-workers').fill(String(workers));
+    const started = Date.now();
+    await page.getByTestId('search').click();
+    await page.waitForFunction(() => ['completed', 'stopped', 'failed'].includes(document.querySelector('[data-testid="run-summary"]')?.dataset.status),
+      null, { timeout: 3_600_000, polling: 500 });
+    const run_s = (Date.now() - started) / 1000;
+    const summary = page.getByTestId('run-summary');
+    const candidates = Number(await summary.getAttribute('data-candidates'));
+    const found = await page.getByTestId('candidate-row').evaluateAll((rows) =>
+      rows.map((row) => Array.from(row.cells).filter((_, k) => k !== row.cells.length - 2).map((cell) => cell.textContent).join(' ')));
+    return {
+      workers,
+      status: await summary.getAttribute('data-status'),
+      candidates,
+      references: await page.getByTestId('reference-point').count(),
+      run_s,
+      candidates_per_min: candidates / (run_s / 60),
+      found,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Runs the default search with each count of workers and prints candidates per minute. */
+async function workersReport() {
+  const runs = [];
+  for (const workers of workerCounts) runs.push(await workersSearch(workers));
+  const one = runs[0];
+  console.log(`page, default search without its time budget on the CPU backend, ${navigatorCores} logical cores:`);
+  console.log('workers   status      candidates   refs   seconds   candidates/min   speed-up   same candidates');
+  for (const run of runs) {
+    run.speed_up = run.candidates_per_min / one.candidates_per_min;
+    run.same_as_first = JSON.stringify(run.found) === JSON.stringify(one.found);
+    console.log(`${String(run.workers).padStart(7)}   ${run.status.padEnd(10)}  ${String(run.candidates).padStart(10)}   ${String(run.references).padStart(4)}   `
+      + `${run.run_s.toFixed(1).padStart(7)}   ${run.candidates_per_min.toFixed(2).padStart(14)}   ${run.speed_up.toFixed(2).padStart(7)}×   ${run.same_as_first}`);
+  }
+  return runs;
+}
+
 /** Seconds in an ETA as the page writes it: `about 1 h 02 min left`, `about 3 min 05 s left`, `about 12 s left`. */
 function etaSeconds(text) {
   const part = (unit) => Number(text.match(new RegExp(`(\\d+) ${unit}\\b`))?.[1] ?? 0);
@@ -256,21 +317,25 @@ function etaSeconds(text) {
 
 const served = await startServer(DIST);
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+let navigatorCores = null;
 try {
   const page = await browser.newPage();
   // A same-origin page that starts nothing of its own: the workers below are the only ones.
   await page.goto(`${served.url}/nb201/LICENSE.txt`);
+  navigatorCores = await page.evaluate(() => navigator.hardwareConcurrency);
   const predictors = {};
-  for (const [name, backend] of BACKENDS) {
+  for (const [name, backend] of onlyWorkers ? [] : BACKENDS) {
     // The profile names the browser it was measured in.
     const host = await page.evaluate(() => navigator.userAgent);
     const message = { type: 'predictor_benchmark', ...predictorRequest, host };
     predictors[name] = await page.evaluate(inWorker, { backend, message, answer: 'predictor_measured', version: PROTOCOL_VERSION });
     printPredictor(name, predictors[name]);
   }
-  const report = onlyPredictor
-    ? { benchmark: 'latency_predictor_browser', browser: `Chromium ${browser.version()}`, predictor: predictors }
-    : await everything(page, predictors);
+  const browserName = `Chromium ${browser.version()}`;
+  let report;
+  if (onlyPredictor) report = { benchmark: 'latency_predictor_browser', browser: browserName, predictor: predictors };
+  else if (onlyWorkers) report = { benchmark: 'workers_browser', browser: browserName, cores: navigatorCores, workers: await workersReport() };
+  else report = { ...(await everything(page, predictors)), cores: navigatorCores, workers: skipDefault ? null : await workersReport() };
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2));
   console.log(`written ${out}`);

@@ -46,7 +46,8 @@ Training (architecture space):
   --device cpu|gpu|auto (default cpu; gpu needs a build with `--features gpu` and a Vulkan,
                          Metal or DX12 adapter; auto takes the GPU when there is one)
   --jobs N    train up to N candidates of a generation at once, each on a thread of its own
-              (default 1; 1 to 64): the same candidates, scores and front as with 1
+              (default: the config's `workers`, else 1; 1 to 64): the same candidates, scores and
+              front as with 1
 --data PATH reads your own data with the page's parsers: a folder of CIFAR-10 batches
 (data_batch_N.bin), an MNIST IDX pair (two files, FILE,FILE, or a folder holding both; raw or .gz),
 or a folder with one subfolder of PNG/JPEG images per class (resized to 32x32).";
@@ -114,7 +115,8 @@ pub(crate) fn run_request(args: &Args, request: &RunRequest) -> Result<(Run, Vec
 
 /// As [`run_request`], handing each event to `on_event` instead of printing it.
 pub(crate) fn run_with(args: &Args, request: &RunRequest, on_event: impl FnMut(&FromEngine)) -> Result<(Run, Vec<FromEngine>), CliError> {
-    let jobs = args.parsed::<usize>("jobs", "a whole number")?.unwrap_or(1);
+    // A request's own count (a config or run file made in the page) unless --jobs says otherwise.
+    let jobs = args.parsed::<usize>("jobs", "a whole number")?.unwrap_or(request.training.workers as usize);
     run_jobs(args, request, jobs, on_event)
 }
 

@@ -237,6 +237,13 @@ pub struct RunInfo {
     /// Latency is predicted by a profile calibrated on this device, not the target's roofline.
     #[serde(default)]
     pub this_device: bool,
+    /// Candidates training at once (workers in the page, threads natively).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub workers: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// One scored candidate, as the page shows it.

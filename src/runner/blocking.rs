@@ -17,6 +17,9 @@ pub fn drive_to_end(run: &mut Run, on_event: impl FnMut(&FromEngine)) -> Vec<Fro
 /// own (see [`crate::parallel`]): the same candidates, scores and front.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn drive_in_parallel(run: &mut Run, jobs: usize, on_event: impl FnMut(&FromEngine)) -> Vec<FromEngine> {
+    if crate::pool::Pool::drives(run) {
+        run.train_at_once(jobs as u32);
+    }
     let info = run.info().clone();
     let mut parallel = crate::parallel::Parallel::new(run, jobs);
     drive(info, |elapsed_s| parallel.advance(elapsed_s), on_event)

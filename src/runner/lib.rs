@@ -208,6 +208,12 @@ impl Run {
         &self.info
     }
 
+    /// The run trains `workers` candidates at once (see [`RunInfo::workers`]), as its driver
+    /// decides.
+    pub fn train_at_once(&mut self, workers: u32) {
+        self.info.workers = workers.max(1);
+    }
+
     /// Progress in [0, 1] after `elapsed_s` seconds of work.
     pub fn progress(&self, elapsed_s: f64) -> f64 {
         match &self.kind {

@@ -15,15 +15,13 @@ use std::sync::{Arc, RwLock};
 use crate::pool::{Order, Pool, Scored};
 use crate::*;
 
-/// The most training threads one run may use.
-pub const MAX_JOBS: usize = 64;
-
-/// `jobs` when it is a number of training threads a run may use, else why not.
+/// `jobs` when it is a number of training threads a run may use ([`protocol::WORKERS`]), else
+/// why not.
 pub fn check_jobs(jobs: usize) -> Result<usize, String> {
-    if (1..=MAX_JOBS).contains(&jobs) {
+    if protocol::WORKERS.contains(jobs as u64) {
         Ok(jobs)
     } else {
-        Err(format!("{jobs} training threads is not allowed; allowed: 1 to {MAX_JOBS}"))
+        Err(format!("{jobs} training threads is not allowed; allowed: {}", protocol::WORKERS))
     }
 }
 

@@ -146,6 +146,7 @@ fn run_info(request: &RunRequest, dataset: String, images: usize, valid_images: 
         latency: search.latency,
         time_budget_s: search.time_budget_s,
         this_device: request.latency_table.is_some(),
+        workers: 1,
     }
 }
 

@@ -14,6 +14,7 @@ mod pool;
 mod saver;
 mod search;
 mod trainer;
+mod wake;
 mod wire;
 
 use std::cell::RefCell;

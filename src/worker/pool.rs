@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use gloo::timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions};
@@ -24,6 +23,7 @@ use runner::{Run, Timer};
 
 use crate::saver::Saver;
 use crate::search::{ActiveClock, Flags, PROGRESS_EVERY_MS, hold_while_paused, pause_unsaved, publish, retry_saving};
+use crate::wake::{Signal, yield_now};
 use crate::wire::{FromTrainer, TRAINER_NAME, ToTrainer, message, read_message};
 use crate::*;
 
@@ -56,6 +56,8 @@ struct Prepared {
 pub(crate) struct Trainers {
     slots: Vec<Slot>,
     inbox: Rc<RefCell<VecDeque<Inbound>>>,
+    /// Raised when a message lands in the inbox.
+    news: Signal,
     /// Messages put aside while timing, handled next.
     later: VecDeque<Inbound>,
     setup: String,
@@ -68,7 +70,7 @@ impl Trainers {
     pub(crate) fn start(count: usize, request: &RunRequest, limits: Option<MemoryLimits>) -> Result<Trainers, String> {
         let setup = ToTrainer::Setup { request: Box::new(request.clone()), limits };
         let setup = serde_json::to_string(&setup).map_err(|e| format!("writing the trainers' set-up: {e}"))?;
-        let mut trainers = Trainers { slots: Vec::new(), inbox: Rc::default(), later: VecDeque::new(), setup, queue: VecDeque::new(), round: 0 };
+        let mut trainers = Trainers { slots: Vec::new(), inbox: Rc::default(), news: Signal::default(), later: VecDeque::new(), setup, queue: VecDeque::new(), round: 0 };
         for slot in 0..count {
             let started = trainers.spawn(slot, 0)?;
             trainers.slots.push(started);
@@ -80,15 +82,17 @@ impl Trainers {
         let options = WorkerOptions::new();
         options.set_name(TRAINER_NAME);
         let worker = Worker::new_with_options(WORKER_LOADER, &options).map_err(|e| format!("starting a trainer worker: {e:?}"))?;
-        let inbox = self.inbox.clone();
+        let (inbox, news) = (self.inbox.clone(), self.news.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let read = read_message(&event.data()).ok_or_else(|| "a trainer sent a message that is not its own".to_string());
             let decoded = read.and_then(|(text, records)| serde_json::from_str(&text).map(|m| (m, records)).map_err(|e| format!("a trainer's message: {e}")));
             inbox.borrow_mut().push_back((slot, life, decoded));
+            news.raise();
         });
-        let inbox = self.inbox.clone();
+        let (inbox, news) = (self.inbox.clone(), self.news.clone());
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
             inbox.borrow_mut().push_back((slot, life, Err(format!("the trainer worker failed: {}", event.message()))));
+            news.raise();
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -154,7 +158,7 @@ impl Trainers {
             match inbound {
                 Some((slot, life, message)) if self.slots.get(slot).is_some_and(|s| s.life == life) => return (slot, message),
                 Some(_) => {}
-                None => TimeoutFuture::new(5).await,
+                None => self.news.wait().await,
             }
         }
     }
@@ -224,7 +228,7 @@ pub(crate) async fn drive_pool(run: &mut Run, saver: &mut Saver, flags: &RefCell
     let mut last_progress: Option<web_time::Instant> = None;
     let mut setup_failures = 0;
     loop {
-        TimeoutFuture::new(0).await;
+        yield_now().await;
         if flags.borrow().paused {
             trainers.hold();
             let go_on = hold_while_paused(flags, clock, evaluations).await;

@@ -208,6 +208,11 @@ pub(crate) async fn drive_search(
     if let Some(limits) = limits.clone() {
         run.limit_memory(limits);
     }
+    // Several workers train on the CPU backend only: a GPU is one device, and the user's files
+    // are read in this worker alone.
+    let workers = request.training.workers;
+    let pooled = workers > 1 && !on_gpu && runner::pool::Pool::drives(&run) && request.dataset != DatasetChoice::Files;
+    run.train_at_once(if pooled { workers } else { 1 });
     let resumed = saved.is_some();
     let mut saved = saved.unwrap_or_else(|| SavedRun::started(request.clone(), run.info().clone(), js_sys::Date::now()));
     saved.info = run.info().clone();
@@ -221,12 +226,8 @@ pub(crate) async fn drive_search(
         post(&FromEngine::RunStarted(run.info().clone()));
     }
     let clock = RefCell::new(ActiveClock::running(seconds));
-    // Several workers train on the CPU backend only: a GPU is one device, and the user's files
-    // are read in this worker alone.
-    let workers = request.training.workers as usize;
-    let pooled = workers > 1 && !on_gpu && runner::pool::Pool::drives(&run) && request.dataset != DatasetChoice::Files;
     let (evaluations, end) = if pooled {
-        match crate::pool::Trainers::start(workers, &request, limits) {
+        match crate::pool::Trainers::start(workers as usize, &request, limits) {
             Ok(mut trainers) => crate::pool::drive_pool(&mut run, &mut saver, flags, &clock, candidates, &mut trainers).await,
             Err(message) => (candidates, RunEnd::Failed { message }),
         }
@@ -292,7 +293,7 @@ pub(crate) async fn drive_loop(
     let mut last_progress: Option<web_time::Instant> = None;
     loop {
         if !tabular || slice.elapsed().as_millis() >= TABULAR_SLICE_MS {
-            TimeoutFuture::new(0).await;
+            crate::wake::yield_now().await;
             slice = web_time::Instant::now();
         }
         if !hold_while_paused(flags, clock, evaluations).await {
@@ -309,7 +310,7 @@ pub(crate) async fn drive_loop(
                 post(&FromEngine::Training(progress));
                 last_progress = Some(web_time::Instant::now());
             }
-            TimeoutFuture::new(0).await;
+            crate::wake::yield_now().await;
             hold_while_paused(flags, clock, evaluations).await
         };
         let advance = run.advance(elapsed_s, hook).await;

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use gloo::timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::spawn_local;
@@ -20,6 +19,7 @@ use runner::Run;
 
 use crate::fetch::fetch_digits;
 use crate::search::PROGRESS_EVERY_MS;
+use crate::wake::{Signal, yield_now};
 use crate::wire::{FromTrainer, ToTrainer, message, read_message};
 
 /// Set once this instance runs as a trainer: its panic hook then tells the lead.
@@ -41,6 +41,8 @@ struct Trainer {
     answered: Option<u64>,
     /// Jobs the lead dropped.
     cancelled: BTreeSet<u64>,
+    /// Raised when a hold ends or a job is dropped.
+    news: Signal,
 }
 
 /// Starts this instance as a trainer: listens for the lead's messages.
@@ -109,9 +111,13 @@ async fn handle(state: &Rc<RefCell<Trainer>>, request: ToTrainer, records: Vec<V
                 answer_hold(state);
             }
         }
-        ToTrainer::Release => state.borrow_mut().hold = None,
+        ToTrainer::Release => {
+            state.borrow_mut().hold = None;
+            state.borrow().news.raise();
+        }
         ToTrainer::Cancel { job } => {
             state.borrow_mut().cancelled.insert(job);
+            state.borrow().news.raise();
         }
     }
 }
@@ -143,7 +149,7 @@ async fn train(state: &Rc<RefCell<Trainer>>, job: u64, order: nn::evaluate::JobO
             send(&FromTrainer::Progress(progress), Vec::new());
             last = Some(web_time::Instant::now());
         }
-        TimeoutFuture::new(0).await;
+        yield_now().await;
         loop {
             if state.borrow().cancelled.contains(&job) {
                 return false;
@@ -152,7 +158,8 @@ async fn train(state: &Rc<RefCell<Trainer>>, job: u64, order: nn::evaluate::JobO
                 return true;
             }
             answer_hold(state);
-            TimeoutFuture::new(5).await;
+            let news = state.borrow().news.clone();
+            news.wait().await;
         }
     };
     let trained = run.train(work, role, &mut hook).await;

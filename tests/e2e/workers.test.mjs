@@ -1,7 +1,7 @@
 // End-to-end: a search trained by two workers at once on the CPU backend. The same tiny search
 // run with one worker and with two gives the same candidates, in the same order, each plotted
-// and listed once; a reload mid-run with two workers training offers to resume, and the resumed
-// run finishes with every earlier candidate kept.
+// and listed once; with two training, Pause holds the run (nothing more is scored), and a reload
+// offers to resume it: the resumed run finishes with every earlier candidate kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, assertResponsive, tinySearch, waitForStatus, count, pointsMatchCandidates, rowTexts } from './helpers.mjs';
@@ -49,7 +49,7 @@ test('two workers train the search one worker trains, every candidate plotted on
   }
 });
 
-test('a reload while two workers train resumes the run, keeping every earlier candidate', { timeout: 8 * 60_000 }, async () => {
+test('with two workers training, Pause holds the run and a reload resumes it, keeping every earlier candidate', { timeout: 8 * 60_000 }, async () => {
   const { page, problems, close } = await openPage([], '', undefined, 'cpu');
   try {
     await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
@@ -57,6 +57,11 @@ test('a reload while two workers train resumes the run, keeping every earlier ca
     await page.getByTestId('search').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-summary"]')?.dataset.candidates) >= 2,
       null, { timeout: 120_000, polling: 50 });
+    await page.getByTestId('pause').click();
+    await waitForStatus(page, ['paused'], 60_000);
+    const held = await count(page, 'candidates');
+    await page.waitForTimeout(3000);
+    assert.equal(await count(page, 'candidates'), held, 'nothing is scored while paused');
     const before = await rowTexts(page);
     assert.ok(before.length >= 2 && before.length < 12, `reloading mid-run (${before.length} scored)`);
     await page.reload();

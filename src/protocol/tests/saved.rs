@@ -23,6 +23,7 @@ fn info(request: &RunRequest) -> RunInfo {
         latency: request.search.latency,
         time_budget_s: None,
         this_device: false,
+        workers: 1,
     }
 }
 

@@ -27,8 +27,8 @@ pub struct RunSummaryProps {
     pub progress: f64,
     /// Seconds to go, when known.
     pub eta_seconds: Option<f64>,
-    /// The candidate in training.
-    pub training: Option<TrainingProgress>,
+    /// The candidates in training.
+    pub training: Vec<TrainingProgress>,
     /// Completed generations.
     pub generations: Vec<Rc<GenerationSummary>>,
     /// Scored candidates (to count inheriting children per generation).
@@ -87,9 +87,7 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
                     <span data-testid="run-seconds">{ format!("took {}", duration(seconds)) }</span>
                 }
             </div>
-            if let Some(t) = &props.training {
-                <p class="training" data-testid="training-progress">{ training_line(t) }</p>
-            }
+            { for props.training.iter().map(|t| html! { <p class="training" data-testid="training-progress">{ training_line(t) }</p> }) }
             if !props.candidates.is_empty() {
                 <p class="export-row">
                     { "Export results: " }

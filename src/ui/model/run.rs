@@ -66,8 +66,8 @@ pub struct RunView {
     pub generations: Vec<Rc<GenerationSummary>>,
     /// The reference architectures scored.
     pub references: Vec<Rc<ReferenceReport>>,
-    /// The candidate in training.
-    pub training: Option<TrainingProgress>,
+    /// The candidates in training (one per worker), in the order they started.
+    pub training: Vec<TrainingProgress>,
     /// Seconds of work, when finished.
     pub seconds: Option<f64>,
     /// Seconds of work so far, as the latest training progress said.
@@ -98,17 +98,22 @@ impl RunView {
             }
             FromEngine::Training(progress) => {
                 self.elapsed_s = self.elapsed_s.max(progress.run_elapsed_s);
-                self.training = Some(progress.clone());
+                let same = |t: &TrainingProgress| t.candidate_id == progress.candidate_id && is_reference(t) == is_reference(progress);
+                match self.training.iter_mut().find(|t| same(t)) {
+                    Some(training) => *training = progress.clone(),
+                    None => self.training.push(progress.clone()),
+                }
             }
             FromEngine::Candidate(report) => {
-                if self.training.as_ref().is_some_and(|t| t.candidate_id == report.candidate_id) {
-                    self.training = None;
-                }
+                self.training.retain(|t| t.candidate_id != report.candidate_id || is_reference(t));
                 self.candidates.push(Rc::new(report.clone()));
                 self.update_front(self.candidates.len() - 1);
             }
             FromEngine::Generation(summary) => self.generations.push(Rc::new(summary.clone())),
-            FromEngine::Reference(reference) => self.references.push(Rc::new(reference.clone())),
+            FromEngine::Reference(reference) => {
+                self.training.retain(|t| t.candidate_id != reference.report.candidate_id || !is_reference(t));
+                self.references.push(Rc::new(reference.clone()));
+            }
             FromEngine::RunPaused { .. } => self.status = RunStatus::Paused,
             FromEngine::RunResumed => self.status = RunStatus::Running,
             FromEngine::RunContinued { run_id, candidates, generations, references } => {
@@ -120,13 +125,13 @@ impl RunView {
                 self.references.truncate(*references as usize);
                 self.front.clear();
                 (0..self.candidates.len()).for_each(|i| self.update_front(i));
-                self.training = None;
+                self.training.clear();
                 self.elapsed_s = 0.0;
                 self.status = RunStatus::Running;
             }
             FromEngine::RunFinished { end, seconds, .. } => {
                 self.status = RunStatus::Finished(end.clone());
-                self.training = None;
+                self.training.clear();
                 self.seconds = Some(*seconds);
             }
             _ => return false,
@@ -206,11 +211,13 @@ impl RunView {
         }
         let times: Vec<f64> = self.candidates.iter().filter_map(|c| c.details.train_ms).collect();
         let per_candidate_s = if times.is_empty() {
-            let t = self.training.as_ref().filter(|t| t.step > 0)?;
+            let t = self.training.iter().find(|t| t.step > 0)?;
             t.elapsed_ms / 1e3 / f64::from(t.step) * f64::from(t.steps)
         } else {
             times.iter().sum::<f64>() / times.len() as f64 / 1e3
         };
+        // Several workers train that many candidates in the time of one.
+        let per_candidate_s = per_candidate_s / f64::from(info.workers.max(1));
         let total = f64::from(info.population) * f64::from(info.generations);
         let by_count = (total - self.candidates.len() as f64).max(0.0) * per_candidate_s;
         Some(info.time_budget_s.map_or(by_count, |budget| by_count.min((budget - self.elapsed_s).max(0.0))))
@@ -237,6 +244,11 @@ impl RunView {
         }
         rows
     }
+}
+
+/// Whether `t` is a reference network's training (numbered apart from the candidates).
+fn is_reference(t: &TrainingProgress) -> bool {
+    matches!(t.role, TrainingRole::Reference { .. })
 }
 
 /// What is training, why, how far it is and how long it still needs, in one line.

@@ -21,3 +21,22 @@ fn a_training_step_budget_ends_the_search_at_equal_compute() {
     }
     assert!(Field::StepBudget.help().contains("equal compute"));
 }
+
+#[test]
+fn the_page_starts_with_a_worker_per_core_but_one_within_memory_and_the_field_reaches_the_request() {
+    use ui::model::form::default_workers;
+    assert_eq!(default_workers(Some(8), Some(8.0)), 7, "one core left to the page");
+    assert_eq!(default_workers(Some(16), Some(2.0)), 4, "half of 2 GB holds 4 workers of about 256 MB");
+    assert_eq!(default_workers(Some(2), None), 1);
+    assert_eq!(default_workers(Some(1), Some(8.0)), 1, "never none");
+    assert_eq!(default_workers(None, None), 1, "a browser that says nothing gets one");
+    assert_eq!(default_workers(Some(512), Some(f64::NAN)), 64, "at most the range's top");
+
+    let mut form = RunForm::default();
+    assert_eq!(form.get(Field::Workers), "1");
+    form.set(Field::Workers, "2");
+    assert_eq!(form.to_request().map(|r| r.training.workers).ok(), Some(2));
+    form.set(Field::Workers, "0");
+    let errors = form.to_request().expect_err("0 workers is refused");
+    assert!(errors[&Field::Workers].contains("1 to 64"), "{errors:?}");
+}

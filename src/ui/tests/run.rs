@@ -72,3 +72,45 @@ fn the_training_line_says_what_trains_why_and_for_how_long() {
     assert!(training_line(&progress(TrainingRole::Child, 119)).ends_with("about 2 s left for it"));
     assert!(training_line(&progress(TrainingRole::Imported, 0)).ends_with("loss 1.25"), "no estimate before a step");
 }
+
+#[test]
+fn every_network_training_at_once_has_its_line_until_it_is_scored_and_the_eta_counts_the_workers() {
+    let (mut info, events) = tabular_events();
+    info.tabular = false;
+    let scored: Vec<protocol::CandidateReport> =
+        events.iter().filter_map(|e| if let FromEngine::Candidate(c) = e { Some(c.clone()) } else { None }).take(2).collect();
+    let progress = |candidate_id: u32, role: TrainingRole, step: u32| {
+        FromEngine::Training(TrainingProgress {
+            candidate_id,
+            text: "4:conv3x3".into(),
+            step,
+            steps: 10,
+            loss: 1.0,
+            role,
+            elapsed_ms: 100.0 * f64::from(step),
+            run_elapsed_s: 1.0,
+        })
+    };
+    let vgg = || TrainingRole::Reference { name: "VGG-like".into() };
+    let lines = |view: &RunView| view.training.iter().map(|t| (t.candidate_id, t.step, matches!(t.role, TrainingRole::Reference { .. }))).collect::<Vec<_>>();
+    let mut eta = Vec::new();
+    for workers in [1, 2] {
+        info.workers = workers;
+        let mut view = RunView::default();
+        view.apply(&FromEngine::RunStarted(info.clone()));
+        view.apply(&progress(0, TrainingRole::Sampled, 1));
+        view.apply(&progress(1, TrainingRole::Sampled, 1));
+        view.apply(&progress(0, TrainingRole::Sampled, 2));
+        view.apply(&progress(0, vgg(), 1));
+        assert_eq!(lines(&view), [(0, 2, false), (1, 1, false), (0, 1, true)], "one line each, the newest step");
+        eta.push(view.eta_seconds().unwrap());
+        assert_eq!(scored[0].candidate_id, 0);
+        view.apply(&FromEngine::Candidate(scored[0].clone()));
+        assert_eq!(lines(&view), [(1, 1, false), (0, 1, true)], "candidate #0 scored: the reference numbered 0 trains on");
+        let mut report = scored[1].clone();
+        report.candidate_id = 0;
+        view.apply(&FromEngine::Reference(protocol::ReferenceReport { name: "VGG-like".into(), report }));
+        assert_eq!(lines(&view), [(1, 1, false)]);
+    }
+    assert!((eta[0] / eta[1] - 2.0).abs() < 1e-9, "two workers train two candidates in the time of one: {eta:?}");
+}

@@ -327,6 +327,7 @@ fn a_run_whose_gpu_fails_continues_from_its_checkpoint_on_the_cpu() {
         latency: request.search.latency,
         time_budget_s: None,
         this_device: false,
+        workers: 1,
     };
     let running = reduce(&ready(webgpu()), Action::Engine(vec![FromEngine::RunStarted(info.clone())]));
     let crashed = reduce(&running, Action::Engine(vec![FromEngine::Crashed { message: "device lost".into() }]));

@@ -352,7 +352,7 @@ fn crashed(next: &mut AppState, message: String, restarting: bool) {
     match (run_id, restarting) {
         (Some(run_id), true) if next.restored_run.as_ref() != Some(&run_id) => {
             next.run.status = RunStatus::Starting;
-            next.run.training = None;
+            next.run.training.clear();
             next.resume_after_restart = Some(run_id.clone());
             next.restored_run = Some(run_id);
             notice.push_str(". A fresh engine continues the run from its last checkpoint.");
