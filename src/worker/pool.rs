@@ -63,6 +63,10 @@ pub(crate) struct Trainers {
     setup: String,
     queue: VecDeque<Prepared>,
     round: u64,
+    /// When training progress was last passed to the page.
+    progress_posted: Option<web_time::Instant>,
+    /// Trainers that broke before taking a job.
+    setup_failures: u32,
 }
 
 impl Trainers {
@@ -70,7 +74,7 @@ impl Trainers {
     pub(crate) fn start(count: usize, request: &RunRequest, limits: Option<MemoryLimits>) -> Result<Trainers, String> {
         let setup = ToTrainer::Setup { request: Box::new(request.clone()), limits };
         let setup = serde_json::to_string(&setup).map_err(|e| format!("writing the trainers' set-up: {e}"))?;
-        let mut trainers = Trainers { slots: Vec::new(), inbox: Rc::default(), news: Signal::default(), later: VecDeque::new(), setup, queue: VecDeque::new(), round: 0 };
+        let mut trainers = Trainers { slots: Vec::new(), inbox: Rc::default(), news: Signal::default(), later: VecDeque::new(), setup, queue: VecDeque::new(), round: 0, progress_posted: None, setup_failures: 0 };
         for slot in 0..count {
             let started = trainers.spawn(slot, 0)?;
             trainers.slots.push(started);
@@ -225,8 +229,6 @@ impl Drop for Trainers {
 /// events as [`crate::search::drive_loop`] does.
 pub(crate) async fn drive_pool(run: &mut Run, saver: &mut Saver, flags: &RefCell<Flags>, clock: &RefCell<ActiveClock>, mut evaluations: u32, trainers: &mut Trainers) -> (u32, RunEnd) {
     let mut pool = Pool::new(trainers.slots.len());
-    let mut last_progress: Option<web_time::Instant> = None;
-    let mut setup_failures = 0;
     loop {
         yield_now().await;
         if flags.borrow().paused {
@@ -260,31 +262,41 @@ pub(crate) async fn drive_pool(run: &mut Run, saver: &mut Saver, flags: &RefCell
             return (evaluations, RunEnd::Completed);
         }
         let (slot, message) = trainers.next().await;
+        if let Err(message) = trainers.heard(run, &mut pool, slot, message, elapsed_s).await {
+            return (evaluations, RunEnd::Failed { message });
+        }
+    }
+}
+
+impl Trainers {
+    /// Acts on what trainer `slot` said: a job trained (timed, to the pool), a trainer broken
+    /// (replaced, its job tried again), progress (to the page). `Err`: the run cannot go on.
+    async fn heard(&mut self, run: &Run, pool: &mut Pool, slot: usize, message: Result<(FromTrainer, Vec<Vec<u8>>), String>, elapsed_s: f64) -> Result<(), String> {
         match message {
-            Ok((FromTrainer::Booted, _)) => trainers.post(slot, trainers.setup.clone(), Vec::new()),
+            Ok((FromTrainer::Booted, _)) => self.post(slot, self.setup.clone(), Vec::new()),
             Ok((FromTrainer::Ready, _)) => {
-                trainers.slots[slot].ready = true;
-                trainers.dispatch();
+                self.slots[slot].ready = true;
+                self.dispatch();
             }
             Ok((FromTrainer::Progress(progress), _)) => {
-                if last_progress.is_none_or(|at| at.elapsed().as_millis() >= PROGRESS_EVERY_MS) {
+                if self.progress_posted.is_none_or(|at| at.elapsed().as_millis() >= PROGRESS_EVERY_MS) {
                     post(&FromEngine::Training(progress));
-                    last_progress = Some(web_time::Instant::now());
+                    self.progress_posted = Some(web_time::Instant::now());
                 }
             }
             Ok((FromTrainer::Held { .. }, _)) => {}
             Ok((FromTrainer::Dropped { job }, _)) => {
-                trainers.slots[slot].job = None;
+                self.slots[slot].job = None;
                 pool.take(job, None);
-                trainers.dispatch();
+                self.dispatch();
             }
             Ok((FromTrainer::Trained { job, evaluated }, records)) => {
-                let Some((_, candidate)) = trainers.slots[slot].job.take() else { continue };
-                trainers.dispatch();
+                let Some((_, candidate)) = self.slots[slot].job.take() else { return Ok(()) };
+                self.dispatch();
                 let scored = match run.evaluator().map(|e| e.trained_from(&candidate, *evaluated, records.into_iter().next())) {
                     Some(Ok(trained)) => {
                         let measured = match run.timer() {
-                            Some(timer) => trainers.time_alone(&timer, &trained).await,
+                            Some(timer) => self.time_alone(&timer, &trained).await,
                             None => None,
                         };
                         Scored::new(trained, measured)
@@ -295,25 +307,23 @@ pub(crate) async fn drive_pool(run: &mut Run, saver: &mut Saver, flags: &RefCell
                 pool.take(job, Some(scored));
             }
             Ok((FromTrainer::Broken { message }, _)) | Err(message) => {
-                let job = match trainers.replace(slot) {
-                    Ok(job) => job,
-                    Err(problem) => return (evaluations, RunEnd::Failed { message: format!("{message}; {problem}") }),
-                };
+                let job = self.replace(slot).map_err(|problem| format!("{message}; {problem}"))?;
                 match job {
                     Some(job) => {
                         if let Some(order) = pool.crashed(run, job, &message) {
-                            send_order(trainers, &mut pool, order, elapsed_s).await;
+                            send_order(self, pool, order, elapsed_s).await;
                         }
                     }
                     None => {
-                        setup_failures += 1;
-                        if setup_failures >= MAX_SETUP_FAILURES {
-                            return (evaluations, RunEnd::Failed { message: format!("the trainer workers could not start: {message}") });
+                        self.setup_failures += 1;
+                        if self.setup_failures >= MAX_SETUP_FAILURES {
+                            return Err(format!("the trainer workers could not start: {message}"));
                         }
                     }
                 }
             }
         }
+        Ok(())
     }
 }
 

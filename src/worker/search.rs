@@ -148,6 +148,21 @@ async fn claim_run(run_id: &str) -> Result<Option<RunLock>, String> {
     }
 }
 
+/// What `request` reads besides its settings: the NAS-Bench-201 table or the images (the user's
+/// `files`, or the built-in digits fetched beside the page).
+async fn inputs(request: &RunRequest, files: Option<Dataset>) -> Result<(Option<Nb201Table>, Option<Dataset>), String> {
+    match request.dataset {
+        DatasetChoice::Nb201 { .. } => {
+            let text = fetch_text(NB201_TABLE_URL).await?;
+            let table = Nb201Table::from_json(&text).map_err(|error| format!("{NB201_TABLE_URL}: {error}"))?;
+            Ok((Some(table), None))
+        }
+        DatasetChoice::Files => Ok((None, files)),
+        DatasetChoice::Digits => Ok((None, Some(fetch_digits().await?))),
+        DatasetChoice::Procedural { .. } => Ok((None, None)),
+    }
+}
+
 /// Runs a search to its end (on the GPU when `on_gpu`, each candidate within the device's memory
 /// `limits`); returns the candidates scored, how it ended and its seconds of work, or that the
 /// GPU failed under it.
@@ -175,23 +190,9 @@ pub(crate) async fn drive_search(
         Ok(lock) => lock,
         Err(message) => return failed(message),
     };
-    let table = match request.dataset {
-        DatasetChoice::Nb201 { .. } => match fetch_text(NB201_TABLE_URL).await {
-            Ok(text) => match Nb201Table::from_json(&text) {
-                Ok(table) => Some(table),
-                Err(error) => return failed(format!("{NB201_TABLE_URL}: {error}")),
-            },
-            Err(message) => return failed(message),
-        },
-        _ => None,
-    };
-    let dataset = match request.dataset {
-        DatasetChoice::Files => files,
-        DatasetChoice::Digits => match fetch_digits().await {
-            Ok(digits) => Some(digits),
-            Err(message) => return failed(message),
-        },
-        _ => None,
+    let (table, dataset) = match inputs(&request, files).await {
+        Ok(inputs) => inputs,
+        Err(message) => return failed(message),
     };
     let run = match (&checkpoint, dataset) {
         (Some(checkpoint), dataset) => Run::resume(&request, checkpoint, device, table, dataset),
