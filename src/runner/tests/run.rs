@@ -389,9 +389,9 @@ fn scores(events: &[FromEngine]) -> (Vec<String>, Vec<String>, Vec<String>) {
     (candidates(events).into_iter().map(candidate).collect(), references, generations)
 }
 
-#[test]
-fn two_or_three_training_threads_give_the_run_one_gives() {
-    let _device = common::exclusive_device();
+/// A tiny search of 3 generations of 4 with the references, whose children inherit, and what
+/// it amounts to trained by one worker.
+fn inheriting_search() -> (RunRequest, (Vec<String>, Vec<String>, Vec<String>)) {
     let mut request = tiny();
     request.search.population = 4;
     request.search.generations = 3;
@@ -399,6 +399,13 @@ fn two_or_three_training_threads_give_the_run_one_gives() {
     let alone = scores(&runner::blocking::drive_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap(), |_| {}));
     assert_eq!((alone.0.len(), alone.1.len(), alone.2.len()), (12, 3, 3));
     assert!(alone.0.iter().any(|c| !c.contains(" 0 [")), "children inherit: {alone:?}");
+    (request, alone)
+}
+
+#[test]
+fn two_or_three_training_threads_give_the_run_one_gives() {
+    let _device = common::exclusive_device();
+    let (request, alone) = inheriting_search();
     for jobs in [2, 3] {
         let mut run = Run::new(&request, backend::cpu(), None).unwrap();
         let events = runner::blocking::drive_in_parallel(&mut run, jobs, |_| {});
@@ -485,12 +492,7 @@ fn pooled(request: &RunRequest, jobs: usize, pick: impl Fn(usize, usize) -> usiz
 #[test]
 fn a_pool_of_trainers_sharing_no_memory_gives_the_run_one_worker_gives() {
     let _device = common::exclusive_device();
-    let mut request = tiny();
-    request.search.population = 4;
-    request.search.generations = 3;
-    request.training.references = true;
-    let alone = scores(&runner::blocking::drive_to_end(&mut Run::new(&request, backend::cpu(), None).unwrap(), |_| {}));
-    assert!(alone.0.iter().any(|c| !c.contains(" 0 [")), "children inherit: {alone:?}");
+    let (request, alone) = inheriting_search();
     // The last out finishes first; then the first out; then the middle one.
     let orders: [(usize, fn(usize, usize) -> usize); 3] = [(3, |_, out| out - 1), (2, |_, _| 0), (3, |k, out| (k * 7) % out)];
     for (jobs, pick) in orders {
