@@ -68,7 +68,9 @@ pub(crate) fn start() {
 /// Sends `reply` to the lead, the records moved beside it.
 pub(crate) fn send(reply: &FromTrainer, records: Vec<Vec<u8>>) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let text = serde_json::to_string(reply).unwrap_or_else(|e| format!("{{\"Broken\":{{\"message\":\"{e}\"}}}}"));
+    let text = serde_json::to_string(reply)
+        .or_else(|e| serde_json::to_string(&FromTrainer::Broken { message: format!("the trainer could not write its reply: {e}") }))
+        .unwrap_or_default();
     let (value, transfer) = message(text, records);
     if let Err(error) = scope.post_message_with_transfer(&value, &transfer) {
         web_sys::console::error_1(&error);
