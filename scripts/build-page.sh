@@ -4,10 +4,11 @@
 # the release build (20 s). The worker's wasm is left as built: on this dev profile wasm-opt -Os
 # took 259 s on it and changed neither W1 step (CPU 81 ms, WebGPU 890 ms, README "Release
 # sizes"). Optimised files are cached by the hash of their input, so an unchanged build skips
-# it; entries this build does not use are removed. Expects scripts/setup.sh to have been sourced.
+# it; entries this build does not use are removed. Expects scripts/setup.sh to have been sourced
+# (it names the folder the wasm builds share, WASM_TARGET_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-trunk build
+CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build
 pids=() cache=target/wasm-opt-cache used=()
 mkdir -p "$cache"
 for wasm in dist/app-*_bg.wasm; do

@@ -14,6 +14,11 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/
 TOOLS="${EFFICIENTNAS_TOOLS:-$HOME/.cargo}"
 export PATH="$TOOLS/bin:$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
+# The dev wasm builds (browser tests, the e2e page, the browser benchmark) have a target folder of
+# their own, so they can build while a native cargo holds target/ (scripts/test.sh runs both lanes
+# at once). Release builds (scripts/serve.sh) stay in target/.
+export WASM_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/wasm}"
+
 say() { printf '[setup] %s\n' "$*"; }
 
 as_root() {

@@ -8,6 +8,13 @@
 #          a genotype trained by `cli export-onnx` classifies the digits in onnxruntime as the CLI says
 # browser: wasm-bindgen-test in headless Chromium with WebGPU (SwiftShader), in a worker
 # e2e:     the built page in headless Chromium via playwright-core (screenshots in test-artifacts/)
+#
+# The levels form two lanes that share nothing but the machine: native then onnx (native builds in
+# target/), and browser then e2e (wasm builds in $WASM_TARGET_DIR, see scripts/setup.sh). When
+# levels of both lanes are asked for, the lanes run at the same time, each line prefixed with its
+# lane: each lane alone leaves a core idle for much of its run (test binaries, the browser), so
+# together they finish minutes sooner than one after the other. TEST_LANES=serial runs the levels
+# one after another in the order given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -38,7 +45,7 @@ run_level() {
         --digits www/digits/digits-images-idx3-ubyte.gz www/digits/digits-labels-idx1-ubyte.gz --accuracy "$(python3 -c "print($accuracy / 100)")"
       ;;
     browser)
-      CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
+      CARGO_TARGET_DIR="$WASM_TARGET_DIR" CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
         cargo test --locked --target wasm32-unknown-unknown -p efficientnas-worker --features browser-tests --test browser_webgpu
       ;;
     e2e)
@@ -53,6 +60,36 @@ run_level() {
   echo "[test] $1 passed in $(( $(date +%s) - started )) s"
 }
 
+native_lane=() wasm_lane=()
 for level in "${levels[@]}"; do
-  run_level "$level"
+  case "$level" in
+    native | onnx) native_lane+=("$level") ;;
+    browser | e2e) wasm_lane+=("$level") ;;
+    *) run_level "$level" ;;
+  esac
 done
+
+if [ "${TEST_LANES:-}" = serial ] || [ ${#native_lane[@]} -eq 0 ] || [ ${#wasm_lane[@]} -eq 0 ]; then
+  for level in "${levels[@]}"; do run_level "$level"; done
+  exit 0
+fi
+
+# Both lanes at once, each a run of this script in serial mode: a lane stops at its first failing
+# level, the other goes on, so one run reports every lane's failure.
+started=$(date +%s)
+lane() {
+  local name=$1
+  shift
+  TEST_LANES=serial bash scripts/test.sh "$@" 2>&1 | sed -u "s/^/[$name] /"
+  return "${PIPESTATUS[0]}"
+}
+lane wasm "${wasm_lane[@]}" &
+wasm_pid=$!
+native_status=0 wasm_status=0
+lane native "${native_lane[@]}" || native_status=$?
+wait "$wasm_pid" || wasm_status=$?
+verdict() { if [ "$1" = 0 ]; then echo passed; else echo "FAILED (exit $1)"; fi; }
+echo "[test] both lanes done in $(( $(date +%s) - started )) s: native lane $(verdict "$native_status"), wasm lane $(verdict "$wasm_status")"
+passed=$(( (native_status == 0) + (wasm_status == 0) ))
+echo "lanes: $passed passed, $(( 2 - passed )) failed"
+[ "$native_status" = 0 ] && [ "$wasm_status" = 0 ]
