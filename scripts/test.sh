@@ -11,10 +11,9 @@
 #
 # The levels form two lanes that share nothing but the machine: native then onnx (native builds in
 # target/), and browser then e2e (wasm builds in $WASM_TARGET_DIR, see scripts/setup.sh). When
-# levels of both lanes are asked for, the lanes run at the same time, each line prefixed with its
-# lane: each lane alone leaves a core idle for much of its run (test binaries, the browser), so
-# together they finish minutes sooner than one after the other. TEST_LANES=serial runs the levels
-# one after another in the order given.
+# levels of both lanes are asked for, both lanes first build, side by side, then both test, side by
+# side, each line prefixed with its lane: the tests of one lane use the core the other's leave idle.
+# TEST_LANES=serial runs the levels one after another in the order given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -60,6 +59,25 @@ run_level() {
   echo "[test] $1 passed in $(( $(date +%s) - started )) s"
 }
 
+# What a level compiles, and nothing more: in lane mode both lanes first build everything, then test.
+build_level() {
+  local started
+  started=$(date +%s)
+  case "$1" in
+    native | onnx)
+      cargo test --locked --workspace --no-run
+      # The CLI, which the onnx level and an e2e test run.
+      cargo build --locked --quiet --workspace --bin cli
+      ;;
+    browser)
+      CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo test --locked --target wasm32-unknown-unknown -p efficientnas-worker \
+        --features browser-tests --test browser_webgpu --no-run
+      ;;
+    e2e) bash scripts/build-page.sh ;;
+  esac
+  echo "[test] $1 built in $(( $(date +%s) - started )) s"
+}
+
 native_lane=() wasm_lane=()
 for level in "${levels[@]}"; do
   case "$level" in
@@ -70,24 +88,40 @@ for level in "${levels[@]}"; do
 done
 
 if [ "${TEST_LANES:-}" = serial ] || [ ${#native_lane[@]} -eq 0 ] || [ ${#wasm_lane[@]} -eq 0 ]; then
-  for level in "${levels[@]}"; do run_level "$level"; done
+  for level in "${levels[@]}"; do
+    if [ "${TEST_STEP:-}" = build ]; then build_level "$level"; else run_level "$level"; fi
+  done
   exit 0
 fi
 
-# Both lanes at once, each a run of this script in serial mode: a lane stops at its first failing
-# level, the other goes on, so one run reports every lane's failure.
+# Both lanes at once, each a run of this script in serial mode, in two steps: both build, then both
+# test. Compiling keeps both cores busy on its own, testing does not, so the tests of one lane fill
+# the cores the other's leave idle (the browser trains in one worker, test binaries run one at a
+# time). A lane stops at its first failure and the other goes on, so one run reports both.
 started=$(date +%s)
 lane() {
-  local name=$1
-  shift
-  TEST_LANES=serial bash scripts/test.sh "$@" 2>&1 | sed -u "s/^/[$name] /"
+  local name=$1 step=$2
+  shift 2
+  TEST_STEP=$step TEST_LANES=serial bash scripts/test.sh "$@" 2>&1 | sed -u "s/^/[$name] /"
   return "${PIPESTATUS[0]}"
 }
-lane wasm "${wasm_lane[@]}" &
-wasm_pid=$!
 native_status=0 wasm_status=0
-lane native "${native_lane[@]}" || native_status=$?
-wait "$wasm_pid" || wasm_status=$?
+both() {
+  local wasm_pid=
+  if [ "$wasm_status" = 0 ]; then
+    lane wasm "$1" "${wasm_lane[@]}" &
+    wasm_pid=$!
+  fi
+  if [ "$native_status" = 0 ]; then
+    lane native "$1" "${native_lane[@]}" || native_status=$?
+  fi
+  if [ -n "$wasm_pid" ]; then
+    wait "$wasm_pid" || wasm_status=$?
+  fi
+}
+both build
+echo "[test] both lanes built in $(( $(date +%s) - started )) s"
+both run
 verdict() { if [ "$1" = 0 ]; then echo passed; else echo "FAILED (exit $1)"; fi; }
 echo "[test] both lanes done in $(( $(date +%s) - started )) s: native lane $(verdict "$native_status"), wasm lane $(verdict "$wasm_status")"
 passed=$(( (native_status == 0) + (wasm_status == 0) ))
