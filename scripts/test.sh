@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test level, or the levels named:
 #   scripts/test.sh [native] [onnx] [browser] [e2e]
-# native:  the layer and size checks (scripts/check-layers.sh, check-sizes.py), then cargo test over the workspace (engine,
-#          protocol, nn on Burn's CPU backend, runner, UI model, CLI)
+# native:  the layer, size and feature checks (scripts/check-layers.sh, check-sizes.py,
+#          check-features.py), then cargo test over the workspace (engine, protocol, nn on Burn's
+#          CPU backend, runner, UI model, CLI)
 # onnx:    trained candidates exported as ONNX (cargo test -p efficientnas-nn --test onnx), checked with
 #          onnx.checker and compared with Burn's logits by onnxruntime (tests/onnx/check.py, in .venv-onnx);
 #          a genotype trained by `cli export-onnx` classifies the digits in onnxruntime as the CLI says
@@ -29,6 +30,7 @@ run_level() {
     native)
       bash scripts/check-layers.sh
       python3 scripts/check-sizes.py
+      python3 scripts/check-features.py
       cargo test --locked --workspace
       ;;
     onnx)

@@ -1,0 +1,1 @@
+//! Features only, no code: see this crate's Cargo.toml.
