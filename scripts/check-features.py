@@ -52,8 +52,8 @@ def features(target, *args):
 
 def compare(what, first, second, remedy):
     differ = sorted(key for key in first.keys() & second.keys() if first[key] != second[key])
-    for side, name, version in differ:
-        key = (side, name, version)
+    for key in differ:
+        side, name, version = key
         print(f'[features] {what}: {name} {version} ({side}) has features [{first[key]}] in one '
               f'and [{second[key]}] in the other, so it is compiled twice; {remedy}', file=sys.stderr)
     return not differ
