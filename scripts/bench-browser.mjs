@@ -25,9 +25,9 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startServer } from './static-server.mjs';
 
-const PROTOCOL_VERSION = 3;
+const PROTOCOL_VERSION = 4;
 // Each worker-side measurement runs on both: WebGPU when the browser has it, and the CPU backend.
-const BACKENDS = [['webgpu', { kind: 'auto' }], ['cpu', { kind: 'cpu', reason: 'benchmark' }]];
+const BACKENDS = [['webgpu', 'auto'], ['cpu', { cpu: { reason: 'benchmark' } }]];
 const DIST = process.env.E2E_DIST ?? 'dist';
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
@@ -73,20 +73,27 @@ async function wasmSizes() {
 }
 
 // Runs in the page: starts a worker of the playground, says hello with `backend`, sends
-// `message` once it is ready and returns the backend and the first message of type `answer`.
+// `message` (`{ [name]: body }`, the wire's form) once it is ready and returns the backend
+// (as `{ kind, ...fields }`) and the body of the first message named `answer`.
 async function inWorker({ backend, message, answer, version }) {
   const worker = new Worker('./worker_loader.js');
   const send = (msg) => worker.postMessage(JSON.stringify({ v: version, msg }));
+  // A message or a backend is `{ name: body }`, or its bare name when it carries nothing.
+  const untag = (value) => (typeof value === 'string' ? [value, {}] : Object.entries(value)[0]);
   try {
     return await new Promise((resolve, reject) => {
       let ready;
       worker.onerror = (event) => reject(new Error(`worker failed: ${event.message}`));
       worker.onmessage = (event) => {
         const { msg } = JSON.parse(event.data);
-        if (msg.type === 'booted') send({ type: 'hello', protocol_version: version, backend });
-        else if (msg.type === 'ready') { ready = msg.backend; send(message); }
-        else if (msg.type === answer) resolve({ backend: ready, result: msg });
-        else if (msg.type === 'error' || msg.type === 'crashed') reject(new Error(JSON.stringify(msg)));
+        const [name, body] = untag(msg);
+        if (name === 'booted') send({ hello: { protocol_version: version, backend } });
+        else if (name === 'ready') {
+          const [kind, fields] = untag(body.backend);
+          ready = { kind, ...fields };
+          send(message);
+        } else if (name === answer) resolve({ backend: ready, result: body });
+        else if (name === 'error' || name === 'crashed') reject(new Error(JSON.stringify(msg)));
       };
     });
   } finally {
@@ -113,7 +120,7 @@ async function everything(page, predictors) {
   const runs = {};
   for (const [name, backend] of BACKENDS) {
     const started = Date.now();
-    const message = { type: 'benchmark', ...request };
+    const message = { benchmark: request };
     runs[name] = await page.evaluate(inWorker, { backend, message, answer: 'benchmark_finished', version: PROTOCOL_VERSION });
     runs[name].wall_s = (Date.now() - started) / 1000;
   }
@@ -327,7 +334,7 @@ try {
   for (const [name, backend] of onlyWorkers ? [] : BACKENDS) {
     // The profile names the browser it was measured in.
     const host = await page.evaluate(() => navigator.userAgent);
-    const message = { type: 'predictor_benchmark', ...predictorRequest, host };
+    const message = { predictor_benchmark: { ...predictorRequest, host } };
     predictors[name] = await page.evaluate(inWorker, { backend, message, answer: 'predictor_measured', version: PROTOCOL_VERSION });
     printPredictor(name, predictors[name]);
   }

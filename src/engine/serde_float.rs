@@ -9,36 +9,71 @@
 //! assert_eq!(serde_json::from_str::<Fitness>(&json).unwrap(), fitness);
 //! ```
 
+use std::fmt;
+
+use serde::de::{Error, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-#[derive(Serialize, Deserialize)]
+/// The written form: a number, or the name of a value JSON has no number for.
+#[derive(Serialize)]
 #[serde(untagged)]
 enum Float {
     Number(f64),
-    Text(String),
+    Text(&'static str),
 }
 
 fn to_repr(value: f64) -> Float {
     if value.is_nan() {
-        Float::Text("nan".into())
+        Float::Text("nan")
     } else if value == f64::INFINITY {
-        Float::Text("inf".into())
+        Float::Text("inf")
     } else if value == f64::NEG_INFINITY {
-        Float::Text("-inf".into())
+        Float::Text("-inf")
     } else {
         Float::Number(value)
     }
 }
 
-fn from_repr<E: serde::de::Error>(repr: Float) -> Result<f64, E> {
-    match repr {
-        Float::Number(value) => Ok(value),
-        Float::Text(text) => match text.as_str() {
+/// Reads a number or one of the three names. A visitor rather than a derived untagged enum:
+/// that would buffer every float before reading it, and costs the page's wasm a copy of serde's
+/// buffering code for each type it is read from.
+struct FloatVisitor;
+
+impl Visitor<'_> for FloatVisitor {
+    type Value = f64;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a number, \"inf\", \"-inf\" or \"nan\"")
+    }
+
+    fn visit_f64<E: Error>(self, value: f64) -> Result<f64, E> {
+        Ok(value)
+    }
+
+    fn visit_i64<E: Error>(self, value: i64) -> Result<f64, E> {
+        Ok(value as f64)
+    }
+
+    fn visit_u64<E: Error>(self, value: u64) -> Result<f64, E> {
+        Ok(value as f64)
+    }
+
+    fn visit_str<E: Error>(self, text: &str) -> Result<f64, E> {
+        match text {
             "inf" => Ok(f64::INFINITY),
             "-inf" => Ok(f64::NEG_INFINITY),
             "nan" => Ok(f64::NAN),
             other => Err(E::custom(format!("expected a number, \"inf\", \"-inf\" or \"nan\", got {other:?}"))),
-        },
+        }
+    }
+}
+
+/// One float as read by [`FloatVisitor`], for sequences.
+struct Repr(f64);
+
+impl<'de> Deserialize<'de> for Repr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FloatVisitor).map(Repr)
     }
 }
 
@@ -49,7 +84,7 @@ pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::
 
 /// Deserialises one float.
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    from_repr(Float::deserialize(deserializer)?)
+    deserializer.deserialize_any(FloatVisitor)
 }
 
 /// The same for a vector of floats.
@@ -63,6 +98,6 @@ pub mod vec {
 
     /// Deserialises a vector of floats.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
-        Vec::<Float>::deserialize(deserializer)?.into_iter().map(from_repr).collect()
+        Ok(Vec::<Repr>::deserialize(deserializer)?.into_iter().map(|Repr(value)| value).collect())
     }
 }

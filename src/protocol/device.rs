@@ -49,7 +49,7 @@ pub struct BenchmarkResult {
 
 /// Which backend the page asks the worker to use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum BackendPreference {
     /// WebGPU when an adapter is available, otherwise the CPU backend.
     Auto,
@@ -62,7 +62,7 @@ pub enum BackendPreference {
 
 /// The backend the worker runs on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum BackendReport {
     /// Burn's wgpu backend on a WebGPU adapter.
     Webgpu {
@@ -145,7 +145,7 @@ pub struct StepSpeed {
 
 /// How WebGPU did when timed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum WebgpuSpeed {
     /// Timed.
     Measured {

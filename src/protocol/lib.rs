@@ -9,10 +9,10 @@
 //!
 //! ```
 //! use protocol::{ToEngine, BackendPreference, encode, decode};
-//! let text = encode(&ToEngine::Hello { protocol_version: 3, backend: BackendPreference::Auto });
+//! let text = encode(&ToEngine::Hello { protocol_version: 4, backend: BackendPreference::Auto });
 //! let back: ToEngine = decode(&text).unwrap();
 //! assert!(matches!(back, ToEngine::Hello { .. }));
-//! assert!(decode::<ToEngine>("{\"v\":3,\"msg\":{\"type\":\"launch_rockets\"}}").is_err());
+//! assert!(decode::<ToEngine>("{\"v\":4,\"msg\":{\"launch_rockets\":{}}}").is_err());
 //! ```
 
 pub mod ablation;
@@ -23,6 +23,7 @@ pub mod predictor;
 pub mod results;
 mod run;
 pub mod saved;
+mod tagged;
 
 use serde::{Deserialize, Serialize};
 
@@ -58,11 +59,14 @@ pub use files::*;
 pub use run::*;
 
 /// Version of this protocol; bump it whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
-/// Messages from the page to the engine worker.
+/// Messages from the page to the engine worker. Messages are externally tagged
+/// (`{"check_device": {...}}`, a unit message as its bare name): serde reads that form without
+/// buffering, where the internally tagged form would cost the page's wasm a second copy of the
+/// reading code of every report inside a message (see `tagged.rs` for the forms that are saved).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ToEngine {
     /// Answer to [`FromEngine::Booted`]: start the backend.
     Hello {
@@ -180,7 +184,7 @@ pub enum RunControl {
 
 /// Messages from the engine worker to the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FromEngine {
     /// The worker's wasm is running and listening.
     Booted {

@@ -14,7 +14,7 @@ use crate::*;
 
 /// The dataset a run evaluates candidates on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "crate::tagged::DatasetFields")]
 pub enum DatasetChoice {
     /// The built-in MNIST digits (10,000 real 28x28 digits).
     Digits,
@@ -333,7 +333,7 @@ impl TrainingProgress {
 
 /// Why the network in training is trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TrainingRole {
     /// A candidate sampled at random (generation 0, or a fresh sample later).
     Sampled,
@@ -350,7 +350,7 @@ pub enum TrainingRole {
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "crate::tagged::EndFields")]
 pub enum RunEnd {
     /// Its budget is spent.
     Completed,

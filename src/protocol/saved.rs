@@ -94,7 +94,7 @@ impl CheckpointMark {
 
 /// Where a saved run is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "crate::tagged::StatusFields")]
 pub enum SavedStatus {
     /// It was running or paused when last saved: it can be resumed.
     Unfinished,

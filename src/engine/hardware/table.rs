@@ -25,7 +25,7 @@ use crate::space::{Genotype, Op, SpaceConfig, Stage};
 
 /// One block of a network, as calibration times it: its kind and the shapes it works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", try_from = "BlockFields")]
 pub enum Block {
     /// The stem convolution (3×3, stride 1) with BatchNorm and ReLU.
     Stem { channels_in: u32, channels_out: u32, height: u32, width: u32 },
@@ -37,6 +37,47 @@ pub enum Block {
     Add { channels: u32, height: u32, width: u32 },
     /// Global average pooling and the linear classifier.
     Head { features: u32, classes: u32, height: u32, width: u32 },
+}
+
+/// A block as written, `kind` beside the fields of that kind. Profiles are read through this
+/// flat form rather than serde's tagged-enum reader, which buffers each block first and costs
+/// the page's wasm a copy of its buffering code.
+#[derive(Deserialize)]
+struct BlockFields {
+    kind: String,
+    channels_in: Option<u32>,
+    channels_out: Option<u32>,
+    channels: Option<u32>,
+    height: Option<u32>,
+    width: Option<u32>,
+    stride: Option<u32>,
+    op: Option<Op>,
+    features: Option<u32>,
+    classes: Option<u32>,
+}
+
+impl TryFrom<BlockFields> for Block {
+    type Error = String;
+
+    fn try_from(fields: BlockFields) -> Result<Block, String> {
+        let kind = fields.kind.as_str();
+        let need = |value: Option<u32>, name: &str| value.ok_or_else(|| format!("a block of kind \"{kind}\" needs \"{name}\""));
+        let (height, width) = (need(fields.height, "height")?, need(fields.width, "width")?);
+        Ok(match kind {
+            "stem" => Block::Stem { channels_in: need(fields.channels_in, "channels_in")?, channels_out: need(fields.channels_out, "channels_out")?, height, width },
+            "entry" => Block::Entry {
+                channels_in: need(fields.channels_in, "channels_in")?,
+                channels_out: need(fields.channels_out, "channels_out")?,
+                height,
+                width,
+                stride: need(fields.stride, "stride")?,
+            },
+            "op" => Block::Op { op: fields.op.ok_or("a block of kind \"op\" needs \"op\"")?, channels: need(fields.channels, "channels")?, height, width },
+            "add" => Block::Add { channels: need(fields.channels, "channels")?, height, width },
+            "head" => Block::Head { features: need(fields.features, "features")?, classes: need(fields.classes, "classes")?, height, width },
+            other => return Err(format!("unknown block kind \"{other}\": allowed are stem, entry, op, add, head")),
+        })
+    }
 }
 
 impl std::fmt::Display for Block {

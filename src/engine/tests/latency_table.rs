@@ -84,7 +84,9 @@ fn a_profile_round_trips_and_a_damaged_one_is_refused_with_its_problem() {
         (damaged(&|v| v["blocks"][3]["ms"] = (-1.0).into()), "block 3"),
         (damaged(&|v| v["correction"]["scale"] = 0.0.into()), "correction.scale is 0"),
         (damaged(&|v| v["blocks"] = serde_json::json!([])), "times no block"),
-        (damaged(&|v| v["blocks"][0]["block"]["kind"] = "teleport".into()), "not a device profile"),
+        (damaged(&|v| v["blocks"][0]["block"]["kind"] = "teleport".into()), "unknown block kind \"teleport\": allowed are"),
+        (damaged(&|v| v["blocks"][0]["block"].as_object_mut().unwrap().clear()), "missing field `kind`"),
+        (damaged(&|v| drop(v["blocks"][0]["block"].as_object_mut().unwrap().remove("width"))), "needs \"width\""),
     ];
     for (message, expected) in cases {
         assert!(message.contains(expected), "{message}");

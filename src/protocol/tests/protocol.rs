@@ -6,6 +6,8 @@ use protocol::{
     EngineError, FromEngine, PROTOCOL_VERSION, ProtocolError, RequestError, ToEngine, decode, encode,
 };
 use protocol::{BackendKind, BackendSpeeds, RunRequest, SpeedRequest, StepSpeed, WebgpuSpeed, check_hello, read_request};
+use protocol::saved::SavedStatus;
+use protocol::{DatasetChoice, RunEnd};
 
 fn step(first_step_ms: f64, median_step_ms: f64) -> StepSpeed {
     StepSpeed { first_step_ms, median_step_ms, steps: 4 }
@@ -100,13 +102,44 @@ fn the_wire_form_is_a_versioned_tagged_envelope() {
     let text = encode(&ToEngine::CheckDevice(DeviceCheckRequest { steps: 3, seed: 9 }));
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["v"], PROTOCOL_VERSION);
-    assert_eq!(value["msg"]["type"], "check_device");
-    assert_eq!(value["msg"]["steps"], 3);
+    assert_eq!(value["msg"]["check_device"]["steps"], 3);
+    let unit: serde_json::Value = serde_json::from_str(&encode(&FromEngine::RunResumed)).unwrap();
+    assert_eq!(unit["msg"], "run_resumed");
+}
+
+#[test]
+fn saved_tagged_values_keep_their_written_form_and_name_what_is_wrong() {
+    let ends = [RunEnd::Completed, RunEnd::Stopped, RunEnd::Failed { message: "out of memory".into() }];
+    for end in ends {
+        let json = serde_json::to_string(&end).unwrap();
+        assert_eq!(serde_json::from_str::<RunEnd>(&json).unwrap(), end);
+    }
+    assert_eq!(serde_json::to_string(&RunEnd::Failed { message: "m".into() }).unwrap(), r#"{"kind":"failed","message":"m"}"#);
+    let finished = SavedStatus::Finished { end: RunEnd::Stopped };
+    assert_eq!(serde_json::to_string(&finished).unwrap(), r#"{"state":"finished","end":{"kind":"stopped"}}"#);
+    assert_eq!(serde_json::from_str::<SavedStatus>(r#"{"state":"finished","end":{"kind":"stopped"}}"#).unwrap(), finished);
+    assert_eq!(serde_json::from_str::<SavedStatus>(r#"{"state":"unfinished"}"#).unwrap(), SavedStatus::Unfinished);
+    let choices = [DatasetChoice::Digits, DatasetChoice::Procedural { images: 64 }, DatasetChoice::Files];
+    for choice in choices {
+        let json = serde_json::to_string(&choice).unwrap();
+        assert_eq!(serde_json::from_str::<DatasetChoice>(&json).unwrap(), choice);
+    }
+    let cases = [
+        (serde_json::from_str::<RunEnd>(r#"{"kind":"exploded"}"#).map(drop), "unknown run end \"exploded\": allowed are completed, stopped, failed"),
+        (serde_json::from_str::<RunEnd>(r#"{"kind":"failed"}"#).map(drop), "a run end \"failed\" needs \"message\""),
+        (serde_json::from_str::<SavedStatus>(r#"{"state":"finished"}"#).map(drop), "a saved state \"finished\" needs \"end\""),
+        (serde_json::from_str::<DatasetChoice>(r#"{"kind":"procedural"}"#).map(drop), "a dataset kind \"procedural\" needs \"images\""),
+        (serde_json::from_str::<DatasetChoice>(r#"{"kind":"cifar100"}"#).map(drop), "allowed are digits, procedural, nb201, files"),
+    ];
+    for (result, expected) in cases {
+        let message = result.unwrap_err().to_string();
+        assert!(message.contains(expected), "{message} should say {expected}");
+    }
 }
 
 #[test]
 fn other_versions_and_unknown_or_garbled_messages_are_refused_as_values() {
-    let future = format!("{{\"v\":{},\"msg\":{{\"type\":\"hello\"}}}}", PROTOCOL_VERSION + 1);
+    let future = format!("{{\"v\":{},\"msg\":{{\"hello\":{{}}}}}}", PROTOCOL_VERSION + 1);
     assert_eq!(
         decode::<ToEngine>(&future),
         Err(ProtocolError::VersionMismatch { expected: PROTOCOL_VERSION, found: PROTOCOL_VERSION + 1 })
@@ -114,12 +147,12 @@ fn other_versions_and_unknown_or_garbled_messages_are_refused_as_values() {
     assert!(matches!(decode::<ToEngine>("not json"), Err(ProtocolError::Malformed(_))));
     assert!(matches!(decode::<ToEngine>("{\"msg\":{}}"), Err(ProtocolError::Malformed(_))));
     assert!(matches!(
-        decode::<ToEngine>(&format!("{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"type\":\"format_disk\"}}}}")),
+        decode::<ToEngine>(&format!("{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"format_disk\":{{}}}}}}")),
         Err(ProtocolError::UnknownMessage(_))
     ));
     assert!(matches!(
         decode::<ToEngine>(&format!(
-            "{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"type\":\"check_device\",\"steps\":\"many\",\"seed\":1}}}}"
+            "{{\"v\":{PROTOCOL_VERSION},\"msg\":{{\"check_device\":{{\"steps\":\"many\",\"seed\":1}}}}}}"
         )),
         Err(ProtocolError::UnknownMessage(_))
     ));

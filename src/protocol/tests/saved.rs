@@ -94,10 +94,10 @@ fn only_candidates_and_generations_are_saved_and_read_back_up_to_the_checkpoint(
 
 #[test]
 fn events_saved_before_the_arch_id_rename_still_read() {
-    let text = serde_json::json!({ "v": PROTOCOL_VERSION, "msg": { "type": "generation",
+    let text = serde_json::json!({ "v": PROTOCOL_VERSION, "msg": { "generation": {
         "generation": 0, "evaluated": 1, "hypervolume": 0.5, "counts": VariationCounts::default(),
         "violators_not_trained": 0, "cache_hits": 0, "failures": 0, "evaluations_total": 1, "stage": null,
-        "front": [{ "candidate_id": 0, "id": "00000000000000ab", "text": "16:conv3x3", "objectives": [0.5, 1.0] }] } })
+        "front": [{ "candidate_id": 0, "id": "00000000000000ab", "text": "16:conv3x3", "objectives": [0.5, 1.0] }] } } })
     .to_string();
     let events = read_events(&[text], None).unwrap();
     let [FromEngine::Generation(summary)] = events.as_slice() else { panic!("one generation: {events:?}") };
