@@ -8,9 +8,14 @@ with everything above it. Two pairs of builds share most of their crates:
 - the native `cargo build` of the CLI and the native `cargo test` (dev-dependencies add features):
   see src/nn/Cargo.toml.
 Crates built for the compiler's side (proc-macros, build scripts and what they use) are compared
-apart from those built for the target, as Cargo resolves them apart."""
+apart from those built for the target, as Cargo resolves them apart.
+
+It also checks that every workspace member has its own dev profile (opt-level 1 with assertions,
+Cargo.toml): dependencies take opt-level 2 without them from [profile.dev], and a member left out
+would silently be built like a dependency."""
 import subprocess
 import sys
+import tomllib
 
 WASM = 'wasm32-unknown-unknown'
 
@@ -59,9 +64,26 @@ def compare(what, first, second, remedy):
     return not differ
 
 
+def members_profiled():
+    with open('Cargo.toml', 'rb') as file:
+        root = tomllib.load(file)
+    profiled = root['profile']['dev'].get('package', {})
+    ok = True
+    for member in root['workspace']['members']:
+        with open(f'{member}/Cargo.toml', 'rb') as file:
+            name = tomllib.load(file)['package']['name']
+        profile = profiled.get(name, {})
+        if (profile.get('opt-level'), profile.get('debug-assertions')) != (1, True):
+            print(f'[features] {member} ({name}) needs [profile.dev.package.{name}] with opt-level = 1 and '
+                  'debug-assertions = true in Cargo.toml, as every member has', file=sys.stderr)
+            ok = False
+    return ok
+
+
 def main():
     host = host_triple()
-    ok = compare("the page's and the worker's wasm builds",
+    ok = members_profiled()
+    ok &= compare("the page's and the worker's wasm builds",
                  features(WASM, '-p', 'efficientnas-ui', '-e', 'normal,build'),
                  features(WASM, '-p', 'efficientnas-worker', '--features', 'browser-tests'),
                  'ask for the union in src/workspace-hack/Cargo.toml')
