@@ -23,6 +23,12 @@ pub fn quoted(text: &str) -> String {
     format!("{}…\" ({length} characters)", &escaped[..escaped.len() - 1])
 }
 
+/// The error for a tag read from a file that is not one of `allowed`: `unknown block kind
+/// "teleport": allowed are stem, entry`, the tag [`quoted`].
+pub fn unknown_tag(what: &str, value: &str, allowed: &str) -> String {
+    format!("unknown {what} {}: allowed are {allowed}", quoted(value))
+}
+
 /// Items separated by commas, as a message lists them: `8, 16, 24`.
 pub fn listed<T: std::fmt::Display>(items: &[T]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")

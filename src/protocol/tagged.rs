@@ -8,14 +8,10 @@
 use serde::Deserialize;
 
 use engine::tabular::Nb201Dataset;
+use engine::text::unknown_tag;
 
 use crate::saved::SavedStatus;
 use crate::{DatasetChoice, RunEnd};
-
-/// The error for a tag that is not one of `allowed`.
-fn unknown(tag: &str, value: &str, allowed: &str) -> String {
-    format!("unknown {tag} \"{value}\": allowed are {allowed}")
-}
 
 /// The error for a field that `value`'s variant needs.
 fn missing(tag: &str, value: &str, field: &str) -> String {
@@ -40,7 +36,7 @@ impl TryFrom<DatasetFields> for DatasetChoice {
             "procedural" => DatasetChoice::Procedural { images: fields.images.ok_or_else(|| missing("dataset kind", kind, "images"))? },
             "nb201" => DatasetChoice::Nb201 { dataset: fields.dataset.ok_or_else(|| missing("dataset kind", kind, "dataset"))? },
             "files" => DatasetChoice::Files,
-            other => return Err(unknown("dataset kind", other, "digits, procedural, nb201, files")),
+            other => return Err(unknown_tag("dataset kind", other, "digits, procedural, nb201, files")),
         })
     }
 }
@@ -60,7 +56,7 @@ impl TryFrom<EndFields> for RunEnd {
             "completed" => RunEnd::Completed,
             "stopped" => RunEnd::Stopped,
             "failed" => RunEnd::Failed { message: fields.message.ok_or_else(|| missing("run end", "failed", "message"))? },
-            other => return Err(unknown("run end", other, "completed, stopped, failed")),
+            other => return Err(unknown_tag("run end", other, "completed, stopped, failed")),
         })
     }
 }
@@ -79,7 +75,7 @@ impl TryFrom<StatusFields> for SavedStatus {
         Ok(match fields.state.as_str() {
             "unfinished" => SavedStatus::Unfinished,
             "finished" => SavedStatus::Finished { end: fields.end.ok_or_else(|| missing("saved state", "finished", "end"))? },
-            other => return Err(unknown("saved state", other, "unfinished, finished")),
+            other => return Err(unknown_tag("saved state", other, "unfinished, finished")),
         })
     }
 }

@@ -75,7 +75,7 @@ impl TryFrom<BlockFields> for Block {
             "op" => Block::Op { op: fields.op.ok_or("a block of kind \"op\" needs \"op\"")?, channels: need(fields.channels, "channels")?, height, width },
             "add" => Block::Add { channels: need(fields.channels, "channels")?, height, width },
             "head" => Block::Head { features: need(fields.features, "features")?, classes: need(fields.classes, "classes")?, height, width },
-            other => return Err(format!("unknown block kind \"{other}\": allowed are stem, entry, op, add, head")),
+            other => return Err(crate::text::unknown_tag("block kind", other, "stem, entry, op, add, head")),
         })
     }
 }

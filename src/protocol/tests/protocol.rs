@@ -135,6 +135,11 @@ fn saved_tagged_values_keep_their_written_form_and_name_what_is_wrong() {
         let message = result.unwrap_err().to_string();
         assert!(message.contains(expected), "{message} should say {expected}");
     }
+    // A tag from a file is echoed cut, as every user input is.
+    let long = format!(r#"{{"kind":"{}"}}"#, "x".repeat(100_000));
+    let message = serde_json::from_str::<RunEnd>(&long).unwrap_err().to_string();
+    assert!(message.contains("(100000 characters): allowed are completed"), "{message}");
+    assert!(message.len() < 300, "{message}");
 }
 
 #[test]
