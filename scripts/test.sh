@@ -12,8 +12,9 @@
 #
 # The levels form two lanes that share nothing but the machine: native then onnx (native builds in
 # target/), and browser then e2e (wasm builds in $WASM_TARGET_DIR, see scripts/setup.sh). When
-# levels of both lanes are asked for, both lanes first build, side by side, then both test, side by
-# side, each line prefixed with its lane: the tests of one lane use the core the other's leave idle.
+# levels of both lanes are asked for, the lanes run side by side, each line prefixed with its lane:
+# each builds its levels, then tests them, without waiting for the other; the native lane runs at
+# a lower priority, so it takes the cycles the wasm lane leaves idle.
 # TEST_LANES=serial runs the levels one after another in the order given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +62,7 @@ run_level() {
   echo "[test] $1 passed in $(( $(date +%s) - started )) s"
 }
 
-# What a level compiles, and nothing more: in lane mode both lanes first build everything, then test.
+# What a level compiles, and nothing more: in lane mode each lane first builds its levels, then tests them.
 build_level() {
   local started
   started=$(date +%s)
