@@ -109,7 +109,8 @@ fn search_trains_candidates_for_real_and_children_inherit() {
         r#"{"space": {"kind": "arch", "input": {"channels": 1, "height": 28, "width": 28}, "classes": 10,
             "stem_width": 8, "cell_widths": [[8], [16]], "min_layers": 1, "max_layers": 2, "max_skips": 1,
             "schedule": {"stage2_at": 1, "stage3_at": 2}},
-           "search": {"objectives": ["error", "params"], "population": 3, "generations": 2, "seed": 4}}"#,
+           "search": {"objectives": ["error", "params"], "population": 3, "generations": 2, "seed": 4},
+           "training": {"valid_fraction": 0.02}}"#,
     )
     .expect("config written");
     let out = dir.join("out.json");

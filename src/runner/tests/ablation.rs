@@ -18,7 +18,7 @@ fn tiny() -> RunRequest {
     request.search.max_train_steps = Some(30);
     request.search.latency = LatencySource::Measured;
     request.training =
-        TrainingSettings { steps: 4, fine_tune_steps: 2, batch_size: 8, latency_runs: 1, ..TrainingSettings::default() };
+        TrainingSettings { steps: 4, fine_tune_steps: 2, batch_size: 8, latency_runs: 1, valid_fraction: 0.02, ..TrainingSettings::default() };
     request
 }
 

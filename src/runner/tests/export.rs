@@ -22,7 +22,7 @@ fn tiny(references: bool) -> RunRequest {
     request.search.population = 3;
     request.search.generations = 1;
     request.search.seed = 11;
-    request.training = TrainingSettings { steps: 4, fine_tune_steps: 2, batch_size: 8, latency_runs: 0, references, ..TrainingSettings::default() };
+    request.training = TrainingSettings { steps: 4, fine_tune_steps: 2, batch_size: 8, latency_runs: 0, valid_fraction: 0.02, references, ..TrainingSettings::default() };
     request
 }
 

@@ -80,7 +80,7 @@ fn a_run_trains_on_the_users_files_and_needs_them_loaded() {
     request.space.max_layers = 1;
     request.search.population = 2;
     request.search.generations = 1;
-    request.training = TrainingSettings { steps: 2, batch_size: 8, latency_runs: 0, ..TrainingSettings::default() };
+    request.training = TrainingSettings { steps: 2, batch_size: 8, latency_runs: 0, valid_fraction: 0.02, ..TrainingSettings::default() };
     assert!(matches!(Run::new(&request, backend::cpu(), None), Err(RunError::NoFiles)));
     let mut run = Run::with_dataset(&request, backend::cpu(), dataset).unwrap();
     let info = run.info().clone();

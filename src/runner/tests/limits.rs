@@ -18,7 +18,7 @@ fn candidates_beyond_the_devices_memory_are_not_trained_and_say_why() {
     request.space.max_layers = 2;
     request.search.population = 2;
     request.search.generations = 1;
-    request.training = TrainingSettings { steps: 2, batch_size: 8, latency_runs: 0, references: false, ..TrainingSettings::default() };
+    request.training = TrainingSettings { steps: 2, batch_size: 8, latency_runs: 0, valid_fraction: 0.02, references: false, ..TrainingSettings::default() };
     let mut run = Run::new(&request, backend::cpu(), None).unwrap();
     // 8 images × 8 channels × 28 × 28 values × 4 bytes is 200,704 bytes: the stem's output alone.
     run.limit_memory(MemoryLimits { max_tensor_bytes: Some(100_000), max_total_bytes: None, source: "a tiny device".into() });
@@ -45,7 +45,7 @@ fn with_this_devices_profile_no_candidate_over_the_latency_limit_trains() {
     request.search.population = 4;
     request.search.generations = 2;
     request.search.max_resample = 1;
-    request.training = TrainingSettings { steps: 2, fine_tune_steps: 1, batch_size: 8, latency_runs: 0, references: false, ..TrainingSettings::default() };
+    request.training = TrainingSettings { steps: 2, fine_tune_steps: 1, batch_size: 8, latency_runs: 0, valid_fraction: 0.02, references: false, ..TrainingSettings::default() };
     let quick = nn::calibrate::CalibrationConfig { chains: vec![1, 4], rounds: 3, warmup: 1, shortest_run_ms: 0.0 };
     let table = pollster::block_on(nn::calibrate::calibrate(&request.space, &quick, &backend::cpu(), async |_, _| {})).unwrap();
     let space = engine::search::ArchSpace::with_table(request.space.clone(), request.search.target, table.clone()).unwrap();

@@ -26,7 +26,7 @@ fn tiny() -> RunRequest {
     request.space.max_layers = 2;
     request.search.population = 2;
     request.search.max_train_steps = Some(12);
-    request.training = TrainingSettings { steps: 3, fine_tune_steps: 1, batch_size: 8, latency_runs: 0, ..TrainingSettings::default() };
+    request.training = TrainingSettings { steps: 3, fine_tune_steps: 1, batch_size: 8, latency_runs: 0, valid_fraction: 0.02, ..TrainingSettings::default() };
     request
 }
 

@@ -22,7 +22,7 @@ fn finished_run() -> RunView {
     request.space.max_layers = 2;
     request.search.population = 2;
     request.search.generations = 1;
-    request.training = TrainingSettings { steps: 2, batch_size: 8, latency_runs: 2, ..TrainingSettings::default() };
+    request.training = TrainingSettings { steps: 2, batch_size: 8, latency_runs: 2, valid_fraction: 0.02, ..TrainingSettings::default() };
     let mut run = Run::new(&request, backend::cpu(), None).unwrap();
     let mut view = RunView::default();
     view.apply(&FromEngine::RunStarted(run.info().clone()));
