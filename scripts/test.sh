@@ -104,6 +104,10 @@ fi
 # never delays it. (Measured cold: with both lanes at one priority and both waiting for each other's
 # build before testing, the wasm lane ran its tests 250 s later.) A lane stops at its first failure
 # and the other goes on, so one run reports both.
+# Both target folders exist before the lanes start: on a fresh clone two cargos creating target/
+# and target/wasm at once raced (cargo makes a folder as a temporary one renamed into place, and
+# the wasm lane's vanished: "No such file or directory ... target/wasmYuBNiU").
+mkdir -p target "$WASM_TARGET_DIR"
 started=$(date +%s)
 lane() {
   local name=$1 niceness=$2
