@@ -327,6 +327,23 @@ impl Trainer {
         Ok(Accuracy { top1: fraction(top1), top5: (classes > 10).then(|| fraction(top5)), images })
     }
 
+    /// Re-estimates the model's BatchNorm running statistics as the mean over `batches` training
+    /// batches (forward passes only, no augmentation): after a few steps the running averages
+    /// still remember their initial values, and a network evaluated with them scores far below
+    /// what it has learned.
+    pub fn reestimate_batch_norms(&mut self, data: &TrainData, batches: usize) {
+        let Some(model) = self.model.take() else { return };
+        let size = self.config.batch_size.max(1);
+        let images = data
+            .split
+            .train
+            .chunks(size)
+            .take(batches)
+            .map(|indices| data.dataset.batch(indices, &data.stats, None, &self.device).0)
+            .collect();
+        self.model = Some(crate::inherit::reestimate_batch_norms(model, images));
+    }
+
     /// The trained model (gone after a failed step).
     pub fn into_model(self) -> Option<Network> {
         self.model

@@ -1,7 +1,8 @@
-//! `cli bench moo | nb201 | generation | w1 | latency | predictor | jobs | ablation | inheritance | fine-tune`: benchmarks that print a table
+//! `cli bench moo | nb201 | generation | w1 | latency | predictor | jobs | ablation | inheritance | fine-tune | curves`: benchmarks that print a table
 //! and write JSON. They report figures; they assert nothing.
 
 mod ablation;
+mod curves;
 mod moo;
 mod nb201;
 mod predictor;
@@ -30,6 +31,8 @@ usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench ablation [--seeds 3] [--csv FILE] [--out FILE] [any option of `cli search`]
        cli bench inheritance [--seeds 5] [--datasets digits,procedural] [--out FILE] [any option of `cli search`]
        cli bench fine-tune [--seeds 3] [--schedules 40/0.2/0,20/0.2/0,...] [--out FILE] [any option of `cli search`]
+       cli bench curves [--recipes adam/0.003/2/plain/64,...] [--budgets 10,20,30,45,60] [--networks 20]
+                        [--datasets digits,procedural] [--images 2000] [--seed 0] [--target 0.9] [--out FILE]
 ablation: base NAS, + progressive space, + multi-objective, + hardware-aware, + inheritance, each
 a search from the same settings (the page's defaults and the flags) with the same seed and the
 same training-step budget (--max-train-steps; without it, what the generations cost trained from
@@ -37,6 +40,8 @@ scratch), over the seeds from --seed. inheritance: the last two rows, on each da
 fine-tune: the last row with each fine-tuning schedule (steps/learning-rate scale/warm-up).
 predictor: calibrates this machine's device profile (or reads --profile), times held-out networks
 twice each, and compares the profile's, each roofline's and the second timing's latencies with the first.
+curves: validation accuracy after each budget of steps (a training each) under each recipe
+(OPTIMIZER/LR/WARMUP/AUGMENT/BATCH), for the space's reference networks and networks sampled from it.
 jobs: candidates per minute of one search trained by 1, 2, ... threads at once (--jobs).
 --device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
 JSON goes to target/bench/<name>.json unless --out is given.";
@@ -54,6 +59,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("jobs") => jobs(&Args::parse(rest, &ablation::options().into_iter().chain(["counts"]).collect::<Vec<_>>(), &[])?),
         Some("ablation") => ablation::ablation(&Args::parse(rest, &ablation::options(), &[])?),
         Some("inheritance") => ablation::inheritance(&Args::parse(rest, &ablation::options(), &[])?),
+        Some("curves") => curves::curves(&Args::parse(rest, &curves::options(), &[])?),
         Some("fine-tune") => ablation::fine_tune(&Args::parse(rest, &ablation::options(), &[])?),
         Some("--help") => {
             println!("{HELP}");

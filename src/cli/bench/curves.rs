@@ -1,0 +1,199 @@
+//! `cli bench curves`: learning curves of training recipes over the default space's networks —
+//! validation accuracy after a budget of steps (each budget a training of its own, since the
+//! schedule decays over the budget), for the three reference networks and networks sampled from
+//! the whole space, on the digits and the procedural set. The recipe and the planner's floor of
+//! steps per new network are chosen from it (README, "Benchmarks").
+
+use serde_json::{Value, json};
+
+use engine::rng::{Seed, rng_for};
+use engine::space::{Genotype, InputShape, Space, SpaceConfig, Stage};
+use nn::candidate::Network;
+use nn::data::{Dataset, Split};
+use nn::train::{Budget, OptimizerKind, TrainConfig, TrainData, Trainer};
+use protocol::RunRequest;
+
+use crate::{Args, CliError, write_json};
+
+use super::stats;
+
+/// A training recipe as `OPTIMIZER/LR/WARMUP/AUGMENT/BATCH[/bnN]`, e.g. `adam/0.003/2/plain/64/bn4`.
+#[derive(Debug, Clone)]
+struct Recipe {
+    text: String,
+    config: TrainConfig,
+    /// Training batches that re-estimate BatchNorm statistics before evaluation (0: none).
+    reestimate: usize,
+}
+
+const RECIPE_FORM: &str = "OPTIMIZER/LR/WARMUP/AUGMENT/BATCH[/bnN] (sgd or adam / a learning rate / warm-up steps / aug or plain / images per step / BatchNorm statistics re-estimated on N batches before evaluation), e.g. adam/0.003/2/plain/64/bn4";
+
+impl Recipe {
+    fn parse(text: &str) -> Result<Recipe, CliError> {
+        let bad = || CliError::Usage(format!("--recipes: {text:?} is not {RECIPE_FORM}"));
+        let parts: Vec<&str> = text.split('/').collect();
+        let (optimizer, lr, warmup, augment, batch, reestimate) = match parts.as_slice() {
+            [o, l, w, a, b] => (*o, *l, *w, *a, *b, 0),
+            [o, l, w, a, b, bn] => (*o, *l, *w, *a, *b, bn.strip_prefix("bn").and_then(|n| n.parse().ok()).ok_or_else(bad)?),
+            _ => return Err(bad()),
+        };
+        let optimizer = match optimizer {
+            "sgd" => OptimizerKind::SgdMomentum,
+            "adam" => OptimizerKind::Adam,
+            _ => return Err(bad()),
+        };
+        let augment = match augment {
+            "aug" => true,
+            "plain" => false,
+            _ => return Err(bad()),
+        };
+        let lr: f64 = lr.parse().ok().filter(|lr: &f64| lr.is_finite() && *lr > 0.0).ok_or_else(bad)?;
+        let warmup: u32 = warmup.parse().map_err(|_| bad())?;
+        let batch: usize = batch.parse().ok().filter(|b| *b > 0).ok_or_else(bad)?;
+        let config = TrainConfig::new()
+            .with_optimizer(optimizer)
+            .with_learning_rate(lr)
+            .with_warmup_steps(warmup)
+            .with_augment(augment)
+            .with_batch_size(batch);
+        Ok(Recipe { text: text.to_string(), config, reestimate })
+    }
+}
+
+/// The networks of a curve: the space's references, then `sampled` drawn from the whole space.
+fn networks(space: &Space, sampled: u32, seed: u64) -> Vec<(String, Genotype)> {
+    let mut rng = rng_for(Seed(seed), "curves");
+    let references = space.references().into_iter().map(|(name, genotype)| (name.to_string(), genotype));
+    let drawn = (0..sampled).map(|i| (format!("sampled-{i}"), space.sample(Stage::Three, &mut rng)));
+    references.chain(drawn).collect()
+}
+
+/// The default space for a built-in dataset, and its images.
+fn dataset(name: &str, images: usize) -> Result<(Space, Dataset), CliError> {
+    let input = match name {
+        "digits" => InputShape::DIGITS,
+        "procedural" => InputShape::RGB32,
+        _ => return Err(CliError::Usage(format!("--datasets: {name:?} is not known; allowed: digits, procedural"))),
+    };
+    let mut config: SpaceConfig = RunRequest::default_digits().space;
+    config.input = input;
+    let space = Space::new(config).map_err(|e| CliError::Run(e.to_string()))?;
+    let data = match input {
+        InputShape::DIGITS => Dataset::builtin_digits().map_err(|e| CliError::Run(e.to_string()))?,
+        _ => Dataset::procedural(images, 2026),
+    };
+    Ok((space, data))
+}
+
+/// One network trained for `steps` under a recipe: validation accuracy and ms per step.
+fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, data: &TrainData, seed: u64) -> Result<(f64, f64), CliError> {
+    let device = nn::backend::cpu().autodiff();
+    let model = Network::new(space, genotype, &device).map_err(|e| CliError::Run(e.to_string()))?;
+    let config = recipe.config.clone().with_budget(Budget::Steps(steps)).with_seed(seed);
+    let mut trainer = Trainer::new(model, config, data);
+    while !trainer.finished() {
+        if let Err(error) = pollster::block_on(trainer.step(data)) {
+            println!("    {genotype}: {error}");
+            return Ok((0.0, f64::NAN));
+        }
+    }
+    if recipe.reestimate > 0 {
+        trainer.reestimate_batch_norms(data, recipe.reestimate);
+    }
+    let accuracy = pollster::block_on(trainer.evaluate(data, 250)).map_err(|e| CliError::Run(e.to_string()))?;
+    let report = trainer.report(Some(accuracy), 0);
+    eprintln!("    losses {:?}", report.losses.iter().map(|l| (l * 100.0).round() / 100.0).collect::<Vec<_>>());
+    Ok((accuracy.top1, report.train_ms / f64::from(steps.max(1))))
+}
+
+/// The curve of one network under one recipe: accuracy at each budget.
+fn curve(space: &Space, name: &str, genotype: &Genotype, recipe: &Recipe, budgets: &[u32], data: &TrainData, seed: u64) -> Result<Value, CliError> {
+    let mut accuracies = Vec::new();
+    let mut step_ms = Vec::new();
+    for &steps in budgets {
+        let (accuracy, ms) = train(space, genotype, recipe, steps, data, seed)?;
+        accuracies.push(accuracy);
+        step_ms.push(ms);
+    }
+    let macs = engine::cost::cost(space.config(), genotype).macs;
+    let shown: Vec<String> = accuracies.iter().map(|a| format!("{:5.1}", a * 100.0)).collect();
+    println!("  {name:<15} {:>7.2} M MACs {:>6.0} ms/step  {}  {genotype}", macs as f64 / 1e6, median(&step_ms), shown.join(" "));
+    Ok(json!({ "name": name, "genotype": genotype.to_string(), "macs": macs, "accuracy": accuracies, "step_ms": step_ms }))
+}
+
+fn median(values: &[f64]) -> f64 {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    stats(&finite)["median"].as_f64().unwrap_or(f64::NAN)
+}
+
+/// Per budget: the median and quartiles over every network, the worst reference, and the share of
+/// networks at or above `target`; and the images each reference needs to reach `target`.
+fn summary(rows: &[Value], references: usize, budgets: &[u32], batch: usize, target: f64) -> Value {
+    let at = |row: &Value, i: usize| row["accuracy"][i].as_f64().unwrap_or(0.0);
+    let per_budget: Vec<Value> = budgets
+        .iter()
+        .enumerate()
+        .map(|(i, &steps)| {
+            let all: Vec<f64> = rows.iter().map(|row| at(row, i)).collect();
+            let worst_reference = rows.iter().take(references).map(|row| at(row, i)).fold(f64::INFINITY, f64::min);
+            let reaching = all.iter().filter(|&&a| a >= target).count() as f64 / all.len().max(1) as f64;
+            json!({ "steps": steps, "images": steps as usize * batch, "accuracy": stats(&all), "worst_reference": worst_reference, "share_reaching": reaching })
+        })
+        .collect();
+    let to_target: Vec<Value> = rows
+        .iter()
+        .take(references)
+        .map(|row| {
+            let steps = budgets.iter().enumerate().find(|&(i, _)| at(row, i) >= target).map(|(_, &s)| s);
+            json!({ "name": row["name"], "steps": steps, "images": steps.map(|s| s as usize * batch) })
+        })
+        .collect();
+    json!({ "per_budget": per_budget, "references_to_target": to_target })
+}
+
+/// The default recipes: the one the page used, and the candidates that replaced it.
+const DEFAULT_RECIPES: &str = "sgd/0.05/10/aug/64,sgd/0.1/2/plain/64,adam/0.003/2/plain/64,adam/0.01/2/plain/64,adam/0.003/2/plain/32";
+
+/// Options of `bench curves`.
+pub(crate) fn options() -> Vec<&'static str> {
+    vec!["recipes", "budgets", "networks", "datasets", "images", "seed", "target", "out"]
+}
+
+/// Runs `bench curves`.
+pub(crate) fn curves(args: &Args) -> Result<(), CliError> {
+    let recipes = args.value("recipes").unwrap_or(DEFAULT_RECIPES).split(',').map(Recipe::parse).collect::<Result<Vec<_>, _>>()?;
+    let budgets = args.numbers("budgets")?.unwrap_or_else(|| vec![10, 20, 30, 45, 60]);
+    let sampled: u32 = args.parsed("networks", "a whole number")?.unwrap_or(20);
+    let images: usize = args.parsed("images", "a whole number")?.unwrap_or(protocol::DEFAULT_PROCEDURAL_IMAGES as usize);
+    let seed: u64 = args.parsed("seed", "a whole number")?.unwrap_or(0);
+    let target: f64 = args.parsed("target", "an accuracy in [0, 1]")?.unwrap_or(0.9);
+    let datasets = args.value("datasets").unwrap_or("digits,procedural");
+    let mut results = Vec::new();
+    for name in datasets.split(',') {
+        let (space, images) = dataset(name, images)?;
+        let data = TrainData::new(images.clone(), Split::new(images.len(), 0.1, seed));
+        let networks = networks(&space, sampled, seed);
+        let references = space.references().len();
+        for recipe in &recipes {
+            println!("{name}, recipe {} (accuracy % after {budgets:?} steps):", recipe.text);
+            let rows = networks
+                .iter()
+                .map(|(label, genotype)| curve(&space, label, genotype, recipe, &budgets, &data, seed))
+                .collect::<Result<Vec<_>, _>>()?;
+            let summary = summary(&rows, references, &budgets, recipe.config.batch_size, target);
+            for row in summary["per_budget"].as_array().into_iter().flatten() {
+                println!(
+                    "  {:>4} steps ({:>5} images): median {:5.1} %, q1 {:5.1} %, worst reference {:5.1} %, {:3.0} % of networks >= {:.0} %",
+                    row["steps"], row["images"], row["accuracy"]["median"].as_f64().unwrap_or(f64::NAN) * 100.0,
+                    row["accuracy"]["q1"].as_f64().unwrap_or(f64::NAN) * 100.0, row["worst_reference"].as_f64().unwrap_or(f64::NAN) * 100.0,
+                    row["share_reaching"].as_f64().unwrap_or(0.0) * 100.0, target * 100.0,
+                );
+            }
+            results.push(json!({ "dataset": name, "recipe": recipe.text, "budgets": budgets, "networks": rows, "summary": summary }));
+        }
+    }
+    let out = args.value("out").unwrap_or("target/bench/curves.json");
+    write_json(out, &json!({ "benchmark": "learning_curves", "seed": seed, "target": target, "results": results }))?;
+    println!("wrote {out}");
+    Ok(())
+}
