@@ -226,6 +226,7 @@ fn main_view(state: &AppState, on_action: &Callback<Action>, handlers: &Handlers
                         training={run.training.clone()}
                         generations={run.generations.clone()}
                         candidates={run.candidates.clone()}
+                        references={run.references.clone()}
                         seconds={run.seconds}
                         ended_on_time={run.ended_on_time()}
                         on_export={handlers.on_export.clone()}

@@ -6,9 +6,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use engine::search::GenerationSummary;
-use protocol::{CandidateReport, RunEnd, RunInfo, TrainingProgress};
+use protocol::{CandidateReport, ReferenceReport, RunEnd, RunInfo, TrainingProgress};
 use crate::model::export::Export;
 use crate::model::format::{count, duration, short};
+use crate::model::headline::matches;
 use crate::model::plot::{Frame, line_from_data, lines_on_one_scale};
 use crate::model::saved::Overlay;
 use crate::model::state::Action;
@@ -33,6 +34,8 @@ pub struct RunSummaryProps {
     pub generations: Vec<Rc<GenerationSummary>>,
     /// Scored candidates (to count inheriting children per generation).
     pub candidates: Vec<Rc<CandidateReport>>,
+    /// Trained reference networks (set beside the search's finds once it ends).
+    pub references: Vec<Rc<ReferenceReport>>,
     /// Seconds of work, when finished.
     pub seconds: Option<f64>,
     /// It ended because its time budget was spent.
@@ -88,6 +91,9 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
                 }
             </div>
             { for props.training.iter().map(|t| html! { <p class="training" data-testid="training-progress">{ training_line(t) }</p> }) }
+            if matches!(props.status, RunStatus::Finished(_)) {
+                { headline(props) }
+            }
             if !props.candidates.is_empty() {
                 <p class="export-row">
                     { "Export results: " }
@@ -96,6 +102,22 @@ pub fn RunSummary(props: &RunSummaryProps) -> Html {
                 </p>
             }
         </section>
+    }
+}
+
+/// Each reference against the network the search found to match it (see `model::headline`).
+fn headline(props: &RunSummaryProps) -> Html {
+    let lines = matches(&props.candidates, &props.references);
+    if lines.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="headline" data-testid="headline">
+            <p class="legend">{ "The hand-designed networks against what the search found (the cheapest within one point of each, else the most accurate):" }</p>
+            <ul>
+                { for lines.iter().map(|m| html! { <li data-testid="versus" data-comparable={m.comparable.to_string()}>{ m.line() }</li> }) }
+            </ul>
+        </div>
     }
 }
 

@@ -59,6 +59,11 @@ pub fn count(value: f64) -> String {
     format!("{text}{suffix}")
 }
 
+/// A fraction as a percentage with one decimal: `0.9512` → `95.1 %`.
+pub fn percent(fraction: f64) -> String {
+    format!("{:.1} %", fraction * 100.0)
+}
+
 /// A number with about four significant digits, without exponent for everyday magnitudes.
 pub fn short(value: f64) -> String {
     if !value.is_finite() {

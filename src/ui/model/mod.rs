@@ -4,6 +4,7 @@ pub mod diagram;
 pub mod export;
 pub mod form;
 pub mod format;
+pub mod headline;
 pub mod latency_check;
 pub mod link;
 pub mod plan;

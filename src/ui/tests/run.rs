@@ -114,3 +114,52 @@ fn every_network_training_at_once_has_its_line_until_it_is_scored_and_the_eta_co
     }
     assert!((eta[0] / eta[1] - 2.0).abs() < 1e-9, "two workers train two candidates in the time of one: {eta:?}");
 }
+
+#[test]
+fn each_reference_is_set_beside_the_cheapest_candidate_within_a_point_or_else_the_most_accurate() {
+    use std::rc::Rc;
+    use protocol::{CandidateReport, LatencyMeasurement, ReferenceReport};
+    use ui::model::headline::matches;
+    let (_, events) = tabular_events();
+    let first: CandidateReport = events.iter().find_map(|e| if let FromEngine::Candidate(c) = e { Some(c.clone()) } else { None }).unwrap();
+    let network = |candidate_id: u32, accuracy: f64, macs: u64, latency_ms: f64| {
+        let mut c = first.clone();
+        c.candidate_id = candidate_id;
+        c.violation = 0.0;
+        c.status = RecordStatus::Evaluated;
+        c.error = Some(1.0 - accuracy);
+        c.details.valid_accuracy = Some(accuracy);
+        c.cheap.macs = macs;
+        c.cheap.latency_ms = latency_ms;
+        c.measured_latency = None;
+        c
+    };
+    let reference = |name: &str, accuracy: f64, macs: u64| Rc::new(ReferenceReport { name: name.into(), report: network(0, accuracy, macs, 10.0) });
+    let candidates: Vec<Rc<CandidateReport>> = vec![
+        Rc::new(network(1, 0.951, 9_000_000, 8.0)),
+        Rc::new(network(2, 0.945, 3_100_000, 3.8)),
+        Rc::new(network(3, 0.930, 1_000_000, 1.0)),
+        Rc::new(network(4, 0.980, 20_000_000, 30.0)),
+    ];
+    let lines = matches(&candidates, &[reference("VGG-like", 0.951, 11_800_000), reference("Big", 0.999, 50_000_000)]);
+    assert_eq!(lines.len(), 2);
+    let vgg = &lines[0];
+    assert_eq!((vgg.candidate_id, vgg.comparable, vgg.measured), (2, true, false), "within one point at the fewest MACs: {vgg:?}");
+    assert!((vgg.latency_share - 0.38).abs() < 1e-9);
+    assert_eq!(vgg.line(), "VGG-like: 95.1 %, 11.8 M MACs — found #2: 94.5 %, 3.1 M MACs (26.3 % of its MACs), 38.0 % of its latency as predicted");
+    let big = &lines[1];
+    assert_eq!((big.candidate_id, big.comparable), (4, false), "none within a point: the most accurate");
+    assert!(big.line().contains("closest found, the most accurate #4: 98.0 %"), "{}", big.line());
+    // Measured latencies are compared when both networks have one.
+    let mut timed = network(2, 0.945, 3_100_000, 3.8);
+    timed.measured_latency = LatencyMeasurement::from_runs(1, vec![2.0; 3]);
+    let mut reference_timed = network(0, 0.951, 11_800_000, 10.0);
+    reference_timed.measured_latency = LatencyMeasurement::from_runs(1, vec![4.0; 3]);
+    let lines = matches(&[Rc::new(timed)], &[Rc::new(ReferenceReport { name: "VGG-like".into(), report: reference_timed })]);
+    assert!(lines[0].measured && (lines[0].latency_share - 0.5).abs() < 1e-9 && lines[0].line().ends_with("50.0 % of its latency measured here"));
+    // Failed or infeasible candidates never count, and without references there is nothing to say.
+    let mut failed = network(5, 0.999, 10, 0.1);
+    failed.violation = 1.0;
+    assert_eq!(matches(&[Rc::new(failed)], &[reference("VGG-like", 0.951, 11_800_000)]), vec![]);
+    assert!(matches(&candidates, &[]).is_empty());
+}
