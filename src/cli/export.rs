@@ -18,10 +18,10 @@ scaled to [0, 1], normalised inside the graph; output \"logits\" [N, classes]).
 The space is the genotype's own: one width per cell as the genotype says.
   --out FILE        the model (default target/cli/ARCH_ID.onnx)
   --input digits|rgb32   --data PATH (as for cli search)   --seed N   --target mobile|edge|gpu
-  --steps N   --batch-size N   --learning-rate X   --latency-runs N   --device cpu|gpu|auto";
+  --steps N   --batch-size N   --recipe adam|sgd_crops   --learning-rate X   --latency-runs N   --device cpu|gpu|auto";
 
-const OPTIONS: [&str; 11] =
-    ["genotype", "out", "input", "data", "seed", "target", "steps", "batch-size", "learning-rate", "latency-runs", "device"];
+const OPTIONS: [&str; 12] =
+    ["genotype", "out", "input", "data", "seed", "target", "steps", "batch-size", "recipe", "learning-rate", "latency-runs", "device"];
 
 /// The space that holds exactly `genotype`'s widths, with every op open and room for its
 /// layers and skips; the rest as in `base`.

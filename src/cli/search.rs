@@ -13,7 +13,7 @@ use engine::search::{LatencySource, Objective, RecordStatus, SearchConfig};
 use engine::space::{InputShape, SpaceConfig};
 use engine::tabular::Nb201Dataset;
 use protocol::results::RunResults;
-use protocol::{CandidateReport, DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, FromEngine, RunEnd, RunRequest, TrainingSettings};
+use protocol::{CandidateReport, DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, FromEngine, RunEnd, RunRequest, TrainingRecipe, TrainingSettings};
 use runner::Run;
 use runner::blocking::{drive_in_parallel, drive_to_end};
 
@@ -41,7 +41,7 @@ Flags override the file:
 Training (architecture space):
   --steps N   --fine-tune-steps N   --fine-tune-lr-scale X (a child's rate as a fraction of
   --learning-rate; default 0.2)   --fine-tune-warmup N (its warm-up steps; default 0)
-  --inherit on|off   --batch-size N   --learning-rate X
+  --inherit on|off   --batch-size N   --recipe adam|sgd_crops (default adam; sets the learning rate)   --learning-rate X
   --latency-runs N (timed inference runs per trained candidate; 0: none)   --references on|off
   --device cpu|gpu|auto (default cpu; gpu needs a build with `--features gpu` and a Vulkan,
                          Metal or DX12 adapter; auto takes the GPU when there is one)
@@ -73,10 +73,10 @@ struct RunFile {
 }
 
 /// The options of `cli search` (and of `cli export-onnx`, which adds its own).
-pub(crate) const SEARCH_OPTIONS: [&str; 31] = [
+pub(crate) const SEARCH_OPTIONS: [&str; 32] = [
     "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
     "max-evaluations", "time-budget", "max-train-steps", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
-    "fine-tune-steps", "fine-tune-lr-scale", "fine-tune-warmup", "inherit", "batch-size", "learning-rate", "latency-runs", "references", "device",
+    "fine-tune-steps", "fine-tune-lr-scale", "fine-tune-warmup", "inherit", "batch-size", "recipe", "learning-rate", "latency-runs", "references", "device",
     "jobs", "profile",
 ];
 
@@ -286,6 +286,10 @@ fn training_flags(args: &Args, training: &mut TrainingSettings) -> Result<(), Cl
     }
     if let Some(n) = args.parsed("batch-size", "a whole number")? {
         training.batch_size = n;
+    }
+    if let Some(recipe) = args.named("recipe", TrainingRecipe::from_name, "adam, sgd_crops")? {
+        training.recipe = recipe;
+        training.learning_rate = recipe.default_learning_rate();
     }
     if let Some(x) = args.parsed("learning-rate", "a number")? {
         training.learning_rate = x;

@@ -9,8 +9,8 @@ use engine::tabular::{Nb201SearchSpace, Nb201Table};
 use nn::data::{Dataset, Split};
 use nn::evaluate::{EvaluatorConfig, TrainingEvaluator};
 use nn::latency::LatencyConfig;
-use nn::train::{Budget, TrainConfig, TrainData};
-use protocol::{DatasetChoice, RunInfo, RunRequest};
+use nn::train::{Budget, OptimizerKind, TrainConfig, TrainData};
+use protocol::{DatasetChoice, RunInfo, RunRequest, TrainingRecipe};
 use engine::space::Genotype;
 use protocol::saved::Checkpoint;
 
@@ -175,7 +175,14 @@ fn imported(request: &RunRequest, space: &ArchSpace) -> Result<Alone, RunError> 
 /// The evaluator that trains the run's candidates as the request says.
 fn evaluator(request: &RunRequest, space: &ArchSpace, device: &Device) -> TrainingEvaluator {
     let t = &request.training;
+    let (optimizer, warmup_steps, augment) = match t.recipe {
+        TrainingRecipe::Adam => (OptimizerKind::Adam, 2, false),
+        TrainingRecipe::SgdCrops => (OptimizerKind::SgdMomentum, 10, true),
+    };
     let train = TrainConfig::new()
+        .with_optimizer(optimizer)
+        .with_warmup_steps(warmup_steps)
+        .with_augment(augment)
         .with_budget(Budget::Steps(t.steps))
         .with_batch_size(t.batch_size as usize)
         .with_learning_rate(t.learning_rate)

@@ -20,6 +20,7 @@ use engine::hardware::Target;
 use engine::search::{LatencySource, Objective, StrategyKind};
 use engine::space::Op;
 use engine::text::quoted;
+use protocol::TrainingRecipe;
 use crate::model::form::{DatasetKind, Field, RunForm, TEXT_FIELDS};
 
 /// Longest fragment accepted, in bytes.
@@ -79,6 +80,7 @@ pub fn encode(lesson: &Lesson) -> String {
         ("v".into(), LINK_VERSION.into()),
         ("dataset".into(), f.dataset.key().into()),
         ("strategy".into(), f.strategy.name().into()),
+        ("recipe".into(), f.recipe.name().into()),
         ("objectives".into(), f.objectives.iter().map(|o| o.name()).collect::<Vec<_>>().join(",")),
         ("target".into(), target_key(f).into()),
         ("latency".into(), match f.latency { LatencySource::Predicted => "predicted", LatencySource::Measured => "measured" }.into()),
@@ -112,14 +114,16 @@ fn list<T: PartialEq>(text: &str, what: &str, parse: impl Fn(&str) -> Option<T>)
     Ok(items)
 }
 
-/// Reads a fragment (with or without its leading `#`). Keys left out keep their defaults; the
-/// version `v` is required.
+/// Reads a fragment (with or without its leading `#`). Keys left out keep their defaults, but
+/// for `recipe`: a link without one was made before it was a setting and trains with
+/// the recipe of then (`TrainingRecipe::unnamed`). The version `v` is required.
 pub fn decode(fragment: &str) -> Result<Lesson, String> {
     let body = fragment.strip_prefix('#').unwrap_or(fragment);
     if body.len() > MAX_LINK_BYTES {
         return Err(format!("the link is {} bytes long; at most {MAX_LINK_BYTES} are accepted", body.len()));
     }
     let mut lesson = Lesson::default();
+    lesson.form.recipe = TrainingRecipe::unnamed();
     let mut version = None;
     let mut seen: Vec<&str> = Vec::new();
     for pair in body.split('&').filter(|p| !p.is_empty()) {
@@ -141,6 +145,12 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
             "strategy" => {
                 form.strategy = StrategyKind::from_name(&value)
                     .ok_or_else(|| format!("strategy {} is not known; allowed: nsga2, random, rea", quoted(&value)))?
+            }
+            "recipe" => {
+                form.recipe = TrainingRecipe::from_name(&value).ok_or_else(|| {
+                    let allowed: Vec<&str> = TrainingRecipe::ALL.iter().map(|r| r.name()).collect();
+                    format!("recipe {} is not known; allowed: {}", quoted(&value), allowed.join(", "))
+                })?
             }
             "objectives" => form.objectives = list(&value, "objective", Objective::from_name)?,
             "target" if value == "this" => form.this_device = true,

@@ -1,17 +1,24 @@
 //! A search sized to a time budget: from the measured time of one training step on the backend
 //! that searches, the population, generations and training steps that fit, and the time any
-//! settings are expected to take. Pure: the page shows the proposal and its reasons, and the
+//! settings are expected to take. A new network never gets fewer steps than the floor below
+//! which its error means nothing (`protocol::FLOOR_IMAGES`): when the budget cannot pay it for
+//! the page's shape of search, the plan trains fewer networks and says what the full search
+//! would need on this device. Pure: the page shows the proposal and its reasons, and the
 //! visitor can edit every number after.
 //!
 //! ```
 //! use ui::model::plan::{Sizing, fit};
-//! let plan = fit(180.0, 100.0, Sizing { references: true, inheritance: true });
+//! let sizing = Sizing { references: true, inheritance: true, batch_size: 32 };
+//! let plan = fit(180.0, 20.0, sizing);
 //! assert!(plan.expected_s > 140.0 && plan.expected_s <= 180.0);
 //! assert!(plan.generations > plan.fitting, "the time budget, not the count, ends the run");
-//! assert!(plan.steps >= 10 && plan.fine_tune_steps < plan.steps);
+//! assert!(plan.steps >= protocol::floor_steps(32) && plan.fine_tune_steps < plan.steps);
+//! let slow = fit(180.0, 2_000.0, sizing);
+//! assert_eq!(slow.steps, protocol::floor_steps(32), "never below the floor");
+//! assert!(slow.full_s.is_some_and(|s| s > 180.0), "says what the full search needs");
 //! ```
 
-use protocol::FINE_TUNE_SHARE;
+use protocol::{FINE_TUNE_SHARE, floor_steps};
 
 /// What changes how many steps a search trains besides its numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +27,8 @@ pub struct Sizing {
     pub references: bool,
     /// Children inherit weights and are only fine-tuned.
     pub inheritance: bool,
+    /// Images per training step (the floor and the ceiling of steps are counted in images).
+    pub batch_size: u32,
 }
 
 /// A search's size.
@@ -38,17 +47,22 @@ pub struct Plan {
     pub fine_tune_steps: u32,
     /// Seconds it is expected to take.
     pub expected_s: f64,
+    /// When the plan is smaller than the page's shape (population × generations) at the floor:
+    /// the seconds that search would need here.
+    pub full_s: Option<f64>,
 }
 
-/// The page's default shape of a search (population × generations) and most steps of a new candidate.
-const POPULATION: u32 = 8;
-const GENERATIONS: u32 = 6;
-const MAX_STEPS: u32 = 120;
-const MIN_STEPS: u32 = 10;
-/// Validation, latency timing, checkpoint and bookkeeping of one candidate, in training steps:
-/// between what one-minute default searches in Chromium on the CPU backend took alone and
-/// beside a build (an estimate: the spare generations absorb its error).
-const OVERHEAD_STEPS: f64 = 12.0;
+/// The page's default shape of a search (population × generations).
+pub const POPULATION: u32 = 8;
+/// See [`POPULATION`].
+pub const GENERATIONS: u32 = 6;
+/// Most training images of a new candidate (120 steps of 64).
+const MAX_IMAGES: u32 = 7680;
+/// Validation, BatchNorm re-estimation, latency timing, checkpoint and bookkeeping of one
+/// candidate, in training images: about what one-minute default searches in Chromium on the
+/// CPU backend took alone and beside a build (an estimate: the spare generations absorb its
+/// error).
+const OVERHEAD_IMAGES: f64 = 768.0;
 /// A reference architecture's step against a sampled candidate's (each cell at its widest).
 const REFERENCE_COST: f64 = 3.0;
 /// Children of a generation after the first that inherit (and are only fine-tuned), as seen in
@@ -56,6 +70,8 @@ const REFERENCE_COST: f64 = 3.0;
 const INHERITING: f64 = 0.75;
 /// Generations allowed beyond those that fit, as a share of them.
 const SPARE_GENERATIONS: f64 = 1.0;
+/// Smaller shapes tried, in order, when the default one cannot pay the floor.
+const SHAPES: [(u32, u32); 7] = [(POPULATION, GENERATIONS), (POPULATION, 4), (POPULATION, 3), (6, 3), (4, 3), (4, 2), (3, 2)];
 
 /// Training steps (and their overhead) of a search of this size.
 pub fn steps_of(population: u32, generations: u32, steps: u32, fine_tune_steps: u32, sizing: Sizing) -> f64 {
@@ -63,7 +79,8 @@ pub fn steps_of(population: u32, generations: u32, steps: u32, fine_tune_steps: 
     let inheriting = if sizing.inheritance { INHERITING } else { 0.0 };
     let child = inheriting * f + (1.0 - inheriting) * s;
     let references = if sizing.references { 3.0 } else { 0.0 };
-    p * s + (g - 1.0) * p * child + references * REFERENCE_COST * s + OVERHEAD_STEPS * (p * g + references)
+    let overhead = OVERHEAD_IMAGES / f64::from(sizing.batch_size.max(1));
+    p * s + (g - 1.0) * p * child + references * REFERENCE_COST * s + overhead * (p * g + references)
 }
 
 /// Seconds a search of this size is expected to take at `step_ms` a step.
@@ -71,39 +88,37 @@ pub fn expected_seconds(population: u32, generations: u32, steps: u32, fine_tune
     steps_of(population, generations, steps, fine_tune_steps, sizing) * step_ms / 1e3
 }
 
-/// The largest search of the page's shape that fits `budget_s` at `step_ms` a step: the default
-/// population and generations with as many steps as fit (at most 120, a sixth of them to
-/// fine-tune: `protocol::FINE_TUNE_SHARE`); when even 10 steps do not fit, fewer generations (down to 3), then a smaller
-/// population (down to 4), then fewer steps. Twice the generations are allowed, so the time
-/// budget ends the run.
+/// The largest search that fits `budget_s` at `step_ms` a step without training a new network
+/// below the floor (`protocol::floor_steps`): the page's shape with as many steps as fit (at most
+/// 7,680 images' worth, a sixth of them to fine-tune: `protocol::FINE_TUNE_SHARE`); when the
+/// floor does not fit, fewer generations, then a smaller population (down to 3 × 2); when even
+/// that cannot pay the floor, 3 × 2 at the floor, and the time budget ends the run after fewer
+/// networks. Twice the generations are allowed, so the time budget ends the run.
 pub fn fit(budget_s: f64, step_ms: f64, sizing: Sizing) -> Plan {
+    let batch = sizing.batch_size.max(1);
+    let (floor, ceiling) = (floor_steps(batch), (MAX_IMAGES / batch).max(floor_steps(batch)));
     let available = budget_s * 1e3 / step_ms.max(1e-3);
     let steps_for = |population: u32, generations: u32| -> u32 {
         // Steps grow the total linearly (fine-tuning is a share of them): solve for them.
         let share = FINE_TUNE_SHARE;
-        let per_share = steps_of(population, generations, share, 1, sizing) - steps_of(population, generations, 0, 0, sizing);
         let fixed = steps_of(population, generations, 0, 0, sizing);
-        (((available - fixed) / per_share * f64::from(share)).floor().max(0.0) as u32).min(MAX_STEPS)
+        let per_share = steps_of(population, generations, share, 1, sizing) - fixed;
+        (((available - fixed) / per_share * f64::from(share)).floor().max(0.0) as u32).min(ceiling)
     };
-    let mut shape = (POPULATION, GENERATIONS);
-    for candidate in [(POPULATION, GENERATIONS), (POPULATION, 4), (POPULATION, 3), (6, 3), (4, 3)] {
-        shape = candidate;
-        if steps_for(candidate.0, candidate.1) >= MIN_STEPS {
-            break;
-        }
-    }
-    let (population, fitting) = shape;
-    let steps = steps_for(population, fitting).max(2);
+    let (population, fitting) = SHAPES.into_iter().find(|&(p, g)| steps_for(p, g) >= floor).unwrap_or(SHAPES[SHAPES.len() - 1]);
+    let steps = steps_for(population, fitting).max(floor);
     let fine_tune_steps = (steps / FINE_TUNE_SHARE).max(1);
     let expected_s = expected_seconds(population, fitting, steps, fine_tune_steps, step_ms, sizing);
     let generations = fitting + ((f64::from(fitting) * SPARE_GENERATIONS).ceil() as u32).max(2);
-    Plan { population, fitting, generations, steps, fine_tune_steps, expected_s }
+    let full = (population, fitting) != SHAPES[0];
+    let full_s = full.then(|| expected_seconds(POPULATION, GENERATIONS, floor, (floor / FINE_TUNE_SHARE).max(1), step_ms, sizing));
+    Plan { population, fitting, generations, steps, fine_tune_steps, expected_s, full_s }
 }
 
 impl Plan {
     /// Why these numbers, for the visitor.
     pub fn explain(&self, budget_s: f64, step_ms: f64, backend: &str) -> String {
-        format!(
+        let sized = format!(
             "Sized for about {} at {} a training step on {backend} (as timed): population {}, about {} generations (up to {} if time allows), {} steps per new network, {} to fine-tune an inheriting child. The run stops when the time is up; edit any of them.",
             crate::model::format::duration(budget_s),
             protocol::step_time(step_ms),
@@ -112,7 +127,14 @@ impl Plan {
             self.generations,
             self.steps,
             self.fine_tune_steps,
-        )
+        );
+        match self.full_s {
+            Some(full_s) => format!(
+                "{sized} A network trained for fewer steps has learned too little for its error to mean anything, so this search trains fewer networks; a search of {POPULATION} × {GENERATIONS} needs about {} on this device.",
+                crate::model::format::duration(full_s)
+            ),
+            None => sized,
+        }
     }
 }
 
@@ -120,35 +142,58 @@ impl Plan {
 mod tests {
     use super::*;
 
-    const ON: Sizing = Sizing { references: true, inheritance: true };
+    const ON: Sizing = Sizing { references: true, inheritance: true, batch_size: 32 };
 
     #[test]
     fn a_fast_device_gets_the_full_default_and_a_slow_one_a_smaller_search() {
-        let fast = fit(180.0, 2.0, ON);
-        assert_eq!((fast.population, fast.fitting, fast.generations, fast.steps, fast.fine_tune_steps), (8, 6, 12, 120, 20));
-        let cpu = fit(180.0, 119.0, ON);
-        assert_eq!(cpu.population, 8);
-        assert!((MIN_STEPS..MAX_STEPS).contains(&cpu.steps), "{cpu:?}");
-        assert!(cpu.expected_s <= 180.0 && cpu.expected_s > 180.0 * 0.8, "{cpu:?}");
+        let fast = fit(180.0, 1.0, ON);
+        assert_eq!((fast.population, fast.fitting, fast.generations, fast.steps, fast.fine_tune_steps), (8, 6, 12, 240, 40));
+        assert_eq!(fast.full_s, None);
         let slow = fit(180.0, 2_200.0, ON);
         assert!(slow.population * slow.fitting < 48, "a software GPU gets fewer candidates: {slow:?}");
-        assert!(slow.steps >= 2);
+        assert_eq!(slow.steps, floor_steps(32));
+        assert!(slow.explain(180.0, 2_200.0, "WebGPU").contains("a search of 8 × 6 needs about"), "{}", slow.explain(180.0, 2_200.0, "WebGPU"));
     }
 
     #[test]
-    fn one_minute_on_a_cpu_like_this_one() {
-        let plan = fit(60.0, 121.0, ON);
-        assert!(plan.population >= 4 && plan.fitting >= 3 && plan.steps >= MIN_STEPS, "{plan:?}");
-        assert_eq!(plan.generations, 2 * plan.fitting);
+    fn the_planner_never_plans_below_its_floor() {
+        for batch_size in [8, 16, 32, 64, 100, 256] {
+            for references in [true, false] {
+                for inheritance in [true, false] {
+                    let sizing = Sizing { references, inheritance, batch_size };
+                    for budget_s in [10.0, 60.0, 180.0, 600.0, 3_600.0] {
+                        for step_ms in [0.5, 5.0, 20.0, 60.0, 150.0, 400.0, 2_500.0] {
+                            let plan = fit(budget_s, step_ms, sizing);
+                            assert!(plan.steps >= floor_steps(batch_size), "{budget_s} s at {step_ms} ms, {sizing:?}: {plan:?}");
+                            assert!(plan.generations > plan.fitting);
+                            let fits = plan.expected_s <= budget_s;
+                            assert!(fits || (plan.population, plan.fitting) == (3, 2), "over the budget only at the smallest shape: {plan:?}");
+                            assert_eq!(plan.full_s.is_some(), (plan.population, plan.fitting) != (POPULATION, GENERATIONS));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_floor_and_the_ceiling_are_counted_in_images() {
+        let at = |batch_size| fit(3_600.0, 0.5, Sizing { batch_size, ..ON });
+        assert_eq!(at(64).steps, 120);
+        assert_eq!(at(32).steps, 240);
+        assert_eq!(fit(60.0, 400.0, Sizing { batch_size: 16, ..ON }).steps, floor_steps(16));
+        assert_eq!(floor_steps(16), 2 * floor_steps(32));
     }
 
     #[test]
     fn expected_time_counts_references_inheritance_and_overhead() {
-        let off = Sizing { references: false, inheritance: false };
-        assert_eq!(steps_of(2, 1, 10, 3, off), 2.0 * 10.0 + 2.0 * OVERHEAD_STEPS);
-        assert_eq!(steps_of(2, 1, 10, 3, ON) - steps_of(2, 1, 10, 3, off), 3.0 * (REFERENCE_COST * 10.0 + OVERHEAD_STEPS));
-        assert!(steps_of(8, 6, 60, 20, ON) < steps_of(8, 6, 60, 20, Sizing { inheritance: false, ..ON }), "inheritance saves steps");
-        assert_eq!(expected_seconds(2, 1, 10, 3, 500.0, off), (20.0 + 2.0 * OVERHEAD_STEPS) * 0.5);
+        let off = Sizing { references: false, inheritance: false, batch_size: 64 };
+        let overhead = OVERHEAD_IMAGES / 64.0;
+        assert_eq!(steps_of(2, 1, 10, 3, off), 2.0 * 10.0 + 2.0 * overhead);
+        let on = Sizing { batch_size: 64, ..ON };
+        assert_eq!(steps_of(2, 1, 10, 3, on) - steps_of(2, 1, 10, 3, off), 3.0 * (REFERENCE_COST * 10.0 + overhead));
+        assert!(steps_of(8, 6, 60, 20, on) < steps_of(8, 6, 60, 20, Sizing { inheritance: false, ..on }), "inheritance saves steps");
+        assert_eq!(expected_seconds(2, 1, 10, 3, 500.0, off), (20.0 + 2.0 * overhead) * 0.5);
         let budget = fit(60.0, 143.0, ON);
         assert!(budget.explain(60.0, 143.0, "the CPU").contains("about 1 min 00 s at 143 ms a training step on the CPU"));
     }

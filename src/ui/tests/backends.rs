@@ -35,7 +35,7 @@ fn webgpu_starts_a_timing_and_the_faster_backend_then_searches() {
     let state = on_webgpu(&booted(BackendChoice::Faster));
     let Some(FollowUp::TimeBackends { request, signature }) = follow(&state) else { panic!("a timing: {:?}", state.pending) };
     assert!(state.backends.timing && !state.can_search() && !state.can_check(), "nothing else runs while both are timed");
-    assert_eq!((request.space.input.channels, request.batch_size), (1, 64), "the form's digits and batch");
+    assert_eq!((request.space.input.channels, request.batch_size), (1, 32), "the form's digits and batch");
     assert!(signature.contains("swiftshader") && signature.contains("1x28x28"), "{signature}");
     let timed = reduce(&state, Action::Engine(vec![FromEngine::BackendsMeasured(speeds(900.0))]));
     let Some(FollowUp::UseBackend(BackendKind::Cpu, reason)) = follow(&timed) else { panic!("the CPU: {:?}", timed.pending) };
@@ -105,13 +105,15 @@ fn the_timing_sizes_the_search_to_the_time_budget_until_the_visitor_sizes_it() {
     let request = timed.form.to_request().expect("the sized form checks");
     assert_eq!(request.search.time_budget_s, Some(180.0));
     let steps_of = |r: &protocol::RunRequest| (r.search.population, r.search.generations, r.training.steps, r.training.fine_tune_steps);
-    let sized = ui::model::plan::fit(180.0, 100.0, ui::model::plan::Sizing { references: true, inheritance: true });
+    let sized = ui::model::plan::fit(180.0, 100.0, ui::model::plan::Sizing { references: true, inheritance: true, batch_size: request.training.batch_size });
     assert_eq!(steps_of(&request), (sized.population, sized.generations, sized.steps, sized.fine_tune_steps));
     // A minute resizes it; a size typed by hand stays, even through a new timing.
     let minute = reduce(&timed, Action::FormEdited(Field::TimeBudget, "1".into()));
     let shorter = minute.form.to_request().unwrap();
     assert_eq!(shorter.search.time_budget_s, Some(60.0));
-    assert!(shorter.training.steps < request.training.steps);
+    let planned = |r: &protocol::RunRequest| r.search.population * r.search.generations * r.training.steps;
+    assert!(planned(&shorter) < planned(&request), "a minute plans less training");
+    assert!(shorter.training.steps >= protocol::floor_steps(shorter.training.batch_size), "never below the floor");
     let by_hand = reduce(&minute, Action::FormEdited(Field::Population, "5".into()));
     assert!(by_hand.plan.is_none() && by_hand.sized_by_hand);
     let again = reduce(&reduce(&by_hand, Action::TimeBackendsRequested), Action::Engine(vec![FromEngine::BackendsMeasured(speeds(900.0))]));

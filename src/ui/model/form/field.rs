@@ -44,6 +44,8 @@ pub enum Field {
     Inheritance,
     /// Reference architectures trained beside the search, on or off.
     References,
+    /// Optimiser, warm-up and augmentation.
+    Recipe,
     /// Images per step.
     BatchSize,
     /// Peak learning rate.
@@ -70,7 +72,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 28] = [
+    pub const ALL: [Field; 29] = [
         Field::Dataset,
         Field::ProceduralImages,
         Field::Strategy,
@@ -88,6 +90,7 @@ impl Field {
         Field::FineTuneSteps,
         Field::Inheritance,
         Field::References,
+        Field::Recipe,
         Field::BatchSize,
         Field::LearningRate,
         Field::LatencyRuns,
@@ -121,6 +124,7 @@ impl Field {
             Field::FineTuneSteps => "fine_tune_steps",
             Field::Inheritance => "inheritance",
             Field::References => "references",
+            Field::Recipe => "recipe",
             Field::BatchSize => "batch_size",
             Field::LearningRate => "learning_rate",
             Field::LatencyRuns => "latency_runs",
@@ -160,6 +164,7 @@ impl Field {
             Field::FineTuneSteps => "Fine-tune steps",
             Field::Inheritance => "Weight inheritance",
             Field::References => "Train reference architectures",
+            Field::Recipe => "Training recipe",
             Field::BatchSize => "Batch size",
             Field::LearningRate => "Learning rate",
             Field::LatencyRuns => "Timed runs",
@@ -223,8 +228,9 @@ impl Field {
             Field::FineTuneSteps => "Training batches for a child that inherited its parents' trained weights (Lamarckian inheritance): much fewer than from scratch.",
             Field::References => "Once generation 0 is scored (so the first candidate is plotted first), train three hand-designed networks of this space (VGG-like: plain 3x3 convolutions; ResNet-like: with a residual skip; MobileNet-like: depthwise-separable convolutions) with the same steps as a new candidate, and draw them as labelled diamonds to compare the search's finds with.",
             Field::Inheritance => "Children start from the trained weights of every layer they share with a parent and are only fine-tuned. Switch it off to see how much training it saves.",
+            Field::Recipe => "How every network is trained. Adam (2 warm-up steps, no augmentation) learns in few steps: chosen by learning curves over this space's networks. SGD with momentum (10 warm-up steps, random crops) is the recipe of earlier versions, kept so their runs and links train alike. Choosing one sets its learning rate.",
             Field::BatchSize => "Images per training step.",
-            Field::LearningRate => "Peak learning rate of SGD with momentum (warm-up, then cosine decay). Fine-tuning uses a fifth of it.",
+            Field::LearningRate => "Peak learning rate of the recipe (after its warm-up, then cosine decay to 0). Fine-tuning uses a fifth of it.",
             Field::LatencyRuns => "How many timed inference runs (batch 1) measure each trained candidate on this device; 0 skips the measurement.",
             Field::Workers => "How many candidates of a generation train at once, each in a worker of its own, on the CPU backend (the page starts with one per core but one, within the memory this device reports). The results are those of one worker: candidates enter the search in order, and each is timed while the others hold. On WebGPU, and with your own files, one worker trains.",
             Field::Ops => "Operations the search may use. Stage 1: plain convolutions, pooling and skip; stage 2 adds depthwise and dilated convolutions; stage 3 adds attention (SE, CBAM, ECA).",

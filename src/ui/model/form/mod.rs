@@ -22,7 +22,7 @@ use engine::limits::Whole;
 use engine::search::{LatencySource, Objective, SearchConfig, StrategyKind};
 use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
 use engine::text::quoted;
-use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, MAX_LEARNING_RATE, RunRequest, TrainingSettings, learning_rate_allowed};
+use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, MAX_LEARNING_RATE, RunRequest, TrainingRecipe, TrainingSettings, learning_rate_allowed};
 
 pub use field::*;
 
@@ -46,6 +46,9 @@ pub struct RunForm {
     pub inheritance: bool,
     /// Reference architectures trained first.
     pub references: bool,
+    /// How networks are trained (a form kept from before it was a setting had the old one).
+    #[serde(default = "TrainingRecipe::unnamed")]
+    pub recipe: TrainingRecipe,
     /// Ops switched off.
     pub disabled_ops: Vec<Op>,
     /// Every typed field as typed.
@@ -177,6 +180,7 @@ impl RunForm {
             latency: s.latency,
             inheritance: t.inheritance,
             references: t.references,
+            recipe: t.recipe,
             disabled_ops: sp.schedule.disabled.clone(),
             text,
         }
@@ -327,10 +331,11 @@ impl RunForm {
             _ => {
                 let text = self.get(Field::LearningRate);
                 errors.insert(Field::LearningRate, format!("{} is not allowed: a number {}", quoted(text), learning_rate_allowed()));
-                0.05
+                self.recipe.default_learning_rate()
             }
         };
         TrainingSettings {
+            recipe: self.recipe,
             steps: self.small(Field::Steps, errors),
             fine_tune_steps: self.small(Field::FineTuneSteps, errors),
             inheritance: self.inheritance,

@@ -118,7 +118,8 @@ pub(super) fn fit_to_budget(next: &mut AppState) {
     if next.form.dataset.tabular() {
         return;
     }
-    let plan = fit(budget_s, step_ms, Sizing { references: next.form.references, inheritance: next.form.inheritance });
+    let batch_size = next.form.get(Field::BatchSize).trim().parse().unwrap_or(protocol::TrainingSettings::default().batch_size);
+    let plan = fit(budget_s, step_ms, Sizing { references: next.form.references, inheritance: next.form.inheritance, batch_size });
     for (field, value) in [
         (Field::Population, plan.population),
         (Field::Generations, plan.generations),

@@ -186,6 +186,8 @@ pub enum Action {
     DatasetChosen(DatasetKind),
     /// A strategy was chosen.
     StrategyChosen(StrategyKind),
+    /// A training recipe was chosen (its learning rate comes with it).
+    RecipeChosen(protocol::TrainingRecipe),
     /// A hardware target was chosen.
     TargetChosen(crate::model::form::TargetChoice),
     /// The page read this device's profile kept under `key` (none kept: the engine calibrates

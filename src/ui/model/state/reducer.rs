@@ -27,6 +27,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::FormEdited(..)
         | Action::DatasetChosen(..)
         | Action::StrategyChosen(..)
+        | Action::RecipeChosen(..)
         | Action::TargetChosen(..)
         | Action::LatencyChosen(..)
         | Action::ObjectiveToggled(..)
@@ -137,6 +138,12 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
         }
         Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
         Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
+        Action::RecipeChosen(recipe) if state.editable(Field::Recipe) => {
+            next.form.recipe = recipe;
+            if state.editable(Field::LearningRate) {
+                next.form.set(Field::LearningRate, &recipe.default_learning_rate().to_string());
+            }
+        }
         Action::TargetChosen(choice) if state.editable(Field::Target) => next.form.choose_target(choice),
         Action::LatencyChosen(source) if state.editable(Field::Latency) => next.form.latency = source,
         Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
@@ -152,6 +159,7 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
         Action::FormEdited(..)
         | Action::DatasetChosen(_)
         | Action::StrategyChosen(_)
+        | Action::RecipeChosen(_)
         | Action::TargetChosen(_)
         | Action::LatencyChosen(_)
         | Action::ObjectiveToggled(_)
