@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use engine::rng::{Seed, rng_for};
 use engine::space::{Genotype, InputShape, Space, SpaceConfig, Stage};
+use engine::stats::Agreement;
 use nn::candidate::Network;
 use nn::data::{Dataset, Split};
 use nn::train::{Budget, OptimizerKind, TrainConfig, TrainData, Trainer};
@@ -102,7 +103,6 @@ fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, data: 
     }
     let accuracy = pollster::block_on(trainer.evaluate(data, 250)).map_err(|e| CliError::Run(e.to_string()))?;
     let report = trainer.report(Some(accuracy), 0);
-    eprintln!("    losses {:?}", report.losses.iter().map(|l| (l * 100.0).round() / 100.0).collect::<Vec<_>>());
     Ok((accuracy.top1, report.train_ms / f64::from(steps.max(1))))
 }
 
@@ -126,8 +126,10 @@ fn median(values: &[f64]) -> f64 {
     stats(&finite)["median"].as_f64().unwrap_or(f64::NAN)
 }
 
-/// Per budget: the median and quartiles over every network, the worst reference, and the share of
-/// networks at or above `target`; and the images each reference needs to reach `target`.
+/// Per budget: the median and quartiles over every network, the worst reference, the share of
+/// networks at or above `target`, and Spearman's ρ of the networks' accuracies with those of the
+/// longest budget (how well a shorter training ranks them); and the images each reference needs
+/// to reach `target`.
 fn summary(rows: &[Value], references: usize, budgets: &[u32], batch: usize, target: f64) -> Value {
     let at = |row: &Value, i: usize| row["accuracy"][i].as_f64().unwrap_or(0.0);
     let per_budget: Vec<Value> = budgets
@@ -137,7 +139,9 @@ fn summary(rows: &[Value], references: usize, budgets: &[u32], batch: usize, tar
             let all: Vec<f64> = rows.iter().map(|row| at(row, i)).collect();
             let worst_reference = rows.iter().take(references).map(|row| at(row, i)).fold(f64::INFINITY, f64::min);
             let reaching = all.iter().filter(|&&a| a >= target).count() as f64 / all.len().max(1) as f64;
-            json!({ "steps": steps, "images": steps as usize * batch, "accuracy": stats(&all), "worst_reference": worst_reference, "share_reaching": reaching })
+            let longest: Vec<f64> = rows.iter().map(|row| at(row, budgets.len() - 1)).collect();
+            let rho = Agreement::of(&all, &longest).spearman;
+            json!({ "steps": steps, "images": steps as usize * batch, "accuracy": stats(&all), "worst_reference": worst_reference, "share_reaching": reaching, "spearman_with_longest": rho })
         })
         .collect();
     let to_target: Vec<Value> = rows
@@ -183,10 +187,11 @@ pub(crate) fn curves(args: &Args) -> Result<(), CliError> {
             let summary = summary(&rows, references, &budgets, recipe.config.batch_size, target);
             for row in summary["per_budget"].as_array().into_iter().flatten() {
                 println!(
-                    "  {:>4} steps ({:>5} images): median {:5.1} %, q1 {:5.1} %, worst reference {:5.1} %, {:3.0} % of networks >= {:.0} %",
+                    "  {:>4} steps ({:>5} images): median {:5.1} %, q1 {:5.1} %, worst reference {:5.1} %, {:3.0} % of networks >= {:.0} %, rank vs longest: Spearman {:.2}",
                     row["steps"], row["images"], row["accuracy"]["median"].as_f64().unwrap_or(f64::NAN) * 100.0,
                     row["accuracy"]["q1"].as_f64().unwrap_or(f64::NAN) * 100.0, row["worst_reference"].as_f64().unwrap_or(f64::NAN) * 100.0,
                     row["share_reaching"].as_f64().unwrap_or(0.0) * 100.0, target * 100.0,
+                    row["spearman_with_longest"].as_f64().unwrap_or(f64::NAN),
                 );
             }
             results.push(json!({ "dataset": name, "recipe": recipe.text, "budgets": budgets, "networks": rows, "summary": summary }));
