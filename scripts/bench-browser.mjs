@@ -16,6 +16,8 @@
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
 //                                  [--predictor-genotypes 30] [--predictor-runs 50] [--only-predictor]
 //                                  [--workers 1,2] [--only-workers]
+//                                  [--only-default-search] [--runs 1] [--with-webgpu]
+//                                  [--only-step-rate] (with --batch 64 --steps 5)
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
 // machine without a GPU; pass CHROMIUM_ARGS to use a real adapter.
@@ -58,6 +60,14 @@ const onlyPredictor = process.argv.includes('--only-predictor');
 // Only the default search trained by each count of workers (minutes each): the rest left out.
 const onlyWorkers = process.argv.includes('--only-workers');
 const workerCounts = option('workers', '1,2').split(',').map(Number);
+// Only the default search as a visitor starts it, `--runs` times, on the CPU backend (a browser
+// without WebGPU) unless `--with-webgpu`: what it found, run by run (minutes each).
+const onlyDefault = process.argv.includes('--only-default-search');
+const defaultRuns = whole('runs', 1, 1, 20);
+const defaultWithWebgpu = process.argv.includes('--with-webgpu');
+// Only the step rate in the worker's CPU backend: the default space's references trained at
+// --batch (64 unless given) and a 1024x1024 f32 matrix product with wasm SIMD.
+const onlyStepRate = process.argv.includes('--only-step-rate');
 if (!workerCounts.every((n) => Number.isInteger(n) && n >= 1 && n <= 64)) {
   console.error(`--workers must be whole numbers from 1 to 64, separated by commas, got ${option('workers', '1,2')}`);
   process.exit(2);
@@ -161,8 +171,18 @@ async function everything(page, predictors) {
     console.log(`  first candidate plotted ${run.first_candidate_s?.toFixed(1)} s after Search; ${run.status}${run.ended ? ` on its ${run.ended}` : ''} after `
       + `${run.run_s.toFixed(1)} s, ${run.candidates} candidates, ${run.generations} generations; ETA at ${eta?.progress ?? '-'} % `
       + `(${eta?.at_s.toFixed(1) ?? '-'} s): ${eta?.shown ?? '-'}, error ${run.eta_error_s?.toFixed(1) ?? '-'} s; longest main-thread task ${run.longest_task_ms} ms`);
+    printResults(run);
   }
   return report;
+}
+
+function printResults(run) {
+  const r = run.results;
+  const percent = (a) => (a === null ? '-' : `${(100 * a).toFixed(1)} %`);
+  const fewest = Math.min(...r.candidates.map((c) => c.steps ?? Infinity));
+  console.log(`  ${run.steps} steps per new network planned (fewest trained: ${fewest}); most accurate on the front ${percent(r.best_front_accuracy)} `
+    + `of ${r.front.length} on the front; references ${r.references.map((ref) => `${ref.name} ${percent(ref.accuracy)}`).join(', ') || 'none'}`);
+  for (const line of r.headline) console.log(`  ${line}`);
 }
 
 // The page, on the CPU backend (a browser without WebGPU), runs a 500-evaluation tabular search
@@ -249,6 +269,8 @@ async function defaultSearch(name, flags) {
     return {
       ready_s,
       chosen,
+      steps: Number(await page.getByTestId('field-steps').inputValue()),
+      results: await searchResults(page),
       first_candidate_s,
       run_s,
       status: await summary.getAttribute('data-status'),
@@ -262,6 +284,27 @@ async function defaultSearch(name, flags) {
   } finally {
     await browser.close();
   }
+}
+
+// What a finished search found, as the page shows it: every scored candidate's validation
+// accuracy, training steps and MACs, the front's, the references', and the headline lines.
+async function searchResults(page) {
+  const rows = () => page.getByTestId('candidate-row').evaluateAll((found) => found.map((row) => ({
+    accuracy: row.dataset.accuracy === undefined ? null : Number(row.dataset.accuracy),
+    steps: row.dataset.steps === undefined ? null : Number(row.dataset.steps),
+    macs: Number(row.dataset.macs),
+  })));
+  const all = await rows();
+  await page.getByTestId('filter-front').check();
+  const front = await rows();
+  await page.getByTestId('filter-front').uncheck();
+  const references = await page.getByTestId('reference-row').evaluateAll((found) => found.map((row) => ({
+    name: row.dataset.name,
+    accuracy: row.dataset.accuracy === undefined ? null : Number(row.dataset.accuracy),
+    macs: Number(row.dataset.macs),
+  })));
+  const best = Math.max(...front.map((c) => c.accuracy ?? 0), 0);
+  return { candidates: all, front, references, best_front_accuracy: best, headline: await page.getByTestId('versus').allTextContents() };
 }
 
 // The page's default search, its time budget cleared (so every count trains the same search:
@@ -315,6 +358,34 @@ async function workersReport() {
   return runs;
 }
 
+/** The default search `--runs` times, each in a fresh browser, and what each found. */
+async function defaultRunsReport() {
+  const runs = [];
+  for (let k = 0; k < defaultRuns; k++) {
+    const flags = defaultWithWebgpu ? FLAGS : FLAGS.filter((f) => !WEBGPU.includes(f));
+    const run = await defaultSearch(defaultWithWebgpu ? 'webgpu' : 'cpu', flags);
+    console.log(`default search ${k + 1} of ${defaultRuns}: ${run.chosen.backend}; ${run.chosen.plan}`);
+    console.log(`  ${run.status}${run.ended ? ` on its ${run.ended}` : ''} after ${run.run_s.toFixed(1)} s, ${run.candidates} candidates, ${run.generations} generations`);
+    printResults(run);
+    runs.push(run);
+  }
+  return runs;
+}
+
+/** The step rate in the worker's CPU backend, with W1 beside it. */
+async function stepRateReport(page) {
+  const message = { benchmark: { ...request, batch: Number(option('batch', 64)), step_rate: true } };
+  const { backend, result } = await page.evaluate(inWorker, { backend: BACKENDS[1][1], message, answer: 'benchmark_finished', version: PROTOCOL_VERSION });
+  const rates = result.step_rates;
+  console.log(`step rate in the playground's worker (${backend.kind}: ${backend.reason}), batch ${message.benchmark.batch}, median of ${request.steps}:`);
+  for (const n of rates.networks) {
+    console.log(`  ${n.name.padEnd(15)} ${(n.macs / 1e6).toFixed(2).padStart(6)} M MACs ${n.median_step_ms.toFixed(1).padStart(8)} ms/step `
+      + `${n.gflops.toFixed(2).padStart(6)} GFLOP/s (${(100 * n.gflops / rates.matmul.gflops).toFixed(0)} % of the matrix product)`);
+  }
+  console.log(`  f32 matrix product ${rates.matmul.size}x${rates.matmul.size} (wasm): ${rates.matmul.median_ms.toFixed(1)} ms, ${rates.matmul.gflops.toFixed(2)} GFLOP/s`);
+  return { backend, result };
+}
+
 /** Seconds in an ETA as the page writes it: `about 1 h 02 min left`, `about 3 min 05 s left`, `about 12 s left`. */
 function etaSeconds(text) {
   const part = (unit) => Number(text.match(new RegExp(`(\\d+) ${unit}\\b`))?.[1] ?? 0);
@@ -331,7 +402,7 @@ try {
   await page.goto(`${served.url}/nb201/LICENSE.txt`);
   navigatorCores = await page.evaluate(() => navigator.hardwareConcurrency);
   const predictors = {};
-  for (const [name, backend] of onlyWorkers ? [] : BACKENDS) {
+  for (const [name, backend] of onlyWorkers || onlyDefault || onlyStepRate ? [] : BACKENDS) {
     // The profile names the browser it was measured in.
     const host = await page.evaluate(() => navigator.userAgent);
     const message = { predictor_benchmark: { ...predictorRequest, host } };
@@ -341,6 +412,8 @@ try {
   const browserName = `Chromium ${browser.version()}`;
   let report;
   if (onlyPredictor) report = { benchmark: 'latency_predictor_browser', browser: browserName, predictor: predictors };
+  else if (onlyDefault) report = { benchmark: 'default_search_browser', browser: browserName, runs: await defaultRunsReport() };
+  else if (onlyStepRate) report = { benchmark: 'step_rate_browser', browser: browserName, ...(await stepRateReport(page)) };
   else if (onlyWorkers) report = { benchmark: 'workers_browser', browser: browserName, cores: navigatorCores, workers: await workersReport() };
   else report = { ...(await everything(page, predictors)), cores: navigatorCores, workers: skipDefault ? null : await workersReport() };
   await mkdir(dirname(out), { recursive: true });

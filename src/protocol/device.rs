@@ -20,7 +20,14 @@ pub struct BenchmarkRequest {
     pub warmup: u32,
     /// Timed steps (1 to 1000).
     pub steps: u32,
+    /// Also the step rate: the default space's references trained at `batch` and a square f32
+    /// matrix product of side [`STEP_RATE_MATMUL`], each timed `steps` times.
+    #[serde(default)]
+    pub step_rate: bool,
 }
+
+/// The side of the matrix product the step rate is set beside.
+pub const STEP_RATE_MATMUL: usize = 1024;
 
 impl BenchmarkRequest {
     /// Checks the ranges, naming the field and what is allowed.
@@ -45,6 +52,9 @@ pub struct BenchmarkResult {
     pub samples_per_s: f64,
     /// Median milliseconds per step.
     pub median_step_ms: f64,
+    /// The step rate, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_rates: Option<engine::hardware::StepRates>,
 }
 
 /// Which backend the page asks the worker to use.

@@ -12,11 +12,12 @@ use web_sys::DedicatedWorkerGlobalScope;
 
 use nn::backend;
 use nn::device_check::{DeviceCheck, DeviceCheckConfig};
+use nn::train::TrainError;
 use engine::rng::{Seed, rng_for};
 use engine::space::{Space, Stage};
 use protocol::{
     BackendKind, BackendPreference, BackendReport, BackendSpeeds, BenchmarkRequest, BenchmarkResult, CheckStep, DeviceCheckRequest,
-    DeviceCheckSummary, FromEngine, SpeedRequest, StepSpeed, WebgpuSpeed,
+    DeviceCheckSummary, FromEngine, RunRequest, STEP_RATE_MATMUL, SpeedRequest, StepSpeed, WebgpuSpeed,
 };
 
 use crate::*;
@@ -62,16 +63,23 @@ pub(crate) async fn run_benchmark(state: &Rc<RefCell<WorkerState>>, request: Ben
         return;
     }
     let Some(device) = claim_device(state, CONTEXT, "a benchmark is running: wait for it") else { return };
-    match nn::workload::train_throughput(request.batch as usize, request.warmup, request.steps, &device).await {
-        Ok(t) => post(&FromEngine::BenchmarkFinished(BenchmarkResult {
-            batch: t.batch as u32,
-            steps: t.steps,
-            samples_per_s: t.samples_per_s,
-            median_step_ms: t.median_step_ms,
-        })),
+    match benchmark(request, &device).await {
+        Ok(result) => post(&FromEngine::BenchmarkFinished(result)),
         Err(error) => post(&error_reply(CONTEXT, error.to_string())),
     }
     state.borrow_mut().busy = None;
+}
+
+/// W1's throughput and, when asked for, the step rate of the default space's references.
+async fn benchmark(request: BenchmarkRequest, device: &Device) -> Result<BenchmarkResult, TrainError> {
+    let t = nn::workload::train_throughput(request.batch as usize, request.warmup, request.steps, device).await?;
+    let step_rates = if request.step_rate {
+        let space = Space::new(RunRequest::default_digits().space).map_err(|e| TrainError::Backend { step: 0, message: e.to_string() })?;
+        Some(nn::workload::step_rates(&space, request.batch as usize, request.steps, STEP_RATE_MATMUL, device).await?)
+    } else {
+        None
+    };
+    Ok(BenchmarkResult { batch: t.batch as u32, steps: t.steps, samples_per_s: t.samples_per_s, median_step_ms: t.median_step_ms, step_rates })
 }
 
 pub(crate) async fn run_check(state: &Rc<RefCell<WorkerState>>, request: DeviceCheckRequest) {

@@ -1,4 +1,4 @@
-//! `cli bench moo | nb201 | generation | w1 | latency | predictor | jobs | ablation | inheritance | fine-tune | curves`: benchmarks that print a table
+//! `cli bench moo | nb201 | generation | w1 | step-rate | latency | predictor | jobs | ablation | inheritance | fine-tune | curves`: benchmarks that print a table
 //! and write JSON. They report figures; they assert nothing.
 
 mod ablation;
@@ -26,6 +26,7 @@ usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
        cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
        cli bench latency [--runs 9] [--device cpu|gpu|auto] [--out FILE]
+       cli bench step-rate [--batch 64] [--steps 10] [--size 1024] [--device cpu|gpu|auto] [--out FILE]
        cli bench predictor [--genotypes 30] [--runs 100] [--profile FILE] [--device cpu|gpu|auto] [--out FILE]
        cli bench jobs [--counts 1,2] [--out FILE] [any option of `cli search`]
        cli bench ablation [--seeds 3] [--csv FILE] [--out FILE] [any option of `cli search`]
@@ -42,6 +43,8 @@ predictor: calibrates this machine's device profile (or reads --profile), times 
 twice each, and compares the profile's, each roofline's and the second timing's latencies with the first.
 curves: validation accuracy after each budget of steps (a training each) under each recipe
 (OPTIMIZER/LR/WARMUP/AUGMENT/BATCH), for the space's reference networks and networks sampled from it.
+step-rate: GFLOP/s of a training step of the default space's references (6 x MACs x batch) beside a
+square f32 matrix product on the same device (scripts/bench-step-rate.sh adds numpy's sgemm).
 jobs: candidates per minute of one search trained by 1, 2, ... threads at once (--jobs).
 --device gpu needs a build with `--features gpu` (wgpu on Vulkan, Metal or DX12).
 JSON goes to target/bench/<name>.json unless --out is given.";
@@ -54,6 +57,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("nb201") => nb201(&Args::parse(rest, &["seeds", "budgets", "dataset", "out"], &[])?),
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
         Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
+        Some("step-rate") => step_rate(&Args::parse(rest, &["batch", "steps", "size", "device", "out"], &[])?),
         Some("latency") => latency(&Args::parse(rest, &["runs", "device", "out"], &[])?),
         Some("predictor") => predictor::predictor(&Args::parse(rest, &predictor::options(), &[])?),
         Some("jobs") => jobs(&Args::parse(rest, &ablation::options().into_iter().chain(["counts"]).collect::<Vec<_>>(), &[])?),

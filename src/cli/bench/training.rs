@@ -92,3 +92,24 @@ pub(crate) fn jobs(args: &Args) -> Result<(), CliError> {
     println!("wrote {out}");
     Ok(())
 }
+
+/// GFLOP/s of a training step of the default space's three references (6 × MACs × batch a
+/// step) and of one square f32 matrix product, on the device.
+pub(crate) fn step_rate(args: &Args) -> Result<(), CliError> {
+    let batch: usize = args.parsed("batch", "a whole number")?.unwrap_or(64);
+    let steps: u32 = args.parsed("steps", "a whole number")?.unwrap_or(10);
+    let size: usize = args.parsed("size", "a whole number")?.unwrap_or(1024);
+    let device = device(args)?;
+    let space = engine::space::Space::new(protocol::RunRequest::default_digits().space).map_err(|e| CliError::Run(e.to_string()))?;
+    let rates = pollster::block_on(nn::workload::step_rates(&space, batch, steps, size, &device.device)).map_err(|e| CliError::Run(e.to_string()))?;
+    println!("training steps of the default space's references at batch {batch} ({}), median of {steps}:", device.description);
+    for n in &rates.networks {
+        let share = n.gflops / rates.matmul.gflops * 100.0;
+        println!("  {:<15} {:>6.2} M MACs {:>8.1} ms/step {:>6.1} GFLOP/s ({share:.0} % of the matrix product)", n.name, n.macs as f64 / 1e6, n.median_step_ms, n.gflops);
+    }
+    println!("  f32 matrix product {size}x{size}: {:.1} ms, {:.1} GFLOP/s", rates.matmul.median_ms, rates.matmul.gflops);
+    let out = args.value("out").unwrap_or("target/bench/step-rate.json");
+    write_json(out, &json!({"benchmark": "step_rate", "backend": device.description, "rates": rates}))?;
+    println!("wrote {out}");
+    Ok(())
+}

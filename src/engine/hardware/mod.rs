@@ -27,10 +27,12 @@
 
 mod measured;
 mod profile;
+mod rates;
 mod table;
 
 pub use measured::LatencyMeasurement;
 pub use profile::{DeviceProfile, HardwareError, Sourced, Target};
+pub use rates::{MatmulRate, NetworkRate, StepRates};
 pub use table::{Block, BlockTime, Correction, LatencyTable, Measured, blocks, fit_line, space_blocks, space_signature};
 
 use crate::cost::{Cost, LayerCost};

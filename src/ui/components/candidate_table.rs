@@ -88,7 +88,10 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                                 (props.selected == Some(i)).then_some("selected")
                             );
                             html! {
-                                <tr class={class} data-testid="candidate-row" data-index={i.to_string()}>
+                                <tr class={class} data-testid="candidate-row" data-index={i.to_string()}
+                                    data-accuracy={c.details.valid_accuracy.map(|a| a.to_string())}
+                                    data-steps={c.details.train_steps.map(|s| s.to_string())}
+                                    data-macs={c.cheap.macs.to_string()}>
                                     <td><button class="link-button" aria-label={format!("open candidate {}", c.candidate_id)}>{ c.candidate_id }</button></td>
                                     <td>{ c.generation }</td>
                                     { for c.objectives.iter().enumerate().map(|(k, v)| html! { <td class="number">{ objective_value(props.objectives.get(k).copied(), *v) }</td> }) }

@@ -28,7 +28,8 @@ pub fn ReferenceList(props: &ReferenceListProps) -> Html {
     let row = |(index, r): (usize, &Rc<ReferenceReport>)| {
         let on_onnx = props.on_export.reform(move |_: MouseEvent| Export::Model { format: ModelFormat::Onnx, reference: Some(index) });
         html! {
-            <li data-testid="reference-row" data-name={r.name.clone()}>
+            <li data-testid="reference-row" data-name={r.name.clone()}
+                data-accuracy={r.report.details.valid_accuracy.map(|a| a.to_string())} data-macs={r.report.cheap.macs.to_string()}>
                 <strong>{ r.name.clone() }</strong>{ " " }<code>{ r.report.text.clone() }</code>
                 <span class="take-away">{ take_away(&r.report, &props.info) }</span>
                 if r.report.error.is_some() {
