@@ -313,6 +313,9 @@ fn budget_fields(props: &SearchPanelProps) -> Html {
             { text_field(props, Field::Generations) }
             if !form.dataset.tabular() {
                 { text_field(props, Field::Steps) }
+                if let Some(warning) = form.floor_warning() {
+                    <p class="legend warning" data-testid="floor-warning">{ warning }</p>
+                }
                 { text_field(props, Field::FineTuneSteps) }
                 { check_field(props, Field::Inheritance, form.inheritance, Action::InheritanceSet) }
                 { check_field(props, Field::References, form.references, Action::ReferencesSet) }

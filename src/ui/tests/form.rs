@@ -40,3 +40,22 @@ fn the_page_starts_with_a_worker_per_core_but_one_within_memory_and_the_field_re
     let errors = form.to_request().expect_err("0 workers is refused");
     assert!(errors[&Field::Workers].contains("1 to 64"), "{errors:?}");
 }
+
+#[test]
+fn steps_below_the_floor_are_said_to_give_noise_and_the_default_is_above_it() {
+    use ui::model::form::{DatasetKind, Field, RunForm};
+    let form = RunForm::default();
+    assert_eq!(form.floor_warning(), None, "the default trains above the floor");
+    let mut short = form.clone();
+    short.set(Field::Steps, "10");
+    let warning = short.floor_warning().expect("10 steps of 32 is below the floor");
+    assert!(warning.contains(&format!("Below {} steps of 32 images", protocol::floor_steps(32))), "{warning}");
+    short.set(Field::BatchSize, "1024");
+    assert_eq!(short.floor_warning(), None, "the floor is counted in images");
+    short.set(Field::BatchSize, "many");
+    assert_eq!(short.floor_warning(), None, "nothing to say while the batch does not parse");
+    let mut tabular = form.clone();
+    tabular.set(Field::Steps, "1");
+    tabular.dataset = DatasetKind::ALL.into_iter().find(|d| d.tabular()).unwrap();
+    assert_eq!(tabular.floor_warning(), None);
+}

@@ -308,6 +308,23 @@ impl RunForm {
         search
     }
 
+    /// When the steps typed for a new network are below the floor at the batch typed (see
+    /// `protocol::FLOOR_IMAGES`), what that means; nothing in NAS-Bench-201 mode or while either
+    /// field does not parse.
+    pub fn floor_warning(&self) -> Option<String> {
+        if self.dataset.tabular() {
+            return None;
+        }
+        let steps: u32 = self.get(Field::Steps).trim().parse().ok()?;
+        let batch: u32 = self.get(Field::BatchSize).trim().parse().ok()?;
+        let floor = protocol::floor_steps(batch);
+        (steps < floor).then(|| {
+            format!(
+                "Below {floor} steps of {batch} images a new network has learned too little for its error to mean much (its rank among networks is still settling): its point on the front is noise more than a result."
+            )
+        })
+    }
+
     /// The time budget typed, in seconds, when it is one.
     pub fn time_budget_s(&self) -> Option<f64> {
         self.time_budget_min(&mut FormErrors::new()).map(|minutes| minutes * 60.0)
