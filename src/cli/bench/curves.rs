@@ -89,6 +89,8 @@ fn dataset(name: &str, images: usize) -> Result<(Space, Dataset), CliError> {
 /// One network trained for `steps` under a recipe: validation accuracy and ms per step.
 fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, data: &TrainData, seed: u64) -> Result<(f64, f64), CliError> {
     let device = nn::backend::cpu().autodiff();
+    // Fresh weights from the seed and the network alone, not from what trained before in this process.
+    device.seed(seed ^ engine::rng::fnv1a64(genotype.to_string().as_bytes()));
     let model = Network::new(space, genotype, &device).map_err(|e| CliError::Run(e.to_string()))?;
     let config = recipe.config.clone().with_budget(Budget::Steps(steps)).with_seed(seed);
     let mut trainer = Trainer::new(model, config, data);
