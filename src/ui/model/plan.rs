@@ -47,9 +47,12 @@ pub struct Plan {
     pub fine_tune_steps: u32,
     /// Seconds it is expected to take.
     pub expected_s: f64,
-    /// When the plan is smaller than the page's shape (population × generations) at the floor:
-    /// the seconds that search would need here.
+    /// When the plan is smaller than the page's shape (population × generations): the seconds
+    /// that search would need here, each new network trained to the comfortable level.
     pub full_s: Option<f64>,
+    /// The generations at which stages 2 and 3 open: a third and two thirds of those that fit
+    /// (2 and 4 of 6, the page's schedule), so a smaller search still opens every stage.
+    pub stages_at: (u32, u32),
 }
 
 /// The page's default shape of a search (population × generations).
@@ -58,6 +61,13 @@ pub const POPULATION: u32 = 8;
 pub const GENERATIONS: u32 = 6;
 /// Most training images of a new candidate (120 steps of 64).
 const MAX_IMAGES: u32 = 7680;
+/// Training images where the default space's networks have mostly learned the digits (after
+/// 3,840 the median network validated at 90.0 % and every reference at 92.9 % or more, README
+/// "Learning curves"): the plan keeps more than 4 generations only when each new network can
+/// train that much.
+pub const COMFORT_IMAGES: u32 = 3840;
+/// The first shapes of [`SHAPES`] that are planned only at the comfortable level.
+const COMFORT_ONLY: usize = 2;
 /// Validation, BatchNorm re-estimation, latency timing, checkpoint and bookkeeping of one
 /// candidate, in training images: about what one-minute default searches in Chromium on the
 /// CPU backend took alone and beside a build (an estimate: the spare generations absorb its
@@ -70,8 +80,9 @@ const REFERENCE_COST: f64 = 3.0;
 const INHERITING: f64 = 0.75;
 /// Generations allowed beyond those that fit, as a share of them.
 const SPARE_GENERATIONS: f64 = 1.0;
-/// Smaller shapes tried, in order, when the default one cannot pay the floor.
-const SHAPES: [(u32, u32); 7] = [(POPULATION, GENERATIONS), (POPULATION, 4), (POPULATION, 3), (6, 3), (4, 3), (4, 2), (3, 2)];
+/// The shapes tried, in order: the first [`COMFORT_ONLY`] when each new network trains to the
+/// comfortable level, the others when it trains at least to the floor.
+const SHAPES: [(u32, u32); 8] = [(POPULATION, GENERATIONS), (POPULATION, 5), (POPULATION, 4), (POPULATION, 3), (6, 3), (4, 3), (4, 2), (3, 2)];
 
 /// Training steps (and their overhead) of a search of this size.
 pub fn steps_of(population: u32, generations: u32, steps: u32, fine_tune_steps: u32, sizing: Sizing) -> f64 {
@@ -88,15 +99,18 @@ pub fn expected_seconds(population: u32, generations: u32, steps: u32, fine_tune
     steps_of(population, generations, steps, fine_tune_steps, sizing) * step_ms / 1e3
 }
 
-/// The largest search that fits `budget_s` at `step_ms` a step without training a new network
-/// below the floor (`protocol::floor_steps`): the page's shape with as many steps as fit (at most
-/// 7,680 images' worth, a sixth of them to fine-tune: `protocol::FINE_TUNE_SHARE`); when the
-/// floor does not fit, fewer generations, then a smaller population (down to 3 × 2); when even
-/// that cannot pay the floor, 3 × 2 at the floor, and the time budget ends the run after fewer
-/// networks. Twice the generations are allowed, so the time budget ends the run.
+/// The search that fits `budget_s` at `step_ms` a step, with as many steps per new network as fit
+/// (at most 7,680 images' worth, a sixth of them to fine-tune: `protocol::FINE_TUNE_SHARE`): the
+/// page's shape (8 × 6), or 8 × 5, when those steps reach the comfortable level
+/// ([`COMFORT_IMAGES`]); else the first of 8 × 4, 8 × 3, 6 × 3, 4 × 3, 4 × 2 and 3 × 2 whose steps
+/// pay the floor (`protocol::floor_steps`); when even 3 × 2 cannot, 3 × 2 at the floor, and the
+/// time budget ends the run after fewer networks. A new network never gets fewer steps than the
+/// floor. Twice the generations are allowed, so the time budget ends the run.
 pub fn fit(budget_s: f64, step_ms: f64, sizing: Sizing) -> Plan {
     let batch = sizing.batch_size.max(1);
-    let (floor, ceiling) = (floor_steps(batch), (MAX_IMAGES / batch).max(floor_steps(batch)));
+    let floor = floor_steps(batch);
+    let ceiling = (MAX_IMAGES / batch).max(floor);
+    let comfort = (COMFORT_IMAGES / batch).clamp(floor, ceiling);
     let available = budget_s * 1e3 / step_ms.max(1e-3);
     let steps_for = |population: u32, generations: u32| -> u32 {
         // Steps grow the total linearly (fine-tuning is a share of them): solve for them.
@@ -105,14 +119,19 @@ pub fn fit(budget_s: f64, step_ms: f64, sizing: Sizing) -> Plan {
         let per_share = steps_of(population, generations, share, 1, sizing) - fixed;
         (((available - fixed) / per_share * f64::from(share)).floor().max(0.0) as u32).min(ceiling)
     };
-    let (population, fitting) = SHAPES.into_iter().find(|&(p, g)| steps_for(p, g) >= floor).unwrap_or(SHAPES[SHAPES.len() - 1]);
+    let (population, fitting) = SHAPES
+        .into_iter()
+        .enumerate()
+        .find(|&(k, (p, g))| steps_for(p, g) >= if k < COMFORT_ONLY { comfort } else { floor })
+        .map_or(SHAPES[SHAPES.len() - 1], |(_, shape)| shape);
     let steps = steps_for(population, fitting).max(floor);
     let fine_tune_steps = (steps / FINE_TUNE_SHARE).max(1);
     let expected_s = expected_seconds(population, fitting, steps, fine_tune_steps, step_ms, sizing);
     let generations = fitting + ((f64::from(fitting) * SPARE_GENERATIONS).ceil() as u32).max(2);
     let full = (population, fitting) != SHAPES[0];
-    let full_s = full.then(|| expected_seconds(POPULATION, GENERATIONS, floor, (floor / FINE_TUNE_SHARE).max(1), step_ms, sizing));
-    Plan { population, fitting, generations, steps, fine_tune_steps, expected_s, full_s }
+    let full_s = full.then(|| expected_seconds(POPULATION, GENERATIONS, comfort, (comfort / FINE_TUNE_SHARE).max(1), step_ms, sizing));
+    let third = |k: u32| ((f64::from(k * fitting) / 3.0).round() as u32).max(1);
+    Plan { population, fitting, generations, steps, fine_tune_steps, expected_s, full_s, stages_at: (third(1), third(2)) }
 }
 
 impl Plan {
@@ -128,12 +147,13 @@ impl Plan {
             self.steps,
             self.fine_tune_steps,
         );
+        let stages = format!(" Stages 2 and 3 open at generations {} and {}.", self.stages_at.0, self.stages_at.1);
         match self.full_s {
             Some(full_s) => format!(
-                "{sized} A network trained for fewer steps has learned too little for its error to mean anything, so this search trains fewer networks; a search of {POPULATION} × {GENERATIONS} needs about {} on this device.",
+                "{sized}{stages} Fewer networks, so that each learns enough for its error to mean something; a search of {POPULATION} × {GENERATIONS} trained as well needs about {} on this device.",
                 crate::model::format::duration(full_s)
             ),
-            None => sized,
+            None => format!("{sized}{stages}"),
         }
     }
 }
@@ -148,11 +168,34 @@ mod tests {
     fn a_fast_device_gets_the_full_default_and_a_slow_one_a_smaller_search() {
         let fast = fit(180.0, 1.0, ON);
         assert_eq!((fast.population, fast.fitting, fast.generations, fast.steps, fast.fine_tune_steps), (8, 6, 12, 240, 40));
-        assert_eq!(fast.full_s, None);
+        assert_eq!((fast.full_s, fast.stages_at), (None, (2, 4)), "the page's own schedule");
         let slow = fit(180.0, 2_200.0, ON);
         assert!(slow.population * slow.fitting < 48, "a software GPU gets fewer candidates: {slow:?}");
         assert_eq!(slow.steps, floor_steps(32));
-        assert!(slow.explain(180.0, 2_200.0, "WebGPU").contains("a search of 8 × 6 needs about"), "{}", slow.explain(180.0, 2_200.0, "WebGPU"));
+        let said = slow.explain(180.0, 2_200.0, "WebGPU");
+        assert!(said.contains("a search of 8 × 6 trained as well needs about"), "{said}");
+    }
+
+    #[test]
+    fn generations_give_way_to_steps_down_to_four_and_the_stages_follow() {
+        // A CPU like this one: 8 × 6 would train each new network 84 steps, 8 × 4 trains it more.
+        let cpu = fit(180.0, 46.0, ON);
+        assert_eq!((cpu.population, cpu.fitting), (8, 4), "{cpu:?}");
+        assert!(cpu.steps > 100 && cpu.steps < COMFORT_IMAGES / 32, "{cpu:?}");
+        assert_eq!(cpu.stages_at, (1, 3), "every stage opens within the generations that fit");
+        assert!(cpu.full_s.is_some_and(|s| s > 180.0));
+        // Fast enough for the comfortable level at 8 × 5: kept.
+        let five = SHAPES.iter().position(|&s| s == (8, 5)).unwrap();
+        assert!(five < COMFORT_ONLY);
+        let quick = fit(180.0, 30.0, ON);
+        assert!(quick.fitting >= 5 && quick.steps >= COMFORT_IMAGES / 32, "{quick:?}");
+        for step_ms in [1.0, 10.0, 30.0, 46.0, 80.0, 150.0, 400.0] {
+            let plan = fit(180.0, step_ms, ON);
+            assert!(plan.stages_at.0 >= 1 && plan.stages_at.0 <= plan.stages_at.1 && plan.stages_at.1 < plan.fitting.max(2), "{plan:?}");
+            if plan.fitting > 4 {
+                assert!(plan.steps >= COMFORT_IMAGES / 32, "more than 4 generations only at the comfortable level: {plan:?}");
+            }
+        }
     }
 
     #[test]

@@ -110,8 +110,8 @@ impl AppState {
     }
 }
 
-/// Sizes the search in the form to its time budget at the measured step time (fields a lesson
-/// locks stay), and says how; without a budget, a timing or training, leaves the form as it is.
+/// Sizes the search in the form to its time budget at the measured step time, the stages'
+/// schedule with it (fields a lesson locks stay), and says how; without a budget, a timing or training, leaves the form as it is.
 pub(super) fn fit_to_budget(next: &mut AppState) {
     next.plan = None;
     let (Some(budget_s), Some((kind, step_ms))) = (next.form.time_budget_s(), next.step_time()) else { return };
@@ -125,6 +125,8 @@ pub(super) fn fit_to_budget(next: &mut AppState) {
         (Field::Generations, plan.generations),
         (Field::Steps, plan.steps),
         (Field::FineTuneSteps, plan.fine_tune_steps),
+        (Field::Stage2At, plan.stages_at.0),
+        (Field::Stage3At, plan.stages_at.1),
     ] {
         if next.editable(field) {
             next.form.set(field, &value.to_string());
