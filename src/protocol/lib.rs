@@ -20,6 +20,7 @@ mod codec;
 mod device;
 mod files;
 pub mod predictor;
+mod recipe;
 pub mod results;
 mod run;
 pub mod saved;
@@ -56,6 +57,7 @@ impl ModelFormat {
 }
 pub use device::*;
 pub use files::*;
+pub use recipe::*;
 pub use run::*;
 
 /// Version of this protocol; bump it whenever a message changes shape.

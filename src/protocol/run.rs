@@ -32,49 +32,6 @@ pub enum DatasetChoice {
     Files,
 }
 
-/// How a network is trained besides its steps, batch and learning rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TrainingRecipe {
-    /// Adam, 2 warm-up steps, no augmentation: learns in few steps (`cli bench curves`, README
-    /// "Learning curves"). The default.
-    Adam,
-    /// SGD with momentum 0.9, 10 warm-up steps, random crops: the recipe of runs saved before
-    /// the recipe was a setting (what a saved run or config without one trained with).
-    SgdCrops,
-}
-
-impl TrainingRecipe {
-    /// Every recipe, the default first.
-    pub const ALL: [TrainingRecipe; 2] = [TrainingRecipe::Adam, TrainingRecipe::SgdCrops];
-
-    /// The recipe of a saved run, config or link that names none.
-    pub fn unnamed() -> TrainingRecipe {
-        TrainingRecipe::SgdCrops
-    }
-
-    /// The name in configs, links and the CLI.
-    pub fn name(self) -> &'static str {
-        match self {
-            TrainingRecipe::Adam => "adam",
-            TrainingRecipe::SgdCrops => "sgd_crops",
-        }
-    }
-
-    /// The recipe of a name.
-    pub fn from_name(name: &str) -> Option<TrainingRecipe> {
-        TrainingRecipe::ALL.into_iter().find(|r| r.name() == name)
-    }
-
-    /// Its peak learning rate unless the user says otherwise.
-    pub fn default_learning_rate(self) -> f64 {
-        match self {
-            TrainingRecipe::Adam => 0.01,
-            TrainingRecipe::SgdCrops => 0.05,
-        }
-    }
-}
-
 /// How candidates are trained in a run on a real dataset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -139,19 +96,6 @@ pub const DEFAULT_STEPS: u32 = 120;
 /// `cli bench fine-tune` at equal compute on the digits, 3 seeds, hypervolume median 1.0740 at
 /// 20 of 120 steps against 1.0696 at 40 and 1.0558 at 80 (README, "Benchmarks").
 pub const FINE_TUNE_SHARE: u32 = 6;
-/// Training images below which a new network's validation error says little about it, from
-/// `cli bench curves` with the default recipe over the default space's three references and 12
-/// sampled networks on the digits (README, "Learning curves"): after 1,920 images (60 steps of
-/// 32) the median network validates at 71 % and Spearman's ρ of their order with the order after
-/// 3,840 images is 0.92; after 960 images, 39 % and 0.74. The page's planner never sizes a new
-/// network's training below it; it trains fewer networks instead.
-pub const FLOOR_IMAGES: u32 = 1920;
-
-/// The floor of steps per new network at `batch_size` images a step (at least one).
-pub fn floor_steps(batch_size: u32) -> u32 {
-    FLOOR_IMAGES.div_ceil(batch_size.max(1)).max(1)
-}
-
 /// Training steps allowed, from scratch and fine-tuning.
 pub const TRAINING_STEPS: Whole = Whole::new(1, 100_000);
 /// Batch sizes allowed.

@@ -6,9 +6,9 @@ use yew::prelude::*;
 use engine::hardware::Target;
 use engine::search::{LatencySource, Objective, StrategyKind};
 use engine::space::{Op, Stage};
-use protocol::{FileFormat, RunControl, TrainingRecipe};
+use protocol::{FileFormat, RunControl};
 use crate::components::dataset_files::DatasetFiles;
-use crate::model::form::{DatasetKind, Field, FormErrors, RunForm, TargetChoice};
+use crate::model::form::{DatasetKind, Field, FormErrors, RunForm, TargetChoice, recipe_choices};
 use crate::model::run::RunStatus;
 use crate::model::state::{Action, FilesView};
 
@@ -319,7 +319,7 @@ fn budget_fields(props: &SearchPanelProps) -> Html {
                 { text_field(props, Field::FineTuneSteps) }
                 { check_field(props, Field::Inheritance, form.inheritance, Action::InheritanceSet) }
                 { check_field(props, Field::References, form.references, Action::ReferencesSet) }
-                { select(props, Field::Recipe, &recipes(), form.recipe, Action::RecipeChosen) }
+                { select(props, Field::Recipe, &recipe_choices(), form.recipe, Action::RecipeChosen) }
                 { text_field(props, Field::BatchSize) }
                 { text_field(props, Field::LearningRate) }
                 { text_field(props, Field::LatencyRuns) }
@@ -328,20 +328,6 @@ fn budget_fields(props: &SearchPanelProps) -> Html {
             { text_field(props, Field::Seed) }
         </fieldset>
     }
-}
-
-/// The training recipes as the recipe control offers them.
-fn recipes() -> Vec<(TrainingRecipe, &'static str, String)> {
-    TrainingRecipe::ALL
-        .into_iter()
-        .map(|recipe| {
-            let text = match recipe {
-                TrainingRecipe::Adam => "Adam, learns in few steps",
-                TrainingRecipe::SgdCrops => "SGD with momentum and random crops (earlier versions)",
-            };
-            (recipe, recipe.name(), text.to_string())
-        })
-        .collect()
 }
 
 /// The search space (not in NAS-Bench-201 mode): ops, stages, widths, layers.

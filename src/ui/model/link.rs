@@ -114,6 +114,15 @@ fn list<T: PartialEq>(text: &str, what: &str, parse: impl Fn(&str) -> Option<T>)
     Ok(items)
 }
 
+/// A switch's `on` or `off`; anything else refused, naming `key`.
+fn on_off(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("{key} {} is not allowed: on or off", quoted(value))),
+    }
+}
+
 /// Reads a fragment (with or without its leading `#`). Keys left out keep their defaults, but
 /// for `recipe`: a link without one was made before it was a setting and trains with
 /// the recipe of then (`TrainingRecipe::unnamed`). The version `v` is required.
@@ -147,10 +156,8 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
                     .ok_or_else(|| format!("strategy {} is not known; allowed: nsga2, random, rea", quoted(&value)))?
             }
             "recipe" => {
-                form.recipe = TrainingRecipe::from_name(&value).ok_or_else(|| {
-                    let allowed: Vec<&str> = TrainingRecipe::ALL.iter().map(|r| r.name()).collect();
-                    format!("recipe {} is not known; allowed: {}", quoted(&value), allowed.join(", "))
-                })?
+                let allowed = || TrainingRecipe::ALL.map(TrainingRecipe::name).join(", ");
+                form.recipe = TrainingRecipe::from_name(&value).ok_or_else(|| format!("recipe {} is not known; allowed: {}", quoted(&value), allowed()))?
             }
             "objectives" => form.objectives = list(&value, "objective", Objective::from_name)?,
             "target" if value == "this" => form.this_device = true,
@@ -168,20 +175,8 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
                     _ => return Err(format!("latency {} is not allowed: predicted or measured", quoted(&value))),
                 }
             }
-            "inheritance" => {
-                form.inheritance = match value.as_str() {
-                    "on" => true,
-                    "off" => false,
-                    _ => return Err(format!("inheritance {} is not allowed: on or off", quoted(&value))),
-                }
-            }
-            "references" => {
-                form.references = match value.as_str() {
-                    "on" => true,
-                    "off" => false,
-                    _ => return Err(format!("references {} is not allowed: on or off", quoted(&value))),
-                }
-            }
+            "inheritance" => form.inheritance = on_off(key, &value)?,
+            "references" => form.references = on_off(key, &value)?,
             "ops_off" => form.disabled_ops = list(&value, "op", Op::from_name)?,
             "hidden" => lesson.hidden = list(&value, "control", Field::from_key)?,
             "locked" => lesson.locked = list(&value, "control", Field::from_key)?,

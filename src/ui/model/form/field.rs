@@ -4,7 +4,7 @@ use engine::limits::Whole;
 use engine::search::SearchConfig;
 use engine::space::SpaceConfig;
 use engine::tabular::Nb201Dataset;
-use protocol::{BATCH_SIZE, LATENCY_RUNS, PROCEDURAL_IMAGES, TRAINING_STEPS, WORKERS, learning_rate_allowed};
+use protocol::{BATCH_SIZE, LATENCY_RUNS, PROCEDURAL_IMAGES, TRAINING_STEPS, TrainingRecipe, WORKERS, learning_rate_allowed};
 
 /// A field of the form (typed values and choices alike), in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -319,4 +319,13 @@ pub fn default_workers(cores: Option<u32>, memory_gb: Option<f64>) -> u32 {
     let by_cores = cores.unwrap_or(1).saturating_sub(1);
     let by_memory = memory_gb.filter(|m| m.is_finite() && *m > 0.0).map_or(u32::MAX, |m| (m * 2.0) as u32);
     by_cores.min(by_memory).clamp(1, WORKERS.high as u32)
+}
+
+/// The training recipes as the recipe control offers them: the recipe, its name, its label.
+pub fn recipe_choices() -> Vec<(TrainingRecipe, &'static str, String)> {
+    let label = |recipe| match recipe {
+        TrainingRecipe::Adam => "Adam, learns in few steps",
+        TrainingRecipe::SgdCrops => "SGD with momentum and random crops (earlier versions)",
+    };
+    TrainingRecipe::ALL.into_iter().map(|recipe| (recipe, recipe.name(), label(recipe).to_string())).collect()
 }

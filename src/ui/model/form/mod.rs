@@ -22,7 +22,9 @@ use engine::limits::Whole;
 use engine::search::{LatencySource, Objective, SearchConfig, StrategyKind};
 use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
 use engine::text::quoted;
-use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, MAX_LEARNING_RATE, RunRequest, TrainingRecipe, TrainingSettings, learning_rate_allowed};
+use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, RunRequest, TrainingRecipe};
+
+mod training;
 
 pub use field::*;
 
@@ -308,23 +310,6 @@ impl RunForm {
         search
     }
 
-    /// When the steps typed for a new network are below the floor at the batch typed (see
-    /// `protocol::FLOOR_IMAGES`), what that means; nothing in NAS-Bench-201 mode or while either
-    /// field does not parse.
-    pub fn floor_warning(&self) -> Option<String> {
-        if self.dataset.tabular() {
-            return None;
-        }
-        let steps: u32 = self.get(Field::Steps).trim().parse().ok()?;
-        let batch: u32 = self.get(Field::BatchSize).trim().parse().ok()?;
-        let floor = protocol::floor_steps(batch);
-        (steps < floor).then(|| {
-            format!(
-                "Below {floor} steps of {batch} images a new network has learned too little for its error to mean much (its rank among networks is still settling): its point on the front is noise more than a result."
-            )
-        })
-    }
-
     /// The time budget typed, in seconds, when it is one.
     pub fn time_budget_s(&self) -> Option<f64> {
         self.time_budget_min(&mut FormErrors::new()).map(|minutes| minutes * 60.0)
@@ -341,29 +326,6 @@ impl RunForm {
         Some(minutes)
     }
 
-    /// How candidates are trained.
-    fn training(&self, errors: &mut FormErrors) -> TrainingSettings {
-        let learning_rate = match self.get(Field::LearningRate).trim().parse::<f64>() {
-            Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_LEARNING_RATE => v,
-            _ => {
-                let text = self.get(Field::LearningRate);
-                errors.insert(Field::LearningRate, format!("{} is not allowed: a number {}", quoted(text), learning_rate_allowed()));
-                self.recipe.default_learning_rate()
-            }
-        };
-        TrainingSettings {
-            recipe: self.recipe,
-            steps: self.small(Field::Steps, errors),
-            fine_tune_steps: self.small(Field::FineTuneSteps, errors),
-            inheritance: self.inheritance,
-            references: self.references,
-            batch_size: self.small(Field::BatchSize, errors),
-            learning_rate,
-            latency_runs: self.small(Field::LatencyRuns, errors),
-            workers: self.small(Field::Workers, errors),
-            ..TrainingSettings::default()
-        }
-    }
 }
 
 /// The engine's own checks of the search settings and of the space (none in NAS-Bench-201

@@ -138,12 +138,7 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
         }
         Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
         Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
-        Action::RecipeChosen(recipe) if state.editable(Field::Recipe) => {
-            next.form.recipe = recipe;
-            if state.editable(Field::LearningRate) {
-                next.form.set(Field::LearningRate, &recipe.default_learning_rate().to_string());
-            }
-        }
+        Action::RecipeChosen(recipe) if state.editable(Field::Recipe) => next.form.choose_recipe(recipe, state.editable(Field::LearningRate)),
         Action::TargetChosen(choice) if state.editable(Field::Target) => next.form.choose_target(choice),
         Action::LatencyChosen(source) if state.editable(Field::Latency) => next.form.latency = source,
         Action::ObjectiveToggled(objective) if state.editable(Field::Objectives) => next.form.toggle_objective(objective),
