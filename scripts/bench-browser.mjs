@@ -16,7 +16,7 @@
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
 //                                  [--predictor-genotypes 30] [--predictor-runs 50] [--only-predictor]
 //                                  [--workers 1,2] [--only-workers]
-//                                  [--only-default-search] [--runs 1] [--with-webgpu] [--dataset digits|procedural]
+//                                  [--only-default-search] [--runs 1] [--with-webgpu]
 //                                  [--only-step-rate] (with --batch 64 --steps 5)
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
@@ -65,8 +65,6 @@ const workerCounts = option('workers', '1,2').split(',').map(Number);
 const onlyDefault = process.argv.includes('--only-default-search');
 const defaultRuns = whole('runs', 1, 1, 20);
 const defaultWithWebgpu = process.argv.includes('--with-webgpu');
-// The dataset of the default searches: the page's choice key (digits, procedural).
-const defaultDataset = option('dataset', 'digits');
 // Only the step rate in the worker's CPU backend: the default space's references trained at
 // --batch (64 unless given) and a 1024x1024 f32 matrix product with wasm SIMD.
 const onlyStepRate = process.argv.includes('--only-step-rate');
@@ -234,15 +232,6 @@ async function defaultSearch(name, flags) {
     const opened = Date.now();
     await page.goto(served.url);
     await page.getByTestId('plan').waitFor({ timeout: 300_000 });
-    if (defaultDataset !== 'digits') {
-      // Another dataset is timed anew (its input differs) and the search sized again.
-      const before = await page.getByTestId('plan').textContent();
-      await page.getByTestId('field-dataset').selectOption(defaultDataset);
-      await page.waitForFunction((old) => {
-        const plan = document.querySelector('[data-testid="plan"]');
-        return plan && plan.textContent !== old;
-      }, before, { timeout: 300_000, polling: 250 });
-    }
     const ready_s = (Date.now() - opened) / 1000;
     const text = async (testid) => (await page.getByTestId(testid).count()) ? page.getByTestId(testid).textContent() : null;
     const chosen = {
