@@ -127,3 +127,26 @@ fn the_timing_sizes_the_search_to_the_time_budget_until_the_visitor_sizes_it() {
     let none = reduce(&timed, Action::FormEdited(Field::TimeBudget, String::new()));
     assert_eq!(none.form.to_request().unwrap().search.time_budget_s, None, "empty: no time limit");
 }
+
+#[test]
+fn another_input_shape_is_timed_again_so_the_plan_fits_what_will_train() {
+    let state = on_webgpu(&booted(BackendChoice::Faster));
+    let during = reduce(&state, Action::DatasetChosen(DatasetKind::Procedural));
+    assert_eq!(during.pending, state.pending, "nothing new while the first timing runs");
+    let digits = reduce(&state, Action::Engine(vec![FromEngine::BackendsMeasured(speeds(900.0))]));
+    let planned = digits.plan.clone().expect("sized for the digits");
+    let procedural = reduce(&digits, Action::DatasetChosen(DatasetKind::Procedural));
+    let Some(FollowUp::TimeBackends { request, signature }) = follow(&procedural) else { panic!("timed again: {:?}", procedural.pending) };
+    assert_eq!((request.space.input.channels, request.space.input.height), (3, 32));
+    assert!(signature.contains("3x32x32") && procedural.backends.timing, "{signature}");
+    let mut slower = speeds(900.0);
+    slower.cpu.median_step_ms = 300.0;
+    let resized = reduce(&procedural, Action::Engine(vec![FromEngine::BackendsMeasured(slower)]));
+    let plan = resized.plan.clone().expect("sized again");
+    assert!(plan != planned && plan.contains("at 300 ms a training step"), "{plan}");
+    // A tabular dataset trains nothing and times nothing; the same input again is not timed.
+    let tabular = reduce(&digits, Action::DatasetChosen(DatasetKind::ALL.into_iter().find(|d| d.tabular()).unwrap()));
+    assert_eq!(tabular.pending, digits.pending);
+    let same = reduce(&digits, Action::DatasetChosen(DatasetKind::Digits));
+    assert_eq!(same.pending, digits.pending);
+}

@@ -196,6 +196,22 @@ fn start_timing(next: &mut AppState, kept_will_do: bool) {
     push_follow_up(next, FollowUp::TimeBackends { request, signature });
 }
 
+/// Takes the dataset chosen and times the backends again when the form no longer matches the
+/// timing's signature (a dataset of other images: another input shape), so the plan is sized
+/// with the step time of what will train; a kept timing for the new signature serves. Nothing is
+/// timed while something runs (a timing included) or before the first timing.
+pub(super) fn dataset_chosen(next: &mut AppState, dataset: DatasetKind) {
+    next.form.dataset = dataset;
+    let Some(timed) = next.backends.signature.clone() else { return };
+    if !idle(next) {
+        return;
+    }
+    let webgpu = next.backends.adapter.is_some() && next.backends.choice == BackendChoice::Faster;
+    if speed_signature(next.backends.adapter.as_ref(), &next.speed_request(webgpu)) != timed {
+        start_timing(next, true);
+    }
+}
+
 /// The backends' part of the reducer.
 pub(super) fn backends(state: &AppState, next: &mut AppState, action: Action) {
     match action {

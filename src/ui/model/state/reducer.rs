@@ -136,7 +136,7 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
                 _ => {}
             }
         }
-        Action::DatasetChosen(kind) if state.editable(Field::Dataset) => next.form.dataset = kind,
+        Action::DatasetChosen(kind) if state.editable(Field::Dataset) => backends::dataset_chosen(next, kind),
         Action::StrategyChosen(kind) if state.editable(Field::Strategy) => next.form.strategy = kind,
         Action::RecipeChosen(recipe) if state.editable(Field::Recipe) => next.form.choose_recipe(recipe, state.editable(Field::LearningRate)),
         Action::TargetChosen(choice) if state.editable(Field::Target) => next.form.choose_target(choice),
