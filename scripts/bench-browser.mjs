@@ -16,7 +16,7 @@
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
 //                                  [--predictor-genotypes 30] [--predictor-runs 50] [--only-predictor]
 //                                  [--workers 1,2] [--only-workers]
-//                                  [--only-default-search] [--runs 1] [--with-webgpu]
+//                                  [--only-default-search] [--runs 1] [--with-webgpu] [--screenshot FILE]
 //                                  [--only-step-rate] (with --batch 64 --steps 5)
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
@@ -65,6 +65,8 @@ const workerCounts = option('workers', '1,2').split(',').map(Number);
 const onlyDefault = process.argv.includes('--only-default-search');
 const defaultRuns = whole('runs', 1, 1, 20);
 const defaultWithWebgpu = process.argv.includes('--with-webgpu');
+// Where to save a screenshot of the page as each default search ends (the last one stays).
+const screenshotPath = option('screenshot', null);
 // Only the step rate in the worker's CPU backend: the default space's references trained at
 // --batch (64 unless given) and a 1024x1024 f32 matrix product with wasm SIMD.
 const onlyStepRate = process.argv.includes('--only-step-rate');
@@ -229,6 +231,10 @@ async function defaultSearch(name, flags) {
         for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
       }).observe({ type: 'longtask', buffered: false });
     });
+    // Errors the page or its workers print, so a run that recovered from a crash says so.
+    const consoleErrors = [];
+    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text().slice(0, 2000)); });
+    page.on('worker', (worker) => worker.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text().slice(0, 2000)); }));
     const opened = Date.now();
     await page.goto(served.url);
     await page.getByTestId('plan').waitFor({ timeout: 300_000 });
@@ -266,11 +272,14 @@ async function defaultSearch(name, flags) {
     const run_s = (Date.now() - started) / 1000;
     const summary = page.getByTestId('run-summary');
     const longTasks = await page.evaluate(() => window.__longTasks);
+    if (screenshotPath) await page.screenshot({ path: screenshotPath, fullPage: false });
     return {
       ready_s,
       chosen,
       steps: Number(await page.getByTestId('field-steps').inputValue()),
       results: await searchResults(page),
+      notices: await page.getByTestId('notice').allTextContents(),
+      console_errors: consoleErrors,
       first_candidate_s,
       run_s,
       status: await summary.getAttribute('data-status'),
@@ -367,6 +376,8 @@ async function defaultRunsReport() {
     console.log(`default search ${k + 1} of ${defaultRuns}: ${run.chosen.backend}; ${run.chosen.plan}`);
     console.log(`  ${run.status}${run.ended ? ` on its ${run.ended}` : ''} after ${run.run_s.toFixed(1)} s, ${run.candidates} candidates, ${run.generations} generations`);
     printResults(run);
+    for (const notice of run.notices) console.log(`  notice: ${notice}`);
+    for (const error of run.console_errors) console.log(`  console error: ${error}`);
     runs.push(run);
   }
   return runs;
