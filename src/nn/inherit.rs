@@ -261,13 +261,16 @@ fn map_batch_norms(mut network: Network, f: &mut impl FnMut(BatchNorm) -> BatchN
     network
 }
 
-/// Re-estimates every BatchNorm's running statistics of an inheriting child from `batches`
-/// (forward passes in training mode on an autodiff device, no gradient step), as the mean over
-/// the batches, so inherited layers that now see other inputs are not normalised with their
-/// parent's statistics. Only the running statistics change.
+/// Re-estimates every BatchNorm's running statistics of a network from `batches` (forward passes
+/// in training mode on an autodiff device, no gradient step), as the mean over the batches: an
+/// inheriting child's, so inherited layers that now see other inputs are not normalised with
+/// their parent's statistics, and a trained network's before validation. Only the running
+/// statistics change. The passes track no gradients: a forward pass that is never followed by a
+/// backward one otherwise leaves its graph with the autodiff backend (a default search's worth
+/// of them grew the process by 2 GB in 80 s natively, and ran the page's worker out of memory).
 pub fn reestimate_batch_norms(network: Network, batches: Vec<Tensor<4>>) -> Network {
     let momentum = network.stem.bn.momentum;
-    let mut network = network;
+    let mut network = network.no_grad();
     for (k, images) in batches.into_iter().enumerate() {
         network = map_batch_norms(network, &mut |mut bn| {
             bn.momentum = 1.0 / (k as f64 + 1.0);
@@ -279,4 +282,5 @@ pub fn reestimate_batch_norms(network: Network, batches: Vec<Tensor<4>>) -> Netw
         bn.momentum = momentum;
         bn
     })
+    .set_require_grad(true)
 }

@@ -166,6 +166,38 @@ fn batch_norm_reestimation_changes_only_running_statistics() {
 }
 
 #[test]
+fn batch_norm_reestimation_leaves_every_parameter_trainable() {
+    use burn::optim::GradientsParams;
+    use burn::tensor::{Distribution, Tensor};
+    /// The trainable tensors (BatchNorm's running statistics left out) without a gradient.
+    struct Missing<'a>(&'a GradientsParams, Vec<String>, Vec<String>);
+    impl ModuleVisitor for Missing<'_> {
+        fn enter_module(&mut self, name: &str, _container_type: &str) {
+            self.1.push(name.to_string());
+        }
+        fn exit_module(&mut self, _name: &str, _container_type: &str) {
+            self.1.pop();
+        }
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let path = self.1.join(".");
+            if !(path.ends_with("running_mean") || path.ends_with("running_var")) && self.0.get::<D>(param.id).is_none() {
+                self.2.push(path);
+            }
+        }
+    }
+    let genotype: Genotype = "16:conv3x3,se_block|32:dwconv3x3|64:cbam".parse().expect("genotype");
+    let device = backend::cpu().autodiff();
+    let model = Network::new(&space(), &genotype, &device).expect("model");
+    let batches = (0..2).map(|_| Tensor::<4>::random([4, 1, 28, 28], Distribution::Uniform(0.0, 1.0), &device)).collect();
+    let model = nn::inherit::reestimate_batch_norms(model, batches);
+    let x = Tensor::<4>::random([4, 1, 28, 28], Distribution::Uniform(0.0, 1.0), &device);
+    let grads = GradientsParams::from_grads(model.forward(x).sum().backward(), &model);
+    let mut missing = Missing(&grads, Vec::new(), Vec::new());
+    model.visit(&mut missing);
+    assert!(missing.2.is_empty(), "the passes track no gradients, and the network trains after them: {:?}", missing.2);
+}
+
+#[test]
 fn two_parents_each_give_what_matches() {
     let (ga, a) = build("16:conv3x3|32:conv1x1|64:conv1x1");
     let (gb, b) = build("24:dwconv5x5|64:se_block|128:cbam");
