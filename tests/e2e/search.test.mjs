@@ -484,6 +484,8 @@ test('the default search with a one-minute time budget is sized to it, ends when
     await page.getByTestId('filter-front').check();
     const front = await page.getByTestId('candidate-row').count();
     assert.ok(front >= 1 && front <= candidates, `a front of ${front} of ${candidates} candidates`);
+    // A run that recovered from an engine crash still completes: the notice says it happened.
+    assert.equal(await page.getByTestId('notice').filter({ hasText: 'engine stopped' }).count(), 0, 'no engine restart');
     await screenshot(page, 'search-time-budget');
     await assertResponsive(page, 'one-minute search');
     assert.deepEqual(problems, []);
