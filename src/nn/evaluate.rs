@@ -280,7 +280,11 @@ impl Job {
             Err(error) => return Ok(done(failed(error.to_string(), 0), None)),
         };
         let inherited = inheritance.inherited_params;
-        let model = if inherited > 0 { self.reestimated(model, data) } else { model };
+        let model = if inherited > 0 {
+            crate::train::reestimated(model, data, self.config.train.batch_size, self.config.batch_norm_batches as usize, &self.device)
+        } else {
+            model
+        };
         let mut trainer = Trainer::new(model, self.training(candidate.candidate_id, inherited > 0), data);
         let steps = trainer.total_steps();
         while !trainer.finished() {
@@ -334,19 +338,6 @@ impl Job {
         } else {
             base
         }
-    }
-
-    /// `model` with its BatchNorm statistics re-estimated on the first training batches.
-    fn reestimated(&self, model: Network, data: &TrainData) -> Network {
-        let batch = self.config.train.batch_size.max(1);
-        let batches = data
-            .split
-            .train
-            .chunks(batch)
-            .take(self.config.batch_norm_batches as usize)
-            .map(|indices| data.dataset.batch(indices, &data.stats, None, &self.device).0)
-            .collect();
-        crate::inherit::reestimate_batch_norms(model, batches)
     }
 
     /// Why `genotype` would not fit the device's memory at the training batch, if it would not.

@@ -327,21 +327,13 @@ impl Trainer {
         Ok(Accuracy { top1: fraction(top1), top5: (classes > 10).then(|| fraction(top5)), images })
     }
 
-    /// Re-estimates the model's BatchNorm running statistics as the mean over `batches` training
-    /// batches (forward passes only, no augmentation): after a few steps the running averages
-    /// still remember their initial values, and a network evaluated with them scores far below
-    /// what it has learned.
+    /// Re-estimates the model's BatchNorm running statistics on `batches` training batches (see
+    /// [`reestimated`]): after a few steps the running averages still remember their initial
+    /// values, and a network evaluated with them scores far below what it has learned.
     pub fn reestimate_batch_norms(&mut self, data: &TrainData, batches: usize) {
-        let Some(model) = self.model.take() else { return };
-        let size = self.config.batch_size.max(1);
-        let images = data
-            .split
-            .train
-            .chunks(size)
-            .take(batches)
-            .map(|indices| data.dataset.batch(indices, &data.stats, None, &self.device).0)
-            .collect();
-        self.model = Some(crate::inherit::reestimate_batch_norms(model, images));
+        if let Some(model) = self.model.take() {
+            self.model = Some(reestimated(model, data, self.config.batch_size, batches, &self.device));
+        }
     }
 
     /// The trained model (gone after a failed step).
@@ -353,6 +345,20 @@ impl Trainer {
     pub fn report(&self, accuracy: Option<Accuracy>, inherited_params: usize) -> TrainReport {
         TrainReport { steps: self.taken, losses: self.losses.clone(), accuracy, train_ms: self.train_ms, inherited_params }
     }
+}
+
+/// `model` with its BatchNorm running statistics re-estimated as the mean over the first `batches`
+/// training batches of `batch_size` images (forward passes only, no augmentation; see
+/// [`crate::inherit::reestimate_batch_norms`]).
+pub fn reestimated(model: Network, data: &TrainData, batch_size: usize, batches: usize, device: &Device) -> Network {
+    let images = data
+        .split
+        .train
+        .chunks(batch_size.max(1))
+        .take(batches)
+        .map(|indices| data.dataset.batch(indices, &data.stats, None, device).0)
+        .collect();
+    crate::inherit::reestimate_batch_norms(model, images)
 }
 
 async fn read_ints<const D: usize>(tensor: Tensor<D, Int>, step: u32) -> Result<Vec<i64>, TrainError> {

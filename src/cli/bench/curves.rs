@@ -18,23 +18,24 @@ use crate::{Args, CliError, write_json};
 
 use super::stats;
 
-/// A training recipe as `OPTIMIZER/LR/WARMUP/AUGMENT/BATCH[/bnN]`, e.g. `adam/0.003/2/plain/64/bn4`.
+/// A training recipe as `OPTIMIZER/LR/WARMUP/AUGMENT/BATCH[/bnN]`, e.g. `adam/0.003/2/plain/64/bn0`.
 #[derive(Debug, Clone)]
 struct Recipe {
     text: String,
     config: TrainConfig,
-    /// Training batches that re-estimate BatchNorm statistics before evaluation (0: none).
+    /// Training batches that re-estimate BatchNorm statistics before evaluation (0: none; the
+    /// evaluator's count unless the recipe names one, so the curves are those of a search).
     reestimate: usize,
 }
 
-const RECIPE_FORM: &str = "OPTIMIZER/LR/WARMUP/AUGMENT/BATCH[/bnN] (sgd or adam / a learning rate / warm-up steps / aug or plain / images per step / BatchNorm statistics re-estimated on N batches before evaluation), e.g. adam/0.003/2/plain/64/bn4";
+const RECIPE_FORM: &str = "OPTIMIZER/LR/WARMUP/AUGMENT/BATCH[/bnN] (sgd or adam / a learning rate / warm-up steps / aug or plain / images per step / BatchNorm statistics re-estimated on N batches before evaluation, 8 as in a search unless given), e.g. adam/0.003/2/plain/64/bn0";
 
 impl Recipe {
     fn parse(text: &str) -> Result<Recipe, CliError> {
         let bad = || CliError::Usage(format!("--recipes: {text:?} is not {RECIPE_FORM}"));
         let parts: Vec<&str> = text.split('/').collect();
         let (optimizer, lr, warmup, augment, batch, reestimate) = match parts.as_slice() {
-            [o, l, w, a, b] => (*o, *l, *w, *a, *b, 0),
+            [o, l, w, a, b] => (*o, *l, *w, *a, *b, search_reestimation()),
             [o, l, w, a, b, bn] => (*o, *l, *w, *a, *b, bn.strip_prefix("bn").and_then(|n| n.parse().ok()).ok_or_else(bad)?),
             _ => return Err(bad()),
         };
@@ -59,6 +60,11 @@ impl Recipe {
             .with_batch_size(batch);
         Ok(Recipe { text: text.to_string(), config, reestimate })
     }
+}
+
+/// BatchNorm re-estimation batches of a search's evaluator.
+fn search_reestimation() -> usize {
+    nn::evaluate::EvaluatorConfig::new(TrainConfig::new(), 0, false).batch_norm_batches as usize
 }
 
 /// The networks of a curve: the space's references, then `sampled` drawn from the whole space.
@@ -100,9 +106,7 @@ fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, data: 
             return Ok((0.0, f64::NAN));
         }
     }
-    if recipe.reestimate > 0 {
-        trainer.reestimate_batch_norms(data, recipe.reestimate);
-    }
+    trainer.reestimate_batch_norms(data, recipe.reestimate);
     let accuracy = pollster::block_on(trainer.evaluate(data, 250)).map_err(|e| CliError::Run(e.to_string()))?;
     let report = trainer.report(Some(accuracy), 0);
     Ok((accuracy.top1, report.train_ms / f64::from(steps.max(1))))
@@ -125,7 +129,7 @@ fn curve(space: &Space, name: &str, genotype: &Genotype, recipe: &Recipe, budget
 
 fn median(values: &[f64]) -> f64 {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    stats(&finite)["median"].as_f64().unwrap_or(f64::NAN)
+    engine::stats::median(&finite).unwrap_or(f64::NAN)
 }
 
 /// Per budget: the median and quartiles over every network, the worst reference, the share of
@@ -134,6 +138,7 @@ fn median(values: &[f64]) -> f64 {
 /// to reach `target`.
 fn summary(rows: &[Value], references: usize, budgets: &[u32], batch: usize, target: f64) -> Value {
     let at = |row: &Value, i: usize| row["accuracy"][i].as_f64().unwrap_or(0.0);
+    let longest: Vec<f64> = rows.iter().map(|row| at(row, budgets.len().saturating_sub(1))).collect();
     let per_budget: Vec<Value> = budgets
         .iter()
         .enumerate()
@@ -141,7 +146,6 @@ fn summary(rows: &[Value], references: usize, budgets: &[u32], batch: usize, tar
             let all: Vec<f64> = rows.iter().map(|row| at(row, i)).collect();
             let worst_reference = rows.iter().take(references).map(|row| at(row, i)).fold(f64::INFINITY, f64::min);
             let reaching = all.iter().filter(|&&a| a >= target).count() as f64 / all.len().max(1) as f64;
-            let longest: Vec<f64> = rows.iter().map(|row| at(row, budgets.len() - 1)).collect();
             let rho = Agreement::of(&all, &longest).spearman;
             json!({ "steps": steps, "images": steps as usize * batch, "accuracy": stats(&all), "worst_reference": worst_reference, "share_reaching": reaching, "spearman_with_longest": rho })
         })
@@ -157,8 +161,9 @@ fn summary(rows: &[Value], references: usize, budgets: &[u32], batch: usize, tar
     json!({ "per_budget": per_budget, "references_to_target": to_target })
 }
 
-/// The default recipes: the one the page used, and the candidates that replaced it.
-const DEFAULT_RECIPES: &str = "sgd/0.05/10/aug/64,sgd/0.1/2/plain/64,adam/0.003/2/plain/64,adam/0.01/2/plain/64,adam/0.003/2/plain/32";
+/// The default recipes: the one the page used (as it was, without re-estimation, and with it),
+/// the one that replaced it and its nearest rivals.
+const DEFAULT_RECIPES: &str = "sgd/0.05/10/aug/64/bn0,sgd/0.05/10/aug/64,adam/0.01/2/plain/32,adam/0.005/2/plain/32,sgd/0.1/0/plain/32";
 
 /// Options of `bench curves`.
 pub(crate) fn options() -> Vec<&'static str> {
