@@ -7,6 +7,7 @@ use thiserror::Error;
 use crate::hardware::Target;
 use crate::limits::Whole;
 use crate::rng::Seed;
+use super::Rungs;
 
 /// An objective to minimise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -133,6 +134,9 @@ pub struct SearchConfig {
     pub max_train_steps: Option<u64>,
     /// Draws allowed to find an unseen, feasible child before a violator is kept.
     pub max_resample: u32,
+    /// Successive halving inside each generation (see [`Rungs`]); `None`: every network trains
+    /// its whole budget.
+    pub rungs: Option<Rungs>,
     /// The seed of every random choice.
     pub seed: u64,
 }
@@ -152,6 +156,7 @@ impl Default for SearchConfig {
             time_budget_s: None,
             max_train_steps: None,
             max_resample: 50,
+            rungs: None,
             seed: Seed::default().0,
         }
     }
@@ -234,6 +239,9 @@ impl SearchConfig {
         }
         if !(1..=10_000).contains(&self.max_resample) {
             return fail("max_resample", self.max_resample.to_string(), "1 to 10000");
+        }
+        if let Some(rungs) = &self.rungs {
+            rungs.check()?;
         }
         if let Some(ms) = self.constraints.max_latency_ms
             && !(ms.is_finite() && ms > 0.0)

@@ -26,6 +26,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
+use super::rungs::Next;
 
 /// A result that [`Dispatch::commit`] recorded: the candidate, what the caller attached to it,
 /// and the search's answer (the generation it completed, if any).
@@ -126,7 +127,8 @@ impl<P: SearchSpace> Search<P> {
     /// is settled or recorded.
     pub fn upcoming(&self, limit: usize) -> Vec<Candidate<P::Solution>> {
         let mut upcoming = Vec::new();
-        let Some(first) = self.state.batch_results.iter().position(Option::is_none) else { return upcoming };
+        let Next::Slot(first) = self.next_slot() else { return upcoming };
+        let before_cut = self.before_cut();
         let evaluations_left = self.config().max_evaluations.map_or(usize::MAX, |m| m.saturating_sub(self.state.evaluations) as usize);
         let limit = limit.min(evaluations_left);
         let mut cached: BTreeSet<&str> = self.state.cache.keys().map(String::as_str).collect();
@@ -135,7 +137,16 @@ impl<P: SearchSpace> Search<P> {
             if upcoming.len() >= limit {
                 break;
             }
-            if self.state.batch_results[slot].is_some() || cached.contains(proposal.id.as_str()) {
+            let at_rung = self.state.batch_rungs.get(slot).copied().flatten().is_some();
+            if self.state.batch_results[slot].is_some() || (before_cut && at_rung) {
+                continue;
+            }
+            if at_rung {
+                upcoming.push(self.candidate(slot, records));
+                records += 1;
+                continue;
+            }
+            if cached.contains(proposal.id.as_str()) {
                 continue;
             }
             if proposal.cheap_violation > 0.0 {

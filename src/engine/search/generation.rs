@@ -50,23 +50,28 @@ impl<P: SearchSpace> Search<P> {
         self.state.batch = batch;
         self.state.batch_generation = generation;
         self.state.batch_counts = counts;
+        self.state.batch_rungs = if self.rungs().is_some() { vec![None; self.state.batch.len()] } else { Vec::new() };
+        self.state.batch_cut = false;
         true
     }
 
     /// Scores slot `slot` without an expensive evaluation where possible; otherwise returns it
     /// as the candidate to evaluate.
     pub(super) fn settle_cheaply(&mut self, slot: usize) -> Option<Candidate<P::Solution>> {
+        if matches!(self.fidelity(slot), Fidelity::Resume { .. }) {
+            return Some(self.candidate(slot, self.state.records.len() as u32));
+        }
         let proposal = self.state.batch[slot].clone();
         let cheap = self.space.cheap(&proposal.solution);
         let fitness = if let Some(&index) = self.state.cache.get(&proposal.id) {
             self.state.records[index as usize].fitness.clone()
         } else if proposal.cheap_violation > 0.0 {
             let fitness = Fitness { objectives: self.objectives(None, &cheap, None), violation: proposal.cheap_violation };
-            self.push_record(&proposal, cheap, None, Details::default(), fitness.clone(), RecordStatus::ConstraintViolated);
+            self.push_record(&proposal, cheap, None, Details::default(), fitness.clone(), RecordStatus::ConstraintViolated, None);
             fitness
         } else if !self.needs_evaluation() {
             let fitness = Fitness::feasible(self.objectives(None, &cheap, None));
-            self.push_record(&proposal, cheap, None, Details::default(), fitness.clone(), RecordStatus::CheapOnly);
+            self.push_record(&proposal, cheap, None, Details::default(), fitness.clone(), RecordStatus::CheapOnly, None);
             self.state.cache.insert(proposal.id.clone(), (self.state.records.len() - 1) as u32);
             fitness
         } else {
@@ -87,6 +92,7 @@ impl<P: SearchSpace> Search<P> {
             solution: proposal.solution.clone(),
             cheap: self.space.cheap(&proposal.solution),
             parents: proposal.parents.clone(),
+            fidelity: self.fidelity(slot),
         }
     }
 
@@ -98,6 +104,7 @@ impl<P: SearchSpace> Search<P> {
         details: Details,
         fitness: Fitness,
         status: RecordStatus,
+        resumes: Option<u32>,
     ) {
         self.state.records.push(EvaluationRecord {
             candidate_id: self.state.records.len() as u32,
@@ -107,6 +114,7 @@ impl<P: SearchSpace> Search<P> {
             solution: proposal.solution.clone(),
             origin: proposal.origin.clone(),
             parents: proposal.parents.clone(),
+            resumes,
             cheap,
             error,
             details,
@@ -144,7 +152,9 @@ impl<P: SearchSpace> Search<P> {
         let evaluated = count(&|s| matches!(s, RecordStatus::Evaluated | RecordStatus::CheapOnly));
         let violators = count(&|s| matches!(s, RecordStatus::ConstraintViolated));
         let failures = count(&|s| matches!(s, RecordStatus::Failed { .. }));
-        let cache_hits = self.state.batch.len() as u32 - in_batch.len() as u32;
+        let stopped_early = self.stopped_early(generation);
+        let resumed = in_batch.iter().filter(|r| r.resumes.is_some()).count() as u32;
+        let cache_hits = (self.state.batch.len() as u32).saturating_sub(in_batch.len() as u32 - resumed);
         let front: Vec<FrontPoint> = self
             .front()
             .into_iter()
@@ -164,6 +174,7 @@ impl<P: SearchSpace> Search<P> {
             cache_hits,
             violators_not_trained: violators,
             failures,
+            stopped_early,
             evaluations_total: self.state.evaluations,
             front,
             hypervolume,
@@ -172,6 +183,8 @@ impl<P: SearchSpace> Search<P> {
         self.state.reports.push(summary.clone());
         self.state.batch.clear();
         self.state.batch_results.clear();
+        self.state.batch_rungs.clear();
+        self.state.batch_cut = false;
         summary
     }
 

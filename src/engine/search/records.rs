@@ -86,6 +86,9 @@ pub enum RecordStatus {
     CheapOnly,
     /// Violated a constraint before training; scored by its violation, never trained.
     ConstraintViolated,
+    /// Trained to the rung only (see [`Rungs`]): its error is the rung's. A later record that
+    /// `resumes` it holds the full result; without one it was stopped early. Never on the front.
+    Rung,
     /// The evaluation failed.
     Failed {
         /// Why.
@@ -115,6 +118,9 @@ pub struct EvaluationRecord<S> {
     /// Ids of its parents, the main one first.
     #[serde(default)]
     pub parents: Vec<String>,
+    /// The number of the rung record this full result resumed from (see [`Rungs`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumes: Option<u32>,
     /// Its cheap metrics.
     pub cheap: CheapMetrics,
     /// Its validation error, when evaluated.
@@ -158,6 +164,9 @@ pub struct GenerationSummary {
     pub violators_not_trained: u32,
     /// Failed evaluations.
     pub failures: u32,
+    /// Networks trained to the rung and not resumed (see [`Rungs`]).
+    #[serde(default)]
+    pub stopped_early: u32,
     /// Expensive evaluations so far.
     pub evaluations_total: u32,
     /// The feasible non-dominated set of everything evaluated so far.
@@ -207,6 +216,9 @@ pub struct Candidate<S> {
     pub cheap: CheapMetrics,
     /// Ids of its parents, the main one first (empty for a random sample).
     pub parents: Vec<String>,
+    /// How far it trains (see [`Rungs`]).
+    #[serde(default)]
+    pub fidelity: Fidelity,
 }
 
 /// Why a record was refused.

@@ -8,6 +8,7 @@ use crate::nsga2::{Nsga2, Nsga2Config};
 use crate::problem::{Problem, VariationCounts};
 use crate::rng::{EngineRng, Seed};
 use super::*;
+use super::rungs::Next;
 
 /// A running search over a [`SearchSpace`].
 #[derive(Debug, Clone)]
@@ -88,6 +89,8 @@ impl<P: SearchSpace> Search<P> {
                 batch_generation: 0,
                 batch_results: Vec::new(),
                 batch_counts: VariationCounts::default(),
+                batch_rungs: Vec::new(),
+                batch_cut: false,
                 records: Vec::new(),
                 cache: BTreeMap::new(),
                 reports: Vec::new(),
@@ -195,13 +198,16 @@ impl<P: SearchSpace> Search<P> {
             if self.state.batch.is_empty() && !self.ask() {
                 return None;
             }
-            let open = self.state.batch_results.iter().position(Option::is_none);
-            let Some(slot) = open else {
-                self.finish_generation();
-                continue;
-            };
-            if let Some(candidate) = self.settle_cheaply(slot) {
-                return Some(candidate);
+            match self.next_slot() {
+                Next::Slot(slot) => {
+                    if let Some(candidate) = self.settle_cheaply(slot) {
+                        return Some(candidate);
+                    }
+                }
+                Next::Cut => self.cut(),
+                Next::Complete => {
+                    self.finish_generation();
+                }
             }
         }
     }
@@ -209,13 +215,10 @@ impl<P: SearchSpace> Search<P> {
     /// Records the evaluation of the pending candidate `arch_id`. Returns the generation's summary
     /// when this completes it.
     pub fn record(&mut self, arch_id: &str, outcome: Outcome) -> Result<Option<GenerationSummary>, SearchError> {
-        let slot = self
-            .state
-            .batch_results
-            .iter()
-            .position(Option::is_none)
-            .filter(|&slot| self.state.batch[slot].id == arch_id)
-            .ok_or_else(|| SearchError::NotPending { arch_id: arch_id.to_string() })?;
+        let slot = match self.next_slot() {
+            Next::Slot(slot) if self.state.batch[slot].id == arch_id => slot,
+            _ => return Err(SearchError::NotPending { arch_id: arch_id.to_string() }),
+        };
         if let Outcome::Evaluated { error, .. } = &outcome
             && !(0.0..=1.0).contains(error)
         {
@@ -223,11 +226,25 @@ impl<P: SearchSpace> Search<P> {
         }
         let proposal = self.state.batch[slot].clone();
         let cheap = self.space.cheap(&proposal.solution);
-        let Assessed { error, details, fitness, status } = self.assess(&cheap, outcome);
+        let fidelity = self.fidelity(slot);
+        let Assessed { error, details, fitness, mut status } = self.assess(&cheap, outcome);
+        let at_rung = matches!(fidelity, Fidelity::Rung { .. }) && status == RecordStatus::Evaluated;
+        if at_rung {
+            status = RecordStatus::Rung;
+        }
+        let resumes = match fidelity {
+            Fidelity::Resume { from, .. } => Some(from),
+            _ => None,
+        };
         self.state.evaluations += 1;
         self.state.compute.add(&details);
-        self.push_record(&proposal, cheap, error, details, fitness.clone(), status);
-        self.state.cache.insert(proposal.id.clone(), (self.state.records.len() - 1) as u32);
+        self.push_record(&proposal, cheap, error, details, fitness.clone(), status, resumes);
+        let index = (self.state.records.len() - 1) as u32;
+        if at_rung {
+            self.state.batch_rungs[slot] = Some(index);
+            return Ok(None);
+        }
+        self.state.cache.insert(proposal.id.clone(), index);
         self.state.batch_results[slot] = Some(fitness);
         if self.state.batch_results.iter().all(Option::is_some) {
             return Ok(Some(self.finish_generation()));
@@ -268,7 +285,7 @@ impl<P: SearchSpace> Search<P> {
     pub fn front(&self) -> Vec<&EvaluationRecord<P::Solution>> {
         let mut archive = ParetoArchive::new();
         for (i, r) in self.state.records.iter().enumerate() {
-            if r.fitness.is_feasible() && !matches!(r.status, RecordStatus::Failed { .. }) {
+            if r.fitness.is_feasible() && !matches!(r.status, RecordStatus::Failed { .. } | RecordStatus::Rung) {
                 archive.insert(r.arch_id.clone(), i, r.fitness.clone());
             }
         }

@@ -46,6 +46,12 @@ pub struct SearchSnapshot<S> {
     pub(super) batch_generation: u32,
     pub(super) batch_results: Vec<Option<Fitness>>,
     pub(super) batch_counts: VariationCounts,
+    /// With rungs: each slot's rung record, once it has one (empty without rungs).
+    #[serde(default)]
+    pub(super) batch_rungs: Vec<Option<u32>>,
+    /// With rungs: whether the current batch has been cut.
+    #[serde(default)]
+    pub(super) batch_cut: bool,
     pub(super) records: Vec<EvaluationRecord<S>>,
     pub(super) cache: BTreeMap<String, u32>,
     pub(super) reports: Vec<GenerationSummary>,
@@ -74,6 +80,7 @@ impl<S> SearchSnapshot<S> {
             return Err(format!("{} results for a batch of {}", self.batch_results.len(), self.batch.len()));
         }
         check_proposals("batch proposal", &self.batch, &contains)?;
+        self.check_rungs()?;
         for (i, result) in self.batch_results.iter().enumerate() {
             if let Some(fitness) = result {
                 check_fitness(&format!("batch result {i}"), fitness, objectives)?;
@@ -93,8 +100,38 @@ impl<S> SearchSnapshot<S> {
                 None => return Err(format!("the cache sends {id} to record {index} of {}", self.records.len())),
             }
         }
+        if let Some((i, from)) = self.records.iter().enumerate().find_map(|(i, r)| r.resumes.filter(|&from| !self.is_rung_of(from, &r.arch_id)).map(|from| (i, from))) {
+            return Err(format!("record {i} resumes record {from}, which is no rung record of the same network"));
+        }
         if self.evaluations as usize > self.records.len() {
             return Err(format!("{} evaluations but {} records", self.evaluations, self.records.len()));
+        }
+        Ok(())
+    }
+}
+
+impl<S> SearchSnapshot<S> {
+    /// Whether record `index` is a rung record of `arch_id`.
+    fn is_rung_of(&self, index: u32, arch_id: &str) -> bool {
+        self.records.get(index as usize).is_some_and(|r| r.status == RecordStatus::Rung && r.arch_id == arch_id)
+    }
+
+    /// The batch's rung records are rung records of the batch's own networks, and only a run
+    /// with rungs has them.
+    fn check_rungs(&self) -> Result<(), String> {
+        let config = self.config.get();
+        if self.batch_rungs.is_empty() {
+            return Ok(());
+        }
+        if config.rungs.is_none() || self.batch_rungs.len() != self.batch.len() {
+            return Err(format!("{} rung slots for a batch of {} in a run with rungs {:?}", self.batch_rungs.len(), self.batch.len(), config.rungs));
+        }
+        for (slot, record) in self.batch_rungs.iter().enumerate() {
+            if let Some(index) = *record
+                && !self.is_rung_of(index, &self.batch[slot].id)
+            {
+                return Err(format!("batch slot {slot} names record {index} as its rung, which is no rung record of {}", self.batch[slot].id));
+            }
         }
         Ok(())
     }

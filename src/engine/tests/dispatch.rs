@@ -1,13 +1,13 @@
 //! Several workers at once: a run whose candidates are evaluated by 3 workers finishing in a
 //! shuffled order records exactly what the run with one worker records, for every strategy,
-//! with constraint violators, cache hits and a compute budget; a run restored from a snapshot
+//! with constraint violators, cache hits, a compute budget and rungs; a run restored from a snapshot
 //! taken with two candidates out continues as the uninterrupted run.
 
 use engine::hardware::Target;
 use engine::rng::{EngineRng, Seed, rng_for};
 use engine::search::{
-    ArchSpace, Candidate, Constraints, Details, Dispatch, EvaluationRecord, GenerationSummary, Outcome, Search, SearchConfig,
-    StrategyKind,
+    ArchSpace, Candidate, Constraints, Details, Dispatch, EvaluationRecord, Fidelity, GenerationSummary, Outcome, Rungs, Search,
+    SearchConfig, StrategyKind,
 };
 use engine::space::{Genotype, InputShape, SpaceConfig, StageSchedule};
 use rand::RngExt;
@@ -19,14 +19,20 @@ fn space() -> ArchSpace {
 }
 
 /// A stand-in for training (what these tests check is the order of the run around it): an
-/// error and a number of steps from the genotype's text; every seventh candidate fails.
+/// error and a number of steps from the genotype's text (a rung's error is higher, its steps
+/// fewer); every seventh candidate fails.
 fn outcome(candidate: &Candidate<Genotype>) -> Outcome {
     let h = engine::rng::fnv1a64(candidate.solution.to_text().as_bytes());
     if h.is_multiple_of(7) {
         return Outcome::Failed { reason: "diverged".into() };
     }
-    let details = Details { train_steps: Some((10 + h % 50) as f64), ..Details::default() };
-    Outcome::Evaluated { error: 0.05 + (h % 1000) as f64 / 2000.0, details }
+    let (steps, worse) = match candidate.fidelity {
+        Fidelity::Full => (10 + h % 50, 0.0),
+        Fidelity::Rung { .. } => (5 + h % 20, 0.2),
+        Fidelity::Resume { .. } => (10 + h % 30, 0.0),
+    };
+    let details = Details { train_steps: Some(steps as f64), ..Details::default() };
+    Outcome::Evaluated { error: 0.05 + worse + (h % 1000) as f64 / 2500.0, details }
 }
 
 fn configs() -> Vec<SearchConfig> {
@@ -37,7 +43,8 @@ fn configs() -> Vec<SearchConfig> {
         SearchConfig { max_train_steps: Some(500), ..base.clone() },
         SearchConfig { max_evaluations: Some(9), ..base.clone() },
         SearchConfig { strategy: StrategyKind::Random, ..base.clone() },
-        SearchConfig { strategy: StrategyKind::RegularizedEvolution, tournament: 3, ..base },
+        SearchConfig { strategy: StrategyKind::RegularizedEvolution, tournament: 3, ..base.clone() },
+        SearchConfig { rungs: Some(Rungs { fraction: 0.34, eta: 3 }), ..base },
     ]
 }
 
@@ -103,19 +110,23 @@ fn three_workers_finishing_in_any_order_record_what_one_worker_records() {
 
 #[test]
 fn a_run_restored_with_two_candidates_out_continues_as_the_uninterrupted_run() {
-    let config = configs().remove(0);
-    let alone = one_worker(&config);
-    let mut search = Search::new(space(), config.clone().check().expect("valid config"));
-    let mut rng = rng_for(Seed(5), "completions");
-    let (out, _) = many_workers(&mut search, 2, &mut rng, |s| s.records().len() >= 8);
-    assert_eq!(out.len(), 2, "two candidates out when the snapshot is taken");
-    let saved = serde_json::to_string(&search.snapshot()).expect("snapshot");
-    let mut resumed = Search::restore(space(), serde_json::from_str(&saved).expect("read back")).expect("restores");
-    // What was out is handed out again first, numbered as before.
-    resumed.next_candidate();
-    assert_eq!(resumed.upcoming(2), out);
-    many_workers(&mut resumed, 2, &mut rng, |_| false);
-    assert_eq!(trace(&resumed), alone);
+    let mut configs = configs();
+    // Without rungs; with rungs mid-rung, and with some networks resuming.
+    let cases = [(configs.remove(0), 8), (configs.last().cloned().expect("the rungs config"), 3), (configs.pop().expect("rungs"), 8)];
+    for (config, records) in cases {
+        let alone = one_worker(&config);
+        let mut search = Search::new(space(), config.clone().check().expect("valid config"));
+        let mut rng = rng_for(Seed(5), "completions");
+        let (out, _) = many_workers(&mut search, 2, &mut rng, |s| s.records().len() >= records);
+        assert_eq!(out.len(), 2, "two candidates out when the snapshot is taken, {config:?}");
+        let saved = serde_json::to_string(&search.snapshot()).expect("snapshot");
+        let mut resumed = Search::restore(space(), serde_json::from_str(&saved).expect("read back")).expect("restores");
+        // What was out is handed out again first, numbered as before.
+        resumed.next_candidate();
+        assert_eq!(resumed.upcoming(2), out, "{config:?}");
+        many_workers(&mut resumed, 2, &mut rng, |_| false);
+        assert_eq!(trace(&resumed), alone, "{config:?}");
+    }
 }
 
 #[test]
