@@ -9,7 +9,7 @@ use super::data::read_data;
 use super::tabular::{TABLE, apply_flags, load_table, print_generation};
 use super::{Args, CliError, read};
 use engine::hardware::{LatencyTable, Target};
-use engine::search::{LatencySource, Objective, RecordStatus, SearchConfig};
+use engine::search::{LatencySource, Objective, RecordStatus, Rungs, SearchConfig};
 use engine::space::{InputShape, SpaceConfig};
 use engine::tabular::Nb201Dataset;
 use protocol::results::RunResults;
@@ -34,6 +34,9 @@ Flags override the file:
   --profile FILE              latency predicted by the device profile FILE (`cli calibrate --out`)
   --population N   --generations N   --max-evaluations N   --time-budget SECONDS
   --max-train-steps N         stop once the candidates trained N steps in all (compute as the budget)
+  --rungs F/ETA|off           successive halving in each generation: every new network trains the
+                              fraction F of its steps, one in ETA (best by rank on the rung's
+                              error and the cheap objectives) resumes to all of them (default off)
   --max-latency MS            --max-params N   --max-macs N      --seed N
   --latency predicted|measured (the latency objective: the target's prediction, or timed here)
   --out FILE                  the run's results, as the page exports them (default target/cli/search.json)
@@ -73,11 +76,11 @@ struct RunFile {
 }
 
 /// The options of `cli search` (and of `cli export-onnx`, which adds its own).
-pub(crate) const SEARCH_OPTIONS: [&str; 32] = [
+pub(crate) const SEARCH_OPTIONS: [&str; 33] = [
     "config", "space", "input", "dataset", "data", "strategy", "objectives", "target", "population", "generations",
     "max-evaluations", "time-budget", "max-train-steps", "max-latency", "max-params", "max-macs", "seed", "latency", "out", "steps",
     "fine-tune-steps", "fine-tune-lr-scale", "fine-tune-warmup", "inherit", "batch-size", "recipe", "learning-rate", "latency-runs", "references", "device",
-    "jobs", "profile",
+    "jobs", "profile", "rungs",
 ];
 
 /// Where `cli calibrate` writes this machine's device profile and `--target this` reads it.
@@ -241,6 +244,9 @@ fn search_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> 
     if let Some(n) = args.parsed::<u64>("max-train-steps", "a whole number")? {
         config.max_train_steps = Some(n);
     }
+    if let Some(text) = args.value("rungs") {
+        config.rungs = parse_rungs(text).ok_or_else(|| CliError::Usage(format!("--rungs must be off or FRACTION/ETA such as 0.33/3, got {text:?}")))?;
+    }
     if let Some(ms) = args.parsed::<f64>("max-latency", "a number of milliseconds")? {
         config.constraints.max_latency_ms = Some(ms);
     }
@@ -261,6 +267,15 @@ fn search_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> 
     // As the page does: a tournament never larger than the population.
     config.tournament = config.tournament.min(config.population);
     Ok(())
+}
+
+/// `off`, or `FRACTION/ETA` (ranges are checked with the rest of the search's settings).
+fn parse_rungs(text: &str) -> Option<Option<Rungs>> {
+    if text == "off" {
+        return Some(None);
+    }
+    let (fraction, eta) = text.split_once('/')?;
+    Some(Some(Rungs { fraction: fraction.trim().parse().ok()?, eta: eta.trim().parse().ok()? }))
 }
 
 fn training_flags(args: &Args, training: &mut TrainingSettings) -> Result<(), CliError> {
@@ -328,7 +343,12 @@ fn print_event(event: &FromEngine, objectives: &[Objective]) {
 
 fn candidate_line(c: &CandidateReport) -> String {
     let how = match &c.status {
-        RecordStatus::Evaluated => c.error.map_or("looked up".into(), |e| format!("error {e:.4}")),
+        RecordStatus::Evaluated => match (c.error, c.resumes) {
+            (Some(e), Some(from)) => format!("error {e:.4} (resumed from #{from})"),
+            (Some(e), None) => format!("error {e:.4}"),
+            (None, _) => "looked up".into(),
+        },
+        RecordStatus::Rung => c.error.map_or("at the rung".into(), |e| format!("error {e:.4} at the rung")),
         RecordStatus::CheapOnly => "scored without training".into(),
         RecordStatus::ConstraintViolated => "breaks a constraint: not trained".into(),
         RecordStatus::Failed { reason } => format!("failed: {reason}"),

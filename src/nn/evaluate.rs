@@ -23,17 +23,19 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use burn::module::Module;
 use burn::tensor::Device;
 
-use engine::search::{Candidate as SearchCandidate, Details, Outcome};
+use engine::search::{Candidate as SearchCandidate, Fidelity, Outcome};
 use engine::space::{Genotype, Space};
 use crate::candidate::{Network, Inheritance};
-use crate::train::{Budget, TrainConfig, TrainData, TrainError, TrainReport, Trainer};
+use crate::train::{TrainConfig, TrainData, TrainReport};
 
+mod job;
 mod remote;
+pub use job::{Job, Trained, rung_steps};
+use job::Paused;
 pub use remote::JobOrder;
 
 /// Models kept for inheritance; the oldest leave first.
@@ -105,12 +107,14 @@ pub struct TrainingEvaluator {
     device: Device,
     models: BTreeMap<String, (u64, Genotype, Network)>,
     evaluated: u64,
+    /// Trainings paused at their rung, by architecture id, until their generation's cut.
+    paused: BTreeMap<String, Paused>,
 }
 
 impl TrainingEvaluator {
     /// An evaluator for candidates of `space`, training on `device` (autodiff is enabled here).
     pub fn new(space: Space, config: EvaluatorConfig, device: Device) -> Self {
-        TrainingEvaluator { space, config, device: device.autodiff(), models: BTreeMap::new(), evaluated: 0 }
+        TrainingEvaluator { space, config, device: device.autodiff(), models: BTreeMap::new(), evaluated: 0, paused: BTreeMap::new() }
     }
 
     /// Builds, trains and evaluates `candidate`. Failures (a genotype outside the space, a
@@ -136,21 +140,37 @@ impl TrainingEvaluator {
     }
 
     /// `candidate`'s training as a [`Job`] that another thread can run: it carries the trained
-    /// networks of the parents it inherits from.
+    /// networks of the parents it inherits from, and a resume its training paused at the rung.
     pub fn job(&self, candidate: &SearchCandidate<Genotype>) -> Job {
+        let paused = match candidate.fidelity {
+            Fidelity::Resume { .. } => self.paused.get(&candidate.arch_id).cloned(),
+            Fidelity::Full | Fidelity::Rung { .. } => None,
+        };
         let parents = if self.config.inheritance {
             candidate.parents.iter().filter_map(|id| self.models.get(id)).map(|(_, g, m)| (g.clone(), m.clone())).collect()
         } else {
             Vec::new()
         };
-        Job { space: self.space.clone(), config: self.config.clone(), device: self.device.clone(), candidate: candidate.clone(), parents }
+        let (space, config, device) = (self.space.clone(), self.config.clone(), self.device.clone());
+        Job { space, config, device, candidate: candidate.clone(), parents, paused }
     }
 
-    /// Keeps a trained job's network for its children (the oldest kept leaves past 256) and
-    /// returns its evaluation. Jobs kept in the run's order keep the same networks however
-    /// many trained at once.
+    /// Keeps a trained job's network for its children (the oldest kept leaves past 256), and a
+    /// rung job's paused training until the cut of its generation, and returns its evaluation.
+    /// Jobs kept in the run's order keep the same networks however many trained at once.
     pub fn keep(&mut self, trained: Trained) -> Evaluated {
-        let Trained { evaluated, model, arch_id, genotype } = trained;
+        let Trained { evaluated, model, arch_id, genotype, paused } = trained;
+        match paused {
+            Some(paused) => {
+                let generation = paused.generation;
+                // A later generation's rung: every earlier cut is made.
+                self.paused.retain(|_, p| p.generation >= generation);
+                self.paused.insert(arch_id.clone(), paused);
+            }
+            None => {
+                self.paused.remove(&arch_id);
+            }
+        }
         if let Some(model) = model {
             self.evaluated += 1;
             self.models.insert(arch_id, (self.evaluated, genotype, model));
@@ -195,160 +215,6 @@ impl TrainingEvaluator {
     /// The device candidates train on (with autodiff).
     pub fn device(&self) -> &Device {
         &self.device
-    }
-}
-
-/// Fresh weights come from the backend's random generator, which Burn's CPU backend shares
-/// between threads: jobs seed it and build their networks one at a time, so a network's
-/// fresh weights do not depend on what trains beside it.
-static FRESH_WEIGHTS: Mutex<()> = Mutex::new(());
-
-/// Reads every parameter once, so lazily initialised ones draw their values now.
-struct Materialise;
-
-impl burn::module::ModuleVisitor for Materialise {
-    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<burn::tensor::Tensor<D>>) {
-        param.val();
-    }
-}
-
-/// One candidate's training, with everything it needs (its parents' trained networks too), to
-/// run wherever a thread is free. See [`TrainingEvaluator::job`].
-pub struct Job {
-    space: Space,
-    config: EvaluatorConfig,
-    device: Device,
-    candidate: SearchCandidate<Genotype>,
-    parents: Vec<(Genotype, Network)>,
-}
-
-/// A job's result: the evaluation, and the trained network (for its children and its timing).
-pub struct Trained {
-    /// What the search records and how training went.
-    pub evaluated: Evaluated,
-    model: Option<Network>,
-    arch_id: String,
-    genotype: Genotype,
-}
-
-impl Trained {
-    /// The trained network, when training succeeded.
-    pub fn model(&self) -> Option<&Network> {
-        self.model.as_ref()
-    }
-
-    /// The trained candidate's architecture id.
-    pub fn arch_id(&self) -> &str {
-        &self.arch_id
-    }
-}
-
-impl Job {
-    /// The candidate this job trains.
-    pub fn candidate(&self) -> &SearchCandidate<Genotype> {
-        &self.candidate
-    }
-
-    /// Builds, trains and evaluates the candidate, calling `between_steps` after every step
-    /// (see [`TrainingEvaluator::evaluate_with`]). Failures (a genotype outside the space, a
-    /// diverged loss, a backend error) come back as [`Outcome::Failed`] with the reason.
-    pub async fn train(self, data: &TrainData, mut between_steps: impl AsyncFnMut(StepProgress) -> bool) -> Result<Trained, Interrupted> {
-        let candidate = &self.candidate;
-        let done = |evaluated: Evaluated, model: Option<Network>| Trained {
-            evaluated,
-            model,
-            arch_id: candidate.arch_id.clone(),
-            genotype: candidate.solution.clone(),
-        };
-        if let Some(why) = self.too_big(&candidate.solution) {
-            return Ok(done(failed(format!("not trained: {why}"), 0), None));
-        }
-        let parents: Vec<(&Genotype, &Network)> = self.parents.iter().map(|(g, m)| (g, m)).collect();
-        let built = {
-            let _one_at_a_time = FRESH_WEIGHTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            // Fresh weights depend only on the run's seed and the candidate, not on evaluation order.
-            self.device.seed(self.config.train.seed ^ engine::rng::fnv1a64(candidate.arch_id.as_bytes()));
-            let built = Network::inherit(&self.space, &candidate.solution, &parents, &self.device);
-            // Burn draws a parameter's fresh values when it is first read: read them all here.
-            if let Ok((model, _)) = &built {
-                model.visit(&mut Materialise);
-            }
-            built
-        };
-        let (model, inheritance) = match built {
-            Ok(built) => built,
-            Err(error) => return Ok(done(failed(error.to_string(), 0), None)),
-        };
-        let inherited = inheritance.inherited_params;
-        let model = if inherited > 0 {
-            crate::train::reestimated(model, data, self.config.train.batch_size, self.config.batch_norm_batches as usize, &self.device)
-        } else {
-            model
-        };
-        let mut trainer = Trainer::new(model, self.training(candidate.candidate_id, inherited > 0), data);
-        let steps = trainer.total_steps();
-        while !trainer.finished() {
-            match trainer.step(data).await {
-                Ok(step) => {
-                    if !between_steps(StepProgress { step: step.step, steps, loss: step.loss }).await {
-                        return Err(Interrupted);
-                    }
-                }
-                Err(error) => {
-                    let mut evaluated = failed(error.to_string(), inherited);
-                    evaluated.report = trainer.report(None, inherited);
-                    evaluated.inheritance = inheritance;
-                    evaluated.backend_failed = matches!(error, TrainError::Backend { .. });
-                    return Ok(done(evaluated, None));
-                }
-            }
-        }
-        trainer.reestimate_batch_norms(data, self.config.batch_norm_batches as usize);
-        let accuracy = match trainer.evaluate(data, self.config.eval_batch).await {
-            Ok(accuracy) => accuracy,
-            Err(error) => {
-                let mut evaluated = failed(error.to_string(), inherited);
-                evaluated.backend_failed = matches!(error, TrainError::Backend { .. });
-                return Ok(done(evaluated, None));
-            }
-        };
-        let report = trainer.report(Some(accuracy), inherited);
-        let details = Details {
-            valid_accuracy: Some(accuracy.top1),
-            train_steps: Some(f64::from(report.steps)),
-            train_samples: Some(f64::from(report.steps) * self.config.train.batch_size as f64),
-            train_ms: Some(report.train_ms),
-            inherited_params: Some(inherited as f64),
-            final_loss: report.losses.last().map(|&loss| f64::from(loss)),
-            ..Details::default()
-        };
-        let outcome = Outcome::Evaluated { error: 1.0 - accuracy.top1, details };
-        Ok(done(Evaluated { outcome, report, inheritance, backend_failed: false }, trainer.into_model()))
-    }
-
-    /// How candidate number `candidate_id` trains: its full budget, or fine-tuning when it
-    /// `inherited`. The batch order depends on the candidate's number in the run (kept in the
-    /// search's snapshot), not on how many this evaluator has trained, so a resumed run trains
-    /// alike.
-    fn training(&self, candidate_id: u32, inherited: bool) -> TrainConfig {
-        let base = self.config.train.clone().with_seed(self.config.train.seed ^ u64::from(candidate_id));
-        if inherited {
-            let learning_rate = base.learning_rate * self.config.fine_tune_lr_scale;
-            base.with_budget(Budget::Steps(self.config.fine_tune_steps)).with_learning_rate(learning_rate).with_warmup_steps(self.config.fine_tune_warmup_steps)
-        } else {
-            base
-        }
-    }
-
-    /// Why `genotype` would not fit the device's memory at the training batch, if it would not.
-    fn too_big(&self, genotype: &Genotype) -> Option<String> {
-        let limits = self.config.memory_limits.as_ref()?;
-        let states = match self.config.train.optimizer {
-            crate::train::OptimizerKind::SgdMomentum => 1,
-            crate::train::OptimizerKind::Adam => 2,
-        };
-        let batch = u32::try_from(self.config.train.batch_size).unwrap_or(u32::MAX);
-        limits.check(&engine::memory::training_memory(self.space.config(), genotype, batch, states)).err()
     }
 }
 

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use web_time::Instant;
 
-use engine::rng::{EngineRng, Seed, rng_for};
+use engine::rng::{SavedRng, Seed, rng_for};
 use crate::candidate::Network;
 use crate::data::{Dataset, Split};
 
@@ -202,7 +202,9 @@ pub struct TrainReport {
     pub inherited_params: usize,
 }
 
-/// A candidate being trained, one batch per [`Trainer::step`].
+/// A candidate being trained, one batch per [`Trainer::step`]. A clone is the same training
+/// paused at the same step (weights, optimizer state, batch order), to resume later.
+#[derive(Clone)]
 pub struct Trainer {
     model: Option<Network>,
     optimizer: ModuleOptimizer,
@@ -212,7 +214,7 @@ pub struct Trainer {
     taken: u32,
     order: Vec<usize>,
     cursor: usize,
-    rng: EngineRng,
+    rng: SavedRng,
     losses: Vec<f32>,
     train_ms: f64,
 }
@@ -229,7 +231,7 @@ impl Trainer {
         Trainer {
             model: Some(model),
             optimizer: config.optimizer(),
-            rng: rng_for(Seed(config.seed), "train"),
+            rng: SavedRng(rng_for(Seed(config.seed), "train")),
             config,
             device,
             total,
@@ -246,6 +248,11 @@ impl Trainer {
         self.total
     }
 
+    /// Steps taken so far.
+    pub fn steps_taken(&self) -> u32 {
+        self.taken
+    }
+
     /// Whether the budget is spent.
     pub fn finished(&self) -> bool {
         self.taken >= self.total
@@ -256,7 +263,7 @@ impl Trainer {
         let size = self.config.batch_size.max(1).min(train.len());
         if self.cursor + size > self.order.len() {
             self.order = train.to_vec();
-            self.order.shuffle(&mut self.rng);
+            self.order.shuffle(&mut self.rng.0);
             self.cursor = 0;
         }
         let batch = self.order[self.cursor..self.cursor + size].to_vec();
@@ -280,7 +287,7 @@ impl Trainer {
             message: "the model was lost by an earlier failed step".into(),
         })?;
         let indices = self.next_indices(&data.split.train);
-        let augment = if self.config.augment { Some(&mut self.rng) } else { None };
+        let augment = if self.config.augment { Some(&mut self.rng.0) } else { None };
         let (images, labels) = data.dataset.batch(&indices, &data.stats, augment, &self.device);
         let logits = model.forward(images);
         let smoothing = (self.config.label_smoothing > 0.0).then_some(self.config.label_smoothing as f32);
@@ -334,6 +341,18 @@ impl Trainer {
         if let Some(model) = self.model.take() {
             self.model = Some(reestimated(model, data, self.config.batch_size, batches, &self.device));
         }
+    }
+
+    /// The validation accuracy of the weights as they are now, with BatchNorm statistics
+    /// re-estimated on `batches` training batches, and that network; the training itself goes
+    /// on unchanged (BatchNorm's running statistics, shared with the copy, are re-estimated
+    /// again before any later validation and never used by a training step).
+    pub async fn evaluate_now(&self, data: &TrainData, batches: usize, eval_batch: usize) -> Result<(Accuracy, Network), TrainError> {
+        let mut copy = self.clone();
+        copy.reestimate_batch_norms(data, batches);
+        let accuracy = copy.evaluate(data, eval_batch).await?;
+        let model = copy.into_model().ok_or(TrainError::Backend { step: self.taken, message: "no model".into() })?;
+        Ok((accuracy, model))
     }
 
     /// The trained model (gone after a failed step).

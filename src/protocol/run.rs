@@ -276,6 +276,9 @@ pub struct CandidateReport {
     pub violation: f64,
     /// How its fitness came about.
     pub status: RecordStatus,
+    /// The number of the rung record this full result resumed from (runs with rungs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumes: Option<u32>,
     /// Validation error, when evaluated.
     pub error: Option<f64>,
     /// Extra figures of the evaluation (accuracies, steps, training time, inherited parameters).
@@ -296,6 +299,12 @@ impl CandidateReport {
     /// Whether it satisfies every constraint and did not fail.
     pub fn feasible(&self) -> bool {
         self.violation <= 0.0
+    }
+
+    /// Whether it counts as a full result: feasible and not trained to a rung only (such a
+    /// network is stopped early, or its full result is another record).
+    pub fn full_result(&self) -> bool {
+        self.feasible() && self.status != RecordStatus::Rung
     }
 }
 

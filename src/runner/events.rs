@@ -76,6 +76,7 @@ pub(crate) fn report<S>(r: &EvaluationRecord<S>, extras: Extras) -> CandidateRep
         objectives: r.fitness.objectives.clone(),
         violation: r.fitness.violation,
         status: r.status.clone(),
+        resumes: r.resumes,
         error: r.error,
         details: r.details.clone(),
         losses: extras.losses,

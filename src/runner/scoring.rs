@@ -53,6 +53,7 @@ pub(crate) fn outside_candidate(search: &Search<ArchSpace>, genotype: Genotype, 
         text: genotype.to_text(),
         solution: genotype,
         parents: Vec::new(),
+        fidelity: engine::search::Fidelity::Full,
     }
 }
 
@@ -74,6 +75,7 @@ pub(crate) fn outside_report(
         text: candidate.text,
         origin: vec![origin],
         parents: Vec::new(),
+        resumes: None,
         cheap,
         fitness: assessed.fitness,
         status: assessed.status,

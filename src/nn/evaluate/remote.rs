@@ -54,14 +54,14 @@ impl TrainingEvaluator {
             let network = self.network_from(&genotype, record)?;
             parents.push((genotype, network));
         }
-        Ok(Job { space: self.space.clone(), config: self.config.clone(), device: self.device.clone(), candidate: order.candidate, parents })
+        Ok(Job { space: self.space.clone(), config: self.config.clone(), device: self.device.clone(), candidate: order.candidate, parents, paused: None })
     }
 
     /// A job's result trained elsewhere: `candidate`'s evaluation and its network read from
     /// `record`, ready for [`Self::keep`].
     pub fn trained_from(&self, candidate: &SearchCandidate<Genotype>, evaluated: Evaluated, record: Option<Vec<u8>>) -> Result<Trained, WeightsError> {
         let model = record.map(|record| self.network_from(&candidate.solution, record)).transpose()?;
-        Ok(Trained { evaluated, model, arch_id: candidate.arch_id.clone(), genotype: candidate.solution.clone() })
+        Ok(Trained { evaluated, model, arch_id: candidate.arch_id.clone(), genotype: candidate.solution.clone(), paused: None })
     }
 
     fn network_from(&self, genotype: &Genotype, record: Vec<u8>) -> Result<Network, WeightsError> {

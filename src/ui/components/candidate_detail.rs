@@ -90,7 +90,12 @@ pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
     let c = &props.candidate;
     let accuracy = c.error.map(|e| format!("{:.2} %", (1.0 - e) * 100.0));
     let status = match &c.status {
-        RecordStatus::Evaluated => if props.info.tabular { "looked up in the table".to_string() } else { "trained".to_string() },
+        RecordStatus::Evaluated if props.info.tabular => "looked up in the table".to_string(),
+        RecordStatus::Evaluated => match c.resumes {
+            Some(from) => format!("trained: resumed from its rung (#{from}) to the whole budget"),
+            None => "trained".to_string(),
+        },
+        RecordStatus::Rung => "trained to the rung only: its accuracy is the rung's; stopped early unless a later record resumes it".to_string(),
         RecordStatus::CheapOnly => "scored without training".to_string(),
         RecordStatus::ConstraintViolated => "breaks a constraint: never trained".to_string(),
         RecordStatus::Failed { reason } => format!("failed: {reason}"),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use protocol::{CandidateReport, ReferenceReport};
-use engine::search::{LatencySource, Objective};
+use engine::search::{LatencySource, Objective, RecordStatus};
 use crate::model::format::{objective_title, objective_value};
 use crate::model::plot::{Frame, Scatter, front_steps, key_selection, nearest, point_layers, scatter_from_data, sequential_colour};
 use crate::model::state::Action;
@@ -119,22 +119,35 @@ fn hover_text(props: &ParetoPlotProps, i: usize) -> String {
     format!(
         "#{} (generation {}) {}\n{}: {}\n{}: {}{}",
         c.candidate_id, c.generation, c.text, axis_title(props, ax), shown(props, ax, value(c, ax)), axis_title(props, ay), shown(props, ay, value(c, ay)),
-        if c.feasible() { String::new() } else { "\ninfeasible: breaks a constraint or failed".to_string() }
+        if !c.feasible() {
+            "\ninfeasible: breaks a constraint or failed"
+        } else if c.status == RecordStatus::Rung {
+            "\ntrained to the rung only (not a full result)"
+        } else {
+            ""
+        }
     )
 }
 
-/// Every candidate's point: one path per fill (generation colour, grey when infeasible), the
-/// opened one ringed on top, and the hovered one's label.
+/// Every candidate's point: one path per colour (generation colour, grey when infeasible; a
+/// ring in the generation's colour when trained to the rung only), the opened one ringed on
+/// top, and the hovered one's label.
 fn candidate_points(props: &ParetoPlotProps, points: &[Option<(f64, f64)>], hovered: Option<usize>) -> Html {
     let generations = props.generations.max(1) as usize;
     let fill_of = |i: usize| {
         let c = &props.candidates[i];
         if c.feasible() { sequential_colour(c.generation as usize, generations) } else { INFEASIBLE }
     };
-    let layers = point_layers(points, 5.0, fill_of).into_iter().map(|layer| {
+    let key_of = |i: usize| (fill_of(i), props.candidates[i].status == RecordStatus::Rung);
+    let layers = point_layers(points, 5.0, key_of).into_iter().map(|layer| {
         let ids = layer.indices.iter().map(|&i| props.candidates[i].candidate_id.to_string()).collect::<Vec<_>>().join(" ");
-        let class = classes!("points", (layer.key == INFEASIBLE).then_some("infeasible"));
-        html! { <path class={class} data-testid="points" data-candidates={ids} fill={layer.key} d={layer.path} /> }
+        let ((colour, rung), path) = (layer.key, layer.path);
+        let class = classes!("points", (colour == INFEASIBLE).then_some("infeasible"), rung.then_some("rung"));
+        if rung {
+            html! { <path class={class} data-testid="points" data-candidates={ids} fill="none" stroke={colour} d={path} /> }
+        } else {
+            html! { <path class={class} data-testid="points" data-candidates={ids} fill={colour} d={path} /> }
+        }
     });
     let ring = props.selected.and_then(|i| Some((i, points.get(i).copied()??))).map(|(i, (x, y))| html! {
         <circle class="point selected" data-testid="selected-point" data-candidate={props.candidates[i].candidate_id.to_string()}
@@ -169,7 +182,7 @@ fn plot_body(props: &ParetoPlotProps, scatter: Option<&Scatter>, hovered: Option
     };
     let count = props.candidates.len();
     let feasible: Vec<(f64, f64)> =
-        props.candidates.iter().filter(|c| c.feasible()).map(|c| (value(c, ax), value(c, ay))).collect();
+        props.candidates.iter().filter(|c| c.full_result()).map(|c| (value(c, ax), value(c, ay))).collect();
     let steps: Vec<String> = front_steps(&feasible)
         .iter()
         .map(|&(x, y)| format!("{:.2},{:.2}", scatter.x_of(&FRAME, x), scatter.y_of(&FRAME, y)))
@@ -273,7 +286,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 // The y title sits above the axis, clear of the tick labels.
                 <text class="axis-title" x={FRAME.margin.to_string()} y={(FRAME.margin - 12.0).to_string()} text-anchor="start">{ axis_title(props, ay) }</text>
             </svg>
-            <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Line: the current front of these two objectives. Diamonds: hand-designed reference architectures, trained the same way. Hover a point for its values; click it to open it." }</p>
+            <p class="legend">{ "Colour: generation (dark = early, yellow = late). Grey: breaks a constraint or failed. Rings: trained to the rung only (runs with rungs), never on the front. Line: the current front of these two objectives. Diamonds: hand-designed reference architectures, trained the same way. Hover a point for its values; click it to open it." }</p>
         </div>
     }
 }

@@ -175,6 +175,7 @@ fn record_status_name(status: &engine::search::RecordStatus) -> &'static str {
         RecordStatus::Evaluated => "evaluated",
         RecordStatus::CheapOnly => "cheap_only",
         RecordStatus::ConstraintViolated => "constraint_violated",
+        RecordStatus::Rung => "rung",
         RecordStatus::Failed { .. } => "failed",
     }
 }

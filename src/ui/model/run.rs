@@ -175,7 +175,7 @@ impl RunView {
     /// dominated by one that left the front is dominated by whatever pushed that one out.)
     fn update_front(&mut self, i: usize) {
         let new = &self.candidates[i];
-        if !new.feasible() || matches!(new.status, RecordStatus::Failed { .. }) {
+        if !new.full_result() || matches!(new.status, RecordStatus::Failed { .. }) {
             return;
         }
         let candidates = &self.candidates;
