@@ -92,39 +92,70 @@ fn dataset(name: &str, images: usize) -> Result<(Space, Dataset), CliError> {
     Ok((space, data))
 }
 
-/// One network trained for `steps` under a recipe: validation accuracy and ms per step.
-fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, data: &TrainData, seed: u64) -> Result<(f64, f64), CliError> {
+/// One network trained for `steps` under a recipe: validation accuracy, ms per step, and the
+/// accuracy of the weights at each step of `paused_at` (a rung's evaluation: BatchNorm
+/// re-estimated on a copy, the training going on under its whole budget's schedule).
+fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, paused_at: &[u32], data: &TrainData, seed: u64) -> Result<(f64, f64, Vec<f64>), CliError> {
     let device = nn::backend::cpu().autodiff();
     // Fresh weights from the seed and the network alone, not from what trained before in this process.
     device.seed(seed ^ engine::rng::fnv1a64(genotype.to_string().as_bytes()));
     let model = Network::new(space, genotype, &device).map_err(|e| CliError::Run(e.to_string()))?;
     let config = recipe.config.clone().with_budget(Budget::Steps(steps)).with_seed(seed);
     let mut trainer = Trainer::new(model, config, data);
+    let mut at_rungs = Vec::new();
     while !trainer.finished() {
         if let Err(error) = pollster::block_on(trainer.step(data)) {
             println!("    {genotype}: {error}");
-            return Ok((0.0, f64::NAN));
+            return Ok((0.0, f64::NAN, vec![0.0; paused_at.len()]));
+        }
+        if paused_at.contains(&trainer.steps_taken()) {
+            let (accuracy, _) = pollster::block_on(trainer.evaluate_now(data, recipe.reestimate, 250)).map_err(|e| CliError::Run(e.to_string()))?;
+            at_rungs.push(accuracy.top1);
         }
     }
     trainer.reestimate_batch_norms(data, recipe.reestimate);
     let accuracy = pollster::block_on(trainer.evaluate(data, 250)).map_err(|e| CliError::Run(e.to_string()))?;
     let report = trainer.report(Some(accuracy), 0);
-    Ok((accuracy.top1, report.train_ms / f64::from(steps.max(1))))
+    Ok((accuracy.top1, report.train_ms / f64::from(steps.max(1)), at_rungs))
 }
 
-/// The curve of one network under one recipe: accuracy at each budget.
-fn curve(space: &Space, name: &str, genotype: &Genotype, recipe: &Recipe, budgets: &[u32], data: &TrainData, seed: u64) -> Result<Value, CliError> {
+/// The curve of one network under one recipe: accuracy at each budget, and at each rung
+/// fraction of the longest budget's training.
+#[allow(clippy::too_many_arguments)]
+fn curve(space: &Space, name: &str, genotype: &Genotype, recipe: &Recipe, budgets: &[u32], rungs: &[f64], data: &TrainData, seed: u64) -> Result<Value, CliError> {
     let mut accuracies = Vec::new();
     let mut step_ms = Vec::new();
-    for &steps in budgets {
-        let (accuracy, ms) = train(space, genotype, recipe, steps, data, seed)?;
+    let mut at_rungs = Vec::new();
+    for (i, &steps) in budgets.iter().enumerate() {
+        let paused_at: Vec<u32> = if i + 1 == budgets.len() { rungs.iter().map(|&f| nn::evaluate::rung_steps(steps, f)).collect() } else { Vec::new() };
+        let (accuracy, ms, rung_accuracies) = train(space, genotype, recipe, steps, &paused_at, data, seed)?;
         accuracies.push(accuracy);
         step_ms.push(ms);
+        at_rungs = rung_accuracies;
     }
     let macs = engine::cost::cost(space.config(), genotype).macs;
-    let shown: Vec<String> = accuracies.iter().map(|a| format!("{:5.1}", a * 100.0)).collect();
+    let shown: Vec<String> = accuracies.iter().chain(&at_rungs).map(|a| format!("{:5.1}", a * 100.0)).collect();
     println!("  {name:<15} {:>7.2} M MACs {:>6.0} ms/step  {}  {genotype}", macs as f64 / 1e6, median(&step_ms), shown.join(" "));
-    Ok(json!({ "name": name, "genotype": genotype.to_string(), "macs": macs, "accuracy": accuracies, "step_ms": step_ms }))
+    Ok(json!({ "name": name, "genotype": genotype.to_string(), "macs": macs, "accuracy": accuracies, "step_ms": step_ms, "rung_accuracy": at_rungs }))
+}
+
+/// Per rung fraction of the longest budget: Spearman's ρ of the networks' accuracies there with
+/// their final ones (how well the rung's cut ranks them).
+fn rung_agreement(rows: &[Value], rungs: &[f64], budgets: &[u32]) -> Vec<Value> {
+    let last = budgets.len().saturating_sub(1);
+    let longest: Vec<f64> = rows.iter().map(|row| row["accuracy"][last].as_f64().unwrap_or(0.0)).collect();
+    let steps = budgets.last().copied().unwrap_or(0);
+    rungs
+        .iter()
+        .enumerate()
+        .map(|(k, &fraction)| {
+            let at: Vec<f64> = rows.iter().map(|row| row["rung_accuracy"][k].as_f64().unwrap_or(0.0)).collect();
+            let rho = Agreement::of(&at, &longest).spearman;
+            let rung = nn::evaluate::rung_steps(steps, fraction);
+            println!("  rung at {fraction:.3} of {steps} steps ({rung} steps): median {:5.1} %, rank vs the whole training: Spearman {:.2}", median(&at) * 100.0, rho.unwrap_or(f64::NAN));
+            json!({ "fraction": fraction, "steps": rung, "accuracy": stats(&at), "spearman_with_final": rho })
+        })
+        .collect()
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -167,7 +198,7 @@ const DEFAULT_RECIPES: &str = "sgd/0.05/10/aug/64/bn0,sgd/0.05/10/aug/64,adam/0.
 
 /// Options of `bench curves`.
 pub(crate) fn options() -> Vec<&'static str> {
-    vec!["recipes", "budgets", "networks", "datasets", "images", "seed", "target", "out"]
+    vec!["recipes", "budgets", "networks", "datasets", "images", "seed", "target", "out", "rungs"]
 }
 
 /// Runs `bench curves`.
@@ -179,6 +210,7 @@ pub(crate) fn curves(args: &Args) -> Result<(), CliError> {
     let seed: u64 = args.parsed("seed", "a whole number")?.unwrap_or(0);
     let target: f64 = args.parsed("target", "an accuracy in [0, 1]")?.unwrap_or(0.9);
     let datasets = args.value("datasets").unwrap_or("digits,procedural");
+    let rungs = parse_fractions(args.value("rungs").unwrap_or(""))?;
     let mut results = Vec::new();
     for name in datasets.split(',') {
         let (space, images) = dataset(name, images)?;
@@ -189,7 +221,7 @@ pub(crate) fn curves(args: &Args) -> Result<(), CliError> {
             println!("{name}, recipe {} (accuracy % after {budgets:?} steps):", recipe.text);
             let rows = networks
                 .iter()
-                .map(|(label, genotype)| curve(&space, label, genotype, recipe, &budgets, &data, seed))
+                .map(|(label, genotype)| curve(&space, label, genotype, recipe, &budgets, &rungs, &data, seed))
                 .collect::<Result<Vec<_>, _>>()?;
             let summary = summary(&rows, references, &budgets, recipe.config.batch_size, target);
             for row in summary["per_budget"].as_array().into_iter().flatten() {
@@ -201,11 +233,25 @@ pub(crate) fn curves(args: &Args) -> Result<(), CliError> {
                     row["spearman_with_longest"].as_f64().unwrap_or(f64::NAN),
                 );
             }
-            results.push(json!({ "dataset": name, "recipe": recipe.text, "budgets": budgets, "networks": rows, "summary": summary }));
+            let rung_agreement = rung_agreement(&rows, &rungs, &budgets);
+            results.push(json!({ "dataset": name, "recipe": recipe.text, "budgets": budgets, "networks": rows, "summary": summary, "rungs": rung_agreement }));
         }
     }
     let out = args.value("out").unwrap_or("target/bench/curves.json");
     write_json(out, &json!({ "benchmark": "learning_curves", "seed": seed, "target": target, "results": results }))?;
     println!("wrote {out}");
     Ok(())
+}
+
+/// `--rungs`: fractions in (0, 1) separated by commas (none when empty).
+fn parse_fractions(text: &str) -> Result<Vec<f64>, CliError> {
+    text.split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<f64>()
+                .ok()
+                .filter(|f| *f > 0.0 && *f < 1.0)
+                .ok_or_else(|| CliError::Usage(format!("--rungs: {t:?} is not a fraction between 0 and 1")))
+        })
+        .collect()
 }

@@ -33,7 +33,8 @@ usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench inheritance [--seeds 5] [--datasets digits,procedural] [--out FILE] [any option of `cli search`]
        cli bench fine-tune [--seeds 3] [--schedules 40/0.2/0,20/0.2/0,...] [--out FILE] [any option of `cli search`]
        cli bench curves [--recipes adam/0.003/2/plain/64,...] [--budgets 10,20,30,45,60] [--networks 20]
-                        [--datasets digits,procedural] [--images 2000] [--seed 0] [--target 0.9] [--out FILE]
+                        [--datasets digits,procedural] [--images 2000] [--seed 0] [--target 0.9] [--rungs 0.25,0.33]
+                        [--out FILE]
 ablation: base NAS, + progressive space, + multi-objective, + hardware-aware, + inheritance, each
 a search from the same settings (the page's defaults and the flags) with the same seed and the
 same training-step budget (--max-train-steps; without it, what the generations cost trained from
@@ -42,7 +43,9 @@ fine-tune: the last row with each fine-tuning schedule (steps/learning-rate scal
 predictor: calibrates this machine's device profile (or reads --profile), times held-out networks
 twice each, and compares the profile's, each roofline's and the second timing's latencies with the first.
 curves: validation accuracy after each budget of steps (a training each) under each recipe
-(OPTIMIZER/LR/WARMUP/AUGMENT/BATCH), for the space's reference networks and networks sampled from it.
+(OPTIMIZER/LR/WARMUP/AUGMENT/BATCH), for the space's reference networks and networks sampled from it;
+--rungs: also the accuracy at each fraction of the longest training (as a rung evaluates it) and
+how its ranking agrees with the whole training's.
 step-rate: GFLOP/s of a training step of the default space's references (6 x MACs x batch) beside a
 square f32 matrix product on the same device (scripts/bench-step-rate.sh adds numpy's sgemm).
 jobs: candidates per minute of one search trained by 1, 2, ... threads at once (--jobs).

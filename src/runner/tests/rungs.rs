@@ -1,7 +1,7 @@
 //! Runs with rungs (successive halving inside each generation), natively with real training on
 //! the built-in digits: networks stopped early are reported as such and never reach a front; a
-//! resumed network continues its own training; a run checkpointed between the cut and the
-//! resumes (its paused trainings lost) goes on exactly as the run never stopped; two training
+//! resumed network continues its own training; a run checkpointed mid-rung or between the cut
+//! and the resumes (its paused trainings lost) goes on exactly as the run never stopped; two training
 //! threads give the run one gives.
 
 mod common;
@@ -82,33 +82,38 @@ fn networks_stopped_early_are_reported_as_such_and_never_reach_a_front() {
 }
 
 #[test]
-fn a_run_checkpointed_between_the_cut_and_the_resumes_goes_on_exactly() {
+fn a_run_checkpointed_mid_rung_or_between_the_cut_and_the_resumes_goes_on_exactly() {
     let _device = common::exclusive_device();
     let mut request = with_rungs();
     // A restored run has lost its trained networks as well: its children could not inherit.
     request.training.inheritance = false;
     let whole = scores(&run_to_end(&mut Run::new(&request, backend::cpu(), None).expect("starts")));
-
-    let mut first = Run::new(&request, backend::cpu(), None).expect("starts");
-    let mut before = Vec::new();
-    // Every network of generation 0 at the rung, none resumed yet.
-    while candidates(&before).iter().filter(|c| c.status == RecordStatus::Rung).count() < 6 {
-        match pollster::block_on(first.advance(0.0, async |_| true)) {
-            Advance::Scored(more) => before.extend(more),
-            other => panic!("the run ended early: {other:?}"),
+    // After 3 of generation 0's networks reached the rung; after all 6 did, none resumed yet.
+    for at_rung in [3, 6] {
+        let mut first = Run::new(&request, backend::cpu(), None).expect("starts");
+        let mut before = Vec::new();
+        while candidates(&before).iter().filter(|c| c.status == RecordStatus::Rung).count() < at_rung {
+            match pollster::block_on(first.advance(0.0, async |_| true)) {
+                Advance::Scored(more) => before.extend(more),
+                other => panic!("the run ended early: {other:?}"),
+            }
         }
+        assert!(candidates(&before).iter().all(|c| c.resumes.is_none()));
+        let checkpoint = first.checkpoint(1.0).expect("checkpoints");
+        drop(first);
+        let mut second = Run::resume(&request, &checkpoint, backend::cpu(), None, None).expect("resumes");
+        let after = run_to_end(&mut second);
+        // A rung trained before the checkpoint lost its pause: its resume trains all 9 steps again
+        // (and counts them); one trained after it resumes from the pause, 6 steps.
+        let paused_before: Vec<u32> = candidates(&before).iter().map(|c| c.candidate_id).collect();
+        for c in candidates(&after).into_iter().filter(|c| c.generation == 0 && c.resumes.is_some()) {
+            let steps = if c.resumes.is_some_and(|from| paused_before.contains(&from)) { 9.0 } else { 6.0 };
+            assert_eq!(c.details.train_steps, Some(steps), "#{} after {at_rung} rungs", c.candidate_id);
+        }
+        let mut joined = scores(&before);
+        joined.extend(scores(&after));
+        assert_eq!(joined, whole, "checkpointed after {at_rung} rungs: the same run");
     }
-    assert!(candidates(&before).iter().all(|c| c.resumes.is_none()));
-    let checkpoint = first.checkpoint(1.0).expect("checkpoints");
-    drop(first);
-    let mut second = Run::resume(&request, &checkpoint, backend::cpu(), None, None).expect("resumes");
-    let after = run_to_end(&mut second);
-    let first_resume = candidates(&after).into_iter().next().expect("the run goes on");
-    assert!(first_resume.resumes.is_some());
-    assert_eq!(first_resume.details.train_steps, Some(9.0), "trained again from the start, and counted");
-    let mut joined = scores(&before);
-    joined.extend(scores(&after));
-    assert_eq!(joined, whole, "a resume that lost its paused training trains it again to the same result");
 }
 
 #[test]
