@@ -1,7 +1,8 @@
-//! `cli bench moo | nb201 | generation | w1 | step-rate | latency | predictor | jobs | ablation | inheritance | fine-tune | curves`: benchmarks that print a table
+//! `cli bench moo | nb201 | generation | w1 | step-rate | latency | predictor | jobs | ablation | inheritance | fine-tune | curves | equal-compute`: benchmarks that print a table
 //! and write JSON. They report figures; they assert nothing.
 
 mod ablation;
+mod compute;
 mod curves;
 mod moo;
 mod nb201;
@@ -35,6 +36,8 @@ usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
        cli bench curves [--recipes adam/0.003/2/plain/64,...] [--budgets 10,20,30,45,60] [--networks 20]
                         [--datasets digits,procedural] [--images 2000] [--seed 0] [--target 0.9] [--rungs 0.25,0.33]
                         [--out FILE]
+       cli bench equal-compute [--seeds 10] [--seed 100] [--datasets digits,procedural] [--dir DIR] [--out FILE]
+                        [any option of `cli search`]
 ablation: base NAS, + progressive space, + multi-objective, + hardware-aware, + inheritance, each
 a search from the same settings (the page's defaults and the flags) with the same seed and the
 same training-step budget (--max-train-steps; without it, what the generations cost trained from
@@ -46,6 +49,10 @@ curves: validation accuracy after each budget of steps (a training each) under e
 (OPTIMIZER/LR/WARMUP/AUGMENT/BATCH), for the space's reference networks and networks sampled from it;
 --rungs: also the accuracy at each fraction of the longest training (as a rung evaluates it) and
 how its ranking agrees with the whole training's.
+equal-compute: the page's search (recipe, inheritance, rungs 1/3 with one in 3 resuming unless
+--rungs says otherwise) against every network trained from scratch with the old recipe, per seed:
+the compute (training images x forward MACs) each needs to reach the other's final hypervolume;
+one JSON per seed in --dir (seeds done are skipped), the summary over all of them in --out.
 step-rate: GFLOP/s of a training step of the default space's references (6 x MACs x batch) beside a
 square f32 matrix product on the same device (scripts/bench-step-rate.sh adds numpy's sgemm).
 jobs: candidates per minute of one search trained by 1, 2, ... threads at once (--jobs).
@@ -67,6 +74,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
         Some("ablation") => ablation::ablation(&Args::parse(rest, &ablation::options(), &[])?),
         Some("inheritance") => ablation::inheritance(&Args::parse(rest, &ablation::options(), &[])?),
         Some("curves") => curves::curves(&Args::parse(rest, &curves::options(), &[])?),
+        Some("equal-compute") => compute::equal_compute(&Args::parse(rest, &compute::options(), &[])?),
         Some("fine-tune") => ablation::fine_tune(&Args::parse(rest, &ablation::options(), &[])?),
         Some("--help") => {
             println!("{HELP}");
