@@ -35,6 +35,9 @@ impl Run {
             DatasetChoice::Nb201 { .. } if request.genotype.is_some() => Err(RunError::Settings(
                 "an imported genotype is trained, so it needs a dataset to train on; NAS-Bench-201 only looks cells up".into(),
             )),
+            DatasetChoice::Nb201 { .. } if request.search.rungs.is_some() => Err(RunError::Settings(
+                "rungs train each network part of the way first; NAS-Bench-201 looks accuracies up, so it has no rungs: set rungs off".into(),
+            )),
             DatasetChoice::Nb201 { dataset } => {
                 let table = table.ok_or(RunError::NoTable)?;
                 let name = format!("NAS-Bench-201 ({})", dataset.name());

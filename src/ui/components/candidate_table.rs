@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use engine::search::Objective;
+use engine::search::{Objective, RecordStatus};
 use protocol::CandidateReport;
 use crate::model::format::{objective_value, short};
 use crate::model::run::SortKey;
@@ -85,6 +85,7 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                             let class = classes!(
                                 props.front.contains(&i).then_some("on-front"),
                                 (!c.feasible()).then_some("infeasible"),
+                                (c.status == RecordStatus::Rung).then_some("rung"),
                                 (props.selected == Some(i)).then_some("selected")
                             );
                             html! {
@@ -96,7 +97,7 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                                     <td>{ c.generation }</td>
                                     { for c.objectives.iter().enumerate().map(|(k, v)| html! { <td class="number">{ objective_value(props.objectives.get(k).copied(), *v) }</td> }) }
                                     <td class="number">{ c.measured_latency.as_ref().map_or("—".to_string(), |m| short(m.median_ms)) }</td>
-                                    <td><code>{ c.text.clone() }</code></td>
+                                    <td><code>{ c.text.clone() }</code>{ rung_note(c) }</td>
                                 </tr>
                             }
                         }) }
@@ -104,5 +105,14 @@ pub fn CandidateTable(props: &CandidateTableProps) -> Html {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// What the row of a network trained to the rung only, or resumed from it, says.
+fn rung_note(c: &CandidateReport) -> Html {
+    match (&c.status, c.resumes) {
+        (RecordStatus::Rung, _) => html! { <span class="rung-note" data-testid="rung-note">{ " at the rung" }</span> },
+        (_, Some(from)) => html! { <span class="rung-note">{ format!(" resumed from #{from}") }</span> },
+        _ => html! {},
     }
 }

@@ -317,6 +317,7 @@ fn budget_fields(props: &SearchPanelProps) -> Html {
                     <p class="legend warning" data-testid="floor-warning">{ warning }</p>
                 }
                 { text_field(props, Field::FineTuneSteps) }
+                { text_field(props, Field::Rungs) }
                 { check_field(props, Field::Inheritance, form.inheritance, Action::InheritanceSet) }
                 { check_field(props, Field::References, form.references, Action::ReferencesSet) }
                 { select(props, Field::Recipe, &recipe_choices(), form.recipe, Action::RecipeChosen) }

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use ui::model::plan::{Sizing, fit};
-//! let sizing = Sizing { references: true, inheritance: true, batch_size: 32 };
+//! let sizing = Sizing { references: true, inheritance: true, batch_size: 32, rungs: None };
 //! let plan = fit(180.0, 20.0, sizing);
 //! assert!(plan.expected_s > 140.0 && plan.expected_s <= 180.0);
 //! assert!(plan.generations > plan.fitting, "the time budget, not the count, ends the run");
@@ -29,6 +29,24 @@ pub struct Sizing {
     pub inheritance: bool,
     /// Images per training step (the floor and the ceiling of steps are counted in images).
     pub batch_size: u32,
+    /// With rungs: one network in this many resumes past the rung at 1/N of its steps.
+    pub rungs: Option<u32>,
+}
+
+impl Sizing {
+    /// The share of its steps a network of a generation of `population` trains on average, and
+    /// the evaluations (each with its overhead) per network: every one to the rung, one in N
+    /// the rest.
+    fn rung_shares(&self, population: f64) -> (f64, f64) {
+        match self.rungs {
+            Some(eta) if eta > 1 => {
+                let eta = f64::from(eta);
+                let resumed = (population / eta).ceil() / population.max(1.0);
+                (1.0 / eta + resumed * (1.0 - 1.0 / eta), 1.0 + resumed)
+            }
+            _ => (1.0, 1.0),
+        }
+    }
 }
 
 /// A search's size.
@@ -91,7 +109,8 @@ pub fn steps_of(population: u32, generations: u32, steps: u32, fine_tune_steps: 
     let child = inheriting * f + (1.0 - inheriting) * s;
     let references = if sizing.references { 3.0 } else { 0.0 };
     let overhead = OVERHEAD_IMAGES / f64::from(sizing.batch_size.max(1));
-    p * s + (g - 1.0) * p * child + references * REFERENCE_COST * s + overhead * (p * g + references)
+    let (trained, evaluations) = sizing.rung_shares(p);
+    (p * s + (g - 1.0) * p * child) * trained + references * REFERENCE_COST * s + overhead * (p * g * evaluations + references)
 }
 
 /// Seconds a search of this size is expected to take at `step_ms` a step.
@@ -162,7 +181,7 @@ impl Plan {
 mod tests {
     use super::*;
 
-    const ON: Sizing = Sizing { references: true, inheritance: true, batch_size: 32 };
+    const ON: Sizing = Sizing { references: true, inheritance: true, batch_size: 32, rungs: None };
 
     #[test]
     fn a_fast_device_gets_the_full_default_and_a_slow_one_a_smaller_search() {
@@ -203,7 +222,7 @@ mod tests {
         for batch_size in [8, 16, 32, 64, 100, 256] {
             for references in [true, false] {
                 for inheritance in [true, false] {
-                    let sizing = Sizing { references, inheritance, batch_size };
+                    let sizing = Sizing { references, inheritance, batch_size, rungs: None };
                     for budget_s in [10.0, 60.0, 180.0, 600.0, 3_600.0] {
                         for step_ms in [0.5, 5.0, 20.0, 60.0, 150.0, 400.0, 2_500.0] {
                             let plan = fit(budget_s, step_ms, sizing);
@@ -230,13 +249,17 @@ mod tests {
 
     #[test]
     fn expected_time_counts_references_inheritance_and_overhead() {
-        let off = Sizing { references: false, inheritance: false, batch_size: 64 };
+        let off = Sizing { references: false, inheritance: false, batch_size: 64, rungs: None };
         let overhead = OVERHEAD_IMAGES / 64.0;
         assert_eq!(steps_of(2, 1, 10, 3, off), 2.0 * 10.0 + 2.0 * overhead);
         let on = Sizing { batch_size: 64, ..ON };
         assert_eq!(steps_of(2, 1, 10, 3, on) - steps_of(2, 1, 10, 3, off), 3.0 * (REFERENCE_COST * 10.0 + overhead));
         assert!(steps_of(8, 6, 60, 20, on) < steps_of(8, 6, 60, 20, Sizing { inheritance: false, ..on }), "inheritance saves steps");
         assert_eq!(expected_seconds(2, 1, 10, 3, 500.0, off), (20.0 + 2.0 * overhead) * 0.5);
+        // Rungs: 8 networks to a third of their steps, 3 of them the other two thirds.
+        let rungs = Sizing { rungs: Some(3), ..off };
+        assert!((steps_of(8, 1, 30, 5, rungs) - (8.0 * 10.0 + 3.0 * 20.0 + 11.0 * overhead)).abs() < 1e-9);
+        assert!(fit(180.0, 46.0, Sizing { rungs: Some(3), ..ON }).steps > fit(180.0, 46.0, ON).steps, "rungs pay for more steps");
         let budget = fit(60.0, 143.0, ON);
         assert!(budget.explain(60.0, 143.0, "the CPU").contains("about 1 min 00 s at 143 ms a training step on the CPU"));
     }

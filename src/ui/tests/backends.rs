@@ -105,7 +105,7 @@ fn the_timing_sizes_the_search_to_the_time_budget_until_the_visitor_sizes_it() {
     let request = timed.form.to_request().expect("the sized form checks");
     assert_eq!(request.search.time_budget_s, Some(180.0));
     let steps_of = |r: &protocol::RunRequest| (r.search.population, r.search.generations, r.training.steps, r.training.fine_tune_steps);
-    let sized = ui::model::plan::fit(180.0, 100.0, ui::model::plan::Sizing { references: true, inheritance: true, batch_size: request.training.batch_size });
+    let sized = ui::model::plan::fit(180.0, 100.0, ui::model::plan::Sizing { references: true, inheritance: true, rungs: None, batch_size: request.training.batch_size });
     assert_eq!(steps_of(&request), (sized.population, sized.generations, sized.steps, sized.fine_tune_steps));
     let schedule = &request.space.schedule;
     assert_eq!((schedule.stage2_at, schedule.stage3_at), sized.stages_at, "the stages open within the generations that fit");

@@ -59,3 +59,24 @@ fn steps_below_the_floor_are_said_to_give_noise_and_the_default_is_above_it() {
     tabular.dataset = DatasetKind::ALL.into_iter().find(|d| d.tabular()).unwrap();
     assert_eq!(tabular.floor_warning(), None);
 }
+
+#[test]
+fn rungs_reach_the_request_and_the_link_and_a_wrong_count_is_placed_under_the_field() {
+    use engine::search::Rungs;
+    let mut form = RunForm::default();
+    assert_eq!(form.get(Field::Rungs), "off");
+    assert_eq!(form.to_request().expect("checks").search.rungs, None, "off by default");
+    form.set(Field::Rungs, "3");
+    assert_eq!(form.to_request().expect("checks").search.rungs, Some(Rungs { fraction: 1.0 / 3.0, eta: 3 }));
+    let link = encode(&Lesson { form: form.clone(), hidden: Vec::new(), locked: Vec::new() });
+    assert!(link.contains("rungs=3"), "{link}");
+    assert_eq!(decode(&link).expect("reads back").form.to_request().expect("checks").search.rungs.map(|r| r.eta), Some(3));
+    assert_eq!(RunForm::from_request(&form.to_request().expect("checks")).get(Field::Rungs), "3");
+    for text in ["1", "9", "half"] {
+        form.set(Field::Rungs, text);
+        let errors = form.to_request().expect_err("refused");
+        assert!(errors.get(&Field::Rungs).is_some_and(|e| e.contains("off, or a whole number from 2 to 8")), "{text}: {errors:?}");
+    }
+    form.dataset = ui::model::form::DatasetKind::ALL.into_iter().find(|d| d.tabular()).expect("a table");
+    assert_eq!(form.to_request().expect("a table has no rungs to check").search.rungs, None);
+}

@@ -12,7 +12,7 @@ use ui::model::run::{RunView, training_line};
 /// The feasible, non-failed candidates no other one dominates, the first of each `arch_id`.
 fn front_from_scratch(view: &RunView) -> Vec<usize> {
     let c = &view.candidates;
-    let usable: Vec<usize> = (0..c.len()).filter(|&i| c[i].feasible() && !matches!(c[i].status, RecordStatus::Failed { .. })).collect();
+    let usable: Vec<usize> = (0..c.len()).filter(|&i| c[i].full_result() && !matches!(c[i].status, RecordStatus::Failed { .. })).collect();
     let mut front: Vec<usize> = Vec::new();
     for &i in &usable {
         let dominated = usable.iter().any(|&j| j != i && dominates(&c[j].objectives, &c[i].objectives));
@@ -51,6 +51,25 @@ fn the_front_kept_as_candidates_arrive_is_the_front_recomputed() {
     // A reload continues from a checkpoint: the page keeps what was saved before it.
     view.apply(&FromEngine::RunContinued { run_id: info.run_id.clone(), candidates: 120, generations: 6, references: 0 });
     assert_eq!(view.candidates.len(), 120);
+    assert_eq!(view.front(), front_from_scratch(&view));
+}
+
+#[test]
+fn a_network_trained_to_the_rung_only_never_enters_the_front() {
+    let (_, events) = tabular_events();
+    let mut view = RunView::default();
+    for (n, event) in events.iter().enumerate() {
+        let mut event = event.clone();
+        // Every third candidate as if stopped at a rung, with a far better error than any.
+        if let FromEngine::Candidate(c) = &mut event
+            && n % 3 == 0
+        {
+            c.status = RecordStatus::Rung;
+            c.objectives[0] = 0.0;
+        }
+        view.apply(&event);
+    }
+    assert!(view.front().iter().all(|&i| view.candidates[i].status != RecordStatus::Rung));
     assert_eq!(view.front(), front_from_scratch(&view));
 }
 

@@ -1,7 +1,7 @@
 //! The form's fields (names, labels, ranges, help texts) and its dataset choices.
 
 use engine::limits::Whole;
-use engine::search::SearchConfig;
+use engine::search::{Rungs, SearchConfig};
 use engine::space::SpaceConfig;
 use engine::tabular::Nb201Dataset;
 use protocol::{BATCH_SIZE, LATENCY_RUNS, PROCEDURAL_IMAGES, TRAINING_STEPS, TrainingRecipe, WORKERS, learning_rate_allowed};
@@ -40,6 +40,8 @@ pub enum Field {
     Steps,
     /// Fine-tuning steps of an inheriting child.
     FineTuneSteps,
+    /// Successive halving in each generation: off, or one network in N resumes.
+    Rungs,
     /// Weight inheritance on or off.
     Inheritance,
     /// Reference architectures trained beside the search, on or off.
@@ -72,7 +74,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 29] = [
+    pub const ALL: [Field; 30] = [
         Field::Dataset,
         Field::ProceduralImages,
         Field::Strategy,
@@ -88,6 +90,7 @@ impl Field {
         Field::Generations,
         Field::Steps,
         Field::FineTuneSteps,
+        Field::Rungs,
         Field::Inheritance,
         Field::References,
         Field::Recipe,
@@ -122,6 +125,7 @@ impl Field {
             Field::Generations => "generations",
             Field::Steps => "steps",
             Field::FineTuneSteps => "fine_tune_steps",
+            Field::Rungs => "rungs",
             Field::Inheritance => "inheritance",
             Field::References => "references",
             Field::Recipe => "recipe",
@@ -162,6 +166,7 @@ impl Field {
             Field::Generations => "Generations",
             Field::Steps => "Training steps",
             Field::FineTuneSteps => "Fine-tune steps",
+            Field::Rungs => "Rungs (one in N resumes)",
             Field::Inheritance => "Weight inheritance",
             Field::References => "Train reference architectures",
             Field::Recipe => "Training recipe",
@@ -205,6 +210,7 @@ impl Field {
             (Field::LearningRate, None) => format!("{about} Allowed: {}.", learning_rate_allowed()),
             (Field::TimeBudget, None) => format!("{about} Allowed: {TIME_BUDGET_ALLOWED}, or empty for no time limit."),
             (Field::StepBudget, None) => format!("{about} Allowed: a positive whole number, or empty for no step limit."),
+            (Field::Rungs, None) => format!("{about} Allowed: off, or N from {} to {}.", Rungs::ETA.start(), Rungs::ETA.end()),
             _ => about.to_string(),
         }
     }
@@ -225,6 +231,7 @@ impl Field {
             Field::Population => "Candidates per generation. NSGA-II keeps the best this many of parents and children.",
             Field::Generations => "How many generations the search runs; the initial random population is generation 0.",
             Field::Steps => "Training batches for a candidate trained from scratch.",
+            Field::Rungs => "Successive halving inside each generation: every new network first trains 1/N of its steps, the generation is cut by rank on the error there and the other objectives, and only the best one in N trains the rest. More networks in the same time, fewer of them trained fully; the others are drawn as rings and never enter the front. Off: every network trains all its steps.",
             Field::FineTuneSteps => "Training batches for a child that inherited its parents' trained weights (Lamarckian inheritance): much fewer than from scratch.",
             Field::References => "Once generation 0 is scored (so the first candidate is plotted first), train three hand-designed networks of this space (VGG-like: plain 3x3 convolutions; ResNet-like: with a residual skip; MobileNet-like: depthwise-separable convolutions) with the same steps as a new candidate, and draw them as labelled diamonds to compare the search's finds with.",
             Field::Inheritance => "Children start from the trained weights of every layer they share with a parent and are only fine-tuned. Switch it off to see how much training it saves.",

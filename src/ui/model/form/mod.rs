@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use engine::hardware::Target;
 use engine::limits::Whole;
-use engine::search::{LatencySource, Objective, SearchConfig, StrategyKind};
+use engine::search::{LatencySource, Objective, Rungs, SearchConfig, StrategyKind};
 use engine::space::{InputShape, Op, SpaceConfig, SpaceError};
 use engine::text::quoted;
 use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, RunRequest, TrainingRecipe};
@@ -85,7 +85,7 @@ impl RunForm {
 pub type FormErrors = BTreeMap<Field, String>;
 
 /// The fields typed as text.
-pub const TEXT_FIELDS: [Field; 20] = [
+pub const TEXT_FIELDS: [Field; 21] = [
     Field::ProceduralImages,
     Field::MaxLatency,
     Field::MaxParams,
@@ -96,6 +96,7 @@ pub const TEXT_FIELDS: [Field; 20] = [
     Field::Generations,
     Field::Steps,
     Field::FineTuneSteps,
+    Field::Rungs,
     Field::BatchSize,
     Field::LearningRate,
     Field::LatencyRuns,
@@ -160,6 +161,7 @@ impl RunForm {
             (Field::Generations, s.generations.to_string()),
             (Field::Steps, t.steps.to_string()),
             (Field::FineTuneSteps, t.fine_tune_steps.to_string()),
+            (Field::Rungs, s.rungs.map_or_else(|| "off".to_string(), |r| r.eta.to_string())),
             (Field::BatchSize, t.batch_size.to_string()),
             (Field::LearningRate, t.learning_rate.to_string()),
             (Field::LatencyRuns, t.latency_runs.to_string()),
@@ -307,7 +309,25 @@ impl RunForm {
         search.constraints.max_macs = self.limit(Field::MaxMacs, "a positive whole number", errors).map(|v| v.round() as u64);
         search.time_budget_s = self.time_budget_min(errors).map(|minutes| minutes * 60.0);
         search.max_train_steps = self.limit(Field::StepBudget, "a positive whole number", errors).map(|v| v.round() as u64);
+        // Tables are looked up, not trained: nothing to cut at a rung.
+        search.rungs = if self.dataset.tabular() { None } else { self.rungs(errors) };
         search
+    }
+
+    /// The rungs typed: `off` (or empty) for none, else one in N resumes from the rung at 1/N.
+    fn rungs(&self, errors: &mut FormErrors) -> Option<Rungs> {
+        let text = self.get(Field::Rungs).trim();
+        if text.is_empty() || text == "off" {
+            return None;
+        }
+        match text.parse::<u32>() {
+            Ok(eta) if Rungs::ETA.contains(&eta) => Some(Rungs { fraction: 1.0 / f64::from(eta), eta }),
+            _ => {
+                let allowed = format!("off, or a whole number from {} to {}", Rungs::ETA.start(), Rungs::ETA.end());
+                errors.insert(Field::Rungs, format!("{} is not allowed: {allowed}", quoted(text)));
+                None
+            }
+        }
     }
 
     /// The time budget typed, in seconds, when it is one.
@@ -341,6 +361,7 @@ fn engine_checks(search: &SearchConfig, space: Option<&SpaceConfig>, errors: &mu
             "constraints.max_macs" => Field::MaxMacs,
             "time_budget_s" => Field::TimeBudget,
             "max_train_steps" => Field::StepBudget,
+            "rungs.fraction" | "rungs.eta" => Field::Rungs,
             _ => Field::Strategy,
         };
         errors.insert(field, error.to_string());

@@ -119,7 +119,9 @@ pub(super) fn fit_to_budget(next: &mut AppState) {
         return;
     }
     let batch_size = next.form.get(Field::BatchSize).trim().parse().unwrap_or(protocol::TrainingSettings::default().batch_size);
-    let plan = fit(budget_s, step_ms, Sizing { references: next.form.references, inheritance: next.form.inheritance, batch_size });
+    let rungs = next.form.get(Field::Rungs).trim().parse().ok();
+    let sizing = Sizing { references: next.form.references, inheritance: next.form.inheritance, batch_size, rungs };
+    let plan = fit(budget_s, step_ms, sizing);
     for (field, value) in [
         (Field::Population, plan.population),
         (Field::Generations, plan.generations),

@@ -129,6 +129,8 @@ fn settings(state: &AppState, next: &mut AppState, action: Action) {
                     next.sized_by_hand = false;
                     backends::fit_to_budget(next);
                 }
+                // Rungs change what a network costs: resized, unless the visitor sized it.
+                Field::Rungs if !state.sized_by_hand => backends::fit_to_budget(next),
                 Field::Population | Field::Generations | Field::Steps | Field::FineTuneSteps => {
                     next.sized_by_hand = true;
                     next.plan = None;
