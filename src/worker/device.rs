@@ -113,9 +113,10 @@ pub(crate) async fn run_check(state: &Rc<RefCell<WorkerState>>, request: DeviceC
     state.borrow_mut().busy = None;
 }
 
-/// Steps and time box of each backend's timing: enough for a median after the first step
-/// (which on WebGPU compiles the kernels), few enough to take seconds.
-const SPEED_STEPS: u32 = 5;
+/// Steps and time box of each backend's timing: enough for a median of the later steps (the
+/// first on WebGPU compiles the kernels, and a release worker's first steps ran at 102 ms
+/// where its search went at about 40), few enough to take seconds.
+const SPEED_STEPS: u32 = 12;
 const CPU_BUDGET_MS: f64 = 3_000.0;
 const WEBGPU_BUDGET_MS: f64 = 8_000.0;
 
