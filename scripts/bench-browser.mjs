@@ -16,7 +16,7 @@
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
 //                                  [--predictor-genotypes 30] [--predictor-runs 50] [--only-predictor]
 //                                  [--workers 1,2] [--only-workers]
-//                                  [--only-default-search] [--runs 1] [--with-webgpu] [--screenshot FILE]
+//                                  [--only-default-search] [--runs 1] [--with-webgpu] [--screenshot FILE] [--dataset digits|procedural]
 //                                  [--only-step-rate] (with --batch 64 --steps 5)
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
@@ -65,6 +65,12 @@ const workerCounts = option('workers', '1,2').split(',').map(Number);
 const onlyDefault = process.argv.includes('--only-default-search');
 const defaultRuns = whole('runs', 1, 1, 20);
 const defaultWithWebgpu = process.argv.includes('--with-webgpu');
+// The dataset the visitor chooses before pressing Search (the built-in digits unless given).
+const defaultDataset = option('dataset', 'digits');
+if (!['digits', 'procedural'].includes(defaultDataset)) {
+  console.error(`--dataset must be digits or procedural, got ${defaultDataset}`);
+  process.exit(2);
+}
 // Where to save a screenshot of the page as each default search ends (the last one stays).
 const screenshotPath = option('screenshot', null);
 // Only the step rate in the worker's CPU backend: the default space's references trained at
@@ -238,6 +244,15 @@ async function defaultSearch(name, flags) {
     const opened = Date.now();
     await page.goto(served.url);
     await page.getByTestId('plan').waitFor({ timeout: 300_000 });
+    if (defaultDataset !== 'digits') {
+      // Another input shape: the page times the backends again and sizes the search anew.
+      const before = await page.getByTestId('plan').textContent();
+      await page.getByTestId('field-dataset').selectOption(defaultDataset);
+      await page.waitForFunction((before) => {
+        const plan = document.querySelector('[data-testid="plan"]')?.textContent;
+        return plan && plan !== before;
+      }, before, { timeout: 300_000, polling: 200 });
+    }
     const ready_s = (Date.now() - opened) / 1000;
     const text = async (testid) => (await page.getByTestId(testid).count()) ? page.getByTestId(testid).textContent() : null;
     const chosen = {

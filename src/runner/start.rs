@@ -179,7 +179,7 @@ fn imported(request: &RunRequest, space: &ArchSpace) -> Result<Alone, RunError> 
 fn evaluator(request: &RunRequest, space: &ArchSpace, device: &Device) -> TrainingEvaluator {
     let t = &request.training;
     let (optimizer, warmup_steps, augment) = match t.recipe {
-        TrainingRecipe::Adam => (OptimizerKind::Adam, 2, false),
+        TrainingRecipe::Adam => (OptimizerKind::Adam, 10, false),
         TrainingRecipe::SgdCrops => (OptimizerKind::SgdMomentum, 10, true),
     };
     let train = TrainConfig::new()

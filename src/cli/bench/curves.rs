@@ -194,7 +194,7 @@ fn summary(rows: &[Value], references: usize, budgets: &[u32], batch: usize, tar
 
 /// The default recipes: the one the page used (as it was, without re-estimation, and with it),
 /// the one that replaced it and its nearest rivals.
-const DEFAULT_RECIPES: &str = "sgd/0.05/10/aug/64/bn0,sgd/0.05/10/aug/64,adam/0.01/2/plain/32,adam/0.005/2/plain/32,sgd/0.1/0/plain/32";
+const DEFAULT_RECIPES: &str = "sgd/0.05/10/aug/64/bn0,sgd/0.05/10/aug/64,adam/0.01/10/plain/32,adam/0.01/2/plain/32,adam/0.005/10/plain/32,sgd/0.1/0/plain/32";
 
 /// Options of `bench curves`.
 pub(crate) fn options() -> Vec<&'static str> {
