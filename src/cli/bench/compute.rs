@@ -3,8 +3,9 @@
 //! (`sgd_crops`, no inheritance, no rungs), on each dataset and seed. Compute is training images
 //! times the network's forward multiply-adds (a rung counts what it trained, a resume the rest);
 //! hypervolume is that of the networks trained to their whole budget (error, predicted latency
-//! and parameters, each divided by the space's largest, reference 1.1). Per seed: the compute
-//! each needs to reach the other's final hypervolume. Each seed's result is a JSON file of its
+//! and parameters, each divided by the space's largest, reference 1.1). The old method runs its
+//! generations, the new one as many training steps. Per seed: the compute each needs to reach
+//! the other's final hypervolume. Each seed's result is a JSON file of its
 //! own (`--dir`), so the benchmark can run in parts; the summary reads every file there.
 
 use std::path::Path;
@@ -69,13 +70,22 @@ fn arms(base: &RunRequest, seed: u64, rungs: Option<Rungs>) -> (RunRequest, RunR
     (new, old)
 }
 
-/// Runs one seed on one dataset and writes its file.
+/// Training steps the candidates of a run took.
+fn steps(events: &[FromEngine]) -> u64 {
+    events.iter().filter_map(|e| if let FromEngine::Candidate(c) = e { c.details.train_steps } else { None }).sum::<f64>() as u64
+}
+
+/// Runs one seed on one dataset and writes its file. The old method runs its generations; the
+/// new one then runs until it has trained as many steps (its cheaper evaluations buy it more
+/// generations), so each has the compute to reach the other's final hypervolume if it can.
 fn run_seed(args: &Args, base: &RunRequest, dataset: &str, seed: u64, rungs: Option<Rungs>, dir: &str) -> Result<Value, CliError> {
-    let (new, old) = arms(base, seed, rungs);
-    let (_, new_events) = run_with(args, &new, |_| {})?;
-    let new_curve = curve(&new, &new_events)?;
+    let (mut new, old) = arms(base, seed, rungs);
     let (_, old_events) = run_with(args, &old, |_| {})?;
     let old_curve = curve(&old, &old_events)?;
+    new.search.max_train_steps = Some(steps(&old_events).max(1));
+    new.search.generations = old.search.generations.saturating_mul(20);
+    let (_, new_events) = run_with(args, &new, |_| {})?;
+    let new_curve = curve(&new, &new_events)?;
     let new_to_old = reach(&new_curve, old_curve.hypervolume);
     let share = new_to_old.map_or(f64::INFINITY, |c| c / old_curve.compute.max(1.0));
     println!(

@@ -50,8 +50,9 @@ curves: validation accuracy after each budget of steps (a training each) under e
 --rungs: also the accuracy at each fraction of the longest training (as a rung evaluates it) and
 how its ranking agrees with the whole training's.
 equal-compute: the page's search (recipe, inheritance, rungs 1/3 with one in 3 resuming unless
---rungs says otherwise) against every network trained from scratch with the old recipe, per seed:
-the compute (training images x forward MACs) each needs to reach the other's final hypervolume;
+--rungs says otherwise) against every network trained from scratch with the old recipe (its
+generations; the new one as many training steps), per seed: the compute (training images x
+forward MACs) each needs to reach the other's final hypervolume;
 one JSON per seed in --dir (seeds done are skipped), the summary over all of them in --out.
 step-rate: GFLOP/s of a training step of the default space's references (6 x MACs x batch) beside a
 square f32 matrix product on the same device (scripts/bench-step-rate.sh adds numpy's sgemm).
