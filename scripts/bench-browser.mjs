@@ -71,7 +71,7 @@ if (!['digits', 'procedural'].includes(defaultDataset)) {
   console.error(`--dataset must be digits or procedural, got ${defaultDataset}`);
   process.exit(2);
 }
-// Where to save a screenshot of the page as each default search ends (the last one stays).
+// Where to save a screenshot of the whole page as each default search ends (the last one stays).
 const screenshotPath = option('screenshot', null);
 // Only the step rate in the worker's CPU backend: the default space's references trained at
 // --batch (64 unless given) and a 1024x1024 f32 matrix product with wasm SIMD.
@@ -287,7 +287,7 @@ async function defaultSearch(name, flags) {
     const run_s = (Date.now() - started) / 1000;
     const summary = page.getByTestId('run-summary');
     const longTasks = await page.evaluate(() => window.__longTasks);
-    if (screenshotPath) await page.screenshot({ path: screenshotPath, fullPage: false });
+    if (screenshotPath) await page.screenshot({ path: screenshotPath, fullPage: true });
     return {
       ready_s,
       chosen,
