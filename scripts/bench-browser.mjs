@@ -16,7 +16,7 @@
 //   node scripts/bench-browser.mjs [--batch 32] [--warmup 3] [--steps 20] [--out target/bench/w1-browser.json] [--no-default-search]
 //                                  [--predictor-genotypes 30] [--predictor-runs 50] [--only-predictor]
 //                                  [--workers 1,2] [--only-workers]
-//                                  [--only-default-search] [--runs 1] [--with-webgpu] [--screenshot FILE] [--dataset digits|procedural]
+//                                  [--only-default-search] [--runs 1] [--with-webgpu] [--screenshot FILE] [--dataset digits|procedural] [--rungs off|2..8]
 //                                  [--only-step-rate] (with --batch 64 --steps 5)
 //
 // Chromium's WebGPU here is the one the flags below give: SwiftShader (a CPU emulation) on a
@@ -71,6 +71,8 @@ if (!['digits', 'procedural'].includes(defaultDataset)) {
   console.error(`--dataset must be digits or procedural, got ${defaultDataset}`);
   process.exit(2);
 }
+// The Rungs field as the visitor leaves it before pressing Search (the page's default unless given).
+const defaultRungs = option('rungs', null);
 // Where to save a screenshot of the whole page as each default search ends (the last one stays).
 const screenshotPath = option('screenshot', null);
 // Only the step rate in the worker's CPU backend: the default space's references trained at
@@ -187,8 +189,10 @@ async function everything(page, predictors) {
 function printResults(run) {
   const r = run.results;
   const percent = (a) => (a === null ? '-' : `${(100 * a).toFixed(1)} %`);
-  const fewest = Math.min(...r.candidates.map((c) => c.steps ?? Infinity));
-  console.log(`  ${run.steps} steps per new network planned (fewest trained: ${fewest}); most accurate on the front ${percent(r.best_front_accuracy)} `
+  const full = r.candidates.filter((c) => !c.rung);
+  const fewest = Math.min(...full.map((c) => c.steps ?? Infinity));
+  const rungs = r.candidates.length - full.length;
+  console.log(`  ${run.steps} steps per new network planned (fewest trained by a full result: ${fewest}${rungs ? `; ${rungs} stopped at the rung` : ''}); most accurate on the front ${percent(r.best_front_accuracy)} `
     + `of ${r.front.length} on the front; references ${r.references.map((ref) => `${ref.name} ${percent(ref.accuracy)}`).join(', ') || 'none'}`);
   for (const line of r.headline) console.log(`  ${line}`);
 }
@@ -252,6 +256,15 @@ async function defaultSearch(name, flags) {
         const plan = document.querySelector('[data-testid="plan"]')?.textContent;
         return plan && plan !== before;
       }, before, { timeout: 300_000, polling: 200 });
+    }
+    if (defaultRungs !== null && defaultRungs !== await page.getByTestId('field-rungs').inputValue()) {
+      // The plan is sized anew for the rungs typed.
+      const before = await page.getByTestId('plan').textContent();
+      await page.getByTestId('field-rungs').fill(defaultRungs);
+      await page.waitForFunction((before) => {
+        const plan = document.querySelector('[data-testid="plan"]')?.textContent;
+        return plan && plan !== before;
+      }, before, { timeout: 30_000, polling: 200 });
     }
     const ready_s = (Date.now() - opened) / 1000;
     const text = async (testid) => (await page.getByTestId(testid).count()) ? page.getByTestId(testid).textContent() : null;
@@ -317,6 +330,7 @@ async function searchResults(page) {
     accuracy: row.dataset.accuracy === undefined ? null : Number(row.dataset.accuracy),
     steps: row.dataset.steps === undefined ? null : Number(row.dataset.steps),
     macs: Number(row.dataset.macs),
+    rung: row.classList.contains('rung'),
   })));
   const all = await rows();
   await page.getByTestId('filter-front').check();
