@@ -1,5 +1,6 @@
 //! Pure UI state, its reducer and plot geometry: no Yew, no browser, tested natively.
 
+pub mod axis;
 pub mod diagram;
 pub mod export;
 pub mod form;

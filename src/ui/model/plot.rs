@@ -7,6 +7,8 @@
 //! assert_eq!(line.points, vec![(10.0, 10.0), (90.0, 40.0)]);
 //! ```
 
+use crate::model::axis::Axis;
+
 /// The drawing area: the plot spans `[margin, width − margin] × [margin, height − margin]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Frame {
@@ -102,52 +104,6 @@ fn scaled(pairs: &[(f64, f64)], x_max: f64, (y_min, y_max): (f64, f64), frame: &
         })
         .collect();
     Line { points, y_min, y_max, x_max: span }
-}
-
-/// One axis of a scatter plot: data range, scale and tick marks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Axis {
-    /// Smallest value shown.
-    pub min: f64,
-    /// Largest value shown.
-    pub max: f64,
-    /// Logarithmic scale (used when all values are positive and span over two decades).
-    pub log: bool,
-    /// Tick values.
-    pub ticks: Vec<f64>,
-}
-
-impl Axis {
-    /// An axis covering `values` (finite ones only); `None` when none is finite.
-    pub fn covering(values: &[f64]) -> Option<Axis> {
-        let finite = values.iter().copied().filter(|v| v.is_finite());
-        let min = finite.clone().reduce(f64::min)?;
-        let max = finite.reduce(f64::max)?;
-        let log = min > 0.0 && max / min > 100.0;
-        let (min, max) = if max > min {
-            (min, max)
-        } else if min == 0.0 {
-            (-1.0, 1.0)
-        } else {
-            (min - min.abs() * 0.1, max + max.abs() * 0.1)
-        };
-        let ticks = if log {
-            let (low, high) = (min.log10().ceil() as i32, max.log10().floor() as i32);
-            (low..=high).map(|e| 10f64.powi(e)).collect()
-        } else {
-            (0..=4).map(|k| min + (max - min) * f64::from(k) / 4.0).collect()
-        };
-        Some(Axis { min, max, log, ticks })
-    }
-
-    /// Where `value` falls, 0 at `min` and 1 at `max`.
-    pub fn share(&self, value: f64) -> f64 {
-        if self.log {
-            (value.log10() - self.min.log10()) / (self.max.log10() - self.min.log10())
-        } else {
-            (value - self.min) / (self.max - self.min)
-        }
-    }
 }
 
 /// A scatter plot mapped into a [`Frame`]: one position per input point (`None` for a point
@@ -312,16 +268,6 @@ mod tests {
         assert!(!s.x.log);
         assert_eq!(s.x.ticks.len(), 5);
         assert!(scatter_from_data(&[f64::NAN], &[1.0], &FRAME).is_none());
-    }
-
-    #[test]
-    fn wide_positive_ranges_use_a_log_axis_with_decade_ticks() {
-        let axis = Axis::covering(&[50.0, 2_000.0, 120_000.0]).unwrap();
-        assert!(axis.log);
-        assert_eq!(axis.ticks, vec![100.0, 1_000.0, 10_000.0, 100_000.0]);
-        assert!((axis.share(50.0)).abs() < 1e-12 && (axis.share(120_000.0) - 1.0).abs() < 1e-12);
-        let constant = Axis::covering(&[3.0, 3.0]).unwrap();
-        assert!(constant.min < 3.0 && constant.max > 3.0);
     }
 
     #[test]
