@@ -193,8 +193,9 @@ fn plot_body(props: &ParetoPlotProps, scatter: Option<&Scatter>, hovered: Option
         .collect();
     let drawn: Vec<((f64, f64), &ReferenceReport)> =
         scatter.points[count..].iter().zip(&props.references).filter_map(|(p, r)| p.map(|p| (p, r.as_ref()))).collect();
-    // Labels of references at one place (VGG-like and ResNet-like cost the same) stack.
-    let offsets = label_offsets(&drawn.iter().map(|(p, _)| *p).collect::<Vec<_>>(), LABEL_WIDTH, LABEL_HEIGHT, 6.0);
+    // Labels beside their diamonds; those of references at one place (VGG-like and ResNet-like
+    // cost the same) stack downwards.
+    let offsets = label_offsets(&drawn.iter().map(|(p, _)| *p).collect::<Vec<_>>(), LABEL_WIDTH, LABEL_HEIGHT, 4.0);
     let references = drawn.iter().zip(offsets).map(|(&(p, r), dy)| reference_marker(props, p, dy, r));
     html! {
         <>

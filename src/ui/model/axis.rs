@@ -98,13 +98,13 @@ fn round_to(value: f64, unit: f64) -> f64 {
 }
 
 /// Vertical offsets for the labels of markers at `points` (SVG coordinates, in order), each
-/// label `height` tall and about `width` wide, set `gap` above its marker: a label that would
-/// overlap an earlier one moves below it, as far as it must.
-pub fn label_offsets(points: &[(f64, f64)], width: f64, height: f64, gap: f64) -> Vec<f64> {
+/// label `height` tall and about `width` wide, `first` from its marker when nothing is in the
+/// way: a label that would overlap an earlier one moves down, as far as it must.
+pub fn label_offsets(points: &[(f64, f64)], width: f64, height: f64, first: f64) -> Vec<f64> {
     let mut placed: Vec<(f64, f64)> = Vec::with_capacity(points.len());
     let mut offsets = Vec::with_capacity(points.len());
     for &(x, y) in points {
-        let mut dy = -gap;
+        let mut dy = first;
         while placed.iter().any(|&(px, py)| (px - x).abs() < width && (py - (y + dy)).abs() < height) {
             dy += height;
         }
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn labels_of_markers_at_one_place_stack_and_others_stay_put() {
         // VGG-like and ResNet-like have the same MACs and latency; MobileNet-like is elsewhere.
-        let offsets = label_offsets(&[(40.0, 20.0), (40.0, 20.0), (200.0, 20.0), (41.0, 20.0)], 80.0, 12.0, 6.0);
+        let offsets = label_offsets(&[(40.0, 20.0), (40.0, 20.0), (200.0, 20.0), (41.0, 20.0)], 80.0, 12.0, -6.0);
         assert_eq!(offsets[0], -6.0);
         assert_eq!(offsets[1], 6.0);
         assert_eq!(offsets[2], -6.0, "far enough away to keep its place");
