@@ -117,7 +117,8 @@ pub fn CandidateDetail(props: &CandidateDetailProps) -> Html {
         ("origin", c.origin.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
     ];
     if let Some(steps) = c.details.train_steps {
-        rows.push(("training", format!("{steps} steps in {} s", short(c.details.train_ms.unwrap_or(0.0) / 1e3))));
+        let resumed = c.resumes.map_or(String::new(), |from| format!(", resumed from the rung of #{from}"));
+        rows.push(("training", format!("{steps} steps in {} s{resumed}", short(c.details.train_ms.unwrap_or(0.0) / 1e3))));
     }
     if let Some(test) = c.details.test_accuracy {
         rows.push(("test accuracy (table)", format!("{} %", short(test))));
