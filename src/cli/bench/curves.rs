@@ -95,7 +95,10 @@ fn dataset(name: &str, images: usize) -> Result<(Space, Dataset), CliError> {
 /// One network trained for `steps` under a recipe: validation accuracy, ms per step, and the
 /// accuracy of the weights at each step of `paused_at` (a rung's evaluation: BatchNorm
 /// re-estimated on a copy, the training going on under its whole budget's schedule).
-fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, paused_at: &[u32], data: &TrainData, seed: u64) -> Result<(f64, f64, Vec<f64>), CliError> {
+/// One training: (validation accuracy, milliseconds a step, mean loss of the last tenth of the
+/// steps, accuracy at each of `paused_at`). A loss far below ln 10 beside an accuracy at chance
+/// says the evaluation, not the training, failed.
+fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, paused_at: &[u32], data: &TrainData, seed: u64) -> Result<Trained, CliError> {
     let device = nn::backend::cpu().autodiff();
     // Fresh weights from the seed and the network alone, not from what trained before in this process.
     device.seed(seed ^ engine::rng::fnv1a64(genotype.to_string().as_bytes()));
@@ -106,7 +109,7 @@ fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, paused
     while !trainer.finished() {
         if let Err(error) = pollster::block_on(trainer.step(data)) {
             println!("    {genotype}: {error}");
-            return Ok((0.0, f64::NAN, vec![0.0; paused_at.len()]));
+            return Ok(Trained { accuracy: 0.0, step_ms: f64::NAN, loss: f64::NAN, at_rungs: vec![0.0; paused_at.len()] });
         }
         if paused_at.contains(&trainer.steps_taken()) {
             let (accuracy, _) = pollster::block_on(trainer.evaluate_now(data, recipe.reestimate, 250)).map_err(|e| CliError::Run(e.to_string()))?;
@@ -116,27 +119,37 @@ fn train(space: &Space, genotype: &Genotype, recipe: &Recipe, steps: u32, paused
     trainer.reestimate_batch_norms(data, recipe.reestimate);
     let accuracy = pollster::block_on(trainer.evaluate(data, 250)).map_err(|e| CliError::Run(e.to_string()))?;
     let report = trainer.report(Some(accuracy), 0);
-    Ok((accuracy.top1, report.train_ms / f64::from(steps.max(1)), at_rungs))
+    let tail = &report.losses[report.losses.len() - report.losses.len().div_ceil(10)..];
+    let loss = tail.iter().map(|&l| f64::from(l)).sum::<f64>() / tail.len().max(1) as f64;
+    Ok(Trained { accuracy: accuracy.top1, step_ms: report.train_ms / f64::from(steps.max(1)), loss, at_rungs })
+}
+
+/// What [`train`] measured.
+struct Trained {
+    accuracy: f64,
+    step_ms: f64,
+    loss: f64,
+    at_rungs: Vec<f64>,
 }
 
 /// The curve of one network under one recipe: accuracy at each budget, and at each rung
 /// fraction of the longest budget's training.
 #[allow(clippy::too_many_arguments)]
 fn curve(space: &Space, name: &str, genotype: &Genotype, recipe: &Recipe, budgets: &[u32], rungs: &[f64], data: &TrainData, seed: u64) -> Result<Value, CliError> {
-    let mut accuracies = Vec::new();
-    let mut step_ms = Vec::new();
-    let mut at_rungs = Vec::new();
+    let (mut accuracies, mut step_ms, mut losses, mut at_rungs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, &steps) in budgets.iter().enumerate() {
         let paused_at: Vec<u32> = if i + 1 == budgets.len() { rungs.iter().map(|&f| nn::evaluate::rung_steps(steps, f)).collect() } else { Vec::new() };
-        let (accuracy, ms, rung_accuracies) = train(space, genotype, recipe, steps, &paused_at, data, seed)?;
-        accuracies.push(accuracy);
-        step_ms.push(ms);
-        at_rungs = rung_accuracies;
+        let trained = train(space, genotype, recipe, steps, &paused_at, data, seed)?;
+        accuracies.push(trained.accuracy);
+        step_ms.push(trained.step_ms);
+        losses.push(trained.loss);
+        at_rungs = trained.at_rungs;
     }
     let macs = engine::cost::cost(space.config(), genotype).macs;
     let shown: Vec<String> = accuracies.iter().chain(&at_rungs).map(|a| format!("{:5.1}", a * 100.0)).collect();
-    println!("  {name:<15} {:>7.2} M MACs {:>6.0} ms/step  {}  {genotype}", macs as f64 / 1e6, median(&step_ms), shown.join(" "));
-    Ok(json!({ "name": name, "genotype": genotype.to_string(), "macs": macs, "accuracy": accuracies, "step_ms": step_ms, "rung_accuracy": at_rungs }))
+    let loss = losses.last().copied().unwrap_or(f64::NAN);
+    println!("  {name:<15} {:>7.2} M MACs {:>6.0} ms/step  {}  (loss {loss:.2})  {genotype}", macs as f64 / 1e6, median(&step_ms), shown.join(" "));
+    Ok(json!({ "name": name, "genotype": genotype.to_string(), "macs": macs, "accuracy": accuracies, "step_ms": step_ms, "final_loss": losses, "rung_accuracy": at_rungs }))
 }
 
 /// Per rung fraction of the longest budget: Spearman's ρ of the networks' accuracies there with
