@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrainingRecipe {
-    /// Adam, 10 warm-up steps, no augmentation: learns in few steps (`cli bench curves`, README
-    /// "Learning curves"; with 2 warm-up steps the VGG-like reference stayed at chance on the
-    /// procedural set). The default.
+    /// Adam, 30 warm-up steps, no augmentation: learns in few steps (`cli bench curves`, README
+    /// "Learning curves"; with 2 or 10 warm-up steps dense networks often stayed at chance on
+    /// the procedural set). The default.
     Adam,
     /// SGD with momentum 0.9, 10 warm-up steps, random crops: the recipe of runs saved before
     /// the recipe was a setting (what a saved run or config without one trained with).
