@@ -1,5 +1,5 @@
 //! `cli bench equal-compute`: the search as the page now runs it (its recipe, its inheritance,
-//! rungs) against every network trained from scratch at full fidelity with the old recipe
+//! and rungs when `--rungs` asks for them) against every network trained from scratch at full fidelity with the old recipe
 //! (`sgd_crops`, no inheritance, no rungs), on each dataset and seed. Compute is training images
 //! times the network's forward multiply-adds (a rung counts what it trained, a resume the rest);
 //! hypervolume is that of the networks trained to their whole budget (error, predicted latency
@@ -18,9 +18,6 @@ use engine::moo::hypervolume;
 use engine::search::{ArchSpace, RecordStatus, Rungs, SearchSpace};
 use engine::space::InputShape;
 use protocol::{DEFAULT_PROCEDURAL_IMAGES, DatasetChoice, FromEngine, RunRequest, TrainingRecipe};
-
-/// The rungs of the new method unless `--rungs` says otherwise.
-const RUNGS: Rungs = Rungs { fraction: 1.0 / 3.0, eta: 3 };
 
 /// Options: a search's, and the seeds, datasets and folder.
 pub(crate) fn options() -> Vec<&'static str> {
@@ -140,10 +137,8 @@ pub(crate) fn equal_compute(args: &Args) -> Result<(), CliError> {
     let seeds: u64 = args.parsed("seeds", "a whole number")?.unwrap_or(10);
     let first: u64 = args.parsed("seed", "a whole number")?.unwrap_or(100);
     let dir = args.value("dir").unwrap_or("target/bench/equal-compute");
-    let rungs = match args.value("rungs") {
-        Some(_) => request(args)?.search.rungs,
-        None => Some(RUNGS),
-    };
+    // The page's default (off) unless `--rungs F/ETA` says otherwise.
+    let rungs = request(args)?.search.rungs;
     for name in args.value("datasets").unwrap_or("digits,procedural").split(',') {
         let mut base = request(args)?;
         (base.dataset, base.space.input) = match name {
