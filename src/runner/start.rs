@@ -177,7 +177,8 @@ fn imported(request: &RunRequest, space: &ArchSpace) -> Result<Alone, RunError> 
 
 /// Warm-up of the Adam recipe. At 10, networks of the procedural set stuck at a loss of ln 10
 /// (VGG-like and ResNet-like at chance in 2 of 4 seeds); at 30 the median network of 12 reached
-/// 85.5–94.8 % there (seeds 1–4) against 73.0–82.0 %, and the digits did as well (README "Learning curves").
+/// 85.5–94.8 % there (seeds 1–4) against 73.0–82.0 %, and the digits did as well (README
+/// "Learning curves").
 const ADAM_WARMUP_STEPS: u32 = 30;
 
 /// The evaluator that trains the run's candidates as the request says.
