@@ -250,21 +250,10 @@ async function defaultSearch(name, flags) {
     await page.getByTestId('plan').waitFor({ timeout: 300_000 });
     if (defaultDataset !== 'digits') {
       // Another input shape: the page times the backends again and sizes the search anew.
-      const before = await page.getByTestId('plan').textContent();
-      await page.getByTestId('field-dataset').selectOption(defaultDataset);
-      await page.waitForFunction((before) => {
-        const plan = document.querySelector('[data-testid="plan"]')?.textContent;
-        return plan && plan !== before;
-      }, before, { timeout: 300_000, polling: 200 });
+      await resized(page, () => page.getByTestId('field-dataset').selectOption(defaultDataset), 300_000);
     }
     if (defaultRungs !== null && defaultRungs !== await page.getByTestId('field-rungs').inputValue()) {
-      // The plan is sized anew for the rungs typed.
-      const before = await page.getByTestId('plan').textContent();
-      await page.getByTestId('field-rungs').fill(defaultRungs);
-      await page.waitForFunction((before) => {
-        const plan = document.querySelector('[data-testid="plan"]')?.textContent;
-        return plan && plan !== before;
-      }, before, { timeout: 30_000, polling: 200 });
+      await resized(page, () => page.getByTestId('field-rungs').fill(defaultRungs), 30_000);
     }
     const ready_s = (Date.now() - opened) / 1000;
     const text = async (testid) => (await page.getByTestId(testid).count()) ? page.getByTestId(testid).textContent() : null;
@@ -321,6 +310,16 @@ async function defaultSearch(name, flags) {
   } finally {
     await browser.close();
   }
+}
+
+/** Does `edit` and waits until the page has sized its search anew (the plan's text changed). */
+async function resized(page, edit, timeout) {
+  const before = await page.getByTestId('plan').textContent();
+  await edit();
+  await page.waitForFunction((before) => {
+    const plan = document.querySelector('[data-testid="plan"]')?.textContent;
+    return plan && plan !== before;
+  }, before, { timeout, polling: 200 });
 }
 
 // What a finished search found, as the page shows it: every scored candidate's validation
