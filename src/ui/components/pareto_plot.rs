@@ -8,15 +8,15 @@ use yew::prelude::*;
 
 use protocol::{CandidateReport, ReferenceReport};
 use engine::search::{LatencySource, Objective, RecordStatus};
-use crate::model::axis::label_offsets;
+use crate::model::axis::{LabelPlace, LabelSize, place_labels};
 use crate::model::format::{objective_title, objective_value};
 use crate::model::plot::{Frame, Scatter, front_steps, key_selection, nearest, point_layers, scatter_from_data, sequential_colour};
 use crate::model::state::Action;
 
 const FRAME: Frame = Frame { width: 560.0, height: 360.0, margin: 48.0 };
-/// A reference's label, in the plot's units: about as wide as "MobileNet-like", a line tall.
-const LABEL_WIDTH: f64 = 90.0;
-const LABEL_HEIGHT: f64 = 13.0;
+/// A reference's label, in the plot's units: about as wide as "MobileNet-like", a line tall,
+/// beside its diamond (7 units from its centre each way).
+const LABEL: LabelSize = LabelSize { width: 90.0, height: 13.0, gap: 9.0, marker: 7.0 };
 /// The fill of candidates that break a constraint or failed.
 const INFEASIBLE: &str = "#b8b8b8";
 
@@ -94,8 +94,8 @@ fn ticks(props: &ParetoPlotProps, scatter: &Scatter) -> Html {
     html! { <g class="axis">{ for x_ticks }{ for y_ticks }</g> }
 }
 
-/// A reference architecture's diamond at (`x`, `y`), its label `dy` from it.
-fn reference_marker(props: &ParetoPlotProps, (x, y): (f64, f64), dy: f64, r: &ReferenceReport) -> Html {
+/// A reference architecture's diamond at (`x`, `y`), its label where `place` says.
+fn reference_marker(props: &ParetoPlotProps, (x, y): (f64, f64), place: LabelPlace, r: &ReferenceReport) -> Html {
     let (ax, ay) = props.axes;
     let c = &r.report;
     let hover = format!(
@@ -106,11 +106,10 @@ fn reference_marker(props: &ParetoPlotProps, (x, y): (f64, f64), dy: f64, r: &Re
         <g class="reference" data-testid="reference-point" data-name={r.name.clone()}>
             <title>{ hover }</title>
             <path d={format!("M{x:.2},{:.2} l7,7 l-7,7 l-7,-7 z", y - 7.0)} />
-            // Labels of markers near the right edge go to their left, inside the plot.
-            if x > FRAME.width * 0.65 {
-                <text x={format!("{:.2}", x - 9.0)} y={format!("{:.2}", y + dy)} text-anchor="end">{ r.name.clone() }</text>
+            if place.left {
+                <text x={format!("{:.2}", x - LABEL.gap)} y={format!("{:.2}", y + place.dy)} text-anchor="end">{ r.name.clone() }</text>
             } else {
-                <text x={format!("{:.2}", x + 9.0)} y={format!("{:.2}", y + dy)}>{ r.name.clone() }</text>
+                <text x={format!("{:.2}", x + LABEL.gap)} y={format!("{:.2}", y + place.dy)}>{ r.name.clone() }</text>
             }
         </g>
     }
@@ -193,10 +192,11 @@ fn plot_body(props: &ParetoPlotProps, scatter: Option<&Scatter>, hovered: Option
         .collect();
     let drawn: Vec<((f64, f64), &ReferenceReport)> =
         scatter.points[count..].iter().zip(&props.references).filter_map(|(p, r)| p.map(|p| (p, r.as_ref()))).collect();
-    // Labels beside their diamonds; those of references at one place (VGG-like and ResNet-like
-    // cost the same) stack downwards.
-    let offsets = label_offsets(&drawn.iter().map(|(p, _)| *p).collect::<Vec<_>>(), LABEL_WIDTH, LABEL_HEIGHT, 4.0);
-    let references = drawn.iter().zip(offsets).map(|(&(p, r), dy)| reference_marker(props, p, dy, r));
+    // Labels beside their diamonds, clear of the other diamonds and labels (VGG-like and
+    // ResNet-like often cost about the same); those near the right edge go to the left.
+    let points: Vec<(f64, f64)> = drawn.iter().map(|(p, _)| *p).collect();
+    let places = place_labels(&points, LABEL, 4.0, FRAME.width * 0.65, (FRAME.margin, FRAME.width - FRAME.margin));
+    let references = drawn.iter().zip(places).map(|(&(p, r), place)| reference_marker(props, p, place, r));
     html! {
         <>
             { ticks(props, scatter) }

@@ -97,21 +97,71 @@ fn round_to(value: f64, unit: f64) -> f64 {
     (value * scale).round() / scale
 }
 
-/// Vertical offsets for the labels of markers at `points` (SVG coordinates, in order), each
-/// label `height` tall and about `width` wide, `first` from its marker when nothing is in the
-/// way: a label that would overlap an earlier one moves down, as far as it must.
-pub fn label_offsets(points: &[(f64, f64)], width: f64, height: f64, first: f64) -> Vec<f64> {
-    let mut placed: Vec<(f64, f64)> = Vec::with_capacity(points.len());
-    let mut offsets = Vec::with_capacity(points.len());
-    for &(x, y) in points {
-        let mut dy = first;
-        while placed.iter().any(|&(px, py)| (px - x).abs() < width && (py - (y + dy)).abs() < height) {
-            dy += height;
-        }
-        placed.push((x, y + dy));
-        offsets.push(dy);
+/// The size of a marker's label and how it sits beside its marker, in SVG units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelSize {
+    /// About as wide as the longest label.
+    pub width: f64,
+    /// A line's height.
+    pub height: f64,
+    /// From the marker's centre to the label's near edge.
+    pub gap: f64,
+    /// Half a marker's width and height.
+    pub marker: f64,
+}
+
+/// Where a marker's label goes: on which side, and its baseline `dy` below the marker's centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelPlace {
+    /// Left of the marker (text anchored at its end) rather than right.
+    pub left: bool,
+    /// The baseline's offset from the marker's centre.
+    pub dy: f64,
+}
+
+/// Places the labels of markers at `points` (SVG coordinates, in order) so that none covers
+/// another label or another marker: each goes `first` below its marker's centre on its own side
+/// (the right, the left past `flip_x`), else on the other side where that fits between `left`
+/// and `right`, else down its own side, a line at a time, as far as it must.
+pub fn place_labels(points: &[(f64, f64)], size: LabelSize, first: f64, flip_x: f64, (left, right): (f64, f64)) -> Vec<LabelPlace> {
+    let rect = |(x, y): (f64, f64), place: LabelPlace| {
+        let x0 = if place.left { x - size.gap - size.width } else { x + size.gap };
+        (x0, y + place.dy - size.height, x0 + size.width, y + place.dy)
+    };
+    let overlaps = |a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    let markers: Vec<_> = points.iter().map(|&(x, y)| (x - size.marker, y - size.marker, x + size.marker, y + size.marker)).collect();
+    let mut taken: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(points.len());
+    let mut places = Vec::with_capacity(points.len());
+    for (i, &point) in points.iter().enumerate() {
+        let free = |place: LabelPlace, taken: &[(f64, f64, f64, f64)]| {
+            let r = rect(point, place);
+            let clear = markers.iter().enumerate().all(|(j, &m)| j == i || !overlaps(r, m)) && taken.iter().all(|&t| !overlaps(r, t));
+            clear.then_some(r)
+        };
+        let own = point.0 > flip_x;
+        let other = LabelPlace { left: !own, dy: first };
+        let fits = |place: LabelPlace| {
+            let r = rect(point, place);
+            r.0 >= left && r.2 <= right
+        };
+        let mut place = LabelPlace { left: own, dy: first };
+        let found = match free(place, &taken) {
+            Some(r) => r,
+            None if fits(other) && free(other, &taken).is_some() => {
+                place = other;
+                rect(point, other)
+            }
+            None => loop {
+                place.dy += size.height;
+                if let Some(r) = free(place, &taken) {
+                    break r;
+                }
+            },
+        };
+        taken.push(found);
+        places.push(place);
     }
-    offsets
+    places
 }
 
 #[cfg(test)]
@@ -157,13 +207,29 @@ mod tests {
         }
     }
 
+    const SIZE: LabelSize = LabelSize { width: 80.0, height: 12.0, gap: 9.0, marker: 7.0 };
+
     #[test]
     fn labels_of_markers_at_one_place_stack_and_others_stay_put() {
         // VGG-like and ResNet-like have the same MACs and latency; MobileNet-like is elsewhere.
-        let offsets = label_offsets(&[(40.0, 20.0), (40.0, 20.0), (200.0, 20.0), (41.0, 20.0)], 80.0, 12.0, -6.0);
-        assert_eq!(offsets[0], -6.0);
-        assert_eq!(offsets[1], 6.0);
-        assert_eq!(offsets[2], -6.0, "far enough away to keep its place");
-        assert_eq!(offsets[3], 18.0, "below both");
+        let places = place_labels(&[(40.0, 20.0), (40.0, 20.0), (300.0, 20.0), (41.0, 80.0)], SIZE, 4.0, 400.0, (0.0, 500.0));
+        assert_eq!(places[0], LabelPlace { left: false, dy: 4.0 }, "the other marker is under the label's marker, not under the label");
+        assert_eq!(places[1].dy, 16.0, "below the first label");
+        assert_eq!(places[2], LabelPlace { left: false, dy: 4.0 }, "far enough away to keep its place");
+        assert_eq!(places[3], LabelPlace { left: false, dy: 4.0 });
+    }
+
+    #[test]
+    fn a_label_never_covers_another_marker() {
+        // ResNet-like's diamond sits where VGG-like's label would start.
+        let points = [(120.0, 20.0), (145.0, 20.0)];
+        let places = place_labels(&points, SIZE, 4.0, 400.0, (0.0, 500.0));
+        assert_eq!(places[0], LabelPlace { left: true, dy: 4.0 }, "to the left, where there is room");
+        assert_eq!(places[1], LabelPlace { left: false, dy: 4.0 });
+        // No room on the left (the axis): down the right side, clear of the diamond.
+        let places = place_labels(&points, SIZE, 4.0, 400.0, (48.0, 500.0));
+        assert_eq!(places[0], LabelPlace { left: false, dy: 28.0 });
+        // Past `flip_x` a label starts on the left.
+        assert!(place_labels(&[(450.0, 20.0)], SIZE, 4.0, 400.0, (0.0, 500.0))[0].left);
     }
 }
