@@ -133,32 +133,27 @@ pub fn place_labels(points: &[(f64, f64)], size: LabelSize, first: f64, flip_x: 
     let mut taken: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(points.len());
     let mut places = Vec::with_capacity(points.len());
     for (i, &point) in points.iter().enumerate() {
-        let free = |place: LabelPlace, taken: &[(f64, f64, f64, f64)]| {
+        let free = |place: LabelPlace| {
             let r = rect(point, place);
-            let clear = markers.iter().enumerate().all(|(j, &m)| j == i || !overlaps(r, m)) && taken.iter().all(|&t| !overlaps(r, t));
-            clear.then_some(r)
+            markers.iter().enumerate().all(|(j, &m)| j == i || !overlaps(r, m)) && taken.iter().all(|&t| !overlaps(r, t))
         };
-        let own = point.0 > flip_x;
-        let other = LabelPlace { left: !own, dy: first };
         let fits = |place: LabelPlace| {
             let r = rect(point, place);
             r.0 >= left && r.2 <= right
         };
+        let own = point.0 > flip_x;
+        let other = LabelPlace { left: !own, dy: first };
         let mut place = LabelPlace { left: own, dy: first };
-        let found = match free(place, &taken) {
-            Some(r) => r,
-            None if fits(other) && free(other, &taken).is_some() => {
+        if !free(place) {
+            if fits(other) && free(other) {
                 place = other;
-                rect(point, other)
-            }
-            None => loop {
-                place.dy += size.height;
-                if let Some(r) = free(place, &taken) {
-                    break r;
+            } else {
+                while !free(place) {
+                    place.dy += size.height;
                 }
-            },
-        };
-        taken.push(found);
+            }
+        }
+        taken.push(rect(point, place));
         places.push(place);
     }
     places
