@@ -33,7 +33,7 @@ pub(crate) fn objectives(text: &str) -> Result<Vec<Objective>, CliError> {
 
 /// Applies the flags shared by `search` and `tabular` to `config` (each reads `--target` itself).
 pub(crate) fn apply_flags(args: &Args, config: &mut SearchConfig) -> Result<(), CliError> {
-    if let Some(s) = args.named("strategy", StrategyKind::from_name, "nsga2, random, rea")? {
+    if let Some(s) = args.named("strategy", StrategyKind::from_name, &StrategyKind::allowed())? {
         config.strategy = s;
     }
     if let Some(list) = args.value("objectives") {

@@ -21,6 +21,7 @@ pub mod nsga2;
 pub mod problem;
 pub mod problems;
 pub mod baselines;
+pub mod local_search;
 pub mod calendar;
 pub mod tabular;
 pub mod text;

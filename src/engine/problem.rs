@@ -48,6 +48,13 @@ pub trait Problem {
     /// The identity used to remove duplicates and to cache evaluations.
     fn id(&self, solution: &Self::Solution) -> String;
 
+    /// Every solution one change away from `solution`, where the space can list them (local
+    /// search walks them in a random order); `None` where it cannot (local search draws
+    /// mutations instead).
+    fn neighbours(&self, _solution: &Self::Solution, _generation: u32) -> Option<Vec<Self::Solution>> {
+        None
+    }
+
     /// Constraint violation known before any expensive evaluation (0 = feasible). Strategies
     /// resample violators (up to a cap) so that they are never sent to training.
     fn cheap_violation(&self, _solution: &Self::Solution) -> f64 {

@@ -8,7 +8,8 @@
 //    JSON and text, the trained weights as a Burn record, a reference's network as ONNX; the
 //    exported genotype imports back, trains alone and downloads as ONNX, which passes
 //    onnx.checker and onnxruntime (tests/onnx/check.py) and classifies the digits as the page said.
-// 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes and plots every evaluation.
+// 3. NAS-Bench-201 tabular mode: a 500-evaluation search finishes and plots every evaluation;
+//    every strategy runs, and each evaluates the cells `cli search` evaluates for the same seed.
 // 4. Lesson links: a link made on the page restores its settings and hides and locks what the
 //    instructor chose; a garbled link shows its problem and leaves the defaults.
 // 5. Saved runs: a reload mid-run offers to resume the run from IndexedDB; it finishes with the
@@ -30,7 +31,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import {
-  WEBGPU, openPage, screenshot, assertResponsive, tinySearch, waitForStatus, summary, status, count, pointsMatchCandidates, rowTexts,
+  ARTIFACTS, WEBGPU, openPage, screenshot, assertResponsive, tinySearch, waitForStatus, summary, status, count, pointsMatchCandidates, rowTexts,
 } from './helpers.mjs';
 
 // Where candidate `id` is drawn, in page pixels: points are circles in one path per colour, so
@@ -221,6 +222,36 @@ test('NAS-Bench-201 tabular mode: 500 evaluations finish and every one is plotte
     assert.ok(plotFirst, 'the Pareto plot comes before the history of the run');
     await screenshot(page, 'search-tabular');
     await assertResponsive(page, 'tabular search');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('tabular mode runs every strategy, and each picks the cells the CLI picks for the same seed', { timeout: 6 * 60_000 }, async () => {
+  const { page, problems, close } = await openPage([]);
+  try {
+    await page.getByTestId('cpu-banner').waitFor({ timeout: 120_000 });
+    await page.getByTestId('field-dataset').selectOption('nb201-cifar10');
+    await page.getByTestId('field-population').fill('6');
+    await page.getByTestId('field-generations').fill('4');
+    await page.getByTestId('field-seed').fill('12');
+    const strategies = await page.getByTestId('field-strategy').locator('option').evaluateAll((options) => options.map((o) => o.value));
+    assert.deepEqual(strategies, ['nsga2', 'random', 'regularized_evolution', 'local_search']);
+    for (const strategy of strategies) {
+      await page.getByTestId('field-strategy').selectOption(strategy);
+      await page.getByTestId('search').click();
+      await waitForStatus(page, ['completed', 'failed'], 60_000);
+      assert.equal(await status(page), 'completed', strategy);
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-run-json').click()]);
+      const inPage = JSON.parse(await readFile(await file.path(), 'utf8')).candidates.map((c) => c.arch_id);
+      const out = `${ARTIFACTS}/cli-tabular-${strategy}.json`;
+      execFileSync('cargo', ['run', '--quiet', '--locked', '--bin', 'cli', '--', 'search', '--space', 'nb201', '--dataset', 'cifar10',
+        '--strategy', strategy, '--population', '6', '--generations', '4', '--seed', '12', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const onCli = JSON.parse(await readFile(out, 'utf8')).candidates.map((c) => c.arch_id);
+      assert.equal(inPage.length, 24, `${strategy}: 6 x 4 cells`);
+      assert.deepEqual(inPage, onCli, `${strategy}: the page and the CLI evaluate the same cells in the same order`);
+    }
     assert.deepEqual(problems, []);
   } finally {
     await close();

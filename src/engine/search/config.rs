@@ -56,24 +56,38 @@ pub enum StrategyKind {
     Random,
     /// Regularized (aging) evolution.
     RegularizedEvolution,
+    /// Local search (Pareto local search with several objectives).
+    LocalSearch,
 }
 
 impl StrategyKind {
+    /// All strategies.
+    pub const ALL: [StrategyKind; 4] =
+        [StrategyKind::Nsga2, StrategyKind::Random, StrategyKind::RegularizedEvolution, StrategyKind::LocalSearch];
+
+    /// The names of all strategies, for messages that say what is allowed.
+    pub fn allowed() -> String {
+        StrategyKind::ALL.map(StrategyKind::name).join(", ")
+    }
+
     /// Name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
             StrategyKind::Nsga2 => "nsga2",
             StrategyKind::Random => "random",
             StrategyKind::RegularizedEvolution => "regularized_evolution",
+            StrategyKind::LocalSearch => "local_search",
         }
     }
 
-    /// The strategy with this name (`rea` is accepted for regularized evolution).
+    /// The strategy with this name (`rea` is accepted for regularized evolution, `ls` for local
+    /// search).
     pub fn from_name(name: &str) -> Option<StrategyKind> {
         match name {
             "nsga2" => Some(StrategyKind::Nsga2),
             "random" => Some(StrategyKind::Random),
             "regularized_evolution" | "rea" => Some(StrategyKind::RegularizedEvolution),
+            "local_search" | "ls" => Some(StrategyKind::LocalSearch),
             _ => None,
         }
     }

@@ -41,6 +41,7 @@ impl<P: SearchSpace> Search<P> {
             }
             AnyStrategy::Random(s) => (s.ask(&constrained), VariationCounts::default()),
             AnyStrategy::RegularizedEvolution(s) => (s.ask(&constrained), VariationCounts::default()),
+            AnyStrategy::LocalSearch(s) => (s.ask(&constrained), VariationCounts::default()),
         };
         if batch.is_empty() {
             self.state.exhausted = true;
@@ -135,6 +136,7 @@ impl<P: SearchSpace> Search<P> {
             }
             AnyStrategy::Random(s) => s.tell(results),
             AnyStrategy::RegularizedEvolution(s) => s.tell(results),
+            AnyStrategy::LocalSearch(s) => s.tell(results),
         };
         let told = match told {
             Ok(report) => Some(report),

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::baselines::{RandomSearch, RegularizedEvolution};
+use crate::local_search::LocalSearch;
 use crate::moo::{Fitness, ParetoArchive};
 use crate::nsga2::{Nsga2, Nsga2Config};
 use crate::problem::{Problem, VariationCounts};
@@ -39,6 +40,9 @@ impl<P: SearchSpace> Problem for Constrained<'_, P> {
     }
     fn id(&self, s: &P::Solution) -> String {
         self.space.id(s)
+    }
+    fn neighbours(&self, s: &P::Solution, generation: u32) -> Option<Vec<P::Solution>> {
+        self.space.neighbours(s, generation)
     }
     fn cheap_violation(&self, s: &P::Solution) -> f64 {
         violation(&self.constraints, &self.space.cheap(s))
@@ -79,6 +83,7 @@ impl<P: SearchSpace> Search<P> {
                 c.population as usize,
                 seed,
             )),
+            StrategyKind::LocalSearch => AnyStrategy::LocalSearch(LocalSearch::new(c.population as usize, c.population as usize, seed)),
         };
         Search {
             space,

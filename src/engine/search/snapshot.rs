@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::baselines::{RandomSearch, RegularizedEvolution};
+use crate::local_search::LocalSearch;
 use crate::moo::Fitness;
 use crate::problem::{Proposal, VariationCounts, check_fitness, check_proposals};
 use super::*;
@@ -21,6 +22,8 @@ pub enum AnyStrategy<S> {
     Random(RandomSearch<S>),
     /// Regularized evolution.
     RegularizedEvolution(RegularizedEvolution<S>),
+    /// Local search.
+    LocalSearch(LocalSearch<S>),
 }
 
 /// What an evaluation outcome amounts to in a record.
@@ -74,6 +77,7 @@ impl<S> SearchSnapshot<S> {
             (AnyStrategy::RegularizedEvolution(state), StrategyKind::RegularizedEvolution) => {
                 state.check_restored(objectives, &contains)?
             }
+            (AnyStrategy::LocalSearch(state), StrategyKind::LocalSearch) => state.check_restored(objectives, &contains)?,
             (_, kind) => return Err(format!("its strategy's state is not that of {kind:?}, the configured strategy")),
         }
         if self.batch_results.len() != self.batch.len() {

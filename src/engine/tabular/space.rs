@@ -43,6 +43,16 @@ impl Problem for Nb201Space {
     fn id(&self, arch: &Nb201Arch) -> String {
         arch.codes()
     }
+
+    /// The 24 cells with one edge's op changed.
+    fn neighbours(&self, arch: &Nb201Arch, _generation: u32) -> Option<Vec<Nb201Arch>> {
+        let change = |(edge, shift): (usize, u8)| {
+            let mut neighbour = *arch;
+            neighbour.0[edge] = (neighbour.0[edge] + shift) % 5;
+            neighbour
+        };
+        Some((0..6).flat_map(|edge| (1..5u8).map(move |shift| (edge, shift))).map(change).collect())
+    }
 }
 
 /// The NAS-Bench-201 space on a dataset and a hardware target.
@@ -85,6 +95,10 @@ impl Problem for Nb201SearchSpace {
 
     fn id(&self, arch: &Nb201Arch) -> String {
         Nb201Space.id(arch)
+    }
+
+    fn neighbours(&self, arch: &Nb201Arch, generation: u32) -> Option<Vec<Nb201Arch>> {
+        Nb201Space.neighbours(arch, generation)
     }
 }
 

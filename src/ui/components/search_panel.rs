@@ -258,6 +258,7 @@ fn hardware_fields(props: &SearchPanelProps) -> Html {
         (StrategyKind::Nsga2, "NSGA-II (multi-objective evolution)"),
         (StrategyKind::Random, "Random search (baseline)"),
         (StrategyKind::RegularizedEvolution, "Regularized evolution (error only)"),
+        (StrategyKind::LocalSearch, "Local search (neighbours of the best)"),
     ]
     .iter()
     .map(|(s, text)| (*s, s.name(), text.to_string()))

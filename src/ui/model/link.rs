@@ -153,7 +153,7 @@ pub fn decode(fragment: &str) -> Result<Lesson, String> {
             }
             "strategy" => {
                 form.strategy = StrategyKind::from_name(&value)
-                    .ok_or_else(|| format!("strategy {} is not known; allowed: nsga2, random, rea", quoted(&value)))?
+                    .ok_or_else(|| format!("strategy {} is not known; allowed: {}", quoted(&value), StrategyKind::allowed()))?
             }
             "recipe" => {
                 let allowed = || TrainingRecipe::ALL.map(TrainingRecipe::name).join(", ");
