@@ -83,80 +83,152 @@ pub(crate) fn random_search_expectation(table: &Nb201Table, dataset: Nb201Datase
     (mean, (second_moment - mean * mean).max(0.0).sqrt())
 }
 
+/// The strategies `bench nb201` compares; the `_error_params` ones search on (validation error,
+/// params), the rest on the error alone.
+const STRATEGIES: [&str; 6] =
+    ["random", "regularized_evolution", "nsga2_error", "nsga2_error_params", "local_search_error", "local_search_error_params"];
+
 pub(crate) fn nb201(args: &Args) -> Result<(), CliError> {
     let seeds: u64 = args.parsed("seeds", "a whole number")?.unwrap_or(100);
-    let budgets = args.numbers("budgets")?.unwrap_or_else(|| vec![50, 100, 200]);
-    let dataset = args.named("dataset", Nb201Dataset::from_name, "cifar10, cifar100, imagenet16")?.unwrap_or(Nb201Dataset::Cifar10);
+    let budgets = args.numbers("budgets")?.unwrap_or_else(|| vec![50, 100, 150, 200, 300, 500]);
+    let datasets = match args.value("datasets") {
+        Some(list) => list
+            .split(',')
+            .map(|name| {
+                Nb201Dataset::from_name(name.trim())
+                    .ok_or_else(|| CliError::Usage(format!("--datasets: {name:?} is not known; allowed: cifar10, cifar100, imagenet16")))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => vec![Nb201Dataset::Cifar10, Nb201Dataset::Cifar100, Nb201Dataset::ImageNet16],
+    };
     let table = Nb201Table::from_json(&read(TABLE)?).map_err(|e| CliError::File { path: TABLE.into(), message: e.to_string() })?;
     let started = web_time::Instant::now();
-    let best_test = table.accuracies(dataset).iter().map(|a| a.test).fold(0.0, f64::max);
-    println!(
-        "NAS-Bench-201 {} (12-epoch), selection on validation accuracy, {seeds} seeds; returned architecture's test accuracy (%)",
-        dataset.name()
-    );
-    println!("best test accuracy in the table: {best_test:.2}%");
-    println!("{:<26} {:>6}  {:>8} {:>6}  {:>14}  {:>18}", "strategy", "budget", "mean", "std", "expected (exact)", "most returned index");
-    let strategies = ["random", "regularized_evolution", "nsga2_error", "nsga2_error_params", "local_search_error", "local_search_error_params"];
-    let mut results = Vec::new();
-    for &budget in &budgets {
-        let budget = budget as usize;
-        for name in strategies {
-            let mut tests = Vec::new();
-            let mut indices = Vec::new();
-            for seed in 0..seeds {
-                let seed = Seed(seed);
-                let evaluated = match name {
-                    "random" => nb201_run(&mut RandomSearch::new(1, seed), &table, dataset, false, budget),
-                    "regularized_evolution" => nb201_run(&mut RegularizedEvolution::new(10, 3, 1, seed), &table, dataset, false, budget),
-                    "nsga2_error" => nb201_run(&mut nsga2_for_nb201(seed), &table, dataset, false, budget),
-                    "nsga2_error_params" => nb201_run(&mut nsga2_for_nb201(seed), &table, dataset, true, budget),
-                    "local_search_error" => nb201_run(&mut local_search_for_nb201(seed), &table, dataset, false, budget),
-                    _ => nb201_run(&mut local_search_for_nb201(seed), &table, dataset, true, budget),
-                };
-                let best = evaluated
-                    .iter()
-                    .max_by(|a, b| table.accuracy(a, dataset).valid.total_cmp(&table.accuracy(b, dataset).valid))
-                    .copied();
-                if let Some(best) = best {
-                    tests.push(table.accuracy(&best, dataset).test);
-                    indices.push(table.index(&best));
-                }
-            }
-            let s = stats(&tests);
-            let mut counts = std::collections::BTreeMap::new();
-            for i in &indices {
-                *counts.entry(*i).or_insert(0usize) += 1;
-            }
-            let (mode, mode_count) = counts.iter().max_by_key(|(i, c)| (**c, std::cmp::Reverse(**i))).map_or((0, 0), |(i, c)| (*i, *c));
-            let expected = (name == "random").then(|| random_search_expectation(&table, dataset, budget));
-            println!(
-                "{:<26} {:>6}  {:>8.3} {:>6.3}  {:>14}  {:>10} ({:>3}x)",
-                name,
-                budget,
-                number(&s, "mean"),
-                number(&s, "std"),
-                expected.map_or(String::from("-"), |(m, sd)| format!("{m:.3} ± {sd:.3}")),
-                mode,
-                mode_count
-            );
-            results.push(json!({
-                "strategy": name, "budget": budget, "test_accuracy": s, "returned_indices": indices,
-                "most_returned_index": mode, "most_returned_count": mode_count,
-                "random_search_expectation": expected.map(|(m, sd)| json!({"mean": m, "std": sd})),
-            }));
-        }
-    }
+    let results: Vec<Value> = datasets.iter().map(|&dataset| nb201_dataset(&table, dataset, seeds, &budgets)).collect();
     let hardware = hardware_spot_check(TABLE, &table)?;
     println!("total {:.1} s", started.elapsed().as_secs_f64());
     let out = args.value("out").unwrap_or("target/bench/nb201.json");
     write_json(out, &json!({
-        "benchmark": "nb201", "dataset": dataset.name(), "seeds": seeds, "selection": "12-epoch validation accuracy",
+        "benchmark": "nb201", "seeds": seeds, "selection": "12-epoch validation accuracy",
         "settings": {"regularized_evolution": {"population": 10, "tournament": 3}, "nsga2": {"population": 10, "crossover_probability": 0.9, "mutation_probability": 1.0},
                      "local_search": {"random_starts": 10, "batch": 1}},
-        "best_test_accuracy_in_table": best_test, "results": results, "latency_model_vs_hw_nas_bench": hardware,
+        "igd": "mean distance from each point of the table's front on (validation error, params) to the nearest point of the run's front, both min-max normalised over the table",
+        "datasets": results, "latency_model_vs_hw_nas_bench": hardware,
     }))?;
     println!("wrote {out}");
     Ok(())
+}
+
+/// Every strategy at every budget over `seeds` seeds on one dataset: the returned cell's test
+/// accuracy, how often it is a best-validation cell, and (two objectives) the front's IGD.
+fn nb201_dataset(table: &Nb201Table, dataset: Nb201Dataset, seeds: u64, budgets: &[u32]) -> Value {
+    let rows = table.accuracies(dataset);
+    let best_valid = rows.iter().map(|a| a.valid).fold(0.0, f64::max);
+    let best_test = rows.iter().map(|a| a.test).fold(0.0, f64::max);
+    let front = TrueFront::new(table, dataset);
+    println!(
+        "NAS-Bench-201 {} (12-epoch), selection on validation accuracy, {seeds} seeds; returned cell's test accuracy (%)",
+        dataset.name()
+    );
+    println!("best test accuracy in the table: {best_test:.2} %; best validation accuracy {best_valid:.2} %");
+    println!("{:<26} {:>6}  {:>8} {:>6}  {:>9}  {:>12}  {:>16}", "strategy", "budget", "mean", "std", "best cell", "IGD (median)", "expected (exact)");
+    let mut results = Vec::new();
+    for &budget in budgets {
+        let budget = budget as usize;
+        for name in STRATEGIES {
+            let with_params = name.ends_with("_error_params");
+            let (mut tests, mut indices, mut igds) = (Vec::new(), Vec::new(), Vec::new());
+            for seed in 0..seeds {
+                let seed = Seed(seed);
+                let evaluated = match name {
+                    "random" => nb201_run(&mut RandomSearch::new(1, seed), table, dataset, false, budget),
+                    "regularized_evolution" => nb201_run(&mut RegularizedEvolution::new(10, 3, 1, seed), table, dataset, false, budget),
+                    "nsga2_error" | "nsga2_error_params" => nb201_run(&mut nsga2_for_nb201(seed), table, dataset, with_params, budget),
+                    _ => nb201_run(&mut local_search_for_nb201(seed), table, dataset, with_params, budget),
+                };
+                let best = evaluated.iter().max_by(|a, b| table.accuracy(a, dataset).valid.total_cmp(&table.accuracy(b, dataset).valid));
+                if let Some(best) = best {
+                    tests.push(table.accuracy(best, dataset).test);
+                    indices.push(table.index(best));
+                }
+                if with_params {
+                    igds.push(front.igd(&evaluated));
+                }
+            }
+            let s = stats(&tests);
+            let best_share = indices.iter().filter(|&&i| rows[i].valid == best_valid).count() as f64 / indices.len().max(1) as f64;
+            let igd = with_params.then(|| stats(&igds));
+            let expected = (name == "random").then(|| random_search_expectation(table, dataset, budget));
+            println!(
+                "{:<26} {:>6}  {:>8.3} {:>6.3}  {:>8.0} %  {:>12}  {:>16}",
+                name,
+                budget,
+                number(&s, "mean"),
+                number(&s, "std"),
+                100.0 * best_share,
+                igd.as_ref().map_or(String::from("-"), |v| format!("{:.4}", number(v, "median"))),
+                expected.map_or(String::from("-"), |(m, sd)| format!("{m:.3} ± {sd:.3}")),
+            );
+            results.push(json!({
+                "strategy": name, "budget": budget, "test_accuracy": s, "returned_indices": indices,
+                "best_validation_share": best_share, "igd": igd,
+                "random_search_expectation": expected.map(|(m, sd)| json!({"mean": m, "std": sd})),
+            }));
+        }
+    }
+    json!({ "dataset": dataset.name(), "best_test_accuracy_in_table": best_test, "best_validation_accuracy_in_table": best_valid, "results": results })
+}
+
+/// The table's true front on (validation error, params), min-max normalised over the table.
+struct TrueFront<'a> {
+    table: &'a Nb201Table,
+    dataset: Nb201Dataset,
+    low: [f64; 2],
+    span: [f64; 2],
+    points: Vec<[f64; 2]>,
+}
+
+impl<'a> TrueFront<'a> {
+    fn new(table: &'a Nb201Table, dataset: Nb201Dataset) -> TrueFront<'a> {
+        let raw: Vec<[f64; 2]> = (0..table.accuracies(dataset).len()).filter_map(|i| table.arch(i)).map(|a| objectives(table, dataset, &a)).collect();
+        let low = [0, 1].map(|k| raw.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min));
+        let high = [0, 1].map(|k| raw.iter().map(|p| p[k]).fold(f64::NEG_INFINITY, f64::max));
+        let span = [0, 1].map(|k| (high[k] - low[k]).max(f64::MIN_POSITIVE));
+        let mut front = TrueFront { table, dataset, low, span, points: Vec::new() };
+        front.points = non_dominated(raw).into_iter().map(|p| front.normalised(p)).collect();
+        front
+    }
+
+    fn normalised(&self, point: [f64; 2]) -> [f64; 2] {
+        [0, 1].map(|k| (point[k] - self.low[k]) / self.span[k])
+    }
+
+    /// Inverted generational distance of the front among `evaluated`: the mean distance from each
+    /// point of the true front to the nearest point of the run's.
+    fn igd(&self, evaluated: &[Nb201Arch]) -> f64 {
+        let run: Vec<[f64; 2]> = non_dominated(evaluated.iter().map(|a| objectives(self.table, self.dataset, a)).collect())
+            .into_iter()
+            .map(|p| self.normalised(p))
+            .collect();
+        let nearest = |t: &[f64; 2]| run.iter().map(|r| (r[0] - t[0]).hypot(r[1] - t[1])).fold(f64::INFINITY, f64::min);
+        self.points.iter().map(nearest).sum::<f64>() / self.points.len().max(1) as f64
+    }
+}
+
+/// A cell's (validation error, params in millions).
+fn objectives(table: &Nb201Table, dataset: Nb201Dataset, arch: &Nb201Arch) -> [f64; 2] {
+    [1.0 - table.accuracy(arch, dataset).valid / 100.0, nb201_cost(arch, dataset).params as f64 / 1e6]
+}
+
+/// The non-dominated points of a set of two-objective points (minimised), each once.
+fn non_dominated(mut points: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
+    points.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+    let mut front: Vec<[f64; 2]> = Vec::new();
+    for point in points {
+        if front.last().is_none_or(|last| point[1] < last[1]) {
+            front.push(point);
+        }
+    }
+    front
 }
 
 /// Our roofline predictions beside the HW-NAS-Bench measurements the table carries (Jetson
