@@ -23,7 +23,7 @@ commands:
   calibrate    time every block of the space on this machine: the device profile for --target this
   tabular      NAS-Bench-201 search from the 12-epoch table; --json prints the result as one JSON line
   bench moo    NSGA-II on ZDT1-3 and DTLZ2 against pymoo's reference hypervolumes
-  bench nb201  random search, regularized evolution, NSGA-II and local search on NAS-Bench-201, many seeds
+  bench nb201  every strategy on NAS-Bench-201 (three datasets, budgets 50-500), many seeds
   bench generation  time of one NSGA-II generation of bookkeeping (population 100, 3 objectives)
   check-device run the device-check network on the CPU backend
 

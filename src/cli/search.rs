@@ -28,7 +28,8 @@ The config file is JSON: {\"space\": {\"kind\": \"arch\", ...space settings} or
 Flags override the file:
   --space arch|nb201          --input digits|rgb32 (arch: the built-in digits or the procedural set)
   --dataset cifar10|cifar100|imagenet16 (nb201)   --data PATH (your own data, see below)
-  --strategy nsga2|random|rea|local_search --objectives LIST (error,latency,params,macs,energy)
+  --strategy nsga2|random|rea|local_search|predictor_guided
+                              --objectives LIST (error,latency,params,macs,energy)
   --target mobile|edge|gpu|this (this: latency predicted by this machine's device profile,
                               made by `cli calibrate`; energy stays the mobile profile's)
   --profile FILE              latency predicted by the device profile FILE (`cli calibrate --out`)

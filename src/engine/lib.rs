@@ -22,6 +22,8 @@ pub mod problem;
 pub mod problems;
 pub mod baselines;
 pub mod local_search;
+pub mod guided;
+pub mod surrogate;
 pub mod calendar;
 pub mod tabular;
 pub mod text;

@@ -55,6 +55,18 @@ pub trait Problem {
         None
     }
 
+    /// `solution` as numbers of a fixed length, for a predictor to learn from; `None` where the
+    /// space cannot say.
+    fn features(&self, _solution: &Self::Solution) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// The objectives known before any expensive evaluation, in the run's order (`None` for each
+    /// one only an evaluation gives, such as the error); `None` where the problem cannot say.
+    fn known_objectives(&self, _solution: &Self::Solution) -> Option<Vec<Option<f64>>> {
+        None
+    }
+
     /// Constraint violation known before any expensive evaluation (0 = feasible). Strategies
     /// resample violators (up to a cap) so that they are never sent to training.
     fn cheap_violation(&self, _solution: &Self::Solution) -> f64 {

@@ -228,6 +228,10 @@ macro_rules! real_problem {
             fn id(&self, x: &Vec<f64>) -> String {
                 real_id(x)
             }
+
+            fn features(&self, x: &Vec<f64>) -> Option<Vec<f64>> {
+                Some(x.clone())
+            }
         }
     };
 }

@@ -237,7 +237,7 @@ test('tabular mode runs every strategy, and each picks the cells the CLI picks f
     await page.getByTestId('field-generations').fill('4');
     await page.getByTestId('field-seed').fill('12');
     const strategies = await page.getByTestId('field-strategy').locator('option').evaluateAll((options) => options.map((o) => o.value));
-    assert.deepEqual(strategies, ['nsga2', 'random', 'regularized_evolution', 'local_search']);
+    assert.deepEqual(strategies, ['nsga2', 'random', 'regularized_evolution', 'local_search', 'predictor_guided']);
     for (const strategy of strategies) {
       await page.getByTestId('field-strategy').selectOption(strategy);
       await page.getByTestId('search').click();

@@ -1,23 +1,65 @@
-//! `bench nb201`: random search, regularized evolution, NSGA-II and local search on
-//! NAS-Bench-201 over many seeds, beside the exact expectation of random search and a spot
+//! `bench nb201`: random search, regularized evolution, NSGA-II, local search and
+//! predictor-guided evolution on NAS-Bench-201 over many seeds, beside the exact expectation of random search and a spot
 //! check of the hardware model.
 
 use serde_json::{Value, json};
 
 use crate::{Args, CliError, read, write_json};
 use engine::baselines::{RandomSearch, RegularizedEvolution};
+use engine::guided::{ELITE, POOL, PredictorGuided, TREES};
 use engine::local_search::LocalSearch;
 use engine::hardware::{DeviceProfile, LatencyModel, Roofline, Target};
 use engine::moo::Fitness;
 use engine::nsga2::{Nsga2, Nsga2Config};
-use engine::problem::Strategy;
-use engine::rng::Seed;
+use engine::problem::{Problem, Strategy};
+use engine::rng::{EngineRng, Seed};
 use engine::tabular::{Nb201Arch, Nb201Dataset, Nb201Space, Nb201Table, nb201_cost};
 
 use super::*;
 
+/// NAS-Bench-201 as the bench searches it: on the error alone or on (error, params), the
+/// params known before evaluation.
+struct Nb201Objectives {
+    dataset: Nb201Dataset,
+    with_params: bool,
+}
+
+impl Problem for Nb201Objectives {
+    type Solution = Nb201Arch;
+
+    fn sample(&self, generation: u32, rng: &mut EngineRng) -> Nb201Arch {
+        Nb201Space.sample(generation, rng)
+    }
+
+    fn crossover(&self, a: &Nb201Arch, b: &Nb201Arch, generation: u32, rng: &mut EngineRng) -> (Nb201Arch, Nb201Arch, &'static str) {
+        Nb201Space.crossover(a, b, generation, rng)
+    }
+
+    fn mutate(&self, arch: &Nb201Arch, generation: u32, rng: &mut EngineRng) -> (Nb201Arch, &'static str) {
+        Nb201Space.mutate(arch, generation, rng)
+    }
+
+    fn id(&self, arch: &Nb201Arch) -> String {
+        Nb201Space.id(arch)
+    }
+
+    fn neighbours(&self, arch: &Nb201Arch, generation: u32) -> Option<Vec<Nb201Arch>> {
+        Nb201Space.neighbours(arch, generation)
+    }
+
+    fn features(&self, arch: &Nb201Arch) -> Option<Vec<f64>> {
+        Nb201Space.features(arch)
+    }
+
+    fn known_objectives(&self, arch: &Nb201Arch) -> Option<Vec<Option<f64>>> {
+        let params = self.with_params.then(|| nb201_cost(arch, self.dataset).params as f64 / 1e6);
+        Some(std::iter::once(None).chain(params.map(Some)).collect())
+    }
+}
+
 /// Evaluates NB201 candidates from the table until `budget` evaluations; returns every
-/// evaluated architecture in order.
+/// evaluated architecture in order. A run's first `n` evaluations are those of a run with
+/// budget `n`: no strategy looks at the budget.
 pub(crate) fn nb201_run<S: Strategy<Nb201Arch>>(
     strategy: &mut S,
     table: &Nb201Table,
@@ -25,9 +67,10 @@ pub(crate) fn nb201_run<S: Strategy<Nb201Arch>>(
     with_params: bool,
     budget: usize,
 ) -> Vec<Nb201Arch> {
+    let problem = Nb201Objectives { dataset, with_params };
     let mut evaluated = Vec::new();
     while evaluated.len() < budget {
-        let batch = strategy.ask(&Nb201Space);
+        let batch = strategy.ask(&problem);
         if batch.is_empty() {
             break;
         }
@@ -38,11 +81,8 @@ pub(crate) fn nb201_run<S: Strategy<Nb201Arch>>(
             }
             evaluated.push(proposal.solution);
             let error = 1.0 - table.accuracy(&proposal.solution, dataset).valid / 100.0;
-            let mut objectives = vec![error];
-            if with_params {
-                objectives.push(nb201_cost(&proposal.solution, dataset).params as f64 / 1e6);
-            }
-            results.push(Fitness::feasible(objectives));
+            let known = problem.known_objectives(&proposal.solution).into_iter().flatten().flatten();
+            results.push(Fitness::feasible(std::iter::once(error).chain(known).collect()));
         }
         if strategy.tell(results).is_err() {
             break;
@@ -85,8 +125,28 @@ pub(crate) fn random_search_expectation(table: &Nb201Table, dataset: Nb201Datase
 
 /// The strategies `bench nb201` compares; the `_error_params` ones search on (validation error,
 /// params), the rest on the error alone.
-const STRATEGIES: [&str; 6] =
-    ["random", "regularized_evolution", "nsga2_error", "nsga2_error_params", "local_search_error", "local_search_error_params"];
+const STRATEGIES: [&str; 8] = [
+    "random",
+    "regularized_evolution",
+    "nsga2_error",
+    "nsga2_error_params",
+    "local_search_error",
+    "local_search_error_params",
+    "predictor_guided_error",
+    "predictor_guided_error_params",
+];
+
+/// One run of strategy `name` (one of [`STRATEGIES`]) for `budget` evaluations.
+fn run_named(name: &str, seed: Seed, table: &Nb201Table, dataset: Nb201Dataset, budget: usize) -> Vec<Nb201Arch> {
+    let with_params = name.ends_with("_error_params");
+    match name.trim_end_matches("_error_params").trim_end_matches("_error") {
+        "random" => nb201_run(&mut RandomSearch::new(1, seed), table, dataset, false, budget),
+        "regularized_evolution" => nb201_run(&mut RegularizedEvolution::new(10, 3, 1, seed), table, dataset, false, budget),
+        "nsga2" => nb201_run(&mut nsga2_for_nb201(seed), table, dataset, with_params, budget),
+        "local_search" => nb201_run(&mut LocalSearch::new(10, 1, seed), table, dataset, with_params, budget),
+        _ => nb201_run(&mut PredictorGuided::new(10, 1, seed), table, dataset, with_params, budget),
+    }
+}
 
 pub(crate) fn nb201(args: &Args) -> Result<(), CliError> {
     let seeds: u64 = args.parsed("seeds", "a whole number")?.unwrap_or(100);
@@ -110,7 +170,8 @@ pub(crate) fn nb201(args: &Args) -> Result<(), CliError> {
     write_json(out, &json!({
         "benchmark": "nb201", "seeds": seeds, "selection": "12-epoch validation accuracy",
         "settings": {"regularized_evolution": {"population": 10, "tournament": 3}, "nsga2": {"population": 10, "crossover_probability": 0.9, "mutation_probability": 1.0},
-                     "local_search": {"random_starts": 10, "batch": 1}},
+                     "local_search": {"random_starts": 10, "batch": 1},
+                     "predictor_guided": {"random_starts": 10, "batch": 1, "pool": POOL, "elite": ELITE, "trees": TREES}},
         "igd": "mean distance from each point of the table's front on (validation error, params) to the nearest point of the run's front, both min-max normalised over the table",
         "datasets": results, "latency_model_vs_hw_nas_bench": hardware,
     }))?;
@@ -130,36 +191,27 @@ fn nb201_dataset(table: &Nb201Table, dataset: Nb201Dataset, seeds: u64, budgets:
         dataset.name()
     );
     println!("best test accuracy in the table: {best_test:.2} %; best validation accuracy {best_valid:.2} %");
-    println!("{:<26} {:>6}  {:>8} {:>6}  {:>9}  {:>12}  {:>16}", "strategy", "budget", "mean", "std", "best cell", "IGD (median)", "expected (exact)");
+    println!("{:<30} {:>6}  {:>8} {:>6}  {:>9}  {:>12}  {:>16}", "strategy", "budget", "mean", "std", "best cell", "IGD (median)", "expected (exact)");
+    let most = budgets.iter().copied().max().unwrap_or(0) as usize;
     let mut results = Vec::new();
-    for &budget in budgets {
-        let budget = budget as usize;
-        for name in STRATEGIES {
-            let with_params = name.ends_with("_error_params");
-            let (mut tests, mut indices, mut igds) = (Vec::new(), Vec::new(), Vec::new());
-            for seed in 0..seeds {
-                let seed = Seed(seed);
-                let evaluated = match name {
-                    "random" => nb201_run(&mut RandomSearch::new(1, seed), table, dataset, false, budget),
-                    "regularized_evolution" => nb201_run(&mut RegularizedEvolution::new(10, 3, 1, seed), table, dataset, false, budget),
-                    "nsga2_error" | "nsga2_error_params" => nb201_run(&mut nsga2_for_nb201(seed), table, dataset, with_params, budget),
-                    _ => nb201_run(&mut local_search_for_nb201(seed), table, dataset, with_params, budget),
-                };
-                let best = evaluated.iter().max_by(|a, b| table.accuracy(a, dataset).valid.total_cmp(&table.accuracy(b, dataset).valid));
-                if let Some(best) = best {
-                    tests.push(table.accuracy(best, dataset).test);
-                    indices.push(table.index(best));
-                }
-                if with_params {
-                    igds.push(front.igd(&evaluated));
-                }
-            }
+    for name in STRATEGIES {
+        let with_params = name.ends_with("_error_params");
+        let runs: Vec<Vec<Nb201Arch>> = (0..seeds).map(|seed| run_named(name, Seed(seed), table, dataset, most)).collect();
+        for &budget in budgets {
+            let budget = budget as usize;
+            let prefixes: Vec<&[Nb201Arch]> = runs.iter().map(|run| &run[..budget.min(run.len())]).collect();
+            let returned: Vec<Nb201Arch> = prefixes
+                .iter()
+                .filter_map(|p| p.iter().max_by(|a, b| table.accuracy(a, dataset).valid.total_cmp(&table.accuracy(b, dataset).valid)).copied())
+                .collect();
+            let tests: Vec<f64> = returned.iter().map(|a| table.accuracy(a, dataset).test).collect();
+            let indices: Vec<usize> = returned.iter().map(|a| table.index(a)).collect();
             let s = stats(&tests);
             let best_share = indices.iter().filter(|&&i| rows[i].valid == best_valid).count() as f64 / indices.len().max(1) as f64;
-            let igd = with_params.then(|| stats(&igds));
+            let igd = with_params.then(|| stats(&prefixes.iter().map(|p| front.igd(p)).collect::<Vec<_>>()));
             let expected = (name == "random").then(|| random_search_expectation(table, dataset, budget));
             println!(
-                "{:<26} {:>6}  {:>8.3} {:>6.3}  {:>8.0} %  {:>12}  {:>16}",
+                "{:<30} {:>6}  {:>8.3} {:>6.3}  {:>8.0} %  {:>12}  {:>16}",
                 name,
                 budget,
                 number(&s, "mean"),
@@ -264,8 +316,3 @@ pub(crate) fn nsga2_for_nb201(seed: Seed) -> Nsga2<Nb201Arch> {
     Nsga2::new(Nsga2Config { population: 10, mutation_probability: 1.0, ..Nsga2Config::default() }, seed)
 }
 
-/// Local search as White et al. ran it on NAS-Bench-201: 10 random cells start each climb, one
-/// evaluation at a time.
-pub(crate) fn local_search_for_nb201(seed: Seed) -> LocalSearch<Nb201Arch> {
-    LocalSearch::new(10, 1, seed)
-}

@@ -58,12 +58,19 @@ pub enum StrategyKind {
     RegularizedEvolution,
     /// Local search (Pareto local search with several objectives).
     LocalSearch,
+    /// Predictor-guided evolution: a random forest ranks many mutations, the best are trained.
+    PredictorGuided,
 }
 
 impl StrategyKind {
     /// All strategies.
-    pub const ALL: [StrategyKind; 4] =
-        [StrategyKind::Nsga2, StrategyKind::Random, StrategyKind::RegularizedEvolution, StrategyKind::LocalSearch];
+    pub const ALL: [StrategyKind; 5] = [
+        StrategyKind::Nsga2,
+        StrategyKind::Random,
+        StrategyKind::RegularizedEvolution,
+        StrategyKind::LocalSearch,
+        StrategyKind::PredictorGuided,
+    ];
 
     /// The names of all strategies, for messages that say what is allowed.
     pub fn allowed() -> String {
@@ -77,6 +84,7 @@ impl StrategyKind {
             StrategyKind::Random => "random",
             StrategyKind::RegularizedEvolution => "regularized_evolution",
             StrategyKind::LocalSearch => "local_search",
+            StrategyKind::PredictorGuided => "predictor_guided",
         }
     }
 
@@ -88,6 +96,7 @@ impl StrategyKind {
             "random" => Some(StrategyKind::Random),
             "regularized_evolution" | "rea" => Some(StrategyKind::RegularizedEvolution),
             "local_search" | "ls" => Some(StrategyKind::LocalSearch),
+            "predictor_guided" => Some(StrategyKind::PredictorGuided),
             _ => None,
         }
     }

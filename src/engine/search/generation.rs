@@ -16,21 +16,12 @@ impl<P: SearchSpace> Search<P> {
         let measured = details
             .and_then(|d| d.measured_latency_ms)
             .filter(|_| self.config().latency == LatencySource::Measured);
-        self.config()
-            .objectives
-            .iter()
-            .map(|o| match o {
-                Objective::Error => error.unwrap_or(1.0),
-                Objective::Latency => measured.unwrap_or(cheap.latency_ms),
-                Objective::Params => cheap.params as f64 / 1e6,
-                Objective::Macs => cheap.macs as f64 / 1e6,
-                Objective::Energy => cheap.energy_mj,
-            })
-            .collect()
+        objective_values(&self.config().objectives, error, cheap, measured).into_iter().map(|v| v.unwrap_or(1.0)).collect()
     }
 
     pub(super) fn ask(&mut self) -> bool {
-        let constrained = Constrained { space: &self.space, constraints: self.state.config.get().constraints };
+        let config = self.state.config.get();
+        let constrained = Constrained { space: &self.space, constraints: config.constraints, objectives: &config.objectives };
         let generation = self.state.reports.len() as u32;
         let (batch, counts) = match &mut self.state.strategy {
             AnyStrategy::Nsga2(snapshot) => {
@@ -42,6 +33,7 @@ impl<P: SearchSpace> Search<P> {
             AnyStrategy::Random(s) => (s.ask(&constrained), VariationCounts::default()),
             AnyStrategy::RegularizedEvolution(s) => (s.ask(&constrained), VariationCounts::default()),
             AnyStrategy::LocalSearch(s) => (s.ask(&constrained), VariationCounts::default()),
+            AnyStrategy::PredictorGuided(s) => (s.ask(&constrained), VariationCounts::default()),
         };
         if batch.is_empty() {
             self.state.exhausted = true;
@@ -137,6 +129,7 @@ impl<P: SearchSpace> Search<P> {
             AnyStrategy::Random(s) => s.tell(results),
             AnyStrategy::RegularizedEvolution(s) => s.tell(results),
             AnyStrategy::LocalSearch(s) => s.tell(results),
+            AnyStrategy::PredictorGuided(s) => s.tell(results),
         };
         let told = match told {
             Ok(report) => Some(report),
@@ -210,4 +203,19 @@ impl<P: SearchSpace> Search<P> {
             front.iter().map(|p| p.objectives.iter().zip(&scale).map(|(v, s)| v / s).collect()).collect();
         hypervolume(&points, &vec![1.1; scale.len()])
     }
+}
+
+/// Objective values in the order of `objectives`: the error where it is known, the latency as
+/// measured where it was, else as predicted.
+pub(super) fn objective_values(objectives: &[Objective], error: Option<f64>, cheap: &CheapMetrics, measured: Option<f64>) -> Vec<Option<f64>> {
+    objectives
+        .iter()
+        .map(|o| match o {
+            Objective::Error => error,
+            Objective::Latency => Some(measured.unwrap_or(cheap.latency_ms)),
+            Objective::Params => Some(cheap.params as f64 / 1e6),
+            Objective::Macs => Some(cheap.macs as f64 / 1e6),
+            Objective::Energy => Some(cheap.energy_mj),
+        })
+        .collect()
 }

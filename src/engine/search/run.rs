@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 
 use crate::baselines::{RandomSearch, RegularizedEvolution};
+use crate::guided::PredictorGuided;
 use crate::local_search::LocalSearch;
 use crate::moo::{Fitness, ParetoArchive};
 use crate::nsga2::{Nsga2, Nsga2Config};
 use crate::problem::{Problem, VariationCounts};
 use crate::rng::{EngineRng, Seed};
 use super::*;
+use super::generation::objective_values;
 use super::rungs::Next;
 
 /// A running search over a [`SearchSpace`].
@@ -20,10 +22,12 @@ pub struct Search<P: SearchSpace> {
     pub(super) fault: Option<SearchError>,
 }
 
-/// The problem a strategy sees: the space plus the run's constraints as cheap violation.
+/// The problem a strategy sees: the space plus the run's constraints as cheap violation, and
+/// its objectives known before training.
 pub(super) struct Constrained<'a, P> {
     pub(super) space: &'a P,
     pub(super) constraints: Constraints,
+    pub(super) objectives: &'a [Objective],
 }
 
 impl<P: SearchSpace> Problem for Constrained<'_, P> {
@@ -43,6 +47,12 @@ impl<P: SearchSpace> Problem for Constrained<'_, P> {
     }
     fn neighbours(&self, s: &P::Solution, generation: u32) -> Option<Vec<P::Solution>> {
         self.space.neighbours(s, generation)
+    }
+    fn features(&self, s: &P::Solution) -> Option<Vec<f64>> {
+        self.space.features(s)
+    }
+    fn known_objectives(&self, s: &P::Solution) -> Option<Vec<Option<f64>>> {
+        Some(objective_values(self.objectives, None, &self.space.cheap(s), None))
     }
     fn cheap_violation(&self, s: &P::Solution) -> f64 {
         violation(&self.constraints, &self.space.cheap(s))
@@ -84,6 +94,9 @@ impl<P: SearchSpace> Search<P> {
                 seed,
             )),
             StrategyKind::LocalSearch => AnyStrategy::LocalSearch(LocalSearch::new(c.population as usize, c.population as usize, seed)),
+            StrategyKind::PredictorGuided => {
+                AnyStrategy::PredictorGuided(PredictorGuided::new(c.population as usize, c.population as usize, seed))
+            }
         };
         Search {
             space,

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::baselines::{RandomSearch, RegularizedEvolution};
+use crate::guided::PredictorGuided;
 use crate::local_search::LocalSearch;
 use crate::moo::Fitness;
 use crate::problem::{Proposal, VariationCounts, check_fitness, check_proposals};
@@ -24,6 +25,8 @@ pub enum AnyStrategy<S> {
     RegularizedEvolution(RegularizedEvolution<S>),
     /// Local search.
     LocalSearch(LocalSearch<S>),
+    /// Predictor-guided evolution.
+    PredictorGuided(PredictorGuided<S>),
 }
 
 /// What an evaluation outcome amounts to in a record.
@@ -78,6 +81,7 @@ impl<S> SearchSnapshot<S> {
                 state.check_restored(objectives, &contains)?
             }
             (AnyStrategy::LocalSearch(state), StrategyKind::LocalSearch) => state.check_restored(objectives, &contains)?,
+            (AnyStrategy::PredictorGuided(state), StrategyKind::PredictorGuided) => state.check_restored(objectives, &contains)?,
             (_, kind) => return Err(format!("its strategy's state is not that of {kind:?}, the configured strategy")),
         }
         if self.batch_results.len() != self.batch.len() {

@@ -7,7 +7,7 @@ use crate::cost::{Cost, cost};
 use crate::hardware::{DeviceProfile, LatencyModel, LatencyTable, Roofline, Target};
 use crate::problem::Problem;
 use crate::rng::EngineRng;
-use crate::space::{Cell, CrossoverKind, Genotype, Layer, Space, SpaceConfig, SpaceError, Stage};
+use crate::space::{Cell, CrossoverKind, Genotype, Layer, Op, Space, SpaceConfig, SpaceError, Stage};
 
 /// The objectives known from the architecture alone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -151,6 +151,25 @@ impl Problem for ArchSpace {
 
     fn id(&self, genotype: &Genotype) -> String {
         genotype.arch_id()
+    }
+
+    /// Per cell: its width as a share of the widest allowed, its layers, how many of each op
+    /// and its skips; then log10 of the network's MACs and parameters.
+    fn features(&self, genotype: &Genotype) -> Option<Vec<f64>> {
+        let widths = &self.space.config().cell_widths;
+        let mut features = Vec::new();
+        for (i, allowed) in widths.iter().enumerate() {
+            let widest = allowed.iter().copied().max().unwrap_or(1).max(1);
+            let cell = genotype.cells.get(i);
+            features.push(cell.map_or(0.0, |c| f64::from(c.width) / f64::from(widest)));
+            features.push(cell.map_or(0.0, |c| c.layers.len() as f64));
+            features.extend(Op::ALL.iter().map(|op| cell.map_or(0.0, |c| c.layers.iter().filter(|l| l.op == *op).count() as f64)));
+            features.push(cell.map_or(0.0, |c| c.layers.iter().map(|l| l.skips.len()).sum::<usize>() as f64));
+        }
+        let cheap = self.cheap(genotype);
+        features.push((cheap.macs.max(1) as f64).log10());
+        features.push((cheap.params.max(1) as f64).log10());
+        Some(features)
     }
 }
 

@@ -53,6 +53,11 @@ impl Problem for Nb201Space {
         };
         Some((0..6).flat_map(|edge| (1..5u8).map(move |shift| (edge, shift))).map(change).collect())
     }
+
+    /// One-hot: for each edge, which of the five ops it has.
+    fn features(&self, arch: &Nb201Arch) -> Option<Vec<f64>> {
+        Some(arch.ops().iter().flat_map(|&op| (0..5u8).map(move |o| f64::from(u8::from(o == op)))).collect())
+    }
 }
 
 /// The NAS-Bench-201 space on a dataset and a hardware target.
@@ -99,6 +104,10 @@ impl Problem for Nb201SearchSpace {
 
     fn neighbours(&self, arch: &Nb201Arch, generation: u32) -> Option<Vec<Nb201Arch>> {
         Nb201Space.neighbours(arch, generation)
+    }
+
+    fn features(&self, arch: &Nb201Arch) -> Option<Vec<f64>> {
+        Nb201Space.features(arch)
     }
 }
 

@@ -45,6 +45,7 @@ fn configs() -> Vec<SearchConfig> {
         SearchConfig { strategy: StrategyKind::Random, ..base.clone() },
         SearchConfig { strategy: StrategyKind::RegularizedEvolution, tournament: 3, ..base.clone() },
         SearchConfig { strategy: StrategyKind::LocalSearch, ..base.clone() },
+        SearchConfig { strategy: StrategyKind::PredictorGuided, ..base.clone() },
         SearchConfig { rungs: Some(Rungs { fraction: 0.34, eta: 3 }), ..base },
     ]
 }

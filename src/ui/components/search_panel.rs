@@ -259,6 +259,7 @@ fn hardware_fields(props: &SearchPanelProps) -> Html {
         (StrategyKind::Random, "Random search (baseline)"),
         (StrategyKind::RegularizedEvolution, "Regularized evolution (error only)"),
         (StrategyKind::LocalSearch, "Local search (neighbours of the best)"),
+        (StrategyKind::PredictorGuided, "Predictor-guided evolution (a forest ranks mutations)"),
     ]
     .iter()
     .map(|(s, text)| (*s, s.name(), text.to_string()))

@@ -14,7 +14,7 @@ pub enum Field {
     Dataset,
     /// Images of the procedural set.
     ProceduralImages,
-    /// NSGA-II, random search, regularized evolution or local search.
+    /// NSGA-II, random search, regularized evolution, local search or predictor-guided evolution.
     Strategy,
     /// Objectives to minimise.
     Objectives,
@@ -219,7 +219,7 @@ impl Field {
         match self {
             Field::Dataset => "What candidates are trained on. The built-in digits are 10,000 real handwritten MNIST digits; the procedural set is 32x32 colour shapes generated from the seed; NAS-Bench-201 looks accuracies up in a table of 15,625 pre-trained networks, so a whole search takes seconds.",
             Field::ProceduralImages => "How many 32x32 images the procedural set generates.",
-            Field::Strategy => "NSGA-II evolves a population towards the Pareto front of all objectives. Random search samples independently (the baseline every method must beat). Regularized evolution keeps the best by error only, ageing the oldest out. Local search tries the neighbours of the best network found (one change away) and moves as soon as one is better; with several objectives it explores around every network on the front; at a dead end it starts again from random networks.",
+            Field::Strategy => "NSGA-II evolves a population towards the Pareto front of all objectives. Random search samples independently (the baseline every method must beat). Regularized evolution keeps the best by error only, ageing the oldest out. Local search tries the neighbours of the best network found (one change away) and moves as soon as one is better; with several objectives it explores around every network on the front; at a dead end it starts again from random networks. Predictor-guided evolution fits a random forest to the networks scored so far, makes 100 mutations of the best and trains only those the forest expects to do best (latency, size and MACs exact, the error predicted with its uncertainty).",
             Field::Objectives => "What the search minimises (1 to 5; with one, NSGA-II is an elitist genetic algorithm on it). Error is 1 - validation accuracy and needs training; latency, parameters, MACs and energy are computed from the architecture before training.",
             Field::Target => "The device the latency and energy objectives are predicted for: a phone CPU, an embedded GPU board or a desktop GPU. Every candidate is also timed on this device.",
             Field::Latency => "Predicted: the latency objective is the target's prediction, the same on every machine. Measured on this device: each trained candidate's median inference time here (batch 1), so the search optimises for the device you are using; the max-latency limit still uses the prediction, because it acts before training.",
