@@ -3,10 +3,13 @@
 //! a random order; a neighbour that beats the point being explored becomes the next one (first
 //! improvement, as in White et al. 2021, "Local search is state of the art for neural
 //! architecture search benchmarks"). With several objectives it is Pareto local search (Paquete
-//! et al. 2004): every non-dominated member of the climb has its neighbourhood explored once,
-//! and the point being explored is left as soon as a neighbour dominates it. When every
-//! non-dominated member has been explored the climb is at a local optimum and a new one starts
-//! from fresh random solutions (nothing evaluated before is proposed again).
+//! et al. 2004) led by the first objective (the error, in a search): every non-dominated member
+//! of the climb has its neighbourhood explored once, the one with the lowest first objective
+//! first, and the point being explored is left as soon as a neighbour betters its first
+//! objective or dominates it. So the climb goes for the most accurate network as the
+//! single-objective search does, then widens along the front. When every non-dominated member
+//! has been explored the climb is at a local optimum and a new one starts from fresh random
+//! solutions (nothing evaluated before is proposed again).
 //!
 //! A neighbour is one change away: every such solution where the space can list them
 //! ([`Problem::neighbours`]), otherwise up to [`NEIGHBOUR_DRAWS`] distinct mutations.
@@ -159,7 +162,10 @@ impl<S: Clone> LocalSearch<S> {
                 self.explored.clear();
                 continue;
             }
-            let member = self.climb[open[self.rng.0.random_range(0..open.len())]].clone();
+            let first = |i: usize| self.climb[i].fitness.objectives.first().copied().unwrap_or(0.0);
+            let lowest = open.iter().map(|&i| first(i)).fold(f64::INFINITY, f64::min);
+            let leaders: Vec<usize> = open.iter().copied().filter(|&i| first(i) == lowest).collect();
+            let member = self.climb[leaders[self.rng.0.random_range(0..leaders.len())]].clone();
             let listed = problem.neighbours(&member.solution, self.generation).map(|mut list| {
                 list.shuffle(&mut self.rng.0);
                 list
@@ -222,10 +228,13 @@ impl<S: Clone> Strategy<S> for LocalSearch<S> {
             return Err(StrategyError::NothingAsked);
         }
         check_results(self.pending.len(), &results, self.climb.first().map(|m| m.fitness.objectives.len()))?;
+        let first = |f: &Fitness| f.objectives.first().copied().unwrap_or(0.0);
+        let centre = self.centre.as_ref().map(|c| (c.member.fitness.is_feasible(), first(&c.member.fitness)));
+        let improved = centre.is_some_and(|(feasible, value)| results.iter().any(|f| f.is_feasible() >= feasible && first(f) < value));
         for (proposal, fitness) in std::mem::take(&mut self.pending).into_iter().zip(results) {
             self.climb.push(Member { solution: proposal.solution, id: proposal.id, fitness });
         }
-        if self.centre.as_ref().is_some_and(|c| self.dominated(&c.member.fitness)) {
+        if improved || self.centre.as_ref().is_some_and(|c| self.dominated(&c.member.fitness)) {
             self.centre = None;
         }
         let report = GenerationReport {

@@ -23,7 +23,7 @@ pub(crate) const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/n
 
 pub(crate) const HELP: &str = "\
 usage: cli bench moo [--seeds N] [--reference FILE] [--out FILE]
-       cli bench nb201 [--seeds N] [--budgets 50,100,150,200,300,500] [--datasets cifar10,cifar100,imagenet16] [--out FILE]
+       cli bench nb201 [--seeds N] [--seed FIRST] [--budgets 50,100,150,200,300,500] [--datasets cifar10,cifar100,imagenet16] [--out FILE]
        cli bench generation [--repeats N] [--out FILE]
        cli bench w1 [--batch 32] [--steps 50] [--device cpu|gpu|auto] [--out FILE]
        cli bench latency [--runs 9] [--device cpu|gpu|auto] [--out FILE]
@@ -65,7 +65,7 @@ pub fn bench(raw: &[String]) -> Result<(), CliError> {
     let rest = raw.get(1..).unwrap_or_default();
     match raw.first().map(String::as_str) {
         Some("moo") => moo(&Args::parse(rest, &["seeds", "reference", "out"], &[])?),
-        Some("nb201") => nb201(&Args::parse(rest, &["seeds", "budgets", "datasets", "out"], &[])?),
+        Some("nb201") => nb201(&Args::parse(rest, &["seeds", "seed", "budgets", "datasets", "out"], &[])?),
         Some("generation") => generation(&Args::parse(rest, &["repeats", "out"], &[])?),
         Some("w1") => w1(&Args::parse(rest, &["steps", "batch", "device", "out"], &[])?),
         Some("step-rate") => step_rate(&Args::parse(rest, &["batch", "steps", "size", "device", "out"], &[])?),

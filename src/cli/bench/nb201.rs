@@ -150,6 +150,7 @@ fn run_named(name: &str, seed: Seed, table: &Nb201Table, dataset: Nb201Dataset, 
 
 pub(crate) fn nb201(args: &Args) -> Result<(), CliError> {
     let seeds: u64 = args.parsed("seeds", "a whole number")?.unwrap_or(100);
+    let first: u64 = args.parsed("seed", "a whole number")?.unwrap_or(0);
     let budgets = args.numbers("budgets")?.unwrap_or_else(|| vec![50, 100, 150, 200, 300, 500]);
     let datasets = match args.value("datasets") {
         Some(list) => list
@@ -163,12 +164,12 @@ pub(crate) fn nb201(args: &Args) -> Result<(), CliError> {
     };
     let table = Nb201Table::from_json(&read(TABLE)?).map_err(|e| CliError::File { path: TABLE.into(), message: e.to_string() })?;
     let started = web_time::Instant::now();
-    let results: Vec<Value> = datasets.iter().map(|&dataset| nb201_dataset(&table, dataset, seeds, &budgets)).collect();
+    let results: Vec<Value> = datasets.iter().map(|&dataset| nb201_dataset(&table, dataset, first..first + seeds, &budgets)).collect();
     let hardware = hardware_spot_check(TABLE, &table)?;
     println!("total {:.1} s", started.elapsed().as_secs_f64());
     let out = args.value("out").unwrap_or("target/bench/nb201.json");
     write_json(out, &json!({
-        "benchmark": "nb201", "seeds": seeds, "selection": "12-epoch validation accuracy",
+        "benchmark": "nb201", "seeds": seeds, "first_seed": first, "selection": "12-epoch validation accuracy",
         "settings": {"regularized_evolution": {"population": 10, "tournament": 3}, "nsga2": {"population": 10, "crossover_probability": 0.9, "mutation_probability": 1.0},
                      "local_search": {"random_starts": 10, "batch": 1},
                      "predictor_guided": {"random_starts": 10, "batch": 1, "pool": POOL, "elite": ELITE, "trees": TREES}},
@@ -181,14 +182,16 @@ pub(crate) fn nb201(args: &Args) -> Result<(), CliError> {
 
 /// Every strategy at every budget over `seeds` seeds on one dataset: the returned cell's test
 /// accuracy, how often it is a best-validation cell, and (two objectives) the front's IGD.
-fn nb201_dataset(table: &Nb201Table, dataset: Nb201Dataset, seeds: u64, budgets: &[u32]) -> Value {
+fn nb201_dataset(table: &Nb201Table, dataset: Nb201Dataset, seeds: std::ops::Range<u64>, budgets: &[u32]) -> Value {
     let rows = table.accuracies(dataset);
     let best_valid = rows.iter().map(|a| a.valid).fold(0.0, f64::max);
     let best_test = rows.iter().map(|a| a.test).fold(0.0, f64::max);
     let front = TrueFront::new(table, dataset);
     println!(
-        "NAS-Bench-201 {} (12-epoch), selection on validation accuracy, {seeds} seeds; returned cell's test accuracy (%)",
-        dataset.name()
+        "NAS-Bench-201 {} (12-epoch), selection on validation accuracy, seeds {}-{}; returned cell's test accuracy (%)",
+        dataset.name(),
+        seeds.start,
+        seeds.end.saturating_sub(1)
     );
     println!("best test accuracy in the table: {best_test:.2} %; best validation accuracy {best_valid:.2} %");
     println!("{:<30} {:>6}  {:>8} {:>6}  {:>9}  {:>12}  {:>16}", "strategy", "budget", "mean", "std", "best cell", "IGD (median)", "expected (exact)");
@@ -196,7 +199,7 @@ fn nb201_dataset(table: &Nb201Table, dataset: Nb201Dataset, seeds: u64, budgets:
     let mut results = Vec::new();
     for name in STRATEGIES {
         let with_params = name.ends_with("_error_params");
-        let runs: Vec<Vec<Nb201Arch>> = (0..seeds).map(|seed| run_named(name, Seed(seed), table, dataset, most)).collect();
+        let runs: Vec<Vec<Nb201Arch>> = seeds.clone().map(|seed| run_named(name, Seed(seed), table, dataset, most)).collect();
         for &budget in budgets {
             let budget = budget as usize;
             let prefixes: Vec<&[Nb201Arch]> = runs.iter().map(|run| &run[..budget.min(run.len())]).collect();
