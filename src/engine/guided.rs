@@ -189,13 +189,14 @@ impl<S: Clone> Strategy<S> for PredictorGuided<S> {
         let mut batch = Vec::new();
         if self.evaluated.len() >= self.start {
             let mut pool = self.pool(problem, &mut counts);
+            let pool_size = pool.len();
             let order = match self.acquisition(problem, &pool) {
                 Some(values) => select(&values, self.batch),
                 None => (0..pool.len().min(self.batch)).collect(),
             };
             let mut slots: Vec<Option<Proposal<S>>> = pool.drain(..).map(Some).collect();
             batch.extend(order.into_iter().filter_map(|i| slots[i].take()));
-            counts.parents_selected += batch.len();
+            counts.ranked += pool_size;
             for proposal in &batch {
                 if let Some(Origin::Mutation(label)) = proposal.origin.first() {
                     *counts.mutations.entry(label.clone()).or_default() += 1;

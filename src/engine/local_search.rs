@@ -197,7 +197,7 @@ impl<S: Clone> LocalSearch<S> {
                 counts.constraint_resamples += 1;
                 continue;
             }
-            *counts.mutations.entry(label.to_string()).or_default() += 1;
+            counts.neighbours += 1;
             let origin = vec![Origin::Mutation(label.to_string())];
             return Some(Proposal { solution, id, origin, parents: vec![parent], cheap_violation });
         }

@@ -168,6 +168,16 @@ pub struct VariationCounts {
     pub constraint_resamples: usize,
     /// Violators kept because resampling hit its cap (they are scored, never trained).
     pub violators_kept: usize,
+    /// Neighbours of the point local search is exploring, one change away from it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub neighbours: usize,
+    /// Mutations a predictor ranked to choose the batch from.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ranked: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What one `tell` produced.

@@ -267,15 +267,22 @@ pub fn training_line(t: &TrainingProgress) -> String {
 pub fn narrative(summary: &GenerationSummary, inherited: usize, population: u32) -> String {
     let c = &summary.counts;
     let mut parts = Vec::new();
-    if summary.generation == 0 || c.sampled as u32 >= population {
-        parts.push(format!("Generation {}: {} architectures sampled at random", summary.generation, c.sampled));
+    let mutated: usize = c.mutations.values().sum();
+    let crossed: usize = c.crossovers.values().sum();
+    let generation = summary.generation;
+    if generation == 0 || c.sampled as u32 >= population {
+        parts.push(format!("Generation {generation}: {} architectures sampled at random", c.sampled));
     } else {
-        let crossed: usize = c.crossovers.values().sum();
-        let mutated: usize = c.mutations.values().sum();
-        parts.push(format!(
-            "Generation {}: {} parents chosen by tournament, {} children by crossover, {} mutations",
-            summary.generation, c.parents_selected, crossed, mutated
-        ));
+        parts.push(if c.neighbours > 0 {
+            format!("Generation {generation}: {} neighbours of the best network so far tried, one change each", c.neighbours)
+        } else if c.ranked > 0 {
+            format!("Generation {generation}: the predictor ranked {} mutations of the best networks and chose {mutated}", c.ranked)
+        } else {
+            format!(
+                "Generation {generation}: {} parents chosen by tournament, {crossed} children by crossover, {mutated} mutations",
+                c.parents_selected
+            )
+        });
         if c.sampled > 0 {
             parts.push(format!("{} sampled fresh", c.sampled));
         }

@@ -3,11 +3,11 @@
 //! training, and why.
 
 use engine::moo::dominates;
-use engine::search::{Objective, RecordStatus};
+use engine::search::{Objective, RecordStatus, StrategyKind};
 use engine::tabular::{Nb201Dataset, Nb201Table};
 use protocol::{DatasetChoice, FromEngine, RunRequest, TrainingProgress, TrainingRole};
 use runner::Run;
-use ui::model::run::{RunView, training_line};
+use ui::model::run::{RunView, narrative, training_line};
 
 /// The feasible, non-failed candidates no other one dominates, the first of each `arch_id`.
 fn front_from_scratch(view: &RunView) -> Vec<usize> {
@@ -25,11 +25,17 @@ fn front_from_scratch(view: &RunView) -> Vec<usize> {
 
 /// The events of a 500-evaluation NAS-Bench-201 search on three objectives, its start first.
 fn tabular_events() -> (protocol::RunInfo, Vec<FromEngine>) {
+    tabular_run(StrategyKind::Nsga2, 20, 25)
+}
+
+/// The events of a NAS-Bench-201 search by `strategy` on three objectives, its start first.
+fn tabular_run(strategy: StrategyKind, population: u32, generations: u32) -> (protocol::RunInfo, Vec<FromEngine>) {
     let table = Nb201Table::from_json(&std::fs::read_to_string("../../www/nb201/nb201_12ep.json").unwrap()).unwrap();
     let mut request = RunRequest::default_digits();
     request.dataset = DatasetChoice::Nb201 { dataset: Nb201Dataset::Cifar10 };
+    request.search.strategy = strategy;
     request.search.objectives = vec![Objective::Error, Objective::Params, Objective::Macs];
-    (request.search.population, request.search.generations) = (20, 25);
+    (request.search.population, request.search.generations) = (population, generations);
     let mut run = Run::new(&request, nn::backend::cpu(), Some(table)).unwrap();
     let info = run.info().clone();
     (info, runner::blocking::drive_to_end(&mut run, |_| {}))
@@ -52,6 +58,25 @@ fn the_front_kept_as_candidates_arrive_is_the_front_recomputed() {
     view.apply(&FromEngine::RunContinued { run_id: info.run_id.clone(), candidates: 120, generations: 6, references: 0 });
     assert_eq!(view.candidates.len(), 120);
     assert_eq!(view.front(), front_from_scratch(&view));
+}
+
+#[test]
+fn the_narrative_says_how_each_strategy_made_its_generation() {
+    let lines = |strategy| {
+        let (info, events) = tabular_run(strategy, 8, 3);
+        let mut view = RunView::default();
+        for event in &events {
+            view.apply(event);
+        }
+        view.generations.iter().map(|g| narrative(g, 0, info.population)).collect::<Vec<_>>()
+    };
+    let local = lines(StrategyKind::LocalSearch);
+    assert!(local[0].starts_with("Generation 0: 8 architectures sampled at random"), "{}", local[0]);
+    assert!(local[1].starts_with("Generation 1: 8 neighbours of the best network so far tried, one change each"), "{}", local[1]);
+    let guided = lines(StrategyKind::PredictorGuided);
+    assert!(guided[2].starts_with("Generation 2: the predictor ranked 100 mutations of the best networks and chose 8"), "{}", guided[2]);
+    let nsga = lines(StrategyKind::Nsga2);
+    assert!(nsga[1].starts_with("Generation 1: 8 parents chosen by tournament"), "{}", nsga[1]);
 }
 
 #[test]
